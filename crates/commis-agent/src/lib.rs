@@ -1,0 +1,1 @@
+//! commis-agent (placeholder until its issue lands).

@@ -1,0 +1,1 @@
+//! commis-docs (placeholder until its issue lands).

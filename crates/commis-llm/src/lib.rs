@@ -1,0 +1,1 @@
+//! commis-llm (placeholder until its issue lands).

@@ -1,0 +1,1 @@
+//! commis-office (placeholder until its issue lands).

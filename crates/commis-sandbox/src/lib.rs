@@ -1,0 +1,1 @@
+//! commis-sandbox (placeholder until its issue lands).

@@ -1,0 +1,1 @@
+//! commis-server (placeholder until its issue lands).

@@ -1,0 +1,1 @@
+//! commis-skills (placeholder until its issue lands).

@@ -1,0 +1,1 @@
+//! commis-store (placeholder until its issue lands).

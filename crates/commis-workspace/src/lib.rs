@@ -1,0 +1,1 @@
+//! commis-workspace (placeholder until its issue lands).
