@@ -123,6 +123,10 @@ pub struct Plan {
     /// A short explanation for the user (e.g. why a brief is unsupported).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// What the planner learnt while surveying the folder (document types, clients,
+    /// extracted fields), kept with the plan so steps and resumed runs re-ground on it.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub context: serde_json::Value,
 }
 
 impl Plan {
@@ -131,6 +135,7 @@ impl Plan {
             steps,
             questions: Vec::new(),
             summary: None,
+            context: serde_json::Value::Null,
         };
         plan.renumber();
         plan
