@@ -157,9 +157,7 @@ pub fn from_config(cfg: &ProviderConfig) -> Result<Arc<dyn Provider>, LlmError> 
             }
             Ok(Arc::new(provider))
         }
-        ProviderKind::Anthropic | ProviderKind::OpenAi => Err(LlmError::config(format!(
-            "the {} provider is not available in this build yet; use --provider scripted",
-            cfg.kind.as_str()
-        ))),
+        ProviderKind::Anthropic => Ok(Arc::new(crate::anthropic::AnthropicProvider::new(cfg)?)),
+        ProviderKind::OpenAi => Ok(Arc::new(crate::openai::OpenAiProvider::new(cfg)?)),
     }
 }

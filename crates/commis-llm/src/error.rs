@@ -118,4 +118,11 @@ impl LlmError {
             detail: detail.into(),
         }
     }
+
+    pub(crate) fn decode(provider: &str, detail: impl Into<String>) -> Self {
+        LlmError::Decode {
+            provider: provider.to_string(),
+            detail: detail.into(),
+        }
+    }
 }

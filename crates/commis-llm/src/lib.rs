@@ -4,8 +4,8 @@
 //! [`ToolSpec`]s, calls [`Provider::complete`], and gets a [`ChatResponse`] back. It never sees
 //! a wire format: each provider translates, streams, retries and maps errors on its own.
 //!
-//! - `anthropic`: the Anthropic Messages API (`ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`).
-//! - `openai`: OpenAI chat completions and compatible servers (OpenAI, Ollama, llama.cpp
+//! - [`anthropic`]: the Anthropic Messages API (`ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`).
+//! - [`openai`]: OpenAI chat completions and compatible servers (OpenAI, Ollama, llama.cpp
 //!   server, vLLM, LM Studio, OpenRouter, Mistral...; `OPENAI_API_KEY`, `OPENAI_BASE_URL`).
 //! - [`ScriptedProvider`]: replays a recorded conversation; the basis of deterministic tests.
 //!
@@ -48,19 +48,25 @@
 //! blocks use the same JSON as [`ContentBlock`]'s serde form: `text`, `tool_use`,
 //! `tool_result`.
 
+pub mod anthropic;
 mod config;
 mod cost;
 mod error;
+mod http;
+pub mod openai;
 mod provider;
 mod scripted;
+pub mod sse;
 mod types;
 
+pub use anthropic::AnthropicProvider;
 pub use config::{
     DEFAULT_ANTHROPIC_BASE_URL, DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_BASE_URL,
     DEFAULT_OPENAI_MODEL, ProviderConfig, ProviderKind, SCRIPT_ENV, from_config,
 };
 pub use cost::{Price, default_prices, estimate_cost, estimate_tokens};
 pub use error::LlmError;
+pub use openai::OpenAiProvider;
 pub use provider::Provider;
 pub use scripted::{SCRIPTED_MODEL, Script, ScriptedProvider};
 pub use types::{

@@ -1,0 +1,388 @@
+//! HTTP plumbing shared by the Anthropic and OpenAI-compatible providers: the client, status
+//! to error mapping, timeouts and retries with backoff.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+
+use crate::error::LlmError;
+use crate::types::StreamDelta;
+
+/// First backoff delay; doubled on each retry, capped at [`MAX_BACKOFF`].
+const BASE_BACKOFF: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(8);
+/// A server asking for a longer pause than this is not waited for: the user is watching.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// One configured endpoint: where to POST, with which headers, and how patiently.
+#[derive(Debug)]
+pub(crate) struct Endpoint {
+    pub ctx: ErrorContext,
+    pub headers: HeaderMap,
+    pub timeout: Duration,
+    pub max_retries: u32,
+    pub stream: bool,
+    client: reqwest::Client,
+}
+
+/// A failed attempt, with the pause the server asked for before the next one.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub error: LlmError,
+    pub retry_after: Option<Duration>,
+}
+
+impl From<LlmError> for Failure {
+    fn from(error: LlmError) -> Self {
+        Failure {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+impl Endpoint {
+    pub fn new(
+        provider: &'static str,
+        key_env: &'static str,
+        url: String,
+        model: String,
+        headers: &[(&'static str, String)],
+        cfg: &crate::config::ProviderConfig,
+    ) -> Result<Self, LlmError> {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                LlmError::config(format!(
+                    "the {name} header for {provider} contains characters HTTP does not allow; \
+                     check {key_env} for stray spaces or line breaks"
+                ))
+            })?;
+            map.insert(HeaderName::from_static(name), value);
+        }
+        // reqwest is built without a bundled crypto provider so that ring, not aws-lc, is
+        // used; installing fails harmlessly when the process already chose one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(cfg.timeout.min(Duration::from_secs(30)))
+            .build()
+            .map_err(|err| {
+                LlmError::config(format!("cannot set up the HTTP client: {}", chain(&err)))
+            })?;
+        Ok(Endpoint {
+            ctx: ErrorContext {
+                provider,
+                key_env,
+                model,
+                url,
+            },
+            headers: map,
+            timeout: cfg.timeout,
+            max_retries: cfg.max_retries,
+            stream: cfg.stream,
+            client,
+        })
+    }
+
+    /// POSTs `body` and returns the response once its status says success.
+    pub async fn post(&self, body: &Value) -> Result<reqwest::Response, Failure> {
+        let request = self
+            .client
+            .post(&self.ctx.url)
+            .headers(self.headers.clone())
+            .json(body)
+            .send();
+        let response = match tokio::time::timeout(self.timeout, request).await {
+            Err(_) => return Err(LlmError::Timeout.into()),
+            Ok(Err(err)) => return Err(self.transport_error(&err).into()),
+            Ok(Ok(response)) => response,
+        };
+        let status = response.status().as_u16();
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let retry_after = retry_after(response.headers());
+        let body = self.read_text(response).await.unwrap_or_default();
+        Err(Failure {
+            error: self
+                .ctx
+                .status_error(status, error_detail(&body), retry_after),
+            retry_after,
+        })
+    }
+
+    /// The next piece of a streamed body, waiting at most the timeout for it.
+    pub async fn next_chunk(
+        &self,
+        response: &mut reqwest::Response,
+    ) -> Result<Option<Vec<u8>>, LlmError> {
+        match tokio::time::timeout(self.timeout, response.chunk()).await {
+            Err(_) => Err(LlmError::Timeout),
+            Ok(Err(err)) => Err(self.transport_error(&err)),
+            Ok(Ok(chunk)) => Ok(chunk.map(|bytes| bytes.to_vec())),
+        }
+    }
+
+    /// The whole body as text, waiting at most the timeout.
+    pub async fn read_text(&self, response: reqwest::Response) -> Result<String, LlmError> {
+        match tokio::time::timeout(self.timeout, response.text()).await {
+            Err(_) => Err(LlmError::Timeout),
+            Ok(Err(err)) => Err(self.transport_error(&err)),
+            Ok(Ok(text)) => Ok(text),
+        }
+    }
+
+    fn transport_error(&self, err: &reqwest::Error) -> LlmError {
+        if err.is_timeout() {
+            return LlmError::Timeout;
+        }
+        LlmError::Network {
+            provider: self.ctx.provider.to_string(),
+            url: self.ctx.url.clone(),
+            detail: chain(err),
+        }
+    }
+}
+
+/// What an error message needs to name: the provider, the key variable, the model, the URL.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorContext {
+    pub provider: &'static str,
+    pub key_env: &'static str,
+    pub model: String,
+    pub url: String,
+}
+
+impl ErrorContext {
+    /// Maps an HTTP error status to the error a caller can act on.
+    pub fn status_error(
+        &self,
+        status: u16,
+        detail: String,
+        retry_after: Option<Duration>,
+    ) -> LlmError {
+        let provider = self.provider.to_string();
+        match status {
+            401 | 403 => LlmError::Auth {
+                provider,
+                status,
+                env_var: self.key_env.to_string(),
+                detail,
+            },
+            404 => LlmError::NotFound {
+                provider,
+                model: self.model.clone(),
+                detail: format!("{detail} (POST {})", self.url),
+            },
+            429 => LlmError::RateLimited {
+                provider,
+                retry_after,
+                detail,
+            },
+            408 | 500..=599 => LlmError::Server {
+                provider,
+                status,
+                detail,
+            },
+            _ => LlmError::BadRequest {
+                provider,
+                status,
+                detail,
+            },
+        }
+    }
+
+    /// Maps an error object found inside a stream (`{"type": "overloaded_error", ...}` or
+    /// `{"code": ..., "status_code": 400}`) to an error, as if it had been an HTTP status.
+    pub fn stream_error(&self, error: &Value) -> LlmError {
+        let detail = error
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("the server reported an error mid-stream")
+            .to_string();
+        let kind = error.get("type").and_then(Value::as_str).unwrap_or("");
+        let status = error
+            .get("status_code")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .unwrap_or(match kind {
+                "overloaded_error" => 529,
+                "rate_limit_error" => 429,
+                "authentication_error" => 401,
+                "permission_error" => 403,
+                "not_found_error" => 404,
+                "invalid_request_error" => 400,
+                _ => 500,
+            });
+        self.status_error(status, detail, None)
+    }
+}
+
+/// Runs `attempt` until it succeeds, retrying retryable failures with exponential backoff and
+/// jitter (or the server's `retry-after`). Once any delta has reached the caller (`emitted`),
+/// nothing is retried: the user would see the answer twice.
+pub(crate) async fn with_retries<T, F, Fut>(
+    endpoint: &Endpoint,
+    emitted: &AtomicBool,
+    mut attempt: F,
+) -> Result<T, LlmError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Failure>>,
+{
+    let mut retry = 0;
+    loop {
+        let failure = match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(failure) => failure,
+        };
+        let retryable = failure.error.is_retryable()
+            && retry < endpoint.max_retries
+            && !emitted.load(Ordering::SeqCst)
+            && failure
+                .retry_after
+                .is_none_or(|after| after <= MAX_RETRY_AFTER);
+        if !retryable {
+            return Err(failure.error);
+        }
+        let pause = failure.retry_after.unwrap_or_else(|| backoff(retry));
+        tracing::warn!(
+            provider = endpoint.ctx.provider,
+            error = %failure.error,
+            retry = retry + 1,
+            pause_ms = pause.as_millis() as u64,
+            "retrying model call"
+        );
+        tokio::time::sleep(pause).await;
+        retry += 1;
+    }
+}
+
+/// Exponential backoff with "equal jitter": half fixed, half random, so many sub-agents hitting
+/// the same rate limit do not all come back at the same instant.
+fn backoff(retry: u32) -> Duration {
+    let full = BASE_BACKOFF
+        .saturating_mul(2u32.saturating_pow(retry))
+        .min(MAX_BACKOFF);
+    let half = full / 2;
+    half + half.mul_f64(fastrand::f64())
+}
+
+/// The pause the server asked for: `retry-after-ms` (Anthropic, OpenAI) or `retry-after` in
+/// seconds. HTTP-date forms are ignored in favour of our own backoff.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let number = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().parse::<f64>().ok())
+            .filter(|value| value.is_finite() && *value >= 0.0)
+    };
+    if let Some(ms) = number("retry-after-ms") {
+        return Some(Duration::from_secs_f64(ms / 1000.0));
+    }
+    number("retry-after").map(Duration::from_secs_f64)
+}
+
+/// The human part of an error body: `error.message` (Anthropic, OpenAI), `error` as a string
+/// (Ollama), else the start of the raw text.
+fn error_detail(body: &str) -> String {
+    if let Ok(value) = serde_json::from_str::<Value>(body) {
+        let message = value
+            .pointer("/error/message")
+            .or_else(|| value.get("error"))
+            .or_else(|| value.get("message"))
+            .and_then(Value::as_str);
+        if let Some(message) = message {
+            return message.to_string();
+        }
+    }
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        return "no details in the response".to_string();
+    }
+    trimmed.chars().take(300).collect()
+}
+
+/// An error and its causes on one line ("error sending request: connection refused").
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let message = cause.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Forwards deltas to the caller and remembers that some reached it, which forbids retries.
+pub(crate) struct DeltaSink<'a> {
+    on_delta: &'a (dyn Fn(StreamDelta) + Send + Sync),
+    emitted: &'a AtomicBool,
+}
+
+impl<'a> DeltaSink<'a> {
+    pub fn new(on_delta: &'a (dyn Fn(StreamDelta) + Send + Sync), emitted: &'a AtomicBool) -> Self {
+        DeltaSink { on_delta, emitted }
+    }
+
+    pub fn send(&self, delta: StreamDelta) {
+        self.emitted.store(true, Ordering::SeqCst);
+        (self.on_delta)(delta);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_prefers_milliseconds_then_seconds() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("2"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
+        headers.insert("retry-after-ms", HeaderValue::from_static("150"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_millis(150)));
+        let mut date = HeaderMap::new();
+        date.insert(
+            "retry-after",
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&date), None);
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        for retry in 0..10 {
+            let full = BASE_BACKOFF.saturating_mul(1 << retry).min(MAX_BACKOFF);
+            let pause = backoff(retry);
+            assert!(pause >= full / 2 && pause <= full, "{retry}: {pause:?}");
+        }
+    }
+
+    #[test]
+    fn error_detail_reads_the_common_error_shapes() {
+        assert_eq!(
+            error_detail(
+                r#"{"type":"error","error":{"type":"not_found_error","message":"model: x"}}"#
+            ),
+            "model: x"
+        );
+        assert_eq!(
+            error_detail(r#"{"error":"model 'llama9' not found"}"#),
+            "model 'llama9' not found"
+        );
+        assert_eq!(error_detail("  "), "no details in the response");
+        assert_eq!(
+            error_detail("<html>Bad gateway</html>"),
+            "<html>Bad gateway</html>"
+        );
+    }
+}
