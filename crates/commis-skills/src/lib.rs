@@ -1,1 +1,44 @@
-//! commis-skills (placeholder until its issue lands).
+//! commis-skills: pure, deterministic text skills that the offline planner uses and that
+//! models can call as tools.
+//!
+//! Every function takes text (already extracted from documents by `commis-docs`) and returns
+//! plain serializable values: amounts, dates, company names and their canonical keys, document
+//! types, client assignments, invoice fields, extractive summaries, action items, and
+//! standard file names. French and English first, tolerant of case, accents and layout noise.
+//!
+//! Not for: reading files (no I/O here), calling a model, or deciding what to do with the
+//! results (that is the agent's job). Results carry a confidence and a human-readable reason
+//! so the caller can ask the user instead of guessing.
+
+pub mod actions;
+pub mod amounts;
+pub mod classify;
+pub mod clients;
+pub mod dates;
+pub mod entities;
+pub mod invoice;
+pub mod slug;
+pub mod summarize;
+pub mod text;
+
+
+pub use amounts::{Amount, AmountRole, FoundAmount, find_amounts, parse_amount};
+
+
+pub use dates::{Date, FoundDate, find_dates, parse_date};
+pub use entities::{CompanyMention, PartyRole, display_name, find_companies, normalize_company, strip_legal_form};
+
+
+
+pub use text::Span;
+
+/// What can go wrong in a skill that parses structured input.
+#[derive(Debug, thiserror::Error)]
+pub enum SkillError {
+    /// The Factur-X/ZUGFeRD XML could not be parsed.
+    #[error("the invoice XML is not well-formed ({0}); check that it is the CII attachment of a Factur-X/ZUGFeRD PDF")]
+    Xml(String),
+    /// The XML parsed but is not a Cross Industry Invoice.
+    #[error("the XML is not a Cross Industry Invoice (root element <{0}>); only Factur-X/ZUGFeRD CII is supported, not UBL")]
+    NotCii(String),
+}
