@@ -1,0 +1,92 @@
+//! The one error type of the crate: each variant says what failed, on which path, and
+//! what the caller (or the user) can do about it.
+
+use std::path::PathBuf;
+
+use commis_core::{JournalError, RunId};
+use thiserror::Error;
+
+/// A file that no longer has the content the journal expects (someone changed it after the run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedFile {
+    /// Path relative to the granted folder.
+    pub path: String,
+    /// What the journal says should be there (a hash, `absent`, or `directory`).
+    pub expected: String,
+    /// What is there now.
+    pub found: String,
+}
+
+/// Everything that can go wrong in the workspace layer.
+#[derive(Debug, Error)]
+pub enum WorkspaceError {
+    #[error("refused path `{path}`: {reason}; use a path relative to the granted folder")]
+    InvalidPath { path: String, reason: String },
+    #[error("refused path `{path}`: {reason}; commis only works inside the granted folders")]
+    OutsideGrant { path: String, reason: String },
+    #[error(
+        "refused `{path}`: the file has other hard links, so its content also lives somewhere \
+         commis cannot see; copy it to make an independent file first"
+    )]
+    HardLinked { path: String },
+    #[error("`{path}` does not exist")]
+    NotFound { path: String },
+    #[error("the folder of `{path}` does not exist; create it first with make_dir")]
+    ParentMissing { path: String },
+    #[error("`{path}` already exists; choose another name or ask explicitly to overwrite it")]
+    AlreadyExists { path: String },
+    #[error("`{path}` is not a folder")]
+    NotADirectory { path: String },
+    #[error("`{path}` is a folder, not a file")]
+    IsADirectory { path: String },
+    #[error("folder `{path}` is not empty; only empty folders can be deleted")]
+    DirectoryNotEmpty { path: String },
+    #[error("`{path}` is not a regular file (device, pipe or socket); commis leaves it alone")]
+    NotARegularFile { path: String },
+    #[error("`{path}` is in a folder granted read-only; grant it read-write to change it")]
+    ReadOnly { path: String },
+    #[error("`{path}` is {size} bytes, more than the {max} bytes allowed for this read")]
+    TooLarge { path: String, size: u64, max: u64 },
+    #[error(
+        "cannot move `{from}` to `{to}`: they are in different granted folders; copy then delete instead"
+    )]
+    CrossGrant { from: String, to: String },
+    #[error("granted folder `{}`: {reason}", path.display())]
+    Grant { path: PathBuf, reason: String },
+    #[error("{op} `{path}` failed: {source}")]
+    Io {
+        op: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("backup store: {0}")]
+    Blob(String),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(
+        "cannot undo: `{path}` was changed after the run ({} file(s) in all: {}); \
+         undo again with force to overwrite those changes (they are backed up first)",
+        changes.len(),
+        changes.iter().map(|c| c.path.as_str()).collect::<Vec<_>>().join(", ")
+    )]
+    ChangedSince {
+        path: String,
+        changes: Vec<ChangedFile>,
+    },
+    #[error("nothing to undo for run {run}: {reason}")]
+    NothingToUndo { run: RunId, reason: String },
+}
+
+/// The crate's result type.
+pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;
+
+impl WorkspaceError {
+    pub(crate) fn io(op: &'static str, path: &str, source: impl Into<std::io::Error>) -> Self {
+        WorkspaceError::Io {
+            op,
+            path: path.to_string(),
+            source: source.into(),
+        }
+    }
+}

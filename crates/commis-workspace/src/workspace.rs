@@ -1,0 +1,1075 @@
+//! The workspace: the granted folders of one run, and every operation tools may perform on
+//! them, each confined, journaled before it acts, and atomic.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Read;
+use std::os::fd::OwnedFd;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use commis_core::{AccessMode, Grant, JournalOp, JournalState, JournalStore, Millis, RunId};
+use rustix::fs::{AtFlags, Mode, OFlags};
+use serde::{Deserialize, Serialize};
+
+use crate::blobs::{BlobStore, sha256_hex};
+use crate::confined::{
+    Kind, Meta, RootDir, backup_at, check_plain_file, fsync_dir, hash_reader, lstat_at,
+    open_file_at, read_names, rename_noreplace, resolve_err, unlink_backed, write_atomic,
+};
+use crate::error::{Result, WorkspaceError};
+use crate::path::{check_name, join, normalize};
+
+/// The `before` of a [`JournalOp::Delete`] that removed an empty folder rather than a file
+/// (the journal has no separate variant for it): undo recreates the folder.
+pub const EMPTY_DIR_MARKER: &str = "empty-dir";
+
+/// One entry of a listing. `path` is relative to the granted folder, `/`-separated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileInfo {
+    pub path: String,
+    pub size: u64,
+    pub is_dir: bool,
+    pub modified: Millis,
+}
+
+/// One change of a reviewed batch ([`Workspace::apply_batch`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BatchItem {
+    /// Create a folder (and its missing parents).
+    MakeDir { path: String },
+    /// Move or rename a file or folder; the target must not exist.
+    Move { from: String, to: String },
+}
+
+/// A granted folder as the workspace sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantedRoot {
+    /// The folder's own name: the first component of paths when several folders are granted.
+    pub name: String,
+    /// Its canonical location on disk.
+    pub path: PathBuf,
+    pub mode: AccessMode,
+}
+
+/// The content of the writable granted folders at one moment (every file's hash, every
+/// folder), with the bytes backed up; see [`Workspace::snapshot`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    files: BTreeMap<(usize, String), String>,
+    dirs: BTreeSet<(usize, String)>,
+}
+
+impl Snapshot {
+    /// Number of files recorded.
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+}
+
+struct Root {
+    name: String,
+    dir: RootDir,
+    mode: AccessMode,
+}
+
+/// A path located in one granted folder.
+struct Loc {
+    root: usize,
+    comps: Vec<String>,
+    /// The path as the caller names it (with the folder name when several are granted).
+    shown: String,
+}
+
+impl Loc {
+    fn rel(&self) -> String {
+        join(&self.comps)
+    }
+}
+
+/// The granted folders of a run and every operation on them. Cheap to share between threads
+/// (`&self` everywhere).
+pub struct Workspace {
+    roots: Vec<Root>,
+    run: RunId,
+    journal: Arc<dyn JournalStore>,
+    blobs: Arc<BlobStore>,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace")
+            .field("roots", &self.roots())
+            .field("run", &self.run)
+            .finish()
+    }
+}
+
+fn noop() -> std::io::Result<()> {
+    Ok(())
+}
+
+fn millis(m: &Meta) -> Millis {
+    m.mtime_ms
+}
+
+impl Workspace {
+    /// Opens the granted folders for `run`. Refuses a folder that is missing, that contains
+    /// the backup store or lies inside it, two folders with the same name, and nested grants.
+    pub fn open(
+        grants: Vec<Grant>,
+        run: RunId,
+        journal: Arc<dyn JournalStore>,
+        blobs: Arc<BlobStore>,
+    ) -> Result<Workspace> {
+        if grants.is_empty() {
+            return Err(WorkspaceError::Grant {
+                path: PathBuf::new(),
+                reason: "no folder was granted".into(),
+            });
+        }
+        let mut roots: Vec<Root> = Vec::new();
+        for g in grants {
+            let dir = RootDir::open(&g.path)?;
+            let state = blobs.dir();
+            if state.starts_with(&dir.path) || dir.path.starts_with(state) {
+                return Err(WorkspaceError::Grant {
+                    path: g.path,
+                    reason: format!(
+                        "it overlaps commis's own state ({}); grant a folder that neither \
+                         contains nor lies inside COMMIS_HOME",
+                        state.display()
+                    ),
+                });
+            }
+            let name = dir
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_string();
+            if name.is_empty() || check_name(&name, &name).is_err() {
+                return Err(WorkspaceError::Grant {
+                    path: g.path,
+                    reason: "its name cannot be used in paths; grant a folder with a plain name"
+                        .into(),
+                });
+            }
+            for r in &roots {
+                if r.name == name {
+                    return Err(WorkspaceError::Grant {
+                        path: g.path,
+                        reason: format!("another granted folder is also named `{name}`"),
+                    });
+                }
+                if r.dir.path.starts_with(&dir.path) || dir.path.starts_with(&r.dir.path) {
+                    return Err(WorkspaceError::Grant {
+                        path: g.path,
+                        reason: format!(
+                            "it overlaps the granted folder {}; grant only the outer one",
+                            r.dir.path.display()
+                        ),
+                    });
+                }
+            }
+            roots.push(Root {
+                name,
+                dir,
+                mode: g.mode,
+            });
+        }
+        Ok(Workspace {
+            roots,
+            run,
+            journal,
+            blobs,
+        })
+    }
+
+    /// Stops using `openat2` and resolves paths one name at a time with `O_NOFOLLOW`, as on
+    /// systems without `openat2`: stricter (every symlink is refused, even inside). For
+    /// tests of that code path, and for kernels whose `openat2` misbehaves.
+    pub fn with_portable_resolution(mut self) -> Workspace {
+        for r in &mut self.roots {
+            r.dir.force_portable();
+        }
+        self
+    }
+
+    /// Whether paths are resolved by `openat2(RESOLVE_BENEATH)` (Linux 5.6+).
+    pub fn uses_openat2(&self) -> bool {
+        self.roots.iter().all(|r| r.dir.uses_openat2())
+    }
+
+    /// The granted folders. With several, paths start with their `name`.
+    pub fn roots(&self) -> Vec<GrantedRoot> {
+        self.roots
+            .iter()
+            .map(|r| GrantedRoot {
+                name: r.name.clone(),
+                path: r.dir.path.clone(),
+                mode: r.mode,
+            })
+            .collect()
+    }
+
+    /// The run the journal entries are recorded for.
+    pub fn run(&self) -> &RunId {
+        &self.run
+    }
+
+    fn multi(&self) -> bool {
+        self.roots.len() > 1
+    }
+
+    fn shown(&self, root: usize, rel: &str) -> String {
+        match (self.multi(), rel.is_empty()) {
+            (false, true) => ".".into(),
+            (false, false) => rel.to_string(),
+            (true, true) => self.roots[root].name.clone(),
+            (true, false) => format!("{}/{rel}", self.roots[root].name),
+        }
+    }
+
+    fn locate(&self, path: &str, folder_op: bool) -> Result<Loc> {
+        let mut comps = normalize(path, folder_op)?;
+        let root = if self.multi() {
+            let names = || {
+                self.roots
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let Some(first) = comps.first() else {
+                return Err(WorkspaceError::InvalidPath {
+                    path: path.to_string(),
+                    reason: format!(
+                        "several folders are granted; start the path with one of: {}",
+                        names()
+                    ),
+                });
+            };
+            let Some(idx) = self.roots.iter().position(|r| &r.name == first) else {
+                return Err(WorkspaceError::OutsideGrant {
+                    path: path.to_string(),
+                    reason: format!("`{first}` is not a granted folder (granted: {})", names()),
+                });
+            };
+            comps.remove(0);
+            idx
+        } else {
+            0
+        };
+        let shown = self.shown(root, &join(&comps));
+        Ok(Loc { root, comps, shown })
+    }
+
+    fn dir(&self, loc: &Loc) -> &RootDir {
+        &self.roots[loc.root].dir
+    }
+
+    fn writable(&self, loc: &Loc) -> Result<()> {
+        match self.roots[loc.root].mode {
+            AccessMode::ReadWrite => Ok(()),
+            AccessMode::ReadOnly => Err(WorkspaceError::ReadOnly {
+                path: loc.shown.clone(),
+            }),
+        }
+    }
+
+    /// The parent folder of a path that is about to be created or changed.
+    fn parent_for_write(&self, loc: &Loc) -> Result<(OwnedFd, String)> {
+        self.dir(loc)
+            .parent_of(&loc.comps, &loc.shown)
+            .map_err(|e| match e {
+                WorkspaceError::NotFound { path } => WorkspaceError::ParentMissing { path },
+                other => other,
+            })
+    }
+
+    /// Rewrites the root-relative paths of `op` the way the caller names them.
+    fn shown_op(&self, root: usize, op: JournalOp) -> JournalOp {
+        if !self.multi() {
+            return op;
+        }
+        let s = |p: String| self.shown(root, &p);
+        match op {
+            JournalOp::Create { path, after } => JournalOp::Create {
+                path: s(path),
+                after,
+            },
+            JournalOp::Modify {
+                path,
+                before,
+                after,
+            } => JournalOp::Modify {
+                path: s(path),
+                before,
+                after,
+            },
+            JournalOp::Move { from, to, hash } => JournalOp::Move {
+                from: s(from),
+                to: s(to),
+                hash,
+            },
+            JournalOp::Delete { path, before } => JournalOp::Delete {
+                path: s(path),
+                before,
+            },
+            JournalOp::MakeDir { path } => JournalOp::MakeDir { path: s(path) },
+            JournalOp::Batch { label, ops } => JournalOp::Batch {
+                label,
+                ops: ops.into_iter().map(|o| self.shown_op(root, o)).collect(),
+            },
+        }
+    }
+
+    fn begin(&self, root: usize, op: &JournalOp) -> Result<u64> {
+        Ok(self
+            .journal
+            .begin(&self.run, &self.roots[root].dir.path, op)?)
+    }
+
+    /// Marks the entry Done or Aborted after the action; an error of the action wins over
+    /// an error of the journal.
+    fn finish<T>(&self, id: u64, result: Result<T>) -> Result<T> {
+        let state = if result.is_ok() {
+            JournalState::Done
+        } else {
+            JournalState::Aborted
+        };
+        let marked = self.journal.set_state(id, state);
+        let value = result?;
+        marked?;
+        Ok(value)
+    }
+
+    // ---- reading ------------------------------------------------------------------------
+
+    /// Lists the folder `dir` (`""` for the granted folder; with several granted folders,
+    /// `""` lists them). Sorted by path; commis's temporary files, symlinks leading out and
+    /// special files are left out; symlinks inside the folder are shown but not descended.
+    pub fn list(&self, dir: &str, recursive: bool) -> Result<Vec<FileInfo>> {
+        let mut out = Vec::new();
+        let comps = normalize(dir, true)?;
+        if self.multi() && comps.is_empty() {
+            for (i, r) in self.roots.iter().enumerate() {
+                let fd = r.dir.open_dir(&[], &r.name, false)?;
+                let m = crate::confined::fstat(&fd, &r.name)?;
+                out.push(FileInfo {
+                    path: r.name.clone(),
+                    size: 0,
+                    is_dir: true,
+                    modified: millis(&m),
+                });
+                if recursive {
+                    self.walk(i, &fd, &[], true, &mut out)?;
+                }
+            }
+        } else {
+            let loc = self.locate(dir, true)?;
+            let (fd, m) = self.dir(&loc).open_any(&loc.comps, &loc.shown, false)?;
+            if m.kind != Kind::Dir {
+                return Err(WorkspaceError::NotADirectory { path: loc.shown });
+            }
+            self.walk(loc.root, &fd, &loc.comps, recursive, &mut out)?;
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
+    fn walk(
+        &self,
+        root: usize,
+        fd: &OwnedFd,
+        prefix: &[String],
+        recursive: bool,
+        out: &mut Vec<FileInfo>,
+    ) -> Result<()> {
+        let here = self.shown(root, &join(prefix));
+        for name in read_names(fd, &here)? {
+            if check_name(&name, &name).is_err() {
+                continue;
+            }
+            let mut comps = prefix.to_vec();
+            comps.push(name.clone());
+            let path = self.shown(root, &join(&comps));
+            let Some(m) = lstat_at(fd, &name, &path)? else {
+                continue;
+            };
+            match m.kind {
+                Kind::File => out.push(FileInfo {
+                    path,
+                    size: m.size,
+                    is_dir: false,
+                    modified: millis(&m),
+                }),
+                Kind::Dir => {
+                    out.push(FileInfo {
+                        path: path.clone(),
+                        size: 0,
+                        is_dir: true,
+                        modified: millis(&m),
+                    });
+                    if recursive {
+                        let sub = rustix::fs::openat(
+                            fd,
+                            name.as_str(),
+                            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                            Mode::empty(),
+                        )
+                        .map_err(|e| resolve_err(e, "list", &path))?;
+                        self.walk(root, &sub, &comps, true, out)?;
+                    }
+                }
+                Kind::Symlink => {
+                    // Shown only if it resolves inside the grant; never descended, so a
+                    // link cannot make a listing loop or repeat.
+                    if let Ok((_, t)) = self.roots[root].dir.open_any(&comps, &path, false) {
+                        out.push(FileInfo {
+                            path,
+                            size: if t.kind == Kind::File { t.size } else { 0 },
+                            is_dir: t.kind == Kind::Dir,
+                            modified: millis(&t),
+                        });
+                    }
+                }
+                Kind::Other => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the file at `path`, refusing files larger than `max_bytes`.
+    pub fn read(&self, path: &str, max_bytes: u64) -> Result<Vec<u8>> {
+        let loc = self.locate(path, false)?;
+        let (file, m) = self.dir(&loc).open_file(&loc.comps, &loc.shown, false)?;
+        let too_large = |size| WorkspaceError::TooLarge {
+            path: loc.shown.clone(),
+            size,
+            max: max_bytes,
+        };
+        if m.size > max_bytes {
+            return Err(too_large(m.size));
+        }
+        let mut bytes = Vec::with_capacity(m.size as usize);
+        file.take(max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| WorkspaceError::io("read", &loc.shown, e))?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(too_large(bytes.len() as u64));
+        }
+        Ok(bytes)
+    }
+
+    /// Size, kind and modification time of `path`.
+    pub fn metadata(&self, path: &str) -> Result<FileInfo> {
+        let loc = self.locate(path, true)?;
+        let (_, m) = self.dir(&loc).open_any(&loc.comps, &loc.shown, false)?;
+        match m.kind {
+            Kind::Dir => {}
+            _ => check_plain_file(&m, &loc.shown)?,
+        }
+        Ok(FileInfo {
+            path: loc.shown,
+            size: if m.kind == Kind::File { m.size } else { 0 },
+            is_dir: m.kind == Kind::Dir,
+            modified: millis(&m),
+        })
+    }
+
+    /// Whether something readable is at `path`. A path that is refused is an error, not
+    /// `false`: callers must not treat an escape attempt as a free name.
+    pub fn exists(&self, path: &str) -> Result<bool> {
+        match self.metadata(path) {
+            Ok(_) => Ok(true),
+            Err(WorkspaceError::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// SHA-256 (lowercase hex) of the file at `path`.
+    pub fn hash(&self, path: &str) -> Result<String> {
+        let loc = self.locate(path, false)?;
+        let (file, _) = self.dir(&loc).open_file(&loc.comps, &loc.shown, false)?;
+        hash_reader(file, &loc.shown)
+    }
+
+    // ---- changing -----------------------------------------------------------------------
+
+    /// Writes `bytes` to `path` atomically: a new file (`Create`), or, with `overwrite`,
+    /// a replacement whose previous bytes are backed up first (`Modify`). The folder must
+    /// exist. Symlinks, folders and hard-linked files are never written through.
+    pub fn write_file(&self, path: &str, bytes: &[u8], overwrite: bool) -> Result<JournalOp> {
+        self.write_file_inner(path, bytes, overwrite, &noop)
+    }
+
+    pub(crate) fn write_file_inner(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        overwrite: bool,
+        before_rename: &dyn Fn() -> std::io::Result<()>,
+    ) -> Result<JournalOp> {
+        let loc = self.locate(path, false)?;
+        self.writable(&loc)?;
+        let (dir, name) = self.parent_for_write(&loc)?;
+        let after = sha256_hex(bytes);
+        let (op, perm, replace) = match lstat_at(&dir, &name, &loc.shown)? {
+            None => (
+                JournalOp::Create {
+                    path: loc.rel(),
+                    after,
+                },
+                None,
+                false,
+            ),
+            Some(m) => {
+                check_plain_file(&m, &loc.shown)?;
+                if !overwrite {
+                    return Err(WorkspaceError::AlreadyExists { path: loc.shown });
+                }
+                let before = backup_at(&dir, &name, &loc.shown, &self.blobs)?;
+                (
+                    JournalOp::Modify {
+                        path: loc.rel(),
+                        before,
+                        after,
+                    },
+                    Some(m.perm),
+                    true,
+                )
+            }
+        };
+        let id = self.begin(loc.root, &op)?;
+        let result = write_atomic(&dir, &name, &loc.shown, bytes, perm, replace, before_rename);
+        self.finish(id, result)?;
+        Ok(self.shown_op(loc.root, op))
+    }
+
+    /// Creates the folder `path` and its missing parents, recorded as one entry. `None`
+    /// when it already existed (nothing recorded).
+    pub fn make_dir(&self, path: &str) -> Result<Option<JournalOp>> {
+        let loc = self.locate(path, true)?;
+        self.writable(&loc)?;
+        let rootdir = self.dir(&loc);
+        let mut first_missing = None;
+        for i in 0..loc.comps.len() {
+            let prefix = &loc.comps[..=i];
+            let shown = self.shown(loc.root, &join(prefix));
+            match rootdir.lstat(prefix, &shown)? {
+                Some(m) if m.kind == Kind::Dir => {}
+                Some(m) if m.kind == Kind::Symlink => {
+                    return Err(WorkspaceError::OutsideGrant {
+                        path: shown,
+                        reason: "it is a symbolic link, which commis does not follow here".into(),
+                    });
+                }
+                Some(_) => return Err(WorkspaceError::NotADirectory { path: shown }),
+                None => {
+                    first_missing = Some(i);
+                    break;
+                }
+            }
+        }
+        let Some(start) = first_missing else {
+            return Ok(None);
+        };
+        let ops: Vec<JournalOp> = (start..loc.comps.len())
+            .map(|i| JournalOp::MakeDir {
+                path: join(&loc.comps[..=i]),
+            })
+            .collect();
+        let op = if ops.len() == 1 {
+            ops.into_iter()
+                .next()
+                .unwrap_or(JournalOp::MakeDir { path: loc.rel() })
+        } else {
+            JournalOp::Batch {
+                label: format!("make_dir {}", loc.rel()),
+                ops,
+            }
+        };
+        let id = self.begin(loc.root, &op)?;
+        let result = (|| {
+            let mut parent = rootdir.open_dir(&loc.comps[..start], &loc.shown, true)?;
+            let mut made: Vec<(OwnedFd, String)> = Vec::new();
+            for name in &loc.comps[start..] {
+                let step = (|| {
+                    rustix::fs::mkdirat(&parent, name.as_str(), Mode::from_raw_mode(0o777))
+                        .map_err(|e| resolve_err(e, "create folder", &loc.shown))?;
+                    fsync_dir(&parent, &loc.shown)?;
+                    rustix::fs::openat(
+                        &parent,
+                        name.as_str(),
+                        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                        Mode::empty(),
+                    )
+                    .map_err(|e| resolve_err(e, "open", &loc.shown))
+                })();
+                match step {
+                    Ok(child) => {
+                        made.push((parent, name.clone()));
+                        parent = child;
+                    }
+                    Err(e) => {
+                        for (dir, name) in made.iter().rev() {
+                            let _ = rustix::fs::unlinkat(dir, name.as_str(), AtFlags::REMOVEDIR);
+                        }
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(())
+        })();
+        self.finish(id, result)?;
+        Ok(Some(self.shown_op(loc.root, op)))
+    }
+
+    /// Copies the file `from` to the new file `to` (which must not exist).
+    pub fn copy_file(&self, from: &str, to: &str) -> Result<JournalOp> {
+        let src = self.locate(from, false)?;
+        let dst = self.locate(to, false)?;
+        self.writable(&dst)?;
+        let (mut file, m) = self.dir(&src).open_file(&src.comps, &src.shown, false)?;
+        let mut bytes = Vec::with_capacity(m.size as usize);
+        file.read_to_end(&mut bytes)
+            .map_err(|e| WorkspaceError::io("read", &src.shown, e))?;
+        self.write_file(to, &bytes, false)
+    }
+
+    /// Moves or renames a file or folder inside one granted folder. Never replaces an
+    /// existing target; the target's folder must exist.
+    pub fn move_path(&self, from: &str, to: &str) -> Result<JournalOp> {
+        let src = self.locate(from, false)?;
+        let dst = self.locate(to, false)?;
+        self.writable(&src)?;
+        self.writable(&dst)?;
+        if src.root != dst.root {
+            return Err(WorkspaceError::CrossGrant {
+                from: src.shown,
+                to: dst.shown,
+            });
+        }
+        if dst.comps.starts_with(&src.comps) {
+            return Err(WorkspaceError::InvalidPath {
+                path: dst.shown,
+                reason: format!("a folder cannot be moved into itself (`{}`)", src.shown),
+            });
+        }
+        let (fdir, fname) = self.dir(&src).parent_of(&src.comps, &src.shown)?;
+        let hash = self.movable(&fdir, &fname, &src.shown)?;
+        let (tdir, tname) = self.parent_for_write(&dst)?;
+        if lstat_at(&tdir, &tname, &dst.shown)?.is_some() {
+            return Err(WorkspaceError::AlreadyExists { path: dst.shown });
+        }
+        let op = JournalOp::Move {
+            from: src.rel(),
+            to: dst.rel(),
+            hash,
+        };
+        let id = self.begin(src.root, &op)?;
+        let result = (|| {
+            rename_noreplace(&fdir, &fname, &tdir, &tname)
+                .map_err(|e| resolve_err(e, "move", &src.shown))?;
+            fsync_dir(&tdir, &dst.shown)?;
+            fsync_dir(&fdir, &src.shown)
+        })();
+        self.finish(id, result)?;
+        Ok(self.shown_op(src.root, op))
+    }
+
+    /// Checks that `name` in `dir` may be moved and returns its content hash (none for a
+    /// folder).
+    fn movable(&self, dir: &OwnedFd, name: &str, shown: &str) -> Result<Option<String>> {
+        match lstat_at(dir, name, shown)? {
+            None => Err(WorkspaceError::NotFound {
+                path: shown.to_string(),
+            }),
+            Some(m) if m.kind == Kind::Dir => Ok(None),
+            Some(m) => {
+                check_plain_file(&m, shown)?;
+                let (file, _) = open_file_at(dir, name, shown)?;
+                Ok(Some(hash_reader(file, shown)?))
+            }
+        }
+    }
+
+    /// Deletes a file (its bytes go into the backup store first) or an empty folder.
+    pub fn delete(&self, path: &str) -> Result<JournalOp> {
+        let loc = self.locate(path, false)?;
+        self.writable(&loc)?;
+        let (dir, name) = self.dir(&loc).parent_of(&loc.comps, &loc.shown)?;
+        let Some(m) = lstat_at(&dir, &name, &loc.shown)? else {
+            return Err(WorkspaceError::NotFound { path: loc.shown });
+        };
+        if m.kind == Kind::Dir {
+            let sub = rustix::fs::openat(
+                &dir,
+                name.as_str(),
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| resolve_err(e, "open", &loc.shown))?;
+            if !read_names(&sub, &loc.shown)?.is_empty() {
+                return Err(WorkspaceError::DirectoryNotEmpty { path: loc.shown });
+            }
+            let op = JournalOp::Delete {
+                path: loc.rel(),
+                before: EMPTY_DIR_MARKER.into(),
+            };
+            let id = self.begin(loc.root, &op)?;
+            let result = rustix::fs::unlinkat(&dir, name.as_str(), AtFlags::REMOVEDIR)
+                .map_err(|e| resolve_err(e, "delete", &loc.shown))
+                .and_then(|()| fsync_dir(&dir, &loc.shown));
+            self.finish(id, result)?;
+            return Ok(self.shown_op(loc.root, op));
+        }
+        check_plain_file(&m, &loc.shown)?;
+        let before = backup_at(&dir, &name, &loc.shown, &self.blobs)?;
+        let mut op = JournalOp::Delete {
+            path: loc.rel(),
+            before: before.clone(),
+        };
+        let id = self.begin(loc.root, &op)?;
+        let result = unlink_backed(&dir, &name, &loc.shown, &self.blobs);
+        if let Ok(removed) = &result
+            && *removed != before
+        {
+            // Changed between the backup and the removal: the journal must name the bytes
+            // that were really removed (both are in the store).
+            op = JournalOp::Delete {
+                path: loc.rel(),
+                before: removed.clone(),
+            };
+            self.journal.update_op(id, &op)?;
+        }
+        self.finish(id, result)?;
+        Ok(self.shown_op(loc.root, op))
+    }
+
+    /// Applies folder creations and moves as one journal entry (`Batch`), so that undo
+    /// reverts them whole. Everything is checked before anything changes; if one item fails,
+    /// those already applied are rolled back.
+    pub fn apply_batch(&self, label: &str, items: Vec<BatchItem>) -> Result<JournalOp> {
+        let mut root = None;
+        let mut planned: Vec<(JournalOp, Loc, Option<Loc>)> = Vec::new();
+        // What the folder will look like after the items planned so far.
+        let mut will_be: HashMap<Vec<String>, Option<Kind>> = HashMap::new();
+        for item in &items {
+            let (a, b) = match item {
+                BatchItem::MakeDir { path } => (self.locate(path, true)?, None),
+                BatchItem::Move { from, to } => {
+                    (self.locate(from, false)?, Some(self.locate(to, false)?))
+                }
+            };
+            for l in std::iter::once(&a).chain(b.as_ref()) {
+                self.writable(l)?;
+                match root {
+                    None => root = Some(l.root),
+                    Some(r) if r != l.root => {
+                        return Err(WorkspaceError::CrossGrant {
+                            from: a.shown.clone(),
+                            to: l.shown.clone(),
+                        });
+                    }
+                    Some(_) => {}
+                }
+            }
+            let rootdir = self.dir(&a);
+            let kind_of = |will_be: &HashMap<Vec<String>, Option<Kind>>,
+                           comps: &[String],
+                           shown: &str|
+             -> Result<Option<Kind>> {
+                if let Some(k) = will_be.get(comps) {
+                    return Ok(*k);
+                }
+                Ok(rootdir.lstat(comps, shown)?.map(|m| m.kind))
+            };
+            match b {
+                None => {
+                    for i in 0..a.comps.len() {
+                        let prefix = a.comps[..=i].to_vec();
+                        let shown = self.shown(a.root, &join(&prefix));
+                        match kind_of(&will_be, &prefix, &shown)? {
+                            Some(Kind::Dir) => {}
+                            Some(_) => return Err(WorkspaceError::NotADirectory { path: shown }),
+                            None => {
+                                will_be.insert(prefix.clone(), Some(Kind::Dir));
+                                let loc = Loc {
+                                    root: a.root,
+                                    comps: prefix.clone(),
+                                    shown,
+                                };
+                                planned.push((
+                                    JournalOp::MakeDir {
+                                        path: join(&prefix),
+                                    },
+                                    loc,
+                                    None,
+                                ));
+                            }
+                        }
+                    }
+                }
+                Some(b) => {
+                    if b.comps.starts_with(&a.comps) {
+                        return Err(WorkspaceError::InvalidPath {
+                            path: b.shown,
+                            reason: format!("a folder cannot be moved into itself (`{}`)", a.shown),
+                        });
+                    }
+                    let hash = match will_be.get(&a.comps) {
+                        Some(None) => return Err(WorkspaceError::NotFound { path: a.shown }),
+                        Some(Some(_)) => {
+                            return Err(WorkspaceError::InvalidPath {
+                                path: a.shown,
+                                reason: "it is created or moved by an earlier item of this batch; \
+                                         move the original instead"
+                                    .into(),
+                            });
+                        }
+                        None => {
+                            let (dir, name) = rootdir.parent_of(&a.comps, &a.shown)?;
+                            self.movable(&dir, &name, &a.shown)?
+                        }
+                    };
+                    let parent = &b.comps[..b.comps.len().saturating_sub(1)];
+                    if !parent.is_empty() && kind_of(&will_be, parent, &b.shown)? != Some(Kind::Dir)
+                    {
+                        return Err(WorkspaceError::ParentMissing { path: b.shown });
+                    }
+                    if kind_of(&will_be, &b.comps, &b.shown)?.is_some() {
+                        return Err(WorkspaceError::AlreadyExists { path: b.shown });
+                    }
+                    will_be.insert(a.comps.clone(), None);
+                    will_be.insert(
+                        b.comps.clone(),
+                        Some(if hash.is_some() {
+                            Kind::File
+                        } else {
+                            Kind::Dir
+                        }),
+                    );
+                    planned.push((
+                        JournalOp::Move {
+                            from: a.rel(),
+                            to: b.rel(),
+                            hash,
+                        },
+                        a,
+                        Some(b),
+                    ));
+                }
+            }
+        }
+        let op = JournalOp::Batch {
+            label: label.to_string(),
+            ops: planned.iter().map(|(o, _, _)| o.clone()).collect(),
+        };
+        let Some(root) = root.filter(|_| !planned.is_empty()) else {
+            return Ok(op);
+        };
+        let id = self.begin(root, &op)?;
+        let mut applied = 0;
+        let mut failure = None;
+        for (_, a, b) in &planned {
+            match self.apply_item(a, b.as_ref()) {
+                Ok(()) => applied += 1,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        let Some(err) = failure else {
+            self.journal.set_state(id, JournalState::Done)?;
+            return Ok(self.shown_op(root, op));
+        };
+        let mut rolled_back = true;
+        for (_, a, b) in planned[..applied].iter().rev() {
+            if self.revert_item(a, b.as_ref()).is_err() {
+                rolled_back = false;
+            }
+        }
+        if rolled_back {
+            self.journal.set_state(id, JournalState::Aborted)?;
+        } else {
+            // Left Pending on purpose: undo checks the files to see which items happened.
+            tracing::warn!(
+                "batch `{label}` failed and could not be fully rolled back; undo the run to finish"
+            );
+        }
+        Err(err)
+    }
+
+    fn apply_item(&self, a: &Loc, b: Option<&Loc>) -> Result<()> {
+        let (adir, aname) = self.dir(a).parent_of(&a.comps, &a.shown)?;
+        match b {
+            None => {
+                rustix::fs::mkdirat(&adir, aname.as_str(), Mode::from_raw_mode(0o777))
+                    .map_err(|e| resolve_err(e, "create folder", &a.shown))?;
+                fsync_dir(&adir, &a.shown)
+            }
+            Some(b) => {
+                let (bdir, bname) = self.parent_for_write(b)?;
+                rename_noreplace(&adir, &aname, &bdir, &bname)
+                    .map_err(|e| resolve_err(e, "move", &a.shown))?;
+                fsync_dir(&bdir, &b.shown)?;
+                fsync_dir(&adir, &a.shown)
+            }
+        }
+    }
+
+    fn revert_item(&self, a: &Loc, b: Option<&Loc>) -> Result<()> {
+        let (adir, aname) = self.dir(a).parent_of(&a.comps, &a.shown)?;
+        match b {
+            None => rustix::fs::unlinkat(&adir, aname.as_str(), AtFlags::REMOVEDIR)
+                .map_err(|e| resolve_err(e, "remove folder", &a.shown)),
+            Some(b) => {
+                let (bdir, bname) = self.dir(b).parent_of(&b.comps, &b.shown)?;
+                rename_noreplace(&bdir, &bname, &adir, &aname)
+                    .map_err(|e| resolve_err(e, "move back", &b.shown))
+            }
+        }
+    }
+
+    // ---- sandboxed commands -------------------------------------------------------------
+
+    /// Records every file and folder of the writable granted folders, backing up each
+    /// file's bytes, so that changes made behind commis's back (a sandboxed command) can be
+    /// journaled afterwards with [`Workspace::journal_changes_since`]. Symlinks, special files
+    /// and hard-linked files are left out.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let mut snap = Snapshot::default();
+        for (i, r) in self.roots.iter().enumerate() {
+            if r.mode != AccessMode::ReadWrite {
+                continue;
+            }
+            let fd = r.dir.open_dir(&[], &r.name, true)?;
+            self.scan(i, &fd, &[], &mut snap)?;
+        }
+        Ok(snap)
+    }
+
+    fn scan(
+        &self,
+        root: usize,
+        fd: &OwnedFd,
+        prefix: &[String],
+        snap: &mut Snapshot,
+    ) -> Result<()> {
+        let here = self.shown(root, &join(prefix));
+        for name in read_names(fd, &here)? {
+            let mut comps = prefix.to_vec();
+            comps.push(name.clone());
+            let rel = join(&comps);
+            let shown = self.shown(root, &rel);
+            let Some(m) = lstat_at(fd, &name, &shown)? else {
+                continue;
+            };
+            match m.kind {
+                Kind::File if m.nlink == 1 => {
+                    let (file, _) = match open_file_at(fd, &name, &shown) {
+                        Ok(v) => v,
+                        Err(WorkspaceError::NotFound { .. }) => continue,
+                        Err(e) => return Err(e),
+                    };
+                    let hash = self.blobs.put_reader(file)?;
+                    snap.files.insert((root, rel), hash);
+                }
+                Kind::Dir => {
+                    let sub = rustix::fs::openat(
+                        fd,
+                        name.as_str(),
+                        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                        Mode::empty(),
+                    )
+                    .map_err(|e| resolve_err(e, "list", &shown))?;
+                    snap.dirs.insert((root, rel));
+                    self.scan(root, &sub, &comps, snap)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Journals, as Done, every difference between `before` and the folders now: created,
+    /// modified and deleted files, created and removed folders. One `Batch` entry labelled
+    /// `label` per granted folder, ordered so that undo replays it correctly. Returns the
+    /// individual changes, paths as the caller names them.
+    pub fn journal_changes_since(&self, before: &Snapshot, label: &str) -> Result<Vec<JournalOp>> {
+        let after = self.snapshot()?;
+        let mut out = Vec::new();
+        for root in 0..self.roots.len() {
+            let files = |s: &Snapshot| -> BTreeMap<String, String> {
+                s.files
+                    .iter()
+                    .filter(|((r, _), _)| *r == root)
+                    .map(|((_, p), h)| (p.clone(), h.clone()))
+                    .collect()
+            };
+            let dirs = |s: &Snapshot| -> BTreeSet<String> {
+                s.dirs
+                    .iter()
+                    .filter(|(r, _)| *r == root)
+                    .map(|(_, p)| p.clone())
+                    .collect()
+            };
+            let (fb, fa, db, da) = (files(before), files(&after), dirs(before), dirs(&after));
+            let mut ops = Vec::new();
+            // Order matters: undo walks it backwards, so files are restored after their
+            // folders are recreated, and new folders are removed after their new files.
+            for (p, h) in &fb {
+                if !fa.contains_key(p) {
+                    ops.push(JournalOp::Delete {
+                        path: p.clone(),
+                        before: h.clone(),
+                    });
+                }
+            }
+            let mut removed_dirs: Vec<&String> = db.difference(&da).collect();
+            removed_dirs.sort_by_key(|p| std::cmp::Reverse(p.matches('/').count()));
+            for p in removed_dirs {
+                ops.push(JournalOp::Delete {
+                    path: p.clone(),
+                    before: EMPTY_DIR_MARKER.into(),
+                });
+            }
+            let mut new_dirs: Vec<&String> = da.difference(&db).collect();
+            new_dirs.sort_by_key(|p| p.matches('/').count());
+            for p in new_dirs {
+                ops.push(JournalOp::MakeDir { path: p.clone() });
+            }
+            for (p, h) in &fa {
+                match fb.get(p) {
+                    None => ops.push(JournalOp::Create {
+                        path: p.clone(),
+                        after: h.clone(),
+                    }),
+                    Some(old) if old != h => ops.push(JournalOp::Modify {
+                        path: p.clone(),
+                        before: old.clone(),
+                        after: h.clone(),
+                    }),
+                    Some(_) => {}
+                }
+            }
+            if ops.is_empty() {
+                continue;
+            }
+            let op = JournalOp::Batch {
+                label: label.to_string(),
+                ops,
+            };
+            let id = self.begin(root, &op)?;
+            self.journal.set_state(id, JournalState::Done)?;
+            if let JournalOp::Batch { ops, .. } = self.shown_op(root, op) {
+                out.extend(ops);
+            }
+        }
+        Ok(out)
+    }
+}
