@@ -1,1 +1,139 @@
-//! commis-docs (placeholder until its issue lands).
+//! commis-docs reads documents into one model: text blocks with their place (page,
+//! slide, sheet), tables with merged ranges, metadata, embedded Factur-X/ZUGFeRD
+//! invoice data, attachments and warnings.
+//!
+//! It is for turning the bytes of a PDF, Office/OpenDocument file, spreadsheet, CSV,
+//! RTF, HTML, mail, JSON or image into text and tables a person or a model can use.
+//! It is not for writing documents (see commis-office), and it knows nothing of
+//! agents or of the user's folders: the caller reads the file and passes the bytes to
+//! [`read_bytes`]; [`read_path`] exists only for the `commis extract FILE` command.
+//!
+//! Every failure is a typed [`DocError`] with a one-line message; hostile inputs
+//! (zip bombs, huge files, deep nesting) are bounded by [`Limits`].
+
+mod detect;
+mod error;
+mod limits;
+mod model;
+mod read;
+mod textdecode;
+mod xml;
+mod zipx;
+
+pub use detect::detect_format;
+pub use error::DocError;
+pub use limits::Limits;
+pub use model::{
+    AttachmentInfo, Block, BlockKind, Cell, CellKind, Document, Format, InvoiceData, InvoiceLine,
+    MergedRange, Metadata, Place, Table,
+};
+
+use std::path::Path;
+
+/// Reads a document from its bytes. The format is detected from the content; `name`
+/// (a file name, may be empty) is only a hint for text formats (CSV vs plain text).
+pub fn read_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, DocError> {
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(DocError::TooLarge {
+            limit: format!(
+                "{} bytes, above the {} byte limit",
+                bytes.len(),
+                limits.max_bytes
+            ),
+        });
+    }
+    if bytes.is_empty() {
+        return Err(DocError::Unsupported {
+            detected: "empty file".to_string(),
+        });
+    }
+    let format = detect_format(name, bytes)?;
+    // A parser bug must cost one file, not the whole run: a panic becomes an error.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read::read_format(format, bytes, limits)
+    }));
+    let mut doc = match result {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(DocError::corrupt(
+                format.name(),
+                "the parser failed on malformed content",
+            ));
+        }
+    };
+    truncate_text(&mut doc, limits.max_text_chars);
+    Ok(doc)
+}
+
+/// Reads a document from disk (for `commis extract FILE`); the size limit is checked
+/// before the file is loaded.
+pub fn read_path(path: &Path, limits: &Limits) -> Result<Document, DocError> {
+    let meta = std::fs::metadata(path).map_err(|e| DocError::Io {
+        reason: format!("{}: {e}", path.display()),
+    })?;
+    if meta.is_dir() {
+        return Err(DocError::Io {
+            reason: format!("{} is a folder, not a file", path.display()),
+        });
+    }
+    if meta.len() > limits.max_bytes {
+        return Err(DocError::TooLarge {
+            limit: format!(
+                "{} bytes, above the {} byte limit",
+                meta.len(),
+                limits.max_bytes
+            ),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|e| DocError::Io {
+        reason: format!("{}: {e}", path.display()),
+    })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    read_bytes(&name, &bytes, limits)
+}
+
+fn truncate_text(doc: &mut Document, max_chars: usize) {
+    let mut used = 0usize;
+    let mut cut_at = None;
+    for (i, block) in doc.blocks.iter_mut().enumerate() {
+        let n = block.text.chars().count();
+        if used + n > max_chars {
+            let keep = max_chars.saturating_sub(used);
+            block.text = block.text.chars().take(keep).collect();
+            cut_at = Some(i + 1);
+            break;
+        }
+        used += n;
+    }
+    let mut truncated = false;
+    if let Some(i) = cut_at {
+        doc.blocks.truncate(i);
+        truncated = true;
+    }
+    for table in &mut doc.tables {
+        for row in &mut table.rows {
+            for cell in row.iter_mut() {
+                let n = cell.text.chars().count();
+                if used + n > max_chars {
+                    if !cell.text.is_empty() {
+                        *cell = Cell::empty();
+                        truncated = true;
+                    }
+                } else {
+                    used += n;
+                }
+            }
+        }
+        table
+            .rows
+            .retain(|r| r.iter().any(|c| c.kind != CellKind::Empty));
+    }
+    if truncated {
+        doc.warnings.push(format!(
+            "text truncated at {max_chars} characters (limit max_text_chars)"
+        ));
+    }
+}

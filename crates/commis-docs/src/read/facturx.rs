@@ -1,0 +1,136 @@
+//! Factur-X / ZUGFeRD: the CII XML embedded in a hybrid invoice PDF, parsed into
+//! invoice fields. Handles CII D16B (Factur-X, ZUGFeRD 2.x, XRechnung CII) and the
+//! older ZUGFeRD 1.0 `CrossIndustryDocument`.
+
+use crate::limits::Limits;
+use crate::model::{InvoiceData, InvoiceLine};
+use crate::xml::{self, Element};
+
+/// Names under which the standards store the invoice XML.
+pub(super) fn is_invoice_xml_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "factur-x.xml"
+            | "zugferd-invoice.xml"
+            | "zugferd_invoice.xml"
+            | "xrechnung.xml"
+            | "order-x.xml"
+    )
+}
+
+/// Parses CII XML; `None` when it is not a CII invoice.
+pub(super) fn parse_cii(name: &str, raw: &str, limits: &Limits) -> Option<InvoiceData> {
+    let root = xml::parse(raw, limits.max_depth).ok()?;
+    if root.name != "CrossIndustryInvoice" && root.name != "CrossIndustryDocument" {
+        return None;
+    }
+    let text = |e: Option<&Element>| {
+        e.map(|e| e.text().trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let mut inv = InvoiceData {
+        xml_name: name.to_string(),
+        raw_xml: raw.to_string(),
+        ..InvoiceData::default()
+    };
+    let context = root
+        .child("ExchangedDocumentContext")
+        .or_else(|| root.child("SpecifiedExchangedDocumentContext"));
+    inv.profile = text(
+        context
+            .and_then(|c| c.child("GuidelineSpecifiedDocumentContextParameter"))
+            .and_then(|g| g.child("ID")),
+    );
+    let header = root
+        .child("ExchangedDocument")
+        .or_else(|| root.child("HeaderExchangedDocument"));
+    if let Some(h) = header {
+        inv.invoice_number = text(h.child("ID"));
+        inv.type_code = text(h.child("TypeCode"));
+        inv.issue_date = h.child("IssueDateTime").and_then(date_of);
+    }
+    let tx = root
+        .child("SupplyChainTradeTransaction")
+        .or_else(|| root.child("SpecifiedSupplyChainTradeTransaction"))?;
+    let agreement = tx
+        .child("ApplicableHeaderTradeAgreement")
+        .or_else(|| tx.child("ApplicableSupplyChainTradeAgreement"));
+    if let Some(a) = agreement {
+        if let Some(seller) = a.child("SellerTradeParty") {
+            inv.seller_name = text(seller.child("Name"));
+            let regs: Vec<&Element> = seller.children_named("SpecifiedTaxRegistration").collect();
+            let pick = regs
+                .iter()
+                .find(|r| r.child("ID").and_then(|i| i.attr("schemeID")) == Some("VA"))
+                .or_else(|| regs.first());
+            inv.seller_vat_id = text(pick.and_then(|r| r.child("ID")));
+        }
+        inv.buyer_name = text(a.child("BuyerTradeParty").and_then(|b| b.child("Name")));
+    }
+    let settlement = tx
+        .child("ApplicableHeaderTradeSettlement")
+        .or_else(|| tx.child("ApplicableSupplyChainTradeSettlement"));
+    if let Some(s) = settlement {
+        inv.currency = text(s.child("InvoiceCurrencyCode"));
+        inv.due_date = s
+            .child("SpecifiedTradePaymentTerms")
+            .and_then(|t| t.child("DueDateDateTime"))
+            .and_then(date_of);
+        let sum = s
+            .child("SpecifiedTradeSettlementHeaderMonetarySummation")
+            .or_else(|| s.child("SpecifiedTradeSettlementMonetarySummation"));
+        if let Some(sum) = sum {
+            let amount = |name: &str| {
+                let all: Vec<&Element> = sum.children_named(name).collect();
+                // Tax may be given twice (invoice and accounting currency): prefer the invoice's.
+                let chosen = all
+                    .iter()
+                    .find(|e| {
+                        inv.currency.is_some() && e.attr("currencyID") == inv.currency.as_deref()
+                    })
+                    .or_else(|| all.first());
+                text(chosen.copied())
+            };
+            inv.line_total = amount("LineTotalAmount");
+            inv.net_total = amount("TaxBasisTotalAmount");
+            inv.tax_total = amount("TaxTotalAmount");
+            inv.grand_total = amount("GrandTotalAmount");
+            inv.due_amount = amount("DuePayableAmount");
+        }
+    }
+    for item in tx.children_named("IncludedSupplyChainTradeLineItem") {
+        let price = item
+            .find("NetPriceProductTradePrice")
+            .and_then(|p| p.child("ChargeAmount"));
+        let line = InvoiceLine {
+            id: text(item.find("LineID")),
+            name: text(
+                item.find("SpecifiedTradeProduct")
+                    .and_then(|p| p.child("Name")),
+            ),
+            quantity: text(item.find("BilledQuantity")),
+            unit_price: text(price),
+            net_amount: text(item.find("LineTotalAmount")),
+            tax_rate: text(
+                item.find("RateApplicablePercent")
+                    .or_else(|| item.find("ApplicablePercent")),
+            ),
+        };
+        inv.lines.push(line);
+    }
+    Some(inv)
+}
+
+/// `<DateTimeString format="102">20241115</DateTimeString>` to "2024-11-15".
+fn date_of(el: &Element) -> Option<String> {
+    let s = el.find("DateTimeString").unwrap_or(el).text();
+    let s = s.trim();
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Some(format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..]))
+    } else if s.is_empty() {
+        None
+    } else {
+        Some(s.to_string())
+    }
+}

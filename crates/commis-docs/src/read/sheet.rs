@@ -1,0 +1,227 @@
+//! Spreadsheets (.xlsx, .xlsm, .xlsb, .xls, .ods) through calamine: every sheet,
+//! cached values of formulas, dates as ISO 8601, merged ranges.
+
+use crate::error::DocError;
+use crate::limits::Limits;
+use crate::model::{Cell, CellKind, Document, Format, MergedRange, Place, Table, format_number};
+use crate::zipx;
+use calamine::{Data, Dimensions, Ods, Reader, WorkbookProperties, Xls, Xlsb, Xlsx};
+use std::io::{Cursor, Read, Seek};
+
+pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Document, DocError> {
+    let label = match format {
+        Format::Xls => "Excel 97-2003",
+        Format::Xlsb => "Excel binary",
+        Format::Ods => "OpenDocument spreadsheet",
+        _ => "Excel",
+    };
+    if format != Format::Xls {
+        zipx::precheck(bytes, limits, label)?;
+    }
+    let mut doc = Document::new(format);
+    let cursor = Cursor::new(bytes);
+    match format {
+        Format::Xls => {
+            let mut wb: Xls<_> = Xls::new(cursor).map_err(|e| map_err(label, e))?;
+            apply_props(wb.workbook_properties().ok(), &mut doc);
+            let merges = |wb: &mut Xls<Cursor<&[u8]>>, name: &str| {
+                wb.merge_cells_by_sheet_name(name).unwrap_or_default()
+            };
+            read_workbook(&mut wb, label, limits, &mut doc, merges)?;
+        }
+        Format::Xlsb => {
+            let mut wb: Xlsb<_> = Xlsb::new(cursor).map_err(|e| map_err(label, e))?;
+            apply_props(wb.workbook_properties().ok(), &mut doc);
+            read_workbook(&mut wb, label, limits, &mut doc, |_, _| Vec::new())?;
+        }
+        Format::Ods => {
+            if ods_encrypted(bytes) {
+                return Err(DocError::Encrypted);
+            }
+            let mut wb: Ods<_> = Ods::new(cursor).map_err(|e| map_err(label, e))?;
+            apply_props(wb.workbook_properties().ok(), &mut doc);
+            read_workbook(&mut wb, label, limits, &mut doc, |_, _| Vec::new())?;
+        }
+        _ => {
+            let mut wb: Xlsx<_> = Xlsx::new(cursor).map_err(|e| map_err(label, e))?;
+            apply_props(wb.workbook_properties().ok(), &mut doc);
+            let merges = |wb: &mut Xlsx<Cursor<&[u8]>>, name: &str| {
+                wb.merge_cells_by_sheet_name(name).unwrap_or_default()
+            };
+            read_workbook(&mut wb, label, limits, &mut doc, merges)?;
+        }
+    }
+    Ok(doc)
+}
+
+fn ods_encrypted(bytes: &[u8]) -> bool {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return false;
+    };
+    let Ok(f) = zip.by_name("META-INF/manifest.xml") else {
+        return false;
+    };
+    let mut s = String::new();
+    let _ = std::io::Read::read_to_string(&mut std::io::Read::take(f, 1024 * 1024), &mut s);
+    s.contains("encryption-data")
+}
+
+fn map_err(label: &str, e: impl std::fmt::Display) -> DocError {
+    let msg = e.to_string();
+    if msg.to_lowercase().contains("password") || msg.to_lowercase().contains("encrypt") {
+        DocError::Encrypted
+    } else {
+        DocError::corrupt(label, msg)
+    }
+}
+
+fn apply_props(props: Option<WorkbookProperties>, doc: &mut Document) {
+    let Some(p) = props else { return };
+    let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    doc.title = clean(p.title);
+    doc.metadata.author = clean(p.creator);
+    doc.metadata.subject = clean(p.subject);
+    doc.metadata.keywords = clean(p.keywords);
+    doc.metadata.created = clean(p.created);
+    doc.metadata.modified = clean(p.modified);
+}
+
+fn read_workbook<RS, R, F>(
+    wb: &mut R,
+    label: &str,
+    limits: &Limits,
+    doc: &mut Document,
+    mut merges: F,
+) -> Result<(), DocError>
+where
+    RS: Read + Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+    F: FnMut(&mut R, &str) -> Vec<Dimensions>,
+{
+    let names = wb.sheet_names();
+    doc.metadata.sheets = Some(names.len() as u32);
+    doc.metadata.sheet_names = names.clone();
+    let mut cells_left = limits.max_text_chars;
+    for name in names {
+        let range = match wb.worksheet_range(&name) {
+            Ok(r) => r,
+            Err(e) => {
+                let err = map_err(label, e);
+                if err == DocError::Encrypted {
+                    return Err(err);
+                }
+                doc.warnings.push(format!(
+                    "sheet {name} could not be read and was skipped: {err}"
+                ));
+                continue;
+            }
+        };
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut rows = Vec::with_capacity(range.height());
+        for row in range.rows() {
+            if cells_left == 0 {
+                doc.warnings
+                    .push(format!("sheet {name} truncated (limit max_text_chars)"));
+                break;
+            }
+            let cells: Vec<Cell> = row.iter().map(convert).collect();
+            cells_left = cells_left.saturating_sub(cells.len());
+            rows.push(cells);
+        }
+        let merged = merges(wb, &name)
+            .into_iter()
+            .filter(|d| d.start.0 >= r0 && d.start.1 >= c0)
+            .map(|d| MergedRange {
+                first_row: d.start.0 - r0,
+                first_col: d.start.1 - c0,
+                last_row: d.end.0.saturating_sub(r0),
+                last_col: d.end.1.saturating_sub(c0),
+            })
+            .collect();
+        doc.tables.push(Table {
+            place: Place::sheet(&name),
+            origin: Some(a1(r0, c0)),
+            rows,
+            merged,
+        });
+    }
+    Ok(())
+}
+
+/// "A1"-style name of a 0-based cell position.
+pub(crate) fn a1(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let rem = (c - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
+fn convert(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::empty(),
+        Data::Int(i) => Cell::number(*i as f64),
+        Data::Float(f) => Cell::number(*f),
+        Data::String(s) => Cell::text(s.clone()),
+        Data::Bool(b) => Cell {
+            kind: CellKind::Bool,
+            text: if *b { "TRUE".into() } else { "FALSE".into() },
+            number: None,
+        },
+        Data::DateTime(dt) => {
+            let value = dt.as_f64();
+            if dt.is_duration() {
+                Cell {
+                    kind: CellKind::Duration,
+                    text: duration_text(value),
+                    number: Some(value),
+                }
+            } else {
+                let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+                let text = if (h, mi, s) == (0, 0, 0) {
+                    format!("{y:04}-{mo:02}-{d:02}")
+                } else if value < 1.0 && value >= 0.0 {
+                    format!("{h:02}:{mi:02}:{s:02}")
+                } else {
+                    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")
+                };
+                Cell {
+                    kind: CellKind::Date,
+                    text,
+                    number: Some(value),
+                }
+            }
+        }
+        Data::DateTimeIso(s) => Cell {
+            kind: CellKind::Date,
+            text: s.clone(),
+            number: None,
+        },
+        Data::DurationIso(s) => Cell {
+            kind: CellKind::Duration,
+            text: s.clone(),
+            number: None,
+        },
+        Data::Error(e) => Cell {
+            kind: CellKind::Error,
+            text: e.to_string(),
+            number: None,
+        },
+    }
+}
+
+fn duration_text(days: f64) -> String {
+    let total = (days * 86_400.0).round();
+    if !total.is_finite() {
+        return format_number(days);
+    }
+    let total = total as i64;
+    let sign = if total < 0 { "-" } else { "" };
+    let t = total.abs();
+    format!("{sign}{}:{:02}:{:02}", t / 3600, (t / 60) % 60, t % 60)
+}
