@@ -490,6 +490,40 @@ fn perform(
         let s = shown(key);
         roots[key.0].parent_of(&key.1, &s).map(|(d, n)| (d, n, s))
     };
+    // Where something goes back to, its folder may have been removed since: recreate it.
+    let parent_for_restore = |key: &Key, report: &mut UndoReport| {
+        let s = shown(key);
+        let rootdir = &roots[key.0];
+        match rootdir.parent_of(&key.1, &s) {
+            Err(WorkspaceError::NotFound { .. }) => {}
+            other => return other.map(|(d, n)| (d, n, s)),
+        }
+        let mut dir = rootdir.open_dir(&[], &s, true)?;
+        for (i, name) in key.1[..key.1.len().saturating_sub(1)].iter().enumerate() {
+            match rustix::fs::mkdirat(&dir, name.as_str(), Mode::from_raw_mode(0o777)) {
+                Ok(()) => {
+                    fsync_dir(&dir, &s)?;
+                    report
+                        .dirs_recreated
+                        .push(shown(&(key.0, key.1[..=i].to_vec())));
+                }
+                Err(Errno::EXIST) => {}
+                Err(e) => return Err(resolve_err(e, "recreate folder", &s)),
+            }
+            dir = rustix::fs::openat(
+                &dir,
+                name.as_str(),
+                rustix::fs::OFlags::RDONLY
+                    | rustix::fs::OFlags::DIRECTORY
+                    | rustix::fs::OFlags::NOFOLLOW
+                    | rustix::fs::OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| resolve_err(e, "open", &s))?;
+        }
+        let name = key.1.last().cloned().unwrap_or_default();
+        Ok((dir, name, s))
+    };
     match action {
         Action::RemoveFile(key) => {
             let (dir, name, s) = parent(&key)?;
@@ -500,7 +534,7 @@ fn perform(
             }
         }
         Action::Restore { key, hash } => {
-            let (dir, name, s) = parent(&key)?;
+            let (dir, name, s) = parent_for_restore(&key, report)?;
             let bytes = blobs.get(&hash)?;
             match lstat_at(&dir, &name, &s)? {
                 Some(m) if m.kind == Kind::File => {
@@ -516,7 +550,7 @@ fn perform(
         }
         Action::MoveBack { from, to } => {
             let (fdir, fname, fs) = parent(&from)?;
-            let (tdir, tname, ts) = parent(&to)?;
+            let (tdir, tname, ts) = parent_for_restore(&to, report)?;
             rename_noreplace(&fdir, &fname, &tdir, &tname)
                 .map_err(|e| resolve_err(e, "move back", &fs))?;
             fsync_dir(&tdir, &ts)?;

@@ -875,6 +875,15 @@ impl Workspace {
         let mut applied = 0;
         let mut failure = None;
         for (_, a, b) in &planned {
+            #[cfg(test)]
+            if tests::FAIL_BATCH_AT.with(|c| c.get()) == Some(applied) {
+                failure = Some(WorkspaceError::io(
+                    "move",
+                    &a.shown,
+                    std::io::Error::other("injected failure"),
+                ));
+                break;
+            }
             match self.apply_item(a, b.as_ref()) {
                 Ok(()) => applied += 1,
                 Err(e) => {
@@ -1071,5 +1080,127 @@ impl Workspace {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commis_core::MemoryJournal;
+    use std::cell::Cell;
+    use std::fs;
+
+    thread_local! {
+        pub(super) static FAIL_BATCH_AT: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    struct T {
+        _tmp: tempfile::TempDir,
+        grant: PathBuf,
+        journal: Arc<MemoryJournal>,
+        ws: Workspace,
+    }
+
+    fn setup() -> T {
+        let tmp = tempfile::tempdir().unwrap();
+        let grant = tmp.path().join("grant");
+        fs::create_dir_all(grant.join("inner")).unwrap();
+        fs::write(grant.join("inner/ok.txt"), b"inside").unwrap();
+        let journal = Arc::new(MemoryJournal::new());
+        let blobs = Arc::new(BlobStore::open(&tmp.path().join("blobs")).unwrap());
+        let ws = Workspace::open(
+            vec![Grant {
+                path: grant.clone(),
+                mode: AccessMode::ReadWrite,
+            }],
+            RunId("r".into()),
+            journal.clone(),
+            blobs,
+        )
+        .unwrap();
+        T {
+            _tmp: tmp,
+            grant,
+            journal,
+            ws,
+        }
+    }
+
+    fn names(dir: &std::path::Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn last_state(t: &T) -> JournalState {
+        t.journal
+            .entries(&RunId("r".into()))
+            .unwrap()
+            .last()
+            .unwrap()
+            .state
+    }
+
+    #[test]
+    fn a_write_that_fails_before_the_rename_leaves_no_trace() {
+        let t = setup();
+        let fail = || Err(std::io::Error::other("disk full"));
+        assert!(
+            t.ws.write_file_inner("inner/ok.txt", b"half", true, &fail)
+                .is_err()
+        );
+        assert_eq!(fs::read(t.grant.join("inner/ok.txt")).unwrap(), b"inside");
+        assert_eq!(last_state(&t), JournalState::Aborted);
+        assert!(
+            t.ws.write_file_inner("inner/new.txt", b"half", false, &fail)
+                .is_err()
+        );
+        assert_eq!(names(&t.grant.join("inner")), vec!["ok.txt"]);
+        assert_eq!(last_state(&t), JournalState::Aborted);
+    }
+
+    #[test]
+    fn a_write_is_journaled_pending_before_the_file_changes() {
+        let t = setup();
+        let journal = t.journal.clone();
+        let grant = t.grant.clone();
+        let check = move || {
+            let e = journal.entries(&RunId("r".into())).unwrap();
+            assert_eq!(e.last().unwrap().state, JournalState::Pending);
+            assert_eq!(fs::read(grant.join("inner/ok.txt")).unwrap(), b"inside");
+            Ok(())
+        };
+        t.ws.write_file_inner("inner/ok.txt", b"new", true, &check)
+            .unwrap();
+        assert_eq!(fs::read(t.grant.join("inner/ok.txt")).unwrap(), b"new");
+        assert_eq!(last_state(&t), JournalState::Done);
+    }
+
+    #[test]
+    fn a_batch_failing_midway_is_rolled_back_and_aborted() {
+        let t = setup();
+        FAIL_BATCH_AT.with(|c| c.set(Some(2)));
+        let r = t.ws.apply_batch(
+            "sort",
+            vec![
+                BatchItem::MakeDir { path: "A".into() },
+                BatchItem::Move {
+                    from: "inner/ok.txt".into(),
+                    to: "A/ok.txt".into(),
+                },
+                BatchItem::Move {
+                    from: "inner".into(),
+                    to: "A/inner".into(),
+                },
+            ],
+        );
+        FAIL_BATCH_AT.with(|c| c.set(None));
+        assert!(r.is_err());
+        assert_eq!(names(&t.grant), vec!["inner"]);
+        assert_eq!(names(&t.grant.join("inner")), vec!["ok.txt"]);
+        assert_eq!(last_state(&t), JournalState::Aborted);
     }
 }
