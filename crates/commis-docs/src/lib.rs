@@ -127,9 +127,6 @@ fn truncate_text(doc: &mut Document, max_chars: usize) {
                 }
             }
         }
-        table
-            .rows
-            .retain(|r| r.iter().any(|c| c.kind != CellKind::Empty));
     }
     if truncated {
         doc.warnings.push(format!(

@@ -324,8 +324,12 @@ pub struct InvoiceData {
     pub due_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seller_name: Option<String>,
+    /// Seller's VAT identifier (scheme VA).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seller_vat_id: Option<String>,
+    /// Seller's national tax number (scheme FC), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seller_tax_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -59,12 +59,14 @@ pub(super) fn parse_cii(name: &str, raw: &str, limits: &Limits) -> Option<Invoic
     if let Some(a) = agreement {
         if let Some(seller) = a.child("SellerTradeParty") {
             inv.seller_name = text(seller.child("Name"));
-            let regs: Vec<&Element> = seller.children_named("SpecifiedTaxRegistration").collect();
-            let pick = regs
-                .iter()
-                .find(|r| r.child("ID").and_then(|i| i.attr("schemeID")) == Some("VA"))
-                .or_else(|| regs.first());
-            inv.seller_vat_id = text(pick.and_then(|r| r.child("ID")));
+            for reg in seller.children_named("SpecifiedTaxRegistration") {
+                let id = reg.child("ID");
+                match id.and_then(|i| i.attr("schemeID")) {
+                    Some("VA") if inv.seller_vat_id.is_none() => inv.seller_vat_id = text(id),
+                    Some("FC") if inv.seller_tax_id.is_none() => inv.seller_tax_id = text(id),
+                    _ => {}
+                }
+            }
         }
         inv.buyer_name = text(a.child("BuyerTradeParty").and_then(|b| b.child("Name")));
     }

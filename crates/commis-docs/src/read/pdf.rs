@@ -1032,9 +1032,17 @@ impl<'a> Extractor<'a> {
         if text.trim().is_empty() && text.is_empty() {
             return;
         }
+        // No-break spaces (French thousands separators, "804,35\u{a0}€") read as spaces.
         let text: String = text
             .chars()
             .filter(|c| !c.is_control() || *c == '\t')
+            .map(|c| {
+                if matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}') {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .collect();
         runs.push(Run {
             x: start[4],
