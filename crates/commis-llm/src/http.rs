@@ -142,7 +142,7 @@ impl Endpoint {
         LlmError::Network {
             provider: self.ctx.provider.to_string(),
             url: self.ctx.url.clone(),
-            detail: chain(err),
+            detail: transport_detail(err),
         }
     }
 }
@@ -305,6 +305,22 @@ fn error_detail(body: &str) -> String {
         return "no details in the response".to_string();
     }
     trimmed.chars().take(300).collect()
+}
+
+/// The root cause of a transport failure, without the URL reqwest repeats at every level.
+fn transport_detail(err: &reqwest::Error) -> String {
+    let mut root: &dyn std::error::Error = err;
+    while let Some(cause) = root.source() {
+        root = cause;
+    }
+    let root = root.to_string();
+    if err.is_connect() {
+        format!("cannot connect ({root})")
+    } else if err.is_body() || err.is_decode() {
+        format!("the connection broke while reading the answer ({root})")
+    } else {
+        root
+    }
 }
 
 /// An error and its causes on one line ("error sending request: connection refused").
