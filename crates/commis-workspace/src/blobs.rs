@@ -134,12 +134,11 @@ impl BlobStore {
                         .map_err(|e| blob_err(format!("cannot flush {}: {e}", shard.display())))?;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => {
-                    return Err(blob_err(format!(
-                        "cannot store {}: {e}",
-                        final_path.display()
-                    )));
-                }
+                Err(_) if final_path.is_file() => {}
+                // File systems without hard links (FAT, some network shares): a rename,
+                // which cannot clobber different bytes since the name is their hash.
+                Err(_) => fs::rename(&tmp, &final_path)
+                    .map_err(|e| blob_err(format!("cannot store {}: {e}", final_path.display())))?,
             }
             Ok(hash)
         })();

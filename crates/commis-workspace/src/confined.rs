@@ -53,7 +53,8 @@ fn meta(st: &rustix::fs::Stat) -> Meta {
         size: st.st_size.max(0) as u64,
         nlink: st.st_nlink as u64,
         mtime_ms: (st.st_mtime as i64) * 1000 + (st.st_mtime_nsec as i64) / 1_000_000,
-        perm: (st.st_mode as u32) & 0o7777,
+        // Without setuid/setgid/sticky: a rewritten file must not inherit privileges.
+        perm: (st.st_mode as u32) & 0o777,
     }
 }
 

@@ -26,7 +26,15 @@
 //! - [`undo_run`]`(run, journal, blobs, force) -> UndoReport`.
 //! - For sandboxed commands: [`Workspace::snapshot`] then
 //!   [`Workspace::journal_changes_since`]`(&snapshot, label)`.
+//! - Housekeeping: [`Workspace::clean_temp_files`] (temporary files a crash left behind,
+//!   backed up then removed), [`Workspace::with_portable_resolution`] (force the stricter
+//!   non-`openat2` resolver), [`Workspace::uses_openat2`].
 //! - [`normalize`]: the lexical path check, exposed for callers that validate early.
+//!
+//! Journal paths are relative to the entry's `root` (the granted folder). The operations
+//! return them as the caller names them: identical with one grant, prefixed with the grant's
+//! name with several. Deleting an empty folder is journaled as `Delete` whose `before` is
+//! [`EMPTY_DIR_MARKER`], since the journal has no variant of its own for it.
 //!
 //! # Confinement
 //!
@@ -41,6 +49,8 @@
 //! folder swapped for a symlink between a check and the action cannot redirect a write.
 //! Regular files with more than one hard link are refused for reading and writing.
 //! Granted folders that contain the backup store, or lie inside it, are refused.
+//!
+//! Unix only (Linux first; macOS through the portable resolver).
 
 mod blobs;
 mod confined;

@@ -944,6 +944,71 @@ impl Workspace {
         }
     }
 
+    /// Removes commis's temporary files (`.commis-tmp-*`) older than `min_age` that a crash
+    /// left in the writable folders: half-written files, or files caught mid-deletion. Their
+    /// bytes go into the backup store first, like any deletion. Returns their paths.
+    pub fn clean_temp_files(&self, min_age: std::time::Duration) -> Result<Vec<String>> {
+        let cutoff = commis_core::now_millis() - min_age.as_millis() as Millis;
+        let mut removed = Vec::new();
+        for (i, r) in self.roots.iter().enumerate() {
+            if r.mode != AccessMode::ReadWrite {
+                continue;
+            }
+            let fd = r.dir.open_dir(&[], &r.name, true)?;
+            self.clean_in(i, &fd, &[], cutoff, &mut removed)?;
+        }
+        Ok(removed)
+    }
+
+    fn clean_in(
+        &self,
+        root: usize,
+        fd: &OwnedFd,
+        prefix: &[String],
+        cutoff: Millis,
+        removed: &mut Vec<String>,
+    ) -> Result<()> {
+        let here = self.shown(root, &join(prefix));
+        let mut d =
+            rustix::fs::Dir::read_from(fd).map_err(|e| WorkspaceError::io("list", &here, e))?;
+        let mut names = Vec::new();
+        while let Some(entry) = d.read() {
+            let entry = entry.map_err(|e| WorkspaceError::io("list", &here, e))?;
+            if let Ok(name) = entry.file_name().to_str()
+                && name != "."
+                && name != ".."
+            {
+                names.push(name.to_string());
+            }
+        }
+        for name in names {
+            let mut comps = prefix.to_vec();
+            comps.push(name.clone());
+            let shown = self.shown(root, &join(&comps));
+            let Some(m) = lstat_at(fd, &name, &shown)? else {
+                continue;
+            };
+            if m.kind == Kind::Dir && !crate::path::is_temp_name(&name) {
+                let sub = rustix::fs::openat(
+                    fd,
+                    name.as_str(),
+                    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+                .map_err(|e| resolve_err(e, "list", &shown))?;
+                self.clean_in(root, &sub, &comps, cutoff, removed)?;
+            } else if m.kind == Kind::File
+                && m.nlink == 1
+                && crate::path::is_temp_name(&name)
+                && m.mtime_ms <= cutoff
+            {
+                unlink_backed(fd, &name, &shown, &self.blobs)?;
+                removed.push(shown);
+            }
+        }
+        Ok(())
+    }
+
     // ---- sandboxed commands -------------------------------------------------------------
 
     /// Records every file and folder of the writable granted folders, backing up each
@@ -1177,6 +1242,16 @@ mod tests {
             .unwrap();
         assert_eq!(fs::read(t.grant.join("inner/ok.txt")).unwrap(), b"new");
         assert_eq!(last_state(&t), JournalState::Done);
+    }
+
+    #[test]
+    fn temp_files_left_by_a_crash_are_cleaned_into_the_backups() {
+        let t = setup();
+        fs::write(t.grant.join("inner/.commis-tmp-1-2-3"), b"half written").unwrap();
+        let removed = t.ws.clean_temp_files(std::time::Duration::ZERO).unwrap();
+        assert_eq!(removed, vec!["inner/.commis-tmp-1-2-3"]);
+        assert_eq!(names(&t.grant.join("inner")), vec!["ok.txt"]);
+        assert!(t.ws.blobs.has(&sha256_hex(b"half written")));
     }
 
     #[test]
