@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-use crate::text::{Span, fold_lower_with_map, lines_with_offsets};
+use crate::text::{Span, cells, fold_lower_with_map, lines_with_offsets};
 
 /// An exact money amount: `minor / 10^scale`, with its currency when the text gave one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,7 +119,7 @@ const CURRENCIES: &[(&str, &str)] = &[
 
 /// Maps a currency symbol or code ("€", "eur", "Rs.") to its ISO code.
 pub fn currency_code(token: &str) -> Option<&'static str> {
-    let t = token.trim().to_lowercase();
+    let t = token.trim().to_ascii_lowercase();
     CURRENCIES.iter().find(|(k, _)| *k == t).map(|(_, v)| *v)
 }
 
@@ -165,7 +165,8 @@ pub fn parse_amount(s: &str) -> Option<Amount> {
         }
         // French invoices often write "12,00 € TTC" or "12,00 HT".
         for tail in [" TTC", " HT", " TVAC", " HTVA", " net", " brut"] {
-            if t.len() > tail.len() && t[t.len() - tail.len()..].eq_ignore_ascii_case(tail) {
+            let cut = t.len().saturating_sub(tail.len());
+            if t.len() > tail.len() && t.is_char_boundary(cut) && t[cut..].eq_ignore_ascii_case(tail) {
                 t = t[..t.len() - tail.len()].trim_end();
             }
         }
@@ -176,7 +177,8 @@ pub fn parse_amount(s: &str) -> Option<Amount> {
 }
 
 fn strip_currency_prefix(t: &str) -> Option<(&'static str, &str)> {
-    let lower = t.to_lowercase();
+    // ASCII lowercase keeps byte offsets identical to `t`.
+    let lower = t.to_ascii_lowercase();
     // Longest symbols first so "us$" wins over "$" and "rs." over "rs".
     let mut best: Option<(&'static str, usize)> = None;
     for (k, v) in CURRENCIES {
@@ -195,7 +197,7 @@ fn strip_currency_prefix(t: &str) -> Option<(&'static str, &str)> {
 }
 
 fn strip_currency_suffix(t: &str) -> Option<(&'static str, &str)> {
-    let lower = t.to_lowercase();
+    let lower = t.to_ascii_lowercase();
     let mut best: Option<(&'static str, usize)> = None;
     for (k, v) in CURRENCIES {
         if lower.ends_with(k) && lower.len() >= k.len() {
@@ -391,10 +393,15 @@ pub fn find_amounts(text: &str) -> Vec<FoundAmount> {
     let mut out = Vec::new();
     let lines = lines_with_offsets(text);
     for (li, (line_start, line)) in lines.iter().enumerate() {
+        // Numbers inside a date ("August 3 , 2014") are not amounts.
+        let date_spans: Vec<Span> = crate::dates::find_dates(line).into_iter().map(|d| d.span).collect();
         for caps in AMOUNT_RE.captures_iter(line) {
             let Some(m) = caps.get(0) else { continue };
             let Some(num) = caps.name("num") else { continue };
             let (ms, me) = (m.start(), m.end());
+            if date_spans.iter().any(|d| d.start < num.end() && num.start() < d.end) {
+                continue;
+            }
             let before = line[..ms].chars().next_back();
             let after = line[me..].chars().next();
             let after2: Option<char> = line[me..].chars().nth(1);
@@ -436,7 +443,7 @@ pub fn find_amounts(text: &str) -> Vec<FoundAmount> {
                 matches!(b[b.len() - 3], b'.' | b',')
             };
             let prefix = &line[..ms];
-            let label_here = find_label(prefix).filter(|(_, _, pos)| ms - pos <= 120 || *pos == 0);
+            let label_here = label_in_row(prefix);
             if !has_currency && !two_decimals && label_here.is_none() {
                 continue;
             }
@@ -454,7 +461,7 @@ pub fn find_amounts(text: &str) -> Vec<FoundAmount> {
             }
             let (label, role) = match label_here {
                 Some((l, r, _)) => (Some(l), Some(r)),
-                None => match header_label_above(&lines, li, line, ms) {
+                None => match header_label_above(&lines, li, line, ms).or_else(|| label_line_above(&lines, li, line, ms)) {
                     Some((l, r)) => (Some(l), Some(r)),
                     None => (None, None),
                 },
@@ -483,6 +490,41 @@ fn trailing_currency(prefix: &str) -> Option<String> {
         .and_then(currency_code)
         .filter(|c| *c != "INR" || tail.contains("Rs"))
         .map(str::to_string)
+}
+
+/// The label of an amount on its own row: in its cell, or in the nearest cell before it,
+/// skipping cells that hold only other figures ("Total facture  24.99  5.00  29.99").
+fn label_in_row(prefix: &str) -> Option<(String, AmountRole, usize)> {
+    for (start, cell) in cells(prefix).into_iter().rev() {
+        if let Some((l, r, pos)) = find_label(cell) {
+            return Some((l, r, start + pos));
+        }
+        let figures_only = cell.chars().all(|c| c.is_ascii_digit() || " .,'%€$£()-*:".contains(c) || c == '\u{a0}')
+            || parse_amount(cell).is_some();
+        if !figures_only {
+            return None;
+        }
+    }
+    None
+}
+
+/// In text extracted cell by cell (a table of a Word document), a label stands alone on the
+/// previous non-empty line and the amount alone on its own line.
+fn label_line_above(lines: &[(usize, &str)], li: usize, line: &str, ms: usize) -> Option<(String, AmountRole)> {
+    if !line[..ms].trim().is_empty() {
+        return None;
+    }
+    for back in 1..=4 {
+        let above = lines[li.checked_sub(back)?].1.trim();
+        if above.is_empty() {
+            continue;
+        }
+        if above.chars().any(|c| c.is_ascii_digit()) && !above.contains('%') {
+            return None;
+        }
+        return find_label(above).filter(|(l, _, _)| l.len() * 3 >= above.trim_end_matches(':').trim().len()).map(|(l, r, _)| (l, r));
+    }
+    None
 }
 
 /// In a table, the label of a number is the header cell above it, at the same column.

@@ -250,7 +250,9 @@ pub fn find_companies(text: &str) -> Vec<CompanyMention> {
                         || folded[..start].ends_with("  ")
                         || folded[..start].trim_end().is_empty()
                         || folded[..start].ends_with(". ")
-                        || folded[..start].ends_with("| ");
+                        || folded[..start].ends_with("| ")
+                        || folded[..start].ends_with("- ")
+                        || folded[..start].ends_with("\u{2013} ");
                     if !at_cell_start || folded[end..].chars().next().is_some_and(|c| c.is_alphanumeric()) {
                         continue;
                     }
@@ -347,6 +349,25 @@ pub fn find_companies(text: &str) -> Vec<CompanyMention> {
     out.sort_by_key(|m| (m.span.start, m.span.end));
     out.dedup_by(|a, b| a.span == b.span && a.key == b.key);
     out.retain(|m| !m.key.is_empty());
+    out
+}
+
+/// Company web-site and e-mail domains in a text ("azure-interior" from www.azure-interior.com),
+/// without consumer mail providers, in order of appearance.
+pub fn web_domains(text: &str) -> Vec<String> {
+    static WEB_RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?:https?://)?www\.(?P<d>[a-z0-9\-]+)\.[a-z]{2,}|[A-Za-z0-9._%+\-]+@(?:[A-Za-z0-9\-]+\.)*?(?P<e>[A-Za-z0-9\-]+)\.[A-Za-z]{2,}\b")
+            .unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
+    });
+    let mut out: Vec<String> = Vec::new();
+    for c in WEB_RE.captures_iter(text) {
+        let Some(d) = c.name("d").or_else(|| c.name("e")) else { continue };
+        let d = d.as_str().to_lowercase();
+        if MAIL_PROVIDERS.contains(&d.as_str()) || out.contains(&d) {
+            continue;
+        }
+        out.push(d);
+    }
     out
 }
 

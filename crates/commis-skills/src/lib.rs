@@ -25,6 +25,7 @@ pub mod text;
 pub use amounts::{Amount, AmountRole, FoundAmount, find_amounts, parse_amount};
 
 
+pub use invoice::{Evidence, InvoiceFields, InvoiceSource, extract_invoice, from_cii_xml};
 pub use dates::{Date, FoundDate, find_dates, parse_date};
 pub use entities::{CompanyMention, PartyRole, display_name, find_companies, normalize_company, strip_legal_form};
 

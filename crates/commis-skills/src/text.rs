@@ -134,6 +134,62 @@ pub fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
+/// Splits a layout line into cells: runs of text separated by two or more spaces, a tab or " | ".
+/// Returns (byte start in the line, cell text).
+pub fn cells(line: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    let mut start: Option<usize> = None;
+    while i < bytes.len() {
+        let sep_len = if bytes[i] == b'\t' {
+            1
+        } else if bytes[i] == b' ' && i + 1 < bytes.len() && bytes[i + 1] == b' ' {
+            2
+        } else if bytes[i] == b'|' && (i == 0 || bytes[i - 1] == b' ') {
+            1
+        } else {
+            0
+        };
+        if sep_len > 0 {
+            if let Some(s) = start.take() {
+                let cell = line[s..i].trim();
+                if !cell.is_empty() {
+                    out.push((s, cell));
+                }
+            }
+            i += sep_len;
+        } else {
+            if start.is_none() && bytes[i] != b' ' {
+                start = Some(i);
+            }
+            i += 1;
+        }
+    }
+    if let Some(s) = start {
+        let cell = line[s..].trim();
+        if !cell.is_empty() {
+            out.push((s, cell));
+        }
+    }
+    out
+}
+
+/// The cell of `line` that covers character column `col`, or starts nearest to it (within
+/// `tolerance` columns). Used to read a value written under its label in a table.
+pub fn cell_near_column(line: &str, col: usize, tolerance: usize) -> Option<(usize, &str)> {
+    let mut best: Option<(usize, usize, &str)> = None;
+    for (start, cell) in cells(line) {
+        let c0 = line[..start].chars().count();
+        let c1 = c0 + cell.chars().count();
+        let dist = if (c0..c1).contains(&col) { 0 } else { c0.abs_diff(col).min(c1.abs_diff(col)) };
+        if dist <= tolerance && best.is_none_or(|(d, _, _)| dist < d) {
+            best = Some((dist, start, cell));
+        }
+    }
+    best.map(|(_, s, c)| (s, c))
+}
+
 /// Cuts a string to at most `max` characters on a char boundary, adding an ellipsis when cut.
 pub fn truncate_chars(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -175,6 +231,14 @@ mod tests {
         assert_eq!(fold_accents("Société Générale Œuvre"), "Societe Generale OEuvre");
         assert_eq!(fold_accents("Straße Müller"), "Strasse Muller");
         assert_eq!(fold_lower("ÉTÉ"), "ete");
+    }
+
+    #[test]
+    fn splits_layout_lines_into_cells() {
+        let l = "  Total HT :  46,68 €\tx | y";
+        let c: Vec<_> = cells(l).into_iter().map(|(_, c)| c).collect();
+        assert_eq!(c, vec!["Total HT :", "46,68 €", "x", "y"]);
+        assert_eq!(cell_near_column("Klant   Order     Factuur", 19, 3).map(|c| c.1), Some("Factuur"));
     }
 
     #[test]
