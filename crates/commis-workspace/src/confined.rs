@@ -363,8 +363,13 @@ fn temp_name() -> String {
     format!("{TEMP_PREFIX}{}", unique_suffix())
 }
 
-pub(crate) fn fsync_dir(dir: &OwnedFd, shown: &str) -> Result<()> {
-    rustix::fs::fsync(dir).map_err(|e| WorkspaceError::io("flush folder of", shown, e))
+/// Flushes a folder's entries to disk after a rename, creation or removal. Best effort: the
+/// change has already happened, so a failure here (some network and FUSE file systems refuse
+/// to flush folders) must not make the journal say it did not.
+pub(crate) fn fsync_dir(dir: &OwnedFd, shown: &str) {
+    if let Err(e) = rustix::fs::fsync(dir) {
+        tracing::warn!("could not flush the folder of `{shown}` to disk: {e}");
+    }
 }
 
 /// Renames without ever replacing what is at the destination.
@@ -450,7 +455,8 @@ pub(crate) fn write_atomic(
         let _ = rustix::fs::unlinkat(dir, tmp.as_str(), AtFlags::empty());
         return Err(e);
     }
-    fsync_dir(dir, shown)
+    fsync_dir(dir, shown);
+    Ok(())
 }
 
 /// Removes the file `name` from `dir`, keeping its bytes: it is first renamed to a temporary
@@ -468,7 +474,7 @@ pub(crate) fn unlink_backed(
         Ok(hash) => {
             rustix::fs::unlinkat(dir, tmp.as_str(), AtFlags::empty())
                 .map_err(|e| WorkspaceError::io("remove", shown, e))?;
-            fsync_dir(dir, shown)?;
+            fsync_dir(dir, shown);
             Ok(hash)
         }
         Err(e) => {

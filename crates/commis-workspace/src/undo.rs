@@ -502,7 +502,7 @@ fn perform(
         for (i, name) in key.1[..key.1.len().saturating_sub(1)].iter().enumerate() {
             match rustix::fs::mkdirat(&dir, name.as_str(), Mode::from_raw_mode(0o777)) {
                 Ok(()) => {
-                    fsync_dir(&dir, &s)?;
+                    fsync_dir(&dir, &s);
                     report
                         .dirs_recreated
                         .push(shown(&(key.0, key.1[..=i].to_vec())));
@@ -553,15 +553,15 @@ fn perform(
             let (tdir, tname, ts) = parent_for_restore(&to, report)?;
             rename_noreplace(&fdir, &fname, &tdir, &tname)
                 .map_err(|e| resolve_err(e, "move back", &fs))?;
-            fsync_dir(&tdir, &ts)?;
-            fsync_dir(&fdir, &fs)?;
+            fsync_dir(&tdir, &ts);
+            fsync_dir(&fdir, &fs);
             report.moved_back.push((fs, ts));
         }
         Action::RemoveDir(key) => {
             let (dir, name, s) = parent(&key)?;
             match rustix::fs::unlinkat(&dir, name.as_str(), AtFlags::REMOVEDIR) {
                 Ok(()) => {
-                    fsync_dir(&dir, &s)?;
+                    fsync_dir(&dir, &s);
                     report.dirs_removed.push(s);
                 }
                 Err(Errno::NOENT) => {}
@@ -573,7 +573,7 @@ fn perform(
             let (dir, name, s) = parent(&key)?;
             match rustix::fs::mkdirat(&dir, name.as_str(), Mode::from_raw_mode(0o777)) {
                 Ok(()) | Err(Errno::EXIST) => {
-                    fsync_dir(&dir, &s)?;
+                    fsync_dir(&dir, &s);
                     report.dirs_recreated.push(s);
                 }
                 Err(e) => return Err(resolve_err(e, "recreate folder", &s)),

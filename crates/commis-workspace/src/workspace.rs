@@ -599,7 +599,7 @@ impl Workspace {
                 let step = (|| {
                     rustix::fs::mkdirat(&parent, name.as_str(), Mode::from_raw_mode(0o777))
                         .map_err(|e| resolve_err(e, "create folder", &loc.shown))?;
-                    fsync_dir(&parent, &loc.shown)?;
+                    fsync_dir(&parent, &loc.shown);
                     rustix::fs::openat(
                         &parent,
                         name.as_str(),
@@ -673,8 +673,9 @@ impl Workspace {
         let result = (|| {
             rename_noreplace(&fdir, &fname, &tdir, &tname)
                 .map_err(|e| resolve_err(e, "move", &src.shown))?;
-            fsync_dir(&tdir, &dst.shown)?;
-            fsync_dir(&fdir, &src.shown)
+            fsync_dir(&tdir, &dst.shown);
+            fsync_dir(&fdir, &src.shown);
+            Ok(())
         })();
         self.finish(id, result)?;
         Ok(self.shown_op(src.root, op))
@@ -722,7 +723,7 @@ impl Workspace {
             let id = self.begin(loc.root, &op)?;
             let result = rustix::fs::unlinkat(&dir, name.as_str(), AtFlags::REMOVEDIR)
                 .map_err(|e| resolve_err(e, "delete", &loc.shown))
-                .and_then(|()| fsync_dir(&dir, &loc.shown));
+                .map(|()| fsync_dir(&dir, &loc.shown));
             self.finish(id, result)?;
             return Ok(self.shown_op(loc.root, op));
         }
@@ -919,14 +920,16 @@ impl Workspace {
             None => {
                 rustix::fs::mkdirat(&adir, aname.as_str(), Mode::from_raw_mode(0o777))
                     .map_err(|e| resolve_err(e, "create folder", &a.shown))?;
-                fsync_dir(&adir, &a.shown)
+                fsync_dir(&adir, &a.shown);
+                Ok(())
             }
             Some(b) => {
                 let (bdir, bname) = self.parent_for_write(b)?;
                 rename_noreplace(&adir, &aname, &bdir, &bname)
                     .map_err(|e| resolve_err(e, "move", &a.shown))?;
-                fsync_dir(&bdir, &b.shown)?;
-                fsync_dir(&adir, &a.shown)
+                fsync_dir(&bdir, &b.shown);
+                fsync_dir(&adir, &a.shown);
+                Ok(())
             }
         }
     }
