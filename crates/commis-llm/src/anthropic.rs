@@ -142,18 +142,22 @@ pub(crate) fn stream_cut(ctx: &ErrorContext) -> LlmError {
 
 /// The JSON body for `req`. Fields sent: `model`, `max_tokens`, `system` (when not empty),
 /// `messages`, `tools` (when any), `temperature` (when set) and `stream`. Empty text blocks
-/// and messages left empty are dropped because the API rejects them.
+/// and messages left empty are dropped because the API rejects them, and tool results are
+/// moved before text in their message, as the API requires.
 pub fn request_body(model: &str, req: &ChatRequest, stream: bool) -> Value {
     let messages: Vec<Value> = req
         .messages
         .iter()
         .filter_map(|message| {
-            let content: Vec<Value> = message
+            // The API wants tool results before any text in the message that answers a tool
+            // call; the stable sort keeps everything else in order.
+            let mut blocks: Vec<&ContentBlock> = message
                 .content
                 .iter()
                 .filter(|block| !matches!(block, ContentBlock::Text { text } if text.is_empty()))
-                .map(block_json)
                 .collect();
+            blocks.sort_by_key(|block| !matches!(block, ContentBlock::ToolResult { .. }));
+            let content: Vec<Value> = blocks.into_iter().map(block_json).collect();
             (!content.is_empty()).then(|| json!({"role": message.role, "content": content}))
         })
         .collect();
@@ -179,7 +183,10 @@ pub fn request_body(model: &str, req: &ChatRequest, stream: bool) -> Value {
         body.insert("tools".into(), Value::Array(tools));
     }
     if let Some(temperature) = req.temperature {
-        body.insert("temperature".into(), json!(temperature));
+        body.insert(
+            "temperature".into(),
+            crate::types::temperature_json(temperature),
+        );
     }
     body.insert("stream".into(), json!(stream));
     Value::Object(body)
@@ -444,4 +451,72 @@ pub fn parse_sse(text: &str, on_delta: &dyn Fn(StreamDelta)) -> Result<ChatRespo
         }
     }
     Err(stream_cut(&ctx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{Message, Role};
+
+    #[test]
+    fn tool_results_go_first_and_empty_text_is_dropped() {
+        let req = ChatRequest {
+            system: String::new(),
+            messages: vec![
+                Message::assistant(vec![
+                    ContentBlock::text(""),
+                    ContentBlock::ToolUse {
+                        id: "t1".into(),
+                        name: "list_files".into(),
+                        input: json!({}),
+                    },
+                ]),
+                Message {
+                    role: Role::User,
+                    content: vec![
+                        ContentBlock::text("Voici :"),
+                        ContentBlock::tool_result("t1", "a.pdf"),
+                    ],
+                },
+                Message::assistant(vec![ContentBlock::text("")]),
+            ],
+            tools: Vec::new(),
+            max_tokens: 5,
+            temperature: Some(0.7),
+        };
+        let body = request_body("m", &req, false);
+        assert_eq!(body["temperature"], json!(0.7));
+        assert!(body.get("system").is_none() && body.get("tools").is_none());
+        let messages = body["messages"].as_array().unwrap();
+        assert_eq!(messages.len(), 2, "the empty assistant turn is dropped");
+        assert_eq!(messages[0]["content"].as_array().unwrap().len(), 1);
+        assert_eq!(messages[1]["content"][0]["type"], "tool_result");
+        assert_eq!(messages[1]["content"][1]["text"], "Voici :");
+    }
+
+    #[test]
+    fn a_malformed_streamed_tool_input_is_kept_as_a_string_for_the_loop_to_reject() {
+        let mut assembler = StreamAssembler::new();
+        let events = [
+            json!({"type": "content_block_start", "index": 0,
+                   "content_block": {"type": "tool_use", "id": "t", "name": "n", "input": {}}}),
+            json!({"type": "content_block_delta", "index": 0,
+                   "delta": {"type": "input_json_delta", "partial_json": "{\"path\": "}}),
+            json!({"type": "message_delta", "delta": {"stop_reason": "max_tokens"},
+                   "usage": {"output_tokens": 7}}),
+        ];
+        for event in &events {
+            assert_eq!(assembler.handle(event, &|_| {}), Progress::Continue);
+        }
+        let answer = assembler.finish().unwrap();
+        assert_eq!(answer.stop_reason, StopReason::MaxTokens);
+        assert_eq!(
+            answer.content,
+            vec![ContentBlock::ToolUse {
+                id: "t".into(),
+                name: "n".into(),
+                input: json!("{\"path\": ")
+            }]
+        );
+    }
 }

@@ -69,6 +69,24 @@ pub fn estimate_cost(prices: &BTreeMap<String, Price>, model: &str, usage: &Usag
     )
 }
 
+/// The context window of well-known models, in tokens, by name prefix; `None` for models this
+/// table does not know (local models: their window depends on how the server was started).
+pub fn context_window(model: &str) -> Option<u64> {
+    let table: &[(&str, u64)] = &[
+        ("claude-", 200_000),
+        ("gpt-5", 400_000),
+        ("gpt-4.1", 1_047_576),
+        ("gpt-4o", 128_000),
+        ("o3", 200_000),
+        ("o4-mini", 200_000),
+    ];
+    table
+        .iter()
+        .filter(|(prefix, _)| model.starts_with(prefix))
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map(|&(_, window)| window)
+}
+
 /// Rough prompt size in tokens (about four characters per token, plus a little per message),
 /// cheap enough to run before every call to keep a step under the model's context window.
 /// It overestimates slightly for English and French prose, which is the safe side.
@@ -121,6 +139,13 @@ mod tests {
             Some(0.75)
         );
         assert_eq!(estimate_cost(&prices, "llama3.2:3b", &usage), None);
+    }
+
+    #[test]
+    fn context_window_knows_the_hosted_families_only() {
+        assert_eq!(context_window("claude-sonnet-4-5-20250929"), Some(200_000));
+        assert_eq!(context_window("gpt-4o-mini"), Some(128_000));
+        assert_eq!(context_window("llama3.2:3b"), None);
     }
 
     #[test]

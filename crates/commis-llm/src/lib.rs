@@ -64,11 +64,11 @@ pub use config::{
     DEFAULT_ANTHROPIC_BASE_URL, DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_BASE_URL,
     DEFAULT_OPENAI_MODEL, ProviderConfig, ProviderKind, SCRIPT_ENV, from_config,
 };
-pub use cost::{Price, default_prices, estimate_cost, estimate_tokens};
+pub use cost::{Price, context_window, default_prices, estimate_cost, estimate_tokens};
 pub use error::LlmError;
 pub use openai::OpenAiProvider;
 pub use provider::Provider;
-pub use scripted::{SCRIPTED_MODEL, Script, ScriptedProvider};
+pub use scripted::{Responder, SCRIPTED_MODEL, Script, ScriptedProvider};
 pub use types::{
     ChatRequest, ChatResponse, ContentBlock, Message, Role, StopReason, StreamDelta, ToolSpec,
     Usage,

@@ -198,7 +198,10 @@ pub fn request_body(model: &str, req: &ChatRequest, stream: bool) -> Value {
     body.insert("messages".into(), Value::Array(messages));
     body.insert("max_tokens".into(), json!(req.max_tokens));
     if let Some(temperature) = req.temperature {
-        body.insert("temperature".into(), json!(temperature));
+        body.insert(
+            "temperature".into(),
+            crate::types::temperature_json(temperature),
+        );
     }
     if !req.tools.is_empty() {
         let tools: Vec<Value> = req

@@ -25,15 +25,33 @@ pub struct Script {
     pub turns: Vec<ChatResponse>,
 }
 
+/// Computes an answer from the request, for tests where calls run concurrently and the
+/// order of a fixed script would be a race.
+pub type Responder = dyn Fn(&ChatRequest) -> Result<ChatResponse, LlmError> + Send + Sync;
+
+enum Source {
+    Turns(Mutex<VecDeque<ChatResponse>>),
+    Responder(Box<Responder>),
+}
+
 /// Replays canned answers: each `complete` returns the next turn (streaming its text and tool
 /// calls through `on_delta`), then [`LlmError::ScriptExhausted`] after the last one. It records
 /// every request it receives so tests can check what the loop sent.
-#[derive(Debug)]
 pub struct ScriptedProvider {
     model: String,
-    turns: Mutex<VecDeque<ChatResponse>>,
+    source: Source,
     requests: Mutex<Vec<ChatRequest>>,
     delay: Option<Duration>,
+}
+
+impl std::fmt::Debug for ScriptedProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScriptedProvider")
+            .field("model", &self.model)
+            .field("remaining", &self.remaining())
+            .field("delay", &self.delay)
+            .finish()
+    }
 }
 
 impl ScriptedProvider {
@@ -41,7 +59,21 @@ impl ScriptedProvider {
     pub fn new(turns: Vec<ChatResponse>) -> Self {
         ScriptedProvider {
             model: SCRIPTED_MODEL.to_string(),
-            turns: Mutex::new(turns.into()),
+            source: Source::Turns(Mutex::new(turns.into())),
+            requests: Mutex::new(Vec::new()),
+            delay: None,
+        }
+    }
+
+    /// A provider whose answers `responder` computes from each request (for sub-agents run
+    /// concurrently, say, where each item's request names its file). Returning
+    /// `Err(LlmError::ScriptExhausted)` or any other error fails that call.
+    pub fn from_fn(
+        responder: impl Fn(&ChatRequest) -> Result<ChatResponse, LlmError> + Send + Sync + 'static,
+    ) -> Self {
+        ScriptedProvider {
+            model: SCRIPTED_MODEL.to_string(),
+            source: Source::Responder(Box::new(responder)),
             requests: Mutex::new(Vec::new()),
             delay: None,
         }
@@ -95,9 +127,12 @@ impl ScriptedProvider {
         lock(&self.requests).clone()
     }
 
-    /// How many turns are left to replay.
+    /// How many turns are left to replay (0 for a [`ScriptedProvider::from_fn`] provider).
     pub fn remaining(&self) -> usize {
-        lock(&self.turns).len()
+        match &self.source {
+            Source::Turns(turns) => lock(turns).len(),
+            Source::Responder(_) => 0,
+        }
     }
 }
 
@@ -124,8 +159,13 @@ impl Provider for ScriptedProvider {
         on_delta: &(dyn Fn(StreamDelta) + Send + Sync),
     ) -> Result<ChatResponse, LlmError> {
         lock(&self.requests).push(req.clone());
-        let turn = lock(&self.turns).pop_front();
-        let mut turn = turn.ok_or(LlmError::ScriptExhausted)?;
+        let mut turn = match &self.source {
+            Source::Turns(turns) => {
+                let next = lock(turns).pop_front();
+                next.ok_or(LlmError::ScriptExhausted)?
+            }
+            Source::Responder(responder) => responder(req)?,
+        };
         if let Some(delay) = self.delay {
             tokio::time::sleep(delay).await;
         }
@@ -230,6 +270,33 @@ mod tests {
             StreamDelta::ToolInputDelta(r#"{"path":"."}"#.into())
         );
         assert!(matches!(seen[3], StreamDelta::Usage(_)));
+    }
+
+    #[tokio::test]
+    async fn a_responder_answers_from_the_request_and_waits_its_delay() {
+        let provider = ScriptedProvider::from_fn(|req| {
+            let ContentBlock::Text { text } = &req.messages[0].content[0] else {
+                return Err(LlmError::ScriptExhausted);
+            };
+            Ok(ChatResponse {
+                content: vec![ContentBlock::text(format!("résumé de {text}"))],
+                stop_reason: StopReason::EndTurn,
+                usage: Usage::default(),
+                model: String::new(),
+            })
+        })
+        .with_delay(Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        let (first, second) = (request("a.pdf"), request("b.pdf"));
+        let (a, b) = tokio::join!(
+            provider.complete(&first, &|_| {}),
+            provider.complete(&second, &|_| {})
+        );
+        assert_eq!(a.unwrap().text(), "résumé de a.pdf");
+        assert_eq!(b.unwrap().text(), "résumé de b.pdf");
+        let elapsed = started.elapsed();
+        // Both calls wait at once: well under the 400 ms two sequential waits would take.
+        assert!(elapsed >= Duration::from_millis(200) && elapsed < Duration::from_millis(390));
     }
 
     #[test]

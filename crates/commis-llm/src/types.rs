@@ -240,3 +240,13 @@ pub enum StreamDelta {
     /// Usage known so far (sent at least once, at the end of a call).
     Usage(Usage),
 }
+
+/// A temperature as JSON with the digits the user wrote: `0.7f32` widened to f64 would be
+/// sent as `0.699999988079071`.
+pub(crate) fn temperature_json(temperature: f32) -> serde_json::Value {
+    temperature
+        .to_string()
+        .parse::<f64>()
+        .map(serde_json::Value::from)
+        .unwrap_or_else(|_| serde_json::Value::from(f64::from(temperature)))
+}
