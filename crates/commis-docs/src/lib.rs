@@ -30,6 +30,9 @@ pub use model::{
 
 use std::path::Path;
 
+/// Reason given when a parser panicked on malformed content (caught, never propagated).
+pub const PARSER_FAILURE: &str = "the parser failed on malformed content";
+
 /// Reads a document from its bytes. The format is detected from the content; `name`
 /// (a file name, may be empty) is only a hint for text formats (CSV vs plain text).
 pub fn read_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, DocError> {
@@ -55,10 +58,7 @@ pub fn read_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document,
     let mut doc = match result {
         Ok(r) => r?,
         Err(_) => {
-            return Err(DocError::corrupt(
-                format.name(),
-                "the parser failed on malformed content",
-            ));
+            return Err(DocError::corrupt(format.name(), PARSER_FAILURE));
         }
     };
     truncate_text(&mut doc, limits.max_text_chars);
