@@ -1,0 +1,148 @@
+//! Everyday behaviour of the operations, beyond escapes and undo.
+
+mod common;
+
+use std::fs;
+use std::time::{Duration, Instant};
+
+use commis_core::{JournalOp, JournalState, JournalStore};
+use commis_workspace::{WorkspaceError, sha256_hex};
+use common::Fixture;
+
+#[test]
+fn a_named_pipe_in_the_folder_never_hangs_a_read_and_is_left_alone() {
+    let f = Fixture::new();
+    let dir = fs::File::open(&f.grant).unwrap();
+    rustix::fs::mknodat(
+        &dir,
+        "pipe",
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap();
+    let ws = f.workspace();
+    let start = Instant::now();
+    assert!(matches!(
+        ws.read("pipe", 10),
+        Err(WorkspaceError::NotARegularFile { .. })
+    ));
+    assert!(ws.hash("pipe").is_err());
+    assert!(ws.copy_file("pipe", "copy").is_err());
+    assert!(ws.delete("pipe").is_err());
+    assert!(ws.move_path("pipe", "moved").is_err());
+    assert!(ws.write_file("pipe", b"x", true).is_err());
+    assert!(start.elapsed() < Duration::from_secs(5));
+    let listed: Vec<String> = ws
+        .list("", true)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.path)
+        .collect();
+    assert!(!listed.contains(&"pipe".to_string()));
+}
+
+#[test]
+fn reads_larger_than_the_limit_are_refused_with_the_sizes() {
+    let f = Fixture::new();
+    fs::write(f.grant.join("big.bin"), vec![7u8; 5000]).unwrap();
+    let ws = f.workspace();
+    match ws.read("big.bin", 4999) {
+        Err(WorkspaceError::TooLarge { size, max, .. }) => assert_eq!((size, max), (5000, 4999)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ws.read("big.bin", 5000).unwrap().len(), 5000);
+}
+
+#[test]
+fn copies_never_overwrite_and_report_what_they_created() {
+    let f = Fixture::new();
+    let ws = f.workspace();
+    let op = ws.copy_file("inner/ok.txt", "copy.txt").unwrap();
+    assert_eq!(
+        op,
+        JournalOp::Create {
+            path: "copy.txt".into(),
+            after: sha256_hex(b"inside")
+        }
+    );
+    assert!(matches!(
+        ws.copy_file("inner/ok.txt", "copy.txt"),
+        Err(WorkspaceError::AlreadyExists { .. })
+    ));
+    assert!(matches!(
+        ws.copy_file("inner/ok.txt", "missing/copy.txt"),
+        Err(WorkspaceError::ParentMissing { .. })
+    ));
+}
+
+#[test]
+fn listings_are_sorted_and_describe_each_entry() {
+    let f = Fixture::new();
+    fs::write(f.grant.join("b.txt"), b"bb").unwrap();
+    fs::write(f.grant.join("a.txt"), b"a").unwrap();
+    let ws = f.workspace();
+    let all = ws.list("", true).unwrap();
+    let paths: Vec<&str> = all.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        vec!["a.txt", "b.txt", "inner", "inner/ok.txt", "inner/sub"]
+    );
+    assert_eq!(all[1].size, 2);
+    assert!(all[2].is_dir);
+    assert!(all[0].modified > 1_600_000_000_000);
+    let top: Vec<String> = ws
+        .list("", false)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.path)
+        .collect();
+    assert_eq!(top, vec!["a.txt", "b.txt", "inner"]);
+    assert_eq!(ws.list("inner/", false).unwrap().len(), 2);
+    assert!(matches!(
+        ws.list("a.txt", false),
+        Err(WorkspaceError::NotADirectory { .. })
+    ));
+    assert!(ws.exists("a.txt").unwrap());
+    assert!(!ws.exists("nope.txt").unwrap());
+    assert_eq!(ws.hash("a.txt").unwrap(), sha256_hex(b"a"));
+    assert_eq!(ws.metadata("inner").unwrap().is_dir, true);
+}
+
+#[test]
+fn making_a_deep_folder_is_one_entry_and_existing_folders_record_nothing() {
+    let f = Fixture::new();
+    let ws = f.workspace();
+    let op = ws.make_dir("x/y/z").unwrap().unwrap();
+    assert_eq!(op.leaves().len(), 3);
+    assert!(f.grant.join("x/y/z").is_dir());
+    assert_eq!(ws.make_dir("x/y").unwrap(), None);
+    assert_eq!(
+        ws.make_dir("inner/new").unwrap().unwrap(),
+        JournalOp::MakeDir {
+            path: "inner/new".into()
+        }
+    );
+    let entries = f.journal.entries(&f.run).unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(entries.iter().all(|e| e.state == JournalState::Done));
+    assert!(matches!(
+        ws.make_dir("inner/ok.txt/sub"),
+        Err(WorkspaceError::NotADirectory { .. })
+    ));
+}
+
+#[test]
+fn a_rewritten_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new();
+    let p = f.grant.join("inner/ok.txt");
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
+    f.workspace()
+        .write_file("inner/ok.txt", b"new", true)
+        .unwrap();
+    assert_eq!(
+        fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
