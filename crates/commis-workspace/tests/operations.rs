@@ -106,7 +106,7 @@ fn listings_are_sorted_and_describe_each_entry() {
     assert!(ws.exists("a.txt").unwrap());
     assert!(!ws.exists("nope.txt").unwrap());
     assert_eq!(ws.hash("a.txt").unwrap(), sha256_hex(b"a"));
-    assert_eq!(ws.metadata("inner").unwrap().is_dir, true);
+    assert!(ws.metadata("inner").unwrap().is_dir);
 }
 
 #[test]
