@@ -5,7 +5,7 @@
 //! (`http://localhost:1234/v1`), OpenRouter, Mistral, Groq. The key is optional except for
 //! api.openai.com. Translators are public so recorded exchanges can be checked offline.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Map, Value, json};
 
@@ -24,9 +24,12 @@ const KEY_ENV: &str = "OPENAI_API_KEY";
 #[derive(Debug)]
 pub struct OpenAiProvider {
     endpoint: Endpoint,
-    /// OpenAI's own API wants `max_completion_tokens` (reasoning models refuse `max_tokens`);
-    /// compatible servers know `max_tokens` best.
-    official: bool,
+    /// Send `max_completion_tokens` instead of `max_tokens`: OpenAI's own API wants it
+    /// (reasoning models refuse `max_tokens`); compatible servers know `max_tokens` best.
+    /// Flipped on when a server says so.
+    completion_tokens: AtomicBool,
+    /// Leave out `stream_options`, after a server refused it (some compatible APIs do).
+    no_stream_options: AtomicBool,
 }
 
 impl OpenAiProvider {
@@ -57,39 +60,61 @@ impl OpenAiProvider {
             &headers,
             cfg,
         )?;
-        Ok(OpenAiProvider { endpoint, official })
+        Ok(OpenAiProvider {
+            endpoint,
+            completion_tokens: AtomicBool::new(official),
+            no_stream_options: AtomicBool::new(false),
+        })
     }
 
     /// The full URL requests go to.
     pub fn url(&self) -> &str {
         &self.endpoint.ctx.url
     }
-}
 
-#[async_trait::async_trait]
-impl Provider for OpenAiProvider {
-    fn name(&self) -> &str {
-        PROVIDER
+    fn body(&self, req: &ChatRequest) -> Value {
+        let mut body = request_body(&self.endpoint.ctx.model, req, self.endpoint.stream);
+        if let Some(map) = body.as_object_mut() {
+            if self.completion_tokens.load(Ordering::Relaxed)
+                && let Some(max) = map.remove("max_tokens")
+            {
+                map.insert("max_completion_tokens".into(), max);
+            }
+            if self.no_stream_options.load(Ordering::Relaxed) {
+                map.remove("stream_options");
+            }
+        }
+        body
     }
 
-    fn model(&self) -> &str {
-        &self.endpoint.ctx.model
+    /// Learns from a refusal that names a parameter this server does not take; true when the
+    /// request is worth sending again adapted.
+    fn adapt_to(&self, err: &LlmError) -> bool {
+        let LlmError::BadRequest { detail, .. } = err else {
+            return false;
+        };
+        if detail.contains("stream_options") && !self.no_stream_options.load(Ordering::Relaxed) {
+            tracing::info!("server refused stream_options; not asking for streamed usage");
+            self.no_stream_options.store(true, Ordering::Relaxed);
+            return true;
+        }
+        if detail.contains("max_completion_tokens")
+            && detail.contains("max_tokens")
+            && !self.completion_tokens.load(Ordering::Relaxed)
+        {
+            tracing::info!("server wants max_completion_tokens instead of max_tokens");
+            self.completion_tokens.store(true, Ordering::Relaxed);
+            return true;
+        }
+        false
     }
 
-    async fn complete(
+    async fn send(
         &self,
-        req: &ChatRequest,
+        body: &Value,
         on_delta: &(dyn Fn(StreamDelta) + Send + Sync),
     ) -> Result<ChatResponse, LlmError> {
         let endpoint = &self.endpoint;
-        let mut body = request_body(&endpoint.ctx.model, req, endpoint.stream);
-        if self.official
-            && let Some(map) = body.as_object_mut()
-            && let Some(max) = map.remove("max_tokens")
-        {
-            map.insert("max_completion_tokens".into(), max);
-        }
-        let body = &body;
         let emitted = AtomicBool::new(false);
         let sink = &DeltaSink::new(on_delta, &emitted);
         with_retries(endpoint, &emitted, || async move {
@@ -129,6 +154,32 @@ impl Provider for OpenAiProvider {
             }
         })
         .await
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for OpenAiProvider {
+    fn name(&self) -> &str {
+        PROVIDER
+    }
+
+    fn model(&self) -> &str {
+        &self.endpoint.ctx.model
+    }
+
+    async fn complete(
+        &self,
+        req: &ChatRequest,
+        on_delta: &(dyn Fn(StreamDelta) + Send + Sync),
+    ) -> Result<ChatResponse, LlmError> {
+        // At most two adaptations (stream_options, max_tokens), then the error stands.
+        let mut attempts = 0;
+        loop {
+            match self.send(&self.body(req), on_delta).await {
+                Err(err) if attempts < 2 && self.adapt_to(&err) => attempts += 1,
+                result => return result,
+            }
+        }
     }
 }
 

@@ -900,3 +900,42 @@ fn missing_keys_are_reported_before_any_call() {
         .unwrap();
     assert!(err.to_string().contains("COMMIS_LLM_SCRIPT"), "{err}");
 }
+
+#[tokio::test]
+async fn a_server_refusing_stream_options_is_asked_again_without_them() {
+    let server = Server::start(vec![
+        json_reply(
+            400,
+            json!({"error": {"message": "Unrecognized request argument supplied: stream_options"}}),
+        ),
+        Reply::Sse {
+            events: openai_stream(Some("un"), &[], "stop"),
+            stall_after: None,
+        },
+        Reply::Sse {
+            events: openai_stream(Some("deux"), &[], "stop"),
+            stall_after: None,
+        },
+    ])
+    .await;
+    let provider = from_config(&config(
+        ProviderKind::OpenAi,
+        &format!("{}/v1", server.base()),
+        true,
+    ))
+    .unwrap();
+    assert_eq!(
+        provider.complete(&simple(), &|_| {}).await.unwrap().text(),
+        "un"
+    );
+    assert_eq!(
+        provider.complete(&simple(), &|_| {}).await.unwrap().text(),
+        "deux"
+    );
+    let sent: Vec<bool> = server
+        .seen()
+        .iter()
+        .map(|seen| seen.body.get("stream_options").is_some())
+        .collect();
+    assert_eq!(sent, [true, false, false], "learnt once, remembered after");
+}
