@@ -419,14 +419,21 @@ impl Workspace {
                             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
                             Mode::empty(),
                         )
-                        .map_err(|e| resolve_err(e, "list", &path))?;
-                        self.walk(root, &sub, &comps, true, out)?;
+                        .map_err(|e| resolve_err(e, "list", &path));
+                        // One unreadable folder (permissions, removed meanwhile) must not
+                        // hide everything else.
+                        if let Err(e) = sub.and_then(|sub| self.walk(root, &sub, &comps, true, out))
+                        {
+                            tracing::warn!("listing skipped part of `{path}`: {e}");
+                        }
                     }
                 }
                 Kind::Symlink => {
                     // Shown only if it resolves inside the grant; never descended, so a
                     // link cannot make a listing loop or repeat.
-                    if let Ok((_, t)) = self.roots[root].dir.open_any(&comps, &path, false) {
+                    if let Ok((_, t)) = self.roots[root].dir.open_any(&comps, &path, false)
+                        && matches!(t.kind, Kind::File | Kind::Dir)
+                    {
                         out.push(FileInfo {
                             path,
                             size: if t.kind == Kind::File { t.size } else { 0 },

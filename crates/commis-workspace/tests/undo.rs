@@ -355,3 +355,55 @@ fn an_interrupted_undo_can_simply_be_run_again() {
     undo_run(&f.run, f.journal.as_ref(), &f.blobs, false).unwrap();
     assert_eq!(tree(&f.grant), before);
 }
+
+#[test]
+fn undo_follows_files_through_moved_folders() {
+    let f = filled();
+    let before = tree(&f.grant);
+    let ws = f.workspace();
+    let doc = some_file(&f); // docs/...
+    let inside = doc.strip_prefix("docs/").unwrap().to_string();
+    ws.apply_batch(
+        "archive",
+        vec![
+            BatchItem::MakeDir {
+                path: "archive/2024".into(),
+            },
+            BatchItem::Move {
+                from: "docs".into(),
+                to: "archive/2024/docs".into(),
+            },
+        ],
+    )
+    .unwrap();
+    let moved = format!("archive/2024/docs/{inside}");
+    ws.write_file(&moved, b"edited inside the moved folder", true)
+        .unwrap();
+    ws.write_file("archive/2024/docs/added.txt", b"added", false)
+        .unwrap();
+    ws.move_path("archive/2024/docs", "archive/docs-renamed")
+        .unwrap();
+    ws.delete(&format!("archive/docs-renamed/{inside}"))
+        .unwrap();
+    undo_run(&f.run, f.journal.as_ref(), &f.blobs, false).unwrap();
+    assert_eq!(tree(&f.grant), before);
+}
+
+#[test]
+fn undo_notices_a_change_inside_a_moved_folder() {
+    let f = filled();
+    let ws = f.workspace();
+    let doc = some_file(&f);
+    let inside = doc.strip_prefix("docs/").unwrap().to_string();
+    ws.write_file(&doc, b"by the run", true).unwrap();
+    ws.move_path("docs", "renamed").unwrap();
+    fs::write(f.grant.join("renamed").join(&inside), b"by the user").unwrap();
+    match undo_run(&f.run, f.journal.as_ref(), &f.blobs, false) {
+        Err(WorkspaceError::ChangedSince { changes, .. }) => {
+            assert_eq!(changes.len(), 1);
+            assert_eq!(changes[0].path, doc);
+            assert_eq!(changes[0].found, sha256_hex(b"by the user"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
