@@ -435,7 +435,7 @@ impl Document {
                 .position(|n| n == name)
                 .unwrap_or(usize::MAX)
         };
-        groups.sort_by(|a, b| a.rank(&sheet_rank).cmp(&b.rank(&sheet_rank)));
+        groups.sort_by_key(|g| g.rank(&sheet_rank));
         let labelled = groups.len() > 1 || groups.iter().any(|g| matches!(g, GroupKey::Sheet(_)));
         for group in &groups {
             if labelled && let Some(label) = group.label() {

@@ -188,10 +188,7 @@ fn inline_extras(p: &Element, place: &Place, doc: &mut Document) {
         match el.name.as_str() {
             "annotation" => {
                 let author = el.child("creator").map(|c| c.text());
-                let body: Vec<String> = el
-                    .children_named("p")
-                    .map(|p| inline_text_plain(p))
-                    .collect();
+                let body: Vec<String> = el.children_named("p").map(inline_text_plain).collect();
                 let mut t = body.join("\n");
                 if let Some(a) = author.filter(|a| !a.is_empty()) {
                     t = format!("{a}: {t}");

@@ -861,20 +861,14 @@ impl<'a> Extractor<'a> {
             let o = &op.operands;
             let f = |i: usize| o.get(i).and_then(num).unwrap_or(0.0);
             match op.operator.as_str() {
-                "q" => {
-                    if stack.len() < 256 {
-                        stack.push(gs.clone());
-                    }
-                }
+                "q" if stack.len() < 256 => stack.push(gs.clone()),
                 "Q" => {
                     if let Some(s) = stack.pop() {
                         gs = s;
                     }
                 }
-                "cm" => {
-                    if o.len() == 6 {
-                        gs.ctm = mul(&[f(0), f(1), f(2), f(3), f(4), f(5)], &gs.ctm);
-                    }
+                "cm" if o.len() == 6 => {
+                    gs.ctm = mul(&[f(0), f(1), f(2), f(3), f(4), f(5)], &gs.ctm)
                 }
                 "BT" => {
                     tm = IDENTITY;
@@ -900,11 +894,9 @@ impl<'a> Extractor<'a> {
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, f(0), f(1)], &tlm);
                     tm = tlm;
                 }
-                "Tm" => {
-                    if o.len() == 6 {
-                        tlm = [f(0), f(1), f(2), f(3), f(4), f(5)];
-                        tm = tlm;
-                    }
+                "Tm" if o.len() == 6 => {
+                    tlm = [f(0), f(1), f(2), f(3), f(4), f(5)];
+                    tm = tlm;
                 }
                 "T*" => {
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);

@@ -36,10 +36,10 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Document, DocError> 
                 stack.push((skipping, uc));
                 i += 1;
                 // "{\*\dest" marks an optional destination to ignore.
-                if bytes[i..].starts_with(b"\\*") {
-                    if let Some(top) = stack.last_mut() {
-                        top.0 = true;
-                    }
+                if bytes[i..].starts_with(b"\\*")
+                    && let Some(top) = stack.last_mut()
+                {
+                    top.0 = true;
                 }
             }
             b'}' => {

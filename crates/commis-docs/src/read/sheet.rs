@@ -185,7 +185,7 @@ fn convert(data: &Data) -> Cell {
                 let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
                 let text = if (h, mi, s) == (0, 0, 0) {
                     format!("{y:04}-{mo:02}-{d:02}")
-                } else if value < 1.0 && value >= 0.0 {
+                } else if (0.0..1.0).contains(&value) {
                     format!("{h:02}:{mi:02}:{s:02}")
                 } else {
                     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")
