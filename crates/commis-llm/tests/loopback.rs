@@ -40,6 +40,13 @@ enum Reply {
     },
     /// Says nothing for this long, then closes.
     Silent(Duration),
+    /// A 200 with this content type, the body written in these pieces.
+    Raw {
+        content_type: &'static str,
+        chunks: Vec<Vec<u8>>,
+    },
+    /// Waits, then answers.
+    Delayed(Duration, Box<Reply>),
 }
 
 fn json_reply(status: u16, body: Value) -> Reply {
@@ -132,7 +139,29 @@ async fn handle(
         .unwrap()
         .pop_front()
         .unwrap_or_else(|| json_reply(500, json!({"error": {"message": "no reply scripted"}})));
+    write_reply(&mut socket, reply).await?;
+    socket.shutdown().await
+}
+
+async fn write_reply(socket: &mut TcpStream, reply: Reply) -> std::io::Result<()> {
     match reply {
+        Reply::Delayed(pause, reply) => {
+            tokio::time::sleep(pause).await;
+            Box::pin(write_reply(socket, *reply)).await?;
+        }
+        Reply::Raw {
+            content_type,
+            chunks,
+        } => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\nconnection: close\r\n\r\n"
+            );
+            socket.write_all(head.as_bytes()).await?;
+            for chunk in chunks {
+                socket.write_all(&chunk).await?;
+                socket.flush().await?;
+            }
+        }
         Reply::Full {
             status,
             headers,
@@ -169,7 +198,7 @@ async fn handle(
         }
         Reply::Silent(pause) => tokio::time::sleep(pause).await,
     }
-    socket.shutdown().await
+    Ok(())
 }
 
 // ---------- wire-format answers ----------
@@ -938,4 +967,117 @@ async fn a_server_refusing_stream_options_is_asked_again_without_them() {
         .map(|seen| seen.body.get("stream_options").is_some())
         .collect();
     assert_eq!(sent, [true, false, false], "learnt once, remembered after");
+}
+
+/// Every recorded 200 answer, served over HTTP in random-sized pieces (cutting UTF-8
+/// characters and SSE lines anywhere), must come out of the real provider exactly as the
+/// offline parser reads the whole body.
+#[tokio::test]
+async fn recorded_answers_served_in_random_pieces_assemble_like_the_whole_body() {
+    let dir = format!("{}/../../tests/fixtures/llm", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut served = 0;
+    for file in files {
+        let doc: Value = serde_yaml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        for it in doc["interactions"].as_array().unwrap() {
+            let uri = it["request"]["uri"].as_str().unwrap();
+            let kind = if uri.contains("/v1/messages") {
+                ProviderKind::Anthropic
+            } else if uri.contains("/chat/completions") {
+                ProviderKind::OpenAi
+            } else {
+                continue;
+            };
+            if it["response"]["status"]["code"] != 200 {
+                continue;
+            }
+            let (body, content_type, stream) = match it["response"]["body"]["string"].as_str() {
+                Some(sse) => (sse.to_string(), "text/event-stream", true),
+                None => (
+                    it["response"]["parsed_body"].to_string(),
+                    "application/json",
+                    false,
+                ),
+            };
+            let expected = match (kind, stream) {
+                (ProviderKind::Anthropic, true) => commis_llm::anthropic::parse_sse(&body, &|_| {}),
+                (ProviderKind::Anthropic, false) => {
+                    commis_llm::anthropic::parse_response(&serde_json::from_str(&body).unwrap())
+                }
+                (_, true) => commis_llm::openai::parse_sse(&body, &|_| {}),
+                (_, false) => {
+                    commis_llm::openai::parse_response(&serde_json::from_str(&body).unwrap())
+                }
+            };
+            let bytes = body.into_bytes();
+            let mut chunks = Vec::new();
+            let mut start = 0;
+            while start < bytes.len() {
+                let end = (start + rng.usize(1..64)).min(bytes.len());
+                chunks.push(bytes[start..end].to_vec());
+                start = end;
+            }
+            let server = Server::start(vec![Reply::Raw {
+                content_type,
+                chunks,
+            }])
+            .await;
+            let provider =
+                from_config(&config(kind, &format!("{}/v1", server.base()), stream)).unwrap();
+            let got = provider.complete(&simple(), &|_| {}).await;
+            let context = format!("{} {uri}", file.display());
+            match (expected, got) {
+                (Ok(expected), Ok(got)) => assert_eq!(got, expected, "{context}"),
+                (Err(expected), Err(got)) => {
+                    assert_eq!(
+                        got.to_string().split(':').next(),
+                        expected.to_string().split(':').next(),
+                        "{context}"
+                    )
+                }
+                (expected, got) => panic!("{context}: expected {expected:?}, got {got:?}"),
+            }
+            served += 1;
+        }
+    }
+    assert!(served >= 18, "only {served} recorded answers served");
+}
+
+/// Sub-agents share one provider: concurrent calls must overlap, not queue behind each other.
+#[tokio::test]
+async fn concurrent_calls_on_one_provider_run_in_parallel() {
+    let replies = (0..8)
+        .map(|i| {
+            Reply::Delayed(
+                Duration::from_millis(300),
+                Box::new(openai_json(Some(&format!("item {i}")), &[], "stop")),
+            )
+        })
+        .collect();
+    let server = Server::start(replies).await;
+    let provider = from_config(&config(
+        ProviderKind::OpenAi,
+        &format!("{}/v1", server.base()),
+        false,
+    ))
+    .unwrap();
+    let started = Instant::now();
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let provider = provider.clone();
+        calls.spawn(async move { provider.complete(&simple(), &|_| {}).await });
+    }
+    let answers = calls.join_all().await;
+    let elapsed = started.elapsed();
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    assert!(
+        elapsed < Duration::from_millis(1200),
+        "8 calls of 300 ms took {elapsed:?}; sequential would be 2.4 s"
+    );
 }
