@@ -32,7 +32,9 @@ pub enum OfficeError {
         reason: String,
     },
     /// A formula evaluates to an Excel error (#DIV/0!, #N/A, #REF!, #VALUE!...) or loops on itself.
-    #[error("formula in {cell} ({formula}) evaluates to {error}: fix the formula or the data it reads")]
+    #[error(
+        "formula in {cell} ({formula}) evaluates to {error}: fix the formula or the data it reads"
+    )]
     FormulaError {
         /// Address such as `Factures!G5`.
         cell: String,

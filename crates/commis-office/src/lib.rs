@@ -9,10 +9,19 @@
 //!
 //! Not for reading documents (that is commis-docs), nor for deciding what to put in them.
 
+pub mod doc;
 mod error;
+mod package;
+pub mod pptx;
 pub mod xlsx;
 
+pub use doc::{
+    DocBlock, DocumentSpec, build_docx, build_html, build_markdown, docx_to_pdf, office_to_pdf,
+};
 pub use error::OfficeError;
+pub use pptx::{
+    Bullet, DeckSpec, KeyFigure, SeriesSpec, SlideContent, SlideSpec, Theme, build_presentation,
+};
 pub use xlsx::{
     CellValue, ChartKind, ChartSpec, ColumnKind, ColumnSpec, ConditionalRule, ConditionalSpec,
     Highlight, SheetSpec, SourceSpec, SpreadsheetSpec, TotalFunction, TotalsSpec, add_sheet,
@@ -26,12 +35,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {
-    /// French: dates dd/mm/yyyy, "1 234,56 €", French labels (Total, Sources...).
+    /// French: dates dd/mm/yyyy, "1 234,56 €", French labels (Total, Sources, Sommaire...).
     #[default]
     #[serde(alias = "FR", alias = "Fr", alias = "fr-FR", alias = "fr_FR")]
     Fr,
     /// English: ISO dates yyyy-mm-dd, "€1,234.56", English labels.
-    #[serde(alias = "EN", alias = "En", alias = "en-GB", alias = "en-US", alias = "en_US")]
+    #[serde(
+        alias = "EN",
+        alias = "En",
+        alias = "en-GB",
+        alias = "en-US",
+        alias = "en_US"
+    )]
     En,
 }
 

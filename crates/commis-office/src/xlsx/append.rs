@@ -134,7 +134,9 @@ fn read_back(bytes: &[u8]) -> Result<SpreadsheetSpec, OfficeError> {
         });
     }
     if sheets.is_empty() {
-        return Err(OfficeError::ReadWorkbook("it has no sheet with data".into()));
+        return Err(OfficeError::ReadWorkbook(
+            "it has no sheet with data".into(),
+        ));
     }
     // The Sources sheet is data like any other here: it is rewritten as a plain sheet.
     Ok(SpreadsheetSpec {
@@ -160,9 +162,9 @@ fn detect_totals(rows: &[Vec<CellValue>], columns: &[ColumnSpec]) -> Option<Tota
             CellValue::Null => {}
             CellValue::Text(f) if f.starts_with('=') => {
                 let letters = col_letters(c as u32);
-                let found = ["SUM", "AVERAGE", "COUNT", "MIN", "MAX"].into_iter().find(|name| {
-                    *f == format!("={name}({letters}2:{letters}{data_end})")
-                })?;
+                let found = ["SUM", "AVERAGE", "COUNT", "MIN", "MAX"]
+                    .into_iter()
+                    .find(|name| *f == format!("={name}({letters}2:{letters}{data_end})"))?;
                 let func = match found {
                     "SUM" => TotalFunction::Sum,
                     "AVERAGE" => TotalFunction::Average,

@@ -9,8 +9,27 @@ use crate::OfficeError;
 
 /// Functions the evaluator computes; anything else is refused with `UnsupportedFormula`.
 pub(crate) const SUPPORTED: &[&str] = &[
-    "SUM", "SUMIF", "SUMIFS", "AVERAGE", "AVERAGEIF", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS",
-    "MIN", "MAX", "IF", "IFERROR", "AND", "OR", "NOT", "ROUND", "ABS", "VLOOKUP", "INDEX", "MATCH",
+    "SUM",
+    "SUMIF",
+    "SUMIFS",
+    "AVERAGE",
+    "AVERAGEIF",
+    "COUNT",
+    "COUNTA",
+    "COUNTIF",
+    "COUNTIFS",
+    "MIN",
+    "MAX",
+    "IF",
+    "IFERROR",
+    "AND",
+    "OR",
+    "NOT",
+    "ROUND",
+    "ABS",
+    "VLOOKUP",
+    "INDEX",
+    "MATCH",
 ];
 
 /// A computed cell value.
@@ -235,7 +254,9 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
                 }
                 // A digit run followed by letters or ':' is a row reference like 1:1, unsupported.
                 let text: String = chars[start..i].iter().collect();
-                let n = text.parse::<f64>().map_err(|_| format!("bad number {text}"))?;
+                let n = text
+                    .parse::<f64>()
+                    .map_err(|_| format!("bad number {text}"))?;
                 out.push(Tok::Num(n));
             }
             c if c.is_alphabetic() || c == '_' || c == '$' => {
@@ -834,7 +855,9 @@ impl<'g> Evaluator<'g> {
                 let mut sum = 0.0;
                 let mut count = 0usize;
                 for (dr, dc) in hits {
-                    if let Value::Number(n) = self.cell(target.sheet, target.r1 + dr, target.c1 + dc) {
+                    if let Value::Number(n) =
+                        self.cell(target.sheet, target.r1 + dr, target.c1 + dc)
+                    {
                         sum += n;
                         count += 1;
                     }
@@ -878,7 +901,9 @@ impl<'g> Evaluator<'g> {
                 };
                 let mut sum = 0.0;
                 for (dr, dc) in hits {
-                    if let Value::Number(n) = self.cell(target.sheet, target.r1 + dr, target.c1 + dc) {
+                    if let Value::Number(n) =
+                        self.cell(target.sheet, target.r1 + dr, target.c1 + dc)
+                    {
                         sum += n;
                     }
                 }
@@ -956,7 +981,11 @@ impl<'g> Evaluator<'g> {
                     .map(|r| self.cell(table.sheet, r, table.c1))
                     .collect();
                 let idx = lookup(&key, &keys, if approximate { 1 } else { 0 })?;
-                Ok(self.cell(table.sheet, table.r1 + idx as u32, table.c1 + col as u32 - 1))
+                Ok(self.cell(
+                    table.sheet,
+                    table.r1 + idx as u32,
+                    table.c1 + col as u32 - 1,
+                ))
             }
             "MATCH" => {
                 argc(2, 3)?;
@@ -981,7 +1010,10 @@ impl<'g> Evaluator<'g> {
                     Some(e) => Some(to_number(&self.scalar(e))?.trunc() as i64),
                     None => None,
                 };
-                let (height, width) = ((area.r2 - area.r1 + 1) as i64, (area.c2 - area.c1 + 1) as i64);
+                let (height, width) = (
+                    (area.r2 - area.r1 + 1) as i64,
+                    (area.c2 - area.c1 + 1) as i64,
+                );
                 // A single row or column accepts one index along its length.
                 let (r, c) = match b {
                     Some(c) => (a, c),
@@ -1094,7 +1126,11 @@ fn binary(op: Op, a: Value, b: Value) -> Value {
     let arith = |f: fn(f64, f64) -> f64| match (to_number(&a), to_number(&b)) {
         (Ok(x), Ok(y)) => {
             let r = f(x, y);
-            if r.is_finite() { Value::Number(r) } else { Value::Error("#NUM!") }
+            if r.is_finite() {
+                Value::Number(r)
+            } else {
+                Value::Error("#NUM!")
+            }
         }
         (Err(e), _) | (_, Err(e)) => Value::Error(e),
     };
@@ -1326,10 +1362,16 @@ mod tests {
             vec![t("Martin"), n(250.0)],
             vec![t("dupont"), n(50.0)],
         ]);
-        assert_eq!(eval_on(&g, "=SUMIF(A:A,\"Dupont\",B:B)"), Value::Number(150.0));
+        assert_eq!(
+            eval_on(&g, "=SUMIF(A:A,\"Dupont\",B:B)"),
+            Value::Number(150.0)
+        );
         assert_eq!(eval_on(&g, "=SUMIF(B2:B4,\">=100\")"), Value::Number(350.0));
         assert_eq!(eval_on(&g, "=COUNTIF(A2:A4,\"d*\")"), Value::Number(2.0));
-        assert_eq!(eval_on(&g, "=SUMIFS(B:B,A:A,\"<>Martin\",B:B,\"<100\")"), Value::Number(50.0));
+        assert_eq!(
+            eval_on(&g, "=SUMIFS(B:B,A:A,\"<>Martin\",B:B,\"<100\")"),
+            Value::Number(50.0)
+        );
     }
 
     #[test]
@@ -1339,17 +1381,32 @@ mod tests {
             vec![t("B"), n(2.0)],
             vec![t("C"), n(3.0)],
         ]);
-        assert_eq!(eval_on(&g, "=VLOOKUP(\"b\",A1:B3,2,FALSE)"), Value::Number(2.0));
-        assert_eq!(eval_on(&g, "=INDEX(B1:B3,MATCH(\"C\",A1:A3,0))"), Value::Number(3.0));
-        assert_eq!(eval_on(&g, "=IF(B1>0;\"pos\";\"neg\")".replace(';', ",").as_str()), Value::Text("pos".into()));
+        assert_eq!(
+            eval_on(&g, "=VLOOKUP(\"b\",A1:B3,2,FALSE)"),
+            Value::Number(2.0)
+        );
+        assert_eq!(
+            eval_on(&g, "=INDEX(B1:B3,MATCH(\"C\",A1:A3,0))"),
+            Value::Number(3.0)
+        );
+        assert_eq!(
+            eval_on(&g, "=IF(B1>0;\"pos\";\"neg\")".replace(';', ",").as_str()),
+            Value::Text("pos".into())
+        );
         assert_eq!(eval_on(&g, "=IFERROR(1/0,7)"), Value::Number(7.0));
-        assert_eq!(eval_on(&g, "=VLOOKUP(\"Z\",A1:B3,2,FALSE)"), Value::Error("#N/A"));
+        assert_eq!(
+            eval_on(&g, "=VLOOKUP(\"Z\",A1:B3,2,FALSE)"),
+            Value::Error("#N/A")
+        );
     }
 
     #[test]
     fn arithmetic_precedence_and_percent() {
         let g = sheet(vec![vec![n(2.0), n(3.0)]]);
-        assert_eq!(eval_on(&g, "=A1+B1*2^2-10%"), Value::Number(2.0 + 12.0 - 0.1));
+        assert_eq!(
+            eval_on(&g, "=A1+B1*2^2-10%"),
+            Value::Number(2.0 + 12.0 - 0.1)
+        );
         assert_eq!(eval_on(&g, "=-A1&\"x\""), Value::Text("-2x".into()));
         assert_eq!(eval_on(&g, "=ROUND(2.675,2)"), Value::Number(2.68));
     }
@@ -1374,12 +1431,18 @@ mod tests {
             Err(ParseFail::Unsupported(f)) => assert_eq!(f, "XLOOKUP"),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse("='Nope'!A1", &names, 0), Err(ParseFail::Syntax(_))));
+        assert!(matches!(
+            parse("='Nope'!A1", &names, 0),
+            Err(ParseFail::Syntax(_))
+        ));
     }
 
     #[test]
     fn french_separators_become_commas_outside_strings() {
-        assert_eq!(normalize_separators("=SI(A1;\"a;b\";'x;y'!A1)"), "=SI(A1,\"a;b\",'x;y'!A1)");
+        assert_eq!(
+            normalize_separators("=SI(A1;\"a;b\";'x;y'!A1)"),
+            "=SI(A1,\"a;b\",'x;y'!A1)"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! tables, conditional formatting, native charts and a "Sources" sheet.
 
 mod append;
-mod formula;
+pub(crate) mod formula;
 
 pub use append::{add_sheet, append_rows};
 
@@ -357,7 +357,11 @@ fn sources_sheet_name(spec: &SpreadsheetSpec) -> Option<String> {
     }
     let mut name = SOURCES_FR.to_string();
     let mut n = 2;
-    while spec.sheets.iter().any(|s| s.name.eq_ignore_ascii_case(&name)) {
+    while spec
+        .sheets
+        .iter()
+        .any(|s| s.name.eq_ignore_ascii_case(&name))
+    {
         name = format!("{SOURCES_FR} ({n})");
         n += 1;
     }
@@ -373,7 +377,10 @@ fn prepare(spec: &SpreadsheetSpec) -> Result<Plan, OfficeError> {
     let mut names: Vec<String> = Vec::new();
     for s in &spec.sheets {
         validate_sheet_name(&s.name)?;
-        if names.iter().any(|n| n.to_lowercase() == s.name.to_lowercase()) {
+        if names
+            .iter()
+            .any(|n| n.to_lowercase() == s.name.to_lowercase())
+        {
             return Err(OfficeError::InvalidSpec(format!(
                 "two sheets are named '{}'; sheet names must be unique",
                 s.name
@@ -430,11 +437,9 @@ fn prepare(spec: &SpreadsheetSpec) -> Result<Plan, OfficeError> {
         }
         if let Some(totals) = &sheet.totals {
             let last = sheet.rows.len() as u32 + 1;
-            let mut out: Vec<GridCell> = (0..width).map(|_| GridCell::Value(Value::Empty)).collect();
-            let label = totals
-                .label
-                .clone()
-                .unwrap_or_else(|| "Total".to_string());
+            let mut out: Vec<GridCell> =
+                (0..width).map(|_| GridCell::Value(Value::Empty)).collect();
+            let label = totals.label.clone().unwrap_or_else(|| "Total".to_string());
             out[0] = GridCell::Value(Value::Text(label));
             let func = match totals.function {
                 TotalFunction::Sum => "SUM",
@@ -480,9 +485,8 @@ fn formula_cell(
     col: u32,
 ) -> Result<GridCell, OfficeError> {
     let normalized = formula::normalize_separators(text);
-    let expr: Expr = formula::parse(&normalized, names, sheet).map_err(|fail| {
-        formula::parse_error(&address(&names[sheet], row, col), text, fail)
-    })?;
+    let expr: Expr = formula::parse(&normalized, names, sheet)
+        .map_err(|fail| formula::parse_error(&address(&names[sheet], row, col), text, fail))?;
     Ok(GridCell::Formula(expr, normalized))
 }
 
@@ -524,7 +528,9 @@ fn to_grid_cell(
 pub(crate) fn parse_lenient_number(text: &str) -> Option<f64> {
     let mut s: String = text
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '€' | '$' | '£' | '%' | '\u{a0}' | '\u{202f}'))
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '€' | '$' | '£' | '%' | '\u{a0}' | '\u{202f}')
+        })
         .collect();
     for code in ["EUR", "USD", "GBP", "CHF"] {
         s = s.replace(code, "");
@@ -557,7 +563,11 @@ pub(crate) fn parse_date(text: &str) -> Option<f64> {
     let date_part = t.split(['T', ' ']).next()?;
     let (y, m, d) = if let Some((y, rest)) = date_part.split_once('-') {
         let (m, d) = rest.split_once('-')?;
-        (y.parse::<i64>().ok()?, m.parse::<u32>().ok()?, d.parse::<u32>().ok()?)
+        (
+            y.parse::<i64>().ok()?,
+            m.parse::<u32>().ok()?,
+            d.parse::<u32>().ok()?,
+        )
     } else {
         let mut parts = date_part.split(['/', '.']);
         let d = parts.next()?.parse::<u32>().ok()?;
@@ -730,7 +740,11 @@ fn write_sheet(
         let is_total = has_totals && r as u32 == data_rows + 1;
         for (c, cell) in row.iter().enumerate() {
             let kind = sheet.columns[c].kind;
-            let fmt = if is_total { &total_formats[c] } else { &formats[c] };
+            let fmt = if is_total {
+                &total_formats[c]
+            } else {
+                &formats[c]
+            };
             let (row_n, col_n) = (r as u32, c as u16);
             match cell {
                 GridCell::Value(v) => {
@@ -775,7 +789,11 @@ fn write_sheet(
         let columns: Vec<TableColumn> = sheet
             .columns
             .iter()
-            .map(|c| TableColumn::new().set_header(&c.header).set_header_format(header))
+            .map(|c| {
+                TableColumn::new()
+                    .set_header(&c.header)
+                    .set_header_format(header)
+            })
             .collect();
         let table = Table::new()
             .set_columns(&columns)
@@ -839,7 +857,11 @@ fn write_sheet(
             ChartKind::Pie => ChartType::Pie,
         });
         chart.title().set_name(&chart_spec.title);
-        let take = if chart_spec.kind == ChartKind::Pie { 1 } else { usize::MAX };
+        let take = if chart_spec.kind == ChartKind::Pie {
+            1
+        } else {
+            usize::MAX
+        };
         for name in chart_spec.values_columns.iter().take(take) {
             let v = find_column(sheet, name)? as u16;
             chart
