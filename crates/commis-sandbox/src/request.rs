@@ -81,7 +81,9 @@ pub(crate) fn validate(req: &CommandRequest) -> Result<Checked, SandboxError> {
         return Err(invalid("timeout is zero"));
     }
     if req.max_processes == 0 {
-        return Err(invalid("max_processes is zero; the program itself needs one"));
+        return Err(invalid(
+            "max_processes is zero; the program itself needs one",
+        ));
     }
     if req.max_memory_bytes < (16 << 20) {
         return Err(invalid(
@@ -223,8 +225,12 @@ mod tests {
     fn output_beyond_the_budget_is_dropped_and_flagged() {
         let mut sink = OutputSink::new(5);
         let mut seen = Vec::new();
-        sink.push(Stream::Stdout, b"abc", &mut |_, b| seen.extend_from_slice(b));
-        sink.push(Stream::Stderr, b"defgh", &mut |_, b| seen.extend_from_slice(b));
+        sink.push(Stream::Stdout, b"abc", &mut |_, b| {
+            seen.extend_from_slice(b)
+        });
+        sink.push(Stream::Stderr, b"defgh", &mut |_, b| {
+            seen.extend_from_slice(b)
+        });
         assert_eq!(sink.stdout, b"abc");
         assert_eq!(sink.stderr, b"de");
         assert_eq!(seen, b"abcde");

@@ -52,6 +52,42 @@ unsafe fn write_file(path: &CStr, content: &[u8]) -> bool {
     }
 }
 
+/// Closes every descriptor except stdin/out/err and `keep`: the caller's files, sockets and
+/// database handles must not live on in processes that never `execve`.
+unsafe fn close_all_but(keep: &[c_int; 3]) {
+    let mut sorted = *keep;
+    sorted.sort_unstable();
+    let mut from: c_int = 3;
+    for &k in sorted.iter().chain(std::iter::once(&c_int::MAX)) {
+        if k > from {
+            let to = (k - 1) as u32;
+            unsafe {
+                if libc::syscall(libc::SYS_close_range, from as u32, to, 0u32) != 0 {
+                    for fd in from..k.min(65_536) {
+                        libc::close(fd);
+                    }
+                }
+            }
+        }
+        from = from.max(k.saturating_add(1));
+    }
+}
+
+/// Resets every signal handler and the mask: handlers inherited from the caller (tokio,
+/// Ctrl-C crates) must not run in the sandbox's init, where a handled signal is deliverable.
+unsafe fn reset_signals() {
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+        for sig in 1..libc::SIGRTMAX() {
+            if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+        }
+    }
+}
+
 /// The supervisor: the only process the caller knows. Killing it kills everything below.
 pub(super) unsafe fn supervisor(plan: &Plan) -> ! {
     unsafe {
@@ -59,9 +95,8 @@ pub(super) unsafe fn supervisor(plan: &Plan) -> ! {
         if libc::getppid() != plan.caller_pid {
             libc::_exit(1);
         }
-        libc::close(plan.stdout_r);
-        libc::close(plan.stderr_r);
-        libc::close(plan.report_r);
+        reset_signals();
+        close_all_but(&[plan.stdout_w, plan.stderr_w, plan.report_w]);
         let flags = libc::CLONE_NEWUSER
             | libc::CLONE_NEWNS
             | libc::CLONE_NEWPID
@@ -79,6 +114,9 @@ pub(super) unsafe fn supervisor(plan: &Plan) -> ! {
         {
             fail(plan, Step::IdMaps, 1);
         }
+        // Not dumpable (once the maps are written, which needs our own /proc/self): the
+        // program cannot open /proc/<pid>/* of the supervisor or of init.
+        libc::prctl(libc::PR_SET_DUMPABLE, 0 as c_ulong, 0, 0, 0);
         let pid = libc::fork();
         if pid < 0 {
             fail(plan, Step::Fork, 0);
@@ -145,7 +183,11 @@ unsafe fn apply(op: &Op) -> bool {
         let r = match op {
             Op::Mkdir { path, .. } => {
                 let r = libc::mkdir(path.as_ptr(), 0o755);
-                if r != 0 && errno() == libc::EEXIST { 0 } else { r }
+                if r != 0 && errno() == libc::EEXIST {
+                    0
+                } else {
+                    r
+                }
             }
             Op::Tmpfs {
                 target,
@@ -375,15 +417,9 @@ unsafe fn target(plan: &Plan) -> ! {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as c_ulong, 0, 0, 0);
         // No controlling terminal: nothing can be typed into the user's shell.
         libc::setsid();
-        // Rust ignores SIGPIPE and the caller may block signals; the program gets defaults.
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
-        for sig in 1..32 {
-            if sig != libc::SIGKILL && sig != libc::SIGSTOP {
-                libc::signal(sig, libc::SIG_DFL);
-            }
-        }
+        // The supervisor reset the signals; the target becomes dumpable again so that tools
+        // inside the sandbox can read their own /proc/self.
+        libc::prctl(libc::PR_SET_DUMPABLE, 1 as c_ulong, 0, 0, 0);
         let devnull = libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY);
         if devnull < 0
             || libc::dup2(devnull, 0) < 0
@@ -393,7 +429,13 @@ unsafe fn target(plan: &Plan) -> ! {
             fail(plan, Step::Stdio, 0);
         }
         // Every other descriptor closes at execve; the report pipe stays usable until then.
-        if libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 4u32 /* CLOEXEC */) != 0 {
+        if libc::syscall(
+            libc::SYS_close_range,
+            3u32,
+            u32::MAX,
+            4u32, /* CLOEXEC */
+        ) != 0
+        {
             for fd in 3..4096 {
                 libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
             }

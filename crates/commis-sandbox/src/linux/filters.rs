@@ -87,6 +87,7 @@ fn always_denied() -> Vec<i64> {
         libc::SYS__sysctl,
         libc::SYS_lookup_dcookie,
     ]);
+    #[allow(clippy::useless_conversion)] // c_long is i32 on 32-bit targets
     v.into_iter().map(i64::from).collect()
 }
 
@@ -141,7 +142,10 @@ pub(super) fn deny_filter() -> Result<Vec<libc::sock_filter>, SandboxError> {
                     1,
                     SeccompCmpArgLen::Dword,
                     SeccompCmpOp::Eq,
-                    req as u64,
+                    #[allow(clippy::unnecessary_cast)] // the ioctl type differs between libcs
+                    {
+                        req as u64
+                    },
                 )])
             })
             .collect(),
@@ -151,10 +155,15 @@ pub(super) fn deny_filter() -> Result<Vec<libc::sock_filter>, SandboxError> {
     rules.insert(
         libc::SYS_socket,
         vec![rule(
-            [libc::AF_UNIX, libc::AF_INET, libc::AF_INET6, libc::AF_NETLINK]
-                .iter()
-                .map(|&fam| cond(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Ne, fam as u64))
-                .collect(),
+            [
+                libc::AF_UNIX,
+                libc::AF_INET,
+                libc::AF_INET6,
+                libc::AF_NETLINK,
+            ]
+            .iter()
+            .map(|&fam| cond(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Ne, fam as u64))
+            .collect(),
         )],
     );
     // personality() other than the plain Linux personalities (no ASLR disabling, no emulation).
@@ -317,7 +326,10 @@ mod tests {
     #[test]
     fn landlock_attr_size_follows_the_abi() {
         assert_eq!(LandlockAccess::for_abi(1).attr_size, 8);
-        assert_eq!(LandlockAccess::for_abi(4).attr[1], NET_BIND_TCP | NET_CONNECT_TCP);
+        assert_eq!(
+            LandlockAccess::for_abi(4).attr[1],
+            NET_BIND_TCP | NET_CONNECT_TCP
+        );
         assert_eq!(LandlockAccess::for_abi(7).attr_size, 24);
         assert_eq!(LandlockAccess::for_abi(3).fs_all() & FS_IOCTL_DEV, 0);
     }

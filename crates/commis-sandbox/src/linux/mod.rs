@@ -194,11 +194,8 @@ pub(super) struct Plan {
     _seccomp_code: Vec<Vec<libc::sock_filter>>,
     seccomp: Vec<libc::sock_fprog>,
     probe_only: bool,
-    stdout_r: c_int,
     stdout_w: c_int,
-    stderr_r: c_int,
     stderr_w: c_int,
-    report_r: c_int,
     report_w: c_int,
 }
 
@@ -226,6 +223,9 @@ const SECRET_DIRS: &[&str] = &[
     "/etc/letsencrypt",
     "/etc/cups/ssl",
 ];
+
+/// Largest private /tmp (tmpfs pages are memory not counted by RLIMIT_AS).
+const TMP_MAX_BYTES: u64 = 1 << 30;
 
 /// Device nodes the sandbox gets.
 const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom"];
@@ -401,7 +401,7 @@ fn build_plan(req: Option<&Checked>, pipes: &Pipes) -> Result<Plan, SandboxError
     });
     before.push(Op::Tmpfs {
         target: cstr("/newroot/tmp"),
-        data: tmpfs_data("1777", memory),
+        data: tmpfs_data("1777", memory.min(TMP_MAX_BYTES)),
         flags: libc::MS_NOSUID | libc::MS_NODEV,
     });
 
@@ -426,10 +426,7 @@ fn build_plan(req: Option<&Checked>, pipes: &Pipes) -> Result<Plan, SandboxError
             device: false,
             optional: false,
         });
-        landlock_rules.push((
-            cpath("", path),
-            if *writable { all } else { FS_READ },
-        ));
+        landlock_rules.push((cpath("", path), if *writable { all } else { FS_READ }));
     }
     before.push(Op::RemountRo {
         target: cstr("/newroot"),
@@ -475,7 +472,12 @@ fn build_plan(req: Option<&Checked>, pipes: &Pipes) -> Result<Plan, SandboxError
                 .collect::<Vec<_>>(),
             cpath("", &r.cwd),
         ),
-        None => (cstr("/bin/true"), vec![cstr("true")], Vec::new(), cstr("/tmp")),
+        None => (
+            cstr("/bin/true"),
+            vec![cstr("true")],
+            Vec::new(),
+            cstr("/tmp"),
+        ),
     };
     let argv_ptrs = argv
         .iter()
@@ -488,8 +490,7 @@ fn build_plan(req: Option<&Checked>, pipes: &Pipes) -> Result<Plan, SandboxError
         .chain(std::iter::once(std::ptr::null()))
         .collect();
 
-    let mut rlimits: Vec<(RlimitResource, u64)> =
-        vec![(libc::RLIMIT_CORE as RlimitResource, 0)];
+    let mut rlimits: Vec<(RlimitResource, u64)> = vec![(libc::RLIMIT_CORE as RlimitResource, 0)];
     if let Some(r) = req {
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
         rlimits.extend([
@@ -532,11 +533,8 @@ fn build_plan(req: Option<&Checked>, pipes: &Pipes) -> Result<Plan, SandboxError
         _seccomp_code: seccomp_code,
         seccomp,
         probe_only: req.is_none(),
-        stdout_r: pipes.stdout.read.as_raw_fd(),
         stdout_w: pipes.stdout.write.as_raw_fd(),
-        stderr_r: pipes.stderr.read.as_raw_fd(),
         stderr_w: pipes.stderr.write.as_raw_fd(),
-        report_r: pipes.report.read.as_raw_fd(),
         report_w: pipes.report.write.as_raw_fd(),
     })
 }
@@ -546,10 +544,9 @@ fn explain(plan: &Plan, step: Step, index: u32, errno: i32) -> SandboxError {
     let source = io::Error::from_raw_os_error(errno);
     let eperm = errno == libc::EPERM || errno == libc::EACCES;
     let userns_hint = || {
-        let apparmor = std::fs::read_to_string(
-            "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
-        )
-        .is_ok_and(|s| s.trim() == "1");
+        let apparmor =
+            std::fs::read_to_string("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")
+                .is_ok_and(|s| s.trim() == "1");
         if apparmor {
             "AppArmor restricts unprivileged user namespaces on this system \
              (kernel.apparmor_restrict_unprivileged_userns=1): install an AppArmor profile \
@@ -631,7 +628,10 @@ fn io_err(what: &str) -> SandboxError {
 }
 
 /// Forks the supervisor and returns its pid; the plan's child ends of the pipes are closed.
-fn spawn(plan: &Plan, pipes: Pipes) -> Result<(libc::pid_t, OwnedFd, OwnedFd, OwnedFd), SandboxError> {
+fn spawn(
+    plan: &Plan,
+    pipes: Pipes,
+) -> Result<(libc::pid_t, OwnedFd, OwnedFd, OwnedFd), SandboxError> {
     // SAFETY: the child only runs `child::supervisor`, which is async-signal-safe and never
     // returns; the parent continues normally.
     let pid = unsafe { libc::fork() };
@@ -692,9 +692,7 @@ struct Outcome {
 
 fn supervise(
     pid: libc::pid_t,
-    stdout: OwnedFd,
-    stderr: OwnedFd,
-    report: OwnedFd,
+    [stdout, stderr, report]: [OwnedFd; 3],
     deadline: Option<Instant>,
     cancel: Option<&CancelFlag>,
     sink: &mut OutputSink,
@@ -709,6 +707,7 @@ fn supervise(
     let (mut timed_out, mut cancelled, mut killed) = (false, false, false);
     let mut status: c_int = 0;
     let mut exited = false;
+    let mut exited_at = None;
     loop {
         if !killed {
             if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
@@ -750,7 +749,13 @@ fn supervise(
             let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
             if r == pid || r < 0 {
                 exited = true;
+                exited_at = Some(Instant::now());
             }
+        }
+        // The kernel closes every pipe end when the namespace dies; this bound only guards
+        // against a bug turning into a hang.
+        if exited_at.is_some_and(|t| t.elapsed() > Duration::from_secs(5)) {
+            break;
         }
         // Once the supervisor is gone its namespace is empty: only buffered bytes remain.
         if exited && !open[0] && !open[1] {
@@ -813,20 +818,19 @@ pub(crate) fn run(
     on_output: &mut dyn FnMut(Stream, &[u8]),
 ) -> Result<CommandOutput, SandboxError> {
     let started = Instant::now();
-    let (plan, pid, [out, err, rep]) = start(Some(req))?;
+    let (plan, pid, fds) = start(Some(req))?;
     let mut sink = OutputSink::new(req.max_output_bytes);
     let outcome = supervise(
         pid,
-        out,
-        err,
-        rep,
+        fds,
         Some(started + req.timeout),
         Some(cancel),
         &mut sink,
         on_output,
     );
     let duration = started.elapsed();
-    if !outcome.timed_out && !outcome.cancelled
+    if !outcome.timed_out
+        && !outcome.cancelled
         && let Some(e) = first_failure(&plan, &outcome.records)
     {
         return Err(e);
@@ -867,13 +871,11 @@ pub(crate) fn probe() -> Result<Capabilities, SandboxError> {
     // SAFETY: getuid cannot fail.
     let is_root = unsafe { libc::getuid() } == 0;
     let mut notes = Vec::new();
-    let (plan, pid, [out, err, rep]) = start(None)?;
+    let (plan, pid, fds) = start(None)?;
     let mut sink = OutputSink::new(0);
     let outcome = supervise(
         pid,
-        out,
-        err,
-        rep,
+        fds,
         Some(Instant::now() + Duration::from_secs(10)),
         None,
         &mut sink,
@@ -914,11 +916,7 @@ pub(crate) fn probe() -> Result<Capabilities, SandboxError> {
     let usable = failure.is_none() && ok;
     Ok(Capabilities {
         backend: "linux-namespaces",
-        namespaces: usable
-            || !matches!(
-                failure,
-                Some(SandboxError::Unavailable { .. })
-            ),
+        namespaces: usable || !matches!(failure, Some(SandboxError::Unavailable { .. })),
         landlock_abi,
         seccomp: usable,
         process_limit,
