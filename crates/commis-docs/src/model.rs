@@ -283,7 +283,7 @@ pub struct Table {
     pub merged: Vec<MergedRange>,
 }
 
-/// One invoice line from an embedded Factur-X/ZUGFeRD XML.
+/// One invoice line from an embedded invoice XML.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceLine {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -300,7 +300,8 @@ pub struct InvoiceLine {
     pub tax_rate: Option<String>,
 }
 
-/// Structured invoice fields from the CII XML embedded in a Factur-X/ZUGFeRD PDF.
+/// Structured invoice fields from the XML embedded in a hybrid invoice PDF: CII
+/// (Factur-X, ZUGFeRD, XRechnung) or UBL 2.1.
 ///
 /// Amounts are kept as the decimal strings of the XML ("529.87") so nothing is lost to
 /// floating point; the caller parses them when it computes.

@@ -1,6 +1,7 @@
-//! Factur-X / ZUGFeRD: the CII XML embedded in a hybrid invoice PDF, parsed into
-//! invoice fields. Handles CII D16B (Factur-X, ZUGFeRD 2.x, XRechnung CII) and the
-//! older ZUGFeRD 1.0 `CrossIndustryDocument`.
+//! Factur-X / ZUGFeRD: the invoice XML embedded in a hybrid invoice PDF, parsed into
+//! invoice fields. Handles CII D16B (Factur-X, ZUGFeRD 2.x, XRechnung CII), the
+//! older ZUGFeRD 1.0 `CrossIndustryDocument`, and UBL 2.1 invoices (Peppol,
+//! XRechnung UBL, Odoo's embedded UBL).
 
 use crate::limits::Limits;
 use crate::model::{InvoiceData, InvoiceLine};
@@ -19,12 +20,17 @@ pub(super) fn is_invoice_xml_name(name: &str) -> bool {
     )
 }
 
-/// Parses CII XML; `None` when it is not a CII invoice.
-pub(super) fn parse_cii(name: &str, raw: &str, limits: &Limits) -> Option<InvoiceData> {
+/// Parses CII or UBL invoice XML; `None` when it is neither.
+pub(super) fn parse_invoice_xml(name: &str, raw: &str, limits: &Limits) -> Option<InvoiceData> {
     let root = xml::parse(raw, limits.max_depth).ok()?;
-    if root.name != "CrossIndustryInvoice" && root.name != "CrossIndustryDocument" {
-        return None;
+    match root.name.as_str() {
+        "CrossIndustryInvoice" | "CrossIndustryDocument" => parse_cii(name, raw, &root),
+        "Invoice" | "CreditNote" => parse_ubl(name, raw, &root),
+        _ => None,
     }
+}
+
+fn parse_cii(name: &str, raw: &str, root: &Element) -> Option<InvoiceData> {
     let text = |e: Option<&Element>| {
         e.map(|e| e.text().trim().to_string())
             .filter(|s| !s.is_empty())
@@ -135,4 +141,58 @@ fn date_of(el: &Element) -> Option<String> {
     } else {
         Some(s.to_string())
     }
+}
+
+/// UBL 2.1 `Invoice` / `CreditNote`.
+fn parse_ubl(name: &str, raw: &str, root: &Element) -> Option<InvoiceData> {
+    let text = |e: Option<&Element>| e.map(|e| e.text().trim().to_string()).filter(|s| !s.is_empty());
+    let party_name = |party: Option<&Element>| {
+        let party = party?.child("Party")?;
+        text(party.child("PartyName").and_then(|p| p.child("Name")))
+            .or_else(|| text(party.child("PartyLegalEntity").and_then(|p| p.child("RegistrationName"))))
+    };
+    let mut inv = InvoiceData {
+        xml_name: name.to_string(),
+        raw_xml: raw.to_string(),
+        ..InvoiceData::default()
+    };
+    inv.profile = text(root.child("CustomizationID"));
+    inv.invoice_number = text(root.child("ID"));
+    inv.type_code = text(root.child("InvoiceTypeCode").or_else(|| root.child("CreditNoteTypeCode")));
+    inv.issue_date = text(root.child("IssueDate"));
+    inv.due_date = text(root.child("DueDate"))
+        .or_else(|| text(root.child("PaymentMeans").and_then(|p| p.child("PaymentDueDate"))));
+    inv.currency = text(root.child("DocumentCurrencyCode"));
+    let supplier = root.child("AccountingSupplierParty");
+    inv.seller_name = party_name(supplier);
+    if let Some(party) = supplier.and_then(|s| s.child("Party")) {
+        for scheme in party.children_named("PartyTaxScheme") {
+            let id = text(scheme.child("CompanyID"));
+            let is_vat = scheme.path(&["TaxScheme", "ID"]).map(|e| e.text()) == Some("VAT".to_string());
+            if is_vat && inv.seller_vat_id.is_none() {
+                inv.seller_vat_id = id;
+            } else if inv.seller_tax_id.is_none() {
+                inv.seller_tax_id = id;
+            }
+        }
+    }
+    inv.buyer_name = party_name(root.child("AccountingCustomerParty"));
+    if let Some(total) = root.child("LegalMonetaryTotal") {
+        inv.line_total = text(total.child("LineExtensionAmount"));
+        inv.net_total = text(total.child("TaxExclusiveAmount"));
+        inv.grand_total = text(total.child("TaxInclusiveAmount"));
+        inv.due_amount = text(total.child("PayableAmount"));
+    }
+    inv.tax_total = text(root.child("TaxTotal").and_then(|t| t.child("TaxAmount")));
+    for line in root.elements().filter(|e| e.name == "InvoiceLine" || e.name == "CreditNoteLine") {
+        inv.lines.push(InvoiceLine {
+            id: text(line.child("ID")),
+            name: text(line.child("Item").and_then(|i| i.child("Name"))),
+            quantity: text(line.child("InvoicedQuantity").or_else(|| line.child("CreditedQuantity"))),
+            unit_price: text(line.child("Price").and_then(|p| p.child("PriceAmount"))),
+            net_amount: text(line.child("LineExtensionAmount")),
+            tax_rate: text(line.child("Item").and_then(|i| i.find("ClassifiedTaxCategory")).and_then(|c| c.child("Percent"))),
+        });
+    }
+    Some(inv)
 }

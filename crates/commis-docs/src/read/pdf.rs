@@ -255,17 +255,18 @@ fn read_embedded_files(pdf: &lopdf::Document, limits: &Limits, doc: &mut Documen
                 .push(format!("embedded file {name} could not be decompressed"));
             continue;
         };
-        let looks_cii = facturx::is_invoice_xml_name(&name)
+        let head = &content[..content.len().min(4096)];
+        let looks_invoice = facturx::is_invoice_xml_name(&name)
             || (name.to_ascii_lowercase().ends_with(".xml")
-                && crate::detect::find(&content[..content.len().min(4096)], b"CrossIndustry")
-                    .is_some());
-        if looks_cii && doc.invoice.is_none() {
+                && (crate::detect::find(head, b"CrossIndustry").is_some()
+                    || crate::detect::find(head, b"urn:oasis:names:specification:ubl").is_some()));
+        if looks_invoice && doc.invoice.is_none() {
             let xml = String::from_utf8_lossy(&content).into_owned();
-            match facturx::parse_cii(&name, &xml, limits) {
+            match facturx::parse_invoice_xml(&name, &xml, limits) {
                 Some(inv) => doc.invoice = Some(inv),
                 None => doc
                     .warnings
-                    .push(format!("embedded {name} is not a readable CII invoice")),
+                    .push(format!("embedded {name} is not a readable CII or UBL invoice")),
             }
         }
     }
