@@ -25,6 +25,7 @@ const KEY_ENV: &str = "ANTHROPIC_API_KEY";
 #[derive(Debug)]
 pub struct AnthropicProvider {
     endpoint: Endpoint,
+    models_url: String,
 }
 
 impl AnthropicProvider {
@@ -43,10 +44,9 @@ impl AnthropicProvider {
             })?;
         let base = cfg.effective_base_url();
         // The SDK convention is a base without /v1; accept one with it rather than call /v1/v1.
-        let url = match base.strip_suffix("/v1") {
-            Some(root) => format!("{root}/v1/messages"),
-            None => format!("{base}/v1/messages"),
-        };
+        let root = base.strip_suffix("/v1").unwrap_or(&base);
+        let url = format!("{root}/v1/messages");
+        let models_url = format!("{root}/v1/models?limit=1000");
         let endpoint = Endpoint::new(
             PROVIDER,
             KEY_ENV,
@@ -58,12 +58,20 @@ impl AnthropicProvider {
             ],
             cfg,
         )?;
-        Ok(AnthropicProvider { endpoint })
+        Ok(AnthropicProvider {
+            endpoint,
+            models_url,
+        })
     }
 
     /// The full URL requests go to.
     pub fn url(&self) -> &str {
         &self.endpoint.ctx.url
+    }
+
+    /// The model ids the key can use (`GET /v1/models`), for `commis doctor` and suggestions.
+    pub async fn list_models(&self) -> Result<Vec<String>, LlmError> {
+        self.endpoint.list_models(&self.models_url).await
     }
 }
 
@@ -86,7 +94,7 @@ impl Provider for AnthropicProvider {
         let body = &request_body(&endpoint.ctx.model, req, endpoint.stream);
         let emitted = AtomicBool::new(false);
         let sink = &DeltaSink::new(on_delta, &emitted);
-        with_retries(endpoint, &emitted, || async move {
+        let result = with_retries(endpoint, &emitted, || async move {
             let mut response = endpoint.post(body).await?;
             if !is_event_stream(&response) {
                 let text = endpoint.read_text(response).await?;
@@ -120,7 +128,13 @@ impl Provider for AnthropicProvider {
                 }
             }
         })
-        .await
+        .await;
+        match result {
+            Err(err @ LlmError::NotFound { .. }) => {
+                Err(endpoint.suggest_model(&self.models_url, err).await)
+            }
+            other => other,
+        }
     }
 }
 

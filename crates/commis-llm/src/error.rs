@@ -29,8 +29,10 @@ pub enum LlmError {
     },
     /// The model (or the endpoint) does not exist (HTTP 404).
     #[error(
-        "unknown model {model} at {provider}: {detail}; check the model name (--model) and, for a \
-         local server, that the model is pulled/loaded and the base URL ends where the API starts"
+        "unknown model {model} at {provider}{}: {detail}; check the model name (--model) and, \
+         for a local server, that the model is pulled/loaded and the base URL ends where the \
+         API starts",
+        .did_you_mean.as_ref().map(|m| format!(" (did you mean {m}?)")).unwrap_or_default()
     )]
     NotFound {
         /// Provider name.
@@ -39,6 +41,8 @@ pub enum LlmError {
         model: String,
         /// The server's own message.
         detail: String,
+        /// The closest model name the endpoint lists, when it could be asked.
+        did_you_mean: Option<String>,
     },
     /// Still rate limited (HTTP 429) after every retry.
     #[error(

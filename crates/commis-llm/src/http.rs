@@ -87,6 +87,66 @@ impl Endpoint {
         })
     }
 
+    /// GETs a JSON document once (no retries), for listing models.
+    pub async fn get_json(&self, url: &str) -> Result<Value, LlmError> {
+        let request = self.client.get(url).headers(self.headers.clone()).send();
+        let response = match tokio::time::timeout(self.timeout, request).await {
+            Err(_) => return Err(LlmError::Timeout),
+            Ok(Err(err)) => return Err(self.transport_error(&err)),
+            Ok(Ok(response)) => response,
+        };
+        let status = response.status().as_u16();
+        let ok = response.status().is_success();
+        let text = self.read_text(response).await?;
+        if !ok {
+            return Err(self.ctx.status_error(status, error_detail(&text), None));
+        }
+        serde_json::from_str(&text).map_err(|err| {
+            LlmError::decode(
+                self.ctx.provider,
+                format!("{url} did not answer JSON ({err})"),
+            )
+        })
+    }
+
+    /// The model ids listed at `url` (`{"data": [{"id": ...}]}`, the shape both APIs use).
+    pub async fn list_models(&self, url: &str) -> Result<Vec<String>, LlmError> {
+        let listing = self.get_json(url).await?;
+        let models = listing
+            .get("data")
+            .and_then(Value::as_array)
+            .ok_or_else(|| LlmError::decode(self.ctx.provider, "the model list has no `data`"))?;
+        Ok(models
+            .iter()
+            .filter_map(|model| model.get("id").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Adds a "did you mean" to an unknown-model error by asking the endpoint for its models;
+    /// any failure to list them leaves the error as it was.
+    pub async fn suggest_model(&self, models_url: &str, err: LlmError) -> LlmError {
+        let LlmError::NotFound {
+            provider,
+            model,
+            detail,
+            did_you_mean: None,
+        } = err
+        else {
+            return err;
+        };
+        let did_you_mean = match self.list_models(models_url).await {
+            Ok(models) => closest_name(&model, &models),
+            Err(_) => None,
+        };
+        LlmError::NotFound {
+            provider,
+            model,
+            detail,
+            did_you_mean,
+        }
+    }
+
     /// POSTs `body` and returns the response once its status says success.
     pub async fn post(&self, body: &Value) -> Result<reqwest::Response, Failure> {
         let request = self
@@ -176,6 +236,7 @@ impl ErrorContext {
                 provider,
                 model: self.model.clone(),
                 detail: format!("{detail} (POST {})", self.url),
+                did_you_mean: None,
             },
             429 => LlmError::RateLimited {
                 provider,
@@ -307,6 +368,34 @@ fn error_detail(body: &str) -> String {
     trimmed.chars().take(300).collect()
 }
 
+/// The listed name closest to `wanted` (edit distance, ignoring case), when close enough to
+/// be a typo rather than another model.
+pub(crate) fn closest_name(wanted: &str, names: &[String]) -> Option<String> {
+    let wanted_lower = wanted.to_lowercase();
+    let limit = (wanted.chars().count() / 4).max(2);
+    names
+        .iter()
+        .filter(|name| name.as_str() != wanted)
+        .map(|name| (edit_distance(&wanted_lower, &name.to_lowercase()), name))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, name)| (*distance, name.len()))
+        .map(|(_, name)| name.clone())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 /// The root cause of a transport failure, without the URL reqwest repeats at every level.
 fn transport_detail(err: &reqwest::Error) -> String {
     let mut root: &dyn std::error::Error = err;
@@ -381,6 +470,28 @@ mod tests {
             let pause = backoff(retry);
             assert!(pause >= full / 2 && pause <= full, "{retry}: {pause:?}");
         }
+    }
+
+    #[test]
+    fn closest_name_catches_typos_but_not_other_models() {
+        let names: Vec<String> = [
+            "claude-sonnet-4-5",
+            "claude-opus-4-1",
+            "gpt-5.2-pro",
+            "gpt-5.2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            closest_name("claude-sonet-4-5", &names).as_deref(),
+            Some("claude-sonnet-4-5")
+        );
+        assert_eq!(
+            closest_name("gpt-5.2-proo", &names).as_deref(),
+            Some("gpt-5.2-pro")
+        );
+        assert_eq!(closest_name("llama3.2", &names), None);
     }
 
     #[test]

@@ -49,6 +49,7 @@
 //! `tool_result`.
 
 pub mod anthropic;
+mod check;
 mod config;
 mod cost;
 mod error;
@@ -60,6 +61,7 @@ pub mod sse;
 mod types;
 
 pub use anthropic::AnthropicProvider;
+pub use check::{EndpointCheck, check_endpoint};
 pub use config::{
     DEFAULT_ANTHROPIC_BASE_URL, DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_BASE_URL,
     DEFAULT_OPENAI_MODEL, ProviderConfig, ProviderKind, SCRIPT_ENV, from_config,

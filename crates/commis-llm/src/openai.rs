@@ -24,6 +24,7 @@ const KEY_ENV: &str = "OPENAI_API_KEY";
 #[derive(Debug)]
 pub struct OpenAiProvider {
     endpoint: Endpoint,
+    models_url: String,
     /// Send `max_completion_tokens` instead of `max_tokens`: OpenAI's own API wants it
     /// (reasoning models refuse `max_tokens`); compatible servers know `max_tokens` best.
     /// Flipped on when a server says so.
@@ -62,6 +63,7 @@ impl OpenAiProvider {
         )?;
         Ok(OpenAiProvider {
             endpoint,
+            models_url: format!("{base}/models"),
             completion_tokens: AtomicBool::new(official),
             no_stream_options: AtomicBool::new(false),
         })
@@ -70,6 +72,12 @@ impl OpenAiProvider {
     /// The full URL requests go to.
     pub fn url(&self) -> &str {
         &self.endpoint.ctx.url
+    }
+
+    /// The model ids the server offers (`GET {base}/models`; Ollama lists pulled models), for
+    /// `commis doctor` and suggestions.
+    pub async fn list_models(&self) -> Result<Vec<String>, LlmError> {
+        self.endpoint.list_models(&self.models_url).await
     }
 
     fn body(&self, req: &ChatRequest) -> Value {
@@ -177,6 +185,9 @@ impl Provider for OpenAiProvider {
         loop {
             match self.send(&self.body(req), on_delta).await {
                 Err(err) if attempts < 2 && self.adapt_to(&err) => attempts += 1,
+                Err(err @ LlmError::NotFound { .. }) => {
+                    return Err(self.endpoint.suggest_model(&self.models_url, err).await);
+                }
                 result => return result,
             }
         }

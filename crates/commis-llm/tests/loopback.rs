@@ -583,28 +583,45 @@ async fn recorded_unknown_model_and_bad_request_answers_become_clear_errors() {
             ProviderKind::Anthropic,
             "test_model_name_suggestions__test_model_name_suggestion_anthropic.yaml",
             "claude-sonet-4-5",
+            json!({"data": [{"id": "claude-opus-4-1", "type": "model"},
+                            {"id": "claude-sonnet-4-5", "type": "model"}]}),
+            "claude-sonnet-4-5",
+            "/v1/models?limit=1000",
         ),
         (
             ProviderKind::OpenAi,
             "test_model_name_suggestions__test_model_name_suggestion_openai-chat.yaml",
             "gpt-5.2-proo",
+            json!({"object": "list", "data": [{"id": "gpt-5.2", "object": "model"},
+                                              {"id": "gpt-5.2-pro", "object": "model"}]}),
+            "gpt-5.2-pro",
+            "/v1/models",
         ),
     ];
-    for (kind, file, model) in cases {
+    for (kind, file, model, listing, suggestion, models_path) in cases {
         let (status, body) = recorded_error(file);
-        let server = Server::start(vec![json_reply(status, body)]).await;
-        let mut cfg = config(kind, &server.base(), false);
+        let server = Server::start(vec![json_reply(status, body), json_reply(200, listing)]).await;
+        let mut cfg = config(kind, &format!("{}/v1", server.base()), false);
         cfg.model = Some(model.into());
         let provider = from_config(&cfg).unwrap();
         let err = provider.complete(&simple(), &|_| {}).await.unwrap_err();
         assert!(matches!(err, LlmError::NotFound { .. }), "{err:?}");
         let message = err.to_string();
         assert!(
-            message.starts_with(&format!("unknown model {model}")),
+            message.starts_with(&format!(
+                "unknown model {model} at {} (did you mean {suggestion}?)",
+                kind.as_str()
+            )),
             "{message}"
         );
         assert!(message.contains("--model"), "{message}");
-        assert_eq!(server.seen().len(), 1, "a 404 is not retried");
+        let seen = server.seen();
+        assert_eq!(
+            seen.len(),
+            2,
+            "a 404 is not retried; the model list is asked once"
+        );
+        assert_eq!(seen[1].path, models_path);
     }
 
     let (status, body) = recorded_error(
@@ -1080,4 +1097,33 @@ async fn concurrent_calls_on_one_provider_run_in_parallel() {
         elapsed < Duration::from_millis(1200),
         "8 calls of 300 ms took {elapsed:?}; sequential would be 2.4 s"
     );
+}
+
+#[tokio::test]
+async fn the_setup_check_lists_models_and_finds_the_configured_one() {
+    use commis_llm::check_endpoint;
+    let listing =
+        json!({"object": "list", "data": [{"id": "llama3.2:latest"}, {"id": "qwen3:8b"}]});
+    let server = Server::start(vec![json_reply(200, listing)]).await;
+    let mut cfg = config(ProviderKind::OpenAi, &format!("{}/v1", server.base()), true);
+    cfg.api_key = None;
+    cfg.model = Some("llama3.2".into());
+    let check = check_endpoint(&cfg).await.unwrap();
+    assert_eq!(check.model_available, Some(true));
+    assert_eq!(check.models.unwrap().len(), 2);
+    assert_eq!(check.url, format!("{}/v1/chat/completions", server.base()));
+
+    let server = Server::start(vec![json_reply(404, json!({"error": "not here"}))]).await;
+    let cfg = config(ProviderKind::OpenAi, &format!("{}/v1", server.base()), true);
+    let check = check_endpoint(&cfg).await.unwrap();
+    assert_eq!((check.models, check.model_available), (None, None));
+
+    let server = Server::start(vec![json_reply(
+        401,
+        json!({"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}),
+    )])
+    .await;
+    let cfg = config(ProviderKind::Anthropic, &server.base(), true);
+    let err = check_endpoint(&cfg).await.unwrap_err();
+    assert!(err.to_string().contains("check ANTHROPIC_API_KEY"), "{err}");
 }
