@@ -3,7 +3,7 @@
 //! overwritten; the store lives under `COMMIS_HOME/blobs`, outside every granted folder.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -86,11 +86,46 @@ impl BlobStore {
 
     /// Stores `bytes` and returns their hash. Storing the same bytes twice is a no-op.
     pub fn put(&self, bytes: &[u8]) -> Result<String> {
-        self.put_reader(bytes)
+        let hash = sha256_hex(bytes);
+        if self.has(&hash) {
+            return Ok(hash);
+        }
+        self.store(bytes, true)
     }
 
     /// Stores everything `reader` yields, hashing while it streams, and returns the hash.
-    pub fn put_reader(&self, mut reader: impl Read) -> Result<String> {
+    /// The blob is on disk (flushed) when this returns.
+    pub fn put_reader(&self, reader: impl Read) -> Result<String> {
+        self.store(reader, true)
+    }
+
+    /// Stores the content of `file`: hashed first, so bytes already stored are not written
+    /// again. With `durable` false the caller must call [`BlobStore::sync`] before relying
+    /// on the blob surviving a crash (one flush for many blobs).
+    pub(crate) fn put_file(&self, mut file: File, durable: bool, shown: &str) -> Result<String> {
+        let hash = crate::confined::hash_reader(&mut file, shown)?;
+        if self.has(&hash) {
+            return Ok(hash);
+        }
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| WorkspaceError::io("read", shown, e))?;
+        self.store(file, durable)
+    }
+
+    /// Flushes every blob stored without `durable` to disk.
+    pub fn sync(&self) -> Result<()> {
+        let dir = File::open(&self.dir)
+            .map_err(|e| blob_err(format!("cannot open {}: {e}", self.dir.display())))?;
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let synced = rustix::fs::syncfs(&dir).map_err(std::io::Error::from);
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        let synced = dir.sync_all();
+        synced.map_err(|e| blob_err(format!("cannot flush {}: {e}", self.dir.display())))
+    }
+
+    fn store(&self, mut reader: impl Read, durable: bool) -> Result<String> {
+        // Without syncfs, the only way to make a blob durable is to flush it now.
+        let durable = durable || !cfg!(any(target_os = "linux", target_os = "android"));
         let tmp = self.dir.join(format!(".tmp-{}", unique_suffix()));
         let result = (|| {
             let mut file = OpenOptions::new()
@@ -113,8 +148,10 @@ impl BlobStore {
                 file.write_all(&buf[..n])
                     .map_err(|e| blob_err(format!("cannot write {}: {e}", tmp.display())))?;
             }
-            file.sync_all()
-                .map_err(|e| blob_err(format!("cannot flush {}: {e}", tmp.display())))?;
+            if durable {
+                file.sync_all()
+                    .map_err(|e| blob_err(format!("cannot flush {}: {e}", tmp.display())))?;
+            }
             let hash = hex::encode(hasher.finalize());
             let final_path = self.path_of(&hash)?;
             let shard = final_path.parent().unwrap_or(&self.dir).to_path_buf();
@@ -129,9 +166,11 @@ impl BlobStore {
                         .permissions();
                     perms.set_readonly(true);
                     let _ = fs::set_permissions(&final_path, perms);
-                    File::open(&shard)
-                        .and_then(|d| d.sync_all())
-                        .map_err(|e| blob_err(format!("cannot flush {}: {e}", shard.display())))?;
+                    if durable {
+                        File::open(&shard).and_then(|d| d.sync_all()).map_err(|e| {
+                            blob_err(format!("cannot flush {}: {e}", shard.display()))
+                        })?;
+                    }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(_) if final_path.is_file() => {}

@@ -356,7 +356,7 @@ pub(crate) fn backup_at(
     blobs: &BlobStore,
 ) -> Result<String> {
     let (file, _) = open_file_at(dir, name, shown)?;
-    blobs.put_reader(file)
+    blobs.put_file(file, true, shown)
 }
 
 fn temp_name() -> String {

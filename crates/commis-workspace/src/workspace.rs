@@ -1034,6 +1034,8 @@ impl Workspace {
             let fd = r.dir.open_dir(&[], &r.name, true)?;
             self.scan(i, &fd, &[], &mut snap)?;
         }
+        // One flush for every blob written by the scan.
+        self.blobs.sync()?;
         Ok(snap)
     }
 
@@ -1060,7 +1062,7 @@ impl Workspace {
                         Err(WorkspaceError::NotFound { .. }) => continue,
                         Err(e) => return Err(e),
                     };
-                    let hash = self.blobs.put_reader(file)?;
+                    let hash = self.blobs.put_file(file, false, &shown)?;
                     snap.files.insert((root, rel), hash);
                 }
                 Kind::Dir => {
@@ -1252,6 +1254,13 @@ mod tests {
             .unwrap();
         assert_eq!(fs::read(t.grant.join("inner/ok.txt")).unwrap(), b"new");
         assert_eq!(last_state(&t), JournalState::Done);
+    }
+
+    #[test]
+    fn a_workspace_can_be_shared_between_sub_agents() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Workspace>();
+        shareable::<BlobStore>();
     }
 
     #[test]

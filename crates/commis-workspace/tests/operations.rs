@@ -146,3 +146,47 @@ fn a_rewritten_file_keeps_its_permissions() {
         0o600
     );
 }
+
+/// Rough costs, for docs/PERFORMANCE.md:
+/// `cargo test -p commis-workspace --release --test operations -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn measure_journaled_writes_and_undo() {
+    let f = Fixture::new();
+    let ws = f.workspace();
+    let n = 2000;
+    let payload = vec![b'x'; 16 * 1024];
+    let t = Instant::now();
+    for i in 0..n {
+        ws.write_file(&format!("f{i}.bin"), &payload, false)
+            .unwrap();
+    }
+    let write = t.elapsed();
+    let t = Instant::now();
+    for i in 0..n {
+        ws.write_file(&format!("f{i}.bin"), b"rewritten", true)
+            .unwrap();
+    }
+    let rewrite = t.elapsed();
+    let t = Instant::now();
+    let listed = ws.list("", true).unwrap().len();
+    let list = t.elapsed();
+    let t = Instant::now();
+    let snap = ws.snapshot().unwrap();
+    let snapshot = t.elapsed();
+    let t = Instant::now();
+    let report = commis_workspace::undo_run(&f.run, f.journal.as_ref(), &f.blobs, false).unwrap();
+    let undo = t.elapsed();
+    assert_eq!(report.entries_undone, 2 * n);
+    println!(
+        "{n} new 16 KiB files: {:.0} µs/file; {n} overwrites with backup: {:.0} µs/file; \
+         list of {listed}: {:?}; snapshot of {} files: {:?}; undo of {} entries: {:?}",
+        write.as_micros() as f64 / n as f64,
+        rewrite.as_micros() as f64 / n as f64,
+        list,
+        snap.file_count(),
+        snapshot,
+        2 * n,
+        undo
+    );
+}
