@@ -194,6 +194,10 @@ pub enum BlockKind {
     Field {
         path: String,
     },
+    /// Marks where `tables[index]` sits in the flow of text; the block's text is empty.
+    Table {
+        index: usize,
+    },
 }
 
 /// One piece of text with its role and place.
@@ -405,6 +409,19 @@ impl Document {
         self.blocks.push(Block { kind, text, place });
     }
 
+    /// Appends a table and a `BlockKind::Table` marker so readers keep its position.
+    pub fn push_table_in_flow(&mut self, table: Table) {
+        let place = table.place.clone();
+        self.tables.push(table);
+        self.blocks.push(Block {
+            kind: BlockKind::Table {
+                index: self.tables.len() - 1,
+            },
+            text: String::new(),
+            place,
+        });
+    }
+
     /// Readable text: blocks in order, each table as tab-separated rows, grouped by
     /// page, slide or sheet so a reader (or a model) can follow the document.
     pub fn plain_text(&self) -> String {
@@ -437,6 +454,7 @@ impl Document {
                 .unwrap_or(usize::MAX)
         };
         groups.sort_by_key(|g| g.rank(&sheet_rank));
+        let mut written = vec![false; self.tables.len()];
         let labelled = groups.len() > 1 || groups.iter().any(|g| matches!(g, GroupKey::Sheet(_)));
         for group in &groups {
             if labelled && let Some(label) = group.label() {
@@ -450,14 +468,22 @@ impl Document {
                 .iter()
                 .filter(|b| GroupKey::of(&b.place) == *group)
             {
+                if let BlockKind::Table { index } = block.kind {
+                    if let Some(table) = self.tables.get(index)
+                        && !written[index]
+                    {
+                        write_table(&mut out, table);
+                        written[index] = true;
+                    }
+                    continue;
+                }
                 write_block(&mut out, block);
             }
-            for table in self
-                .tables
-                .iter()
-                .filter(|t| GroupKey::of(&t.place) == *group)
-            {
-                write_table(&mut out, table);
+            for (i, table) in self.tables.iter().enumerate() {
+                if !written[i] && GroupKey::of(&table.place) == *group {
+                    write_table(&mut out, table);
+                    written[i] = true;
+                }
             }
         }
         if !self.attachments.is_empty() {

@@ -204,13 +204,22 @@ fn page_limit_truncates_with_a_warning() {
 #[test]
 fn embedded_ubl_invoice_matches_the_published_fields() {
     let doc = read_fixture("invoices/invoice2data/AzureInterior.pdf");
-    let json: serde_json::Value = serde_json::from_slice(&bytes("invoices/invoice2data/AzureInterior.json")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&bytes("invoices/invoice2data/AzureInterior.json")).unwrap();
     let exp = &json[0];
     let inv = doc.invoice.as_ref().expect("UBL invoice data");
-    assert_eq!(inv.invoice_number.as_deref(), exp["invoice_number"].as_str());
+    assert_eq!(
+        inv.invoice_number.as_deref(),
+        exp["invoice_number"].as_str()
+    );
     assert_eq!(inv.issue_date.as_deref(), exp["date"].as_str());
     assert_eq!(inv.currency.as_deref(), exp["currency"].as_str());
     let total: f64 = inv.grand_total.as_deref().unwrap().parse().unwrap();
     assert_eq!(total, exp["amount"].as_f64().unwrap());
-    assert!(inv.lines.iter().any(|l| l.name.as_deref() == Some("Office Chair") && l.net_amount.as_deref() == Some("70.00")));
+    assert!(
+        inv.lines
+            .iter()
+            .any(|l| l.name.as_deref() == Some("Office Chair")
+                && l.net_amount.as_deref() == Some("70.00"))
+    );
 }

@@ -145,11 +145,19 @@ fn date_of(el: &Element) -> Option<String> {
 
 /// UBL 2.1 `Invoice` / `CreditNote`.
 fn parse_ubl(name: &str, raw: &str, root: &Element) -> Option<InvoiceData> {
-    let text = |e: Option<&Element>| e.map(|e| e.text().trim().to_string()).filter(|s| !s.is_empty());
+    let text = |e: Option<&Element>| {
+        e.map(|e| e.text().trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
     let party_name = |party: Option<&Element>| {
         let party = party?.child("Party")?;
-        text(party.child("PartyName").and_then(|p| p.child("Name")))
-            .or_else(|| text(party.child("PartyLegalEntity").and_then(|p| p.child("RegistrationName"))))
+        text(party.child("PartyName").and_then(|p| p.child("Name"))).or_else(|| {
+            text(
+                party
+                    .child("PartyLegalEntity")
+                    .and_then(|p| p.child("RegistrationName")),
+            )
+        })
     };
     let mut inv = InvoiceData {
         xml_name: name.to_string(),
@@ -158,17 +166,25 @@ fn parse_ubl(name: &str, raw: &str, root: &Element) -> Option<InvoiceData> {
     };
     inv.profile = text(root.child("CustomizationID"));
     inv.invoice_number = text(root.child("ID"));
-    inv.type_code = text(root.child("InvoiceTypeCode").or_else(|| root.child("CreditNoteTypeCode")));
+    inv.type_code = text(
+        root.child("InvoiceTypeCode")
+            .or_else(|| root.child("CreditNoteTypeCode")),
+    );
     inv.issue_date = text(root.child("IssueDate"));
-    inv.due_date = text(root.child("DueDate"))
-        .or_else(|| text(root.child("PaymentMeans").and_then(|p| p.child("PaymentDueDate"))));
+    inv.due_date = text(root.child("DueDate")).or_else(|| {
+        text(
+            root.child("PaymentMeans")
+                .and_then(|p| p.child("PaymentDueDate")),
+        )
+    });
     inv.currency = text(root.child("DocumentCurrencyCode"));
     let supplier = root.child("AccountingSupplierParty");
     inv.seller_name = party_name(supplier);
     if let Some(party) = supplier.and_then(|s| s.child("Party")) {
         for scheme in party.children_named("PartyTaxScheme") {
             let id = text(scheme.child("CompanyID"));
-            let is_vat = scheme.path(&["TaxScheme", "ID"]).map(|e| e.text()) == Some("VAT".to_string());
+            let is_vat =
+                scheme.path(&["TaxScheme", "ID"]).map(|e| e.text()) == Some("VAT".to_string());
             if is_vat && inv.seller_vat_id.is_none() {
                 inv.seller_vat_id = id;
             } else if inv.seller_tax_id.is_none() {
@@ -184,14 +200,24 @@ fn parse_ubl(name: &str, raw: &str, root: &Element) -> Option<InvoiceData> {
         inv.due_amount = text(total.child("PayableAmount"));
     }
     inv.tax_total = text(root.child("TaxTotal").and_then(|t| t.child("TaxAmount")));
-    for line in root.elements().filter(|e| e.name == "InvoiceLine" || e.name == "CreditNoteLine") {
+    for line in root
+        .elements()
+        .filter(|e| e.name == "InvoiceLine" || e.name == "CreditNoteLine")
+    {
         inv.lines.push(InvoiceLine {
             id: text(line.child("ID")),
             name: text(line.child("Item").and_then(|i| i.child("Name"))),
-            quantity: text(line.child("InvoicedQuantity").or_else(|| line.child("CreditedQuantity"))),
+            quantity: text(
+                line.child("InvoicedQuantity")
+                    .or_else(|| line.child("CreditedQuantity")),
+            ),
             unit_price: text(line.child("Price").and_then(|p| p.child("PriceAmount"))),
             net_amount: text(line.child("LineExtensionAmount")),
-            tax_rate: text(line.child("Item").and_then(|i| i.find("ClassifiedTaxCategory")).and_then(|c| c.child("Percent"))),
+            tax_rate: text(
+                line.child("Item")
+                    .and_then(|i| i.find("ClassifiedTaxCategory"))
+                    .and_then(|c| c.child("Percent")),
+            ),
         });
     }
     Some(inv)

@@ -129,7 +129,7 @@ impl HtmlText {
                     ("table", true) => {
                         self.flush(doc);
                         if let Some(rows) = self.table.take() {
-                            doc.tables.push(Table {
+                            doc.push_table_in_flow(Table {
                                 place: Place::default(),
                                 origin: None,
                                 rows,
@@ -179,7 +179,7 @@ impl HtmlText {
         }
         self.flush(doc);
         if let Some(rows) = self.table.take() {
-            doc.tables.push(Table {
+            doc.push_table_in_flow(Table {
                 place: Place::default(),
                 origin: None,
                 rows,

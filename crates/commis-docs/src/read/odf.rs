@@ -121,7 +121,7 @@ fn draw_shape(shape: &Element, place: &Place, doc: &mut Document) {
                             walk_text(inner, place, 0, doc);
                         }
                     }
-                    "table" => doc.tables.push(odf_table(inner, place)),
+                    "table" => doc.push_table_in_flow(odf_table(inner, place)),
                     "p" | "list" | "h" => walk_text(shape, place, 0, doc),
                     _ => {}
                 }
@@ -171,7 +171,7 @@ fn walk_text(container: &Element, place: &Place, list_level: u8, doc: &mut Docum
                     }
                 }
             }
-            "table" => doc.tables.push(odf_table(el, place)),
+            "table" => doc.push_table_in_flow(odf_table(el, place)),
             "section" | "index-body" | "table-of-content" | "alphabetical-index"
             | "illustration-index" | "bibliography" | "user-index" | "object-index"
             | "table-index" | "change-start" => {

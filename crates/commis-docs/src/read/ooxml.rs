@@ -254,7 +254,7 @@ fn docx_container(container: &Element, styles: &DocxStyles, place: &Place, doc: 
             "p" => docx_paragraph(el, styles, place, doc),
             "tbl" => {
                 let table = docx_table(el, place);
-                doc.tables.push(table);
+                doc.push_table_in_flow(table);
             }
             "sdt" => {
                 if let Some(content) = el.child("sdtContent") {
@@ -555,7 +555,7 @@ fn pptx_shapes(tree: &Element, place: &Place, doc: &mut Document) {
             "grpSp" => pptx_shapes(shape, place, doc),
             "graphicFrame" => {
                 if let Some(tbl) = shape.find("tbl") {
-                    doc.tables.push(drawing_table(tbl, place));
+                    doc.push_table_in_flow(drawing_table(tbl, place));
                 }
             }
             "AlternateContent" => {

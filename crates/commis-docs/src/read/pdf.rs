@@ -264,9 +264,9 @@ fn read_embedded_files(pdf: &lopdf::Document, limits: &Limits, doc: &mut Documen
             let xml = String::from_utf8_lossy(&content).into_owned();
             match facturx::parse_invoice_xml(&name, &xml, limits) {
                 Some(inv) => doc.invoice = Some(inv),
-                None => doc
-                    .warnings
-                    .push(format!("embedded {name} is not a readable CII or UBL invoice")),
+                None => doc.warnings.push(format!(
+                    "embedded {name} is not a readable CII or UBL invoice"
+                )),
             }
         }
     }
