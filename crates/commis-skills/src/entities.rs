@@ -88,8 +88,19 @@ fn strip_forms(tokens: &mut Vec<String>) {
 pub fn normalize_company(name: &str) -> String {
     let mut tokens = tokenize_for_key(name);
     strip_forms(&mut tokens);
-    tokens.retain(|t| t != "&");
-    tokens.join(" ")
+    // Articles, conjunctions and abbreviations vary between spellings of one name:
+    // "Cabinet Moreau & Associés" / "MOREAU ET ASSOCIES", "Mairie St-Aubin" / "Mairie de Saint-Aubin".
+    let kept: Vec<String> = tokens
+        .iter()
+        .filter(|t| !matches!(t.as_str(), "&" | "et" | "and" | "und" | "en" | "de" | "du" | "des" | "d" | "la" | "le" | "les" | "l" | "of" | "the" | "van" | "von"))
+        .map(|t| match t.as_str() {
+            "st" => "saint".to_string(),
+            "ste" => "sainte".to_string(),
+            "commune" | "ville" => "mairie".to_string(),
+            _ => t.clone(),
+        })
+        .collect();
+    if kept.is_empty() { tokens.join(" ") } else { kept.join(" ") }
 }
 
 /// The name without its legal form, in its original spelling: "SARL Dupont" -> "Dupont",
@@ -532,6 +543,9 @@ mod tests {
         assert_eq!(normalize_company("Polski Koncern Naftowy ORLEN S.A."), "polski koncern naftowy orlen");
         assert_eq!(normalize_company("Acme Ltd"), normalize_company("ACME LLC"));
         assert_eq!(normalize_company("Dupont & Co"), "dupont");
+        assert_eq!(normalize_company("SELARL CABINET MOREAU ET ASSOCIES"), normalize_company("Cabinet Moreau & Associés"));
+        assert_eq!(normalize_company("Mairie St-Aubin"), normalize_company("Commune de Saint-Aubin"));
+        assert_eq!(normalize_company("SAS HOTEL LES TILLEULS"), normalize_company("Hôtel Les Tilleuls"));
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub use amounts::{Amount, AmountRole, FoundAmount, find_amounts, parse_amount};
 
 
 pub use invoice::{Evidence, InvoiceFields, InvoiceSource, extract_invoice, from_cii_xml};
+pub use classify::{Classified, DocKind, Lang, doc_type, doc_type_for_owner};
+pub use clients::{ClientAssignment, DocInput, assign_clients, detect_own_company};
 pub use dates::{Date, FoundDate, find_dates, parse_date};
 pub use entities::{CompanyMention, PartyRole, display_name, find_companies, normalize_company, strip_legal_form};
 
