@@ -1,1 +1,588 @@
-fn main() {}
+//! `commis`: the command line. Thin on purpose: it parses flags, builds the engine and
+//! renders events; the work happens in `commis-agent`.
+
+mod config;
+mod providers;
+mod report;
+mod term;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use commis_agent::engine::{Engine, Planner, RunRequest, StopHandle};
+use commis_agent::interact::{Interaction, NonInteractive};
+use commis_agent::offline::brief::{Lang, understand};
+use commis_core::{AccessMode, Grant, Policy, PolicyMode, RunStatus, RunSummary};
+
+use crate::config::{Config, parse_allow, state_home};
+use crate::term::{Out, TerminalInteraction};
+
+/// commis — a local-first AI coworker for your files.
+///
+/// Grant it a folder, describe what you want in French or English; it proposes a plan, asks
+/// before anything sensitive, does the work, and every change can be undone.
+#[derive(Parser)]
+#[command(name = "commis", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Plan and run a brief on a folder.
+    Run(RunArgs),
+    /// Show the plan for a brief without changing anything.
+    Plan(PlanArgs),
+    /// Continue an interrupted run at its first unfinished step.
+    Resume(ResumeArgs),
+    /// Restore every file a run touched, byte for byte.
+    Undo {
+        run_id: String,
+        /// Undo even if files were changed since the run (their new content is backed up).
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List past runs.
+    History {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a run: plan, trace of decisions, approvals, changes.
+    Show {
+        run_id: String,
+        #[arg(long)]
+        json: bool,
+        /// Write an audit report (.md or .html) of the run.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Run one model-facing tool in a granted folder (same confinement, policy and journal).
+    Tool(ToolArgs),
+    /// Print what read_document sees in a file.
+    Extract {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the set-up and say what is missing.
+    Doctor,
+    /// Saved "always allow" rules.
+    Rules {
+        #[command(subcommand)]
+        action: RulesAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesAction {
+    /// List saved rules.
+    List,
+    /// Revoke rule number N (as listed).
+    Revoke { number: usize },
+}
+
+#[derive(Args, Clone)]
+struct ModelFlags {
+    /// offline (default without an API key), anthropic, openai or scripted.
+    #[arg(long)]
+    provider: Option<String>,
+    #[arg(long)]
+    model: Option<String>,
+    /// A recorded conversation to replay (with --provider scripted).
+    #[arg(long, value_name = "FILE")]
+    script: Option<PathBuf>,
+}
+
+#[derive(Args, Clone)]
+struct PolicyFlags {
+    /// Accept the plan and approve creations and modifications (never deletions, moves of
+    /// existing files or commands unless --allow names them).
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Also allow these actions without asking: delete, move, exec (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    allow: Vec<String>,
+    /// Refuse every change: read and report only.
+    #[arg(long)]
+    read_only: bool,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The folder to work in (granted read-write).
+    dir: PathBuf,
+    /// What you want, in French or English.
+    brief: Option<String>,
+    /// More folders, granted read-only.
+    #[arg(long = "read-only-dir", value_name = "DIR")]
+    read_only_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    policy: PolicyFlags,
+    #[command(flatten)]
+    model: ModelFlags,
+    /// Print the run summary as one JSON object on the last line of stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct PlanArgs {
+    dir: PathBuf,
+    brief: String,
+    #[command(flatten)]
+    model: ModelFlags,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ResumeArgs {
+    run_id: String,
+    #[command(flatten)]
+    policy: PolicyFlags,
+    #[command(flatten)]
+    model: ModelFlags,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ToolArgs {
+    /// Tool name (list_files, read_document, write_file, move_file...).
+    name: String,
+    dir: PathBuf,
+    /// The tool's input as JSON.
+    #[arg(long, default_value = "{}")]
+    input: String,
+    #[command(flatten)]
+    policy: PolicyFlags,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("commis: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("commis: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Exit codes scripts can rely on.
+fn exit_for(status: RunStatus) -> ExitCode {
+    match status {
+        RunStatus::Done => ExitCode::SUCCESS,
+        RunStatus::Failed => ExitCode::from(1),
+        RunStatus::NeedsInput => ExitCode::from(3),
+        RunStatus::Stopped => ExitCode::from(4),
+        RunStatus::Unsupported => ExitCode::from(5),
+        RunStatus::Planning | RunStatus::Running => ExitCode::from(1),
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => cmd_run(args).await,
+        Command::Plan(args) => cmd_plan(args).await,
+        Command::Resume(args) => cmd_resume(args).await,
+        Command::Undo { run_id, force, json } => cmd_undo(&run_id, force, json),
+        Command::History { limit, json } => cmd_history(limit, json),
+        Command::Show { run_id, json, report } => cmd_show(&run_id, json, report),
+        Command::Tool(args) => cmd_tool(args).await,
+        Command::Extract { file, json } => cmd_extract(&file, json),
+        Command::Doctor => cmd_doctor().await,
+        Command::Rules { action } => cmd_rules(action),
+    }
+}
+
+fn open_engine(config: &Config) -> Result<Engine> {
+    let home = state_home();
+    let mut engine = Engine::open(&home)?;
+    engine.rule_sink = Some(Arc::new(ConfigRuleSink));
+    let _ = config;
+    Ok(engine)
+}
+
+/// Saves "always in this folder" answers in the config file.
+struct ConfigRuleSink;
+
+impl commis_agent::context::RuleSink for ConfigRuleSink {
+    fn save_rule(&self, rule: &commis_core::Rule) -> std::result::Result<(), String> {
+        let path = config::config_path();
+        let mut cfg = Config::load_from(&path).map_err(|e| e.to_string())?;
+        cfg.add_rule(rule.clone());
+        cfg.save_to(&path).map_err(|e| e.to_string())
+    }
+}
+
+fn grant(dir: &Path, mode: AccessMode) -> Result<Grant> {
+    let path = dir
+        .canonicalize()
+        .with_context(|| format!("cannot open the folder {}: does it exist?", dir.display()))?;
+    if !path.is_dir() {
+        bail!("{} is not a folder", dir.display());
+    }
+    Ok(Grant { path, mode })
+}
+
+fn build_policy(config: &Config, flags: &PolicyFlags) -> Result<Policy> {
+    let allowed = parse_allow(&flags.allow)?;
+    let mut policy = if flags.read_only {
+        Policy::new(PolicyMode::ReadOnly)
+    } else if flags.yes {
+        Policy::yes(allowed)
+    } else {
+        let mut p = Policy::new(config.policy_mode()?);
+        p.allowed.extend(allowed);
+        p
+    };
+    policy.rules = config.rules.clone();
+    Ok(policy)
+}
+
+fn interaction_for(flags: &PolicyFlags, out: &Out, lang: Lang) -> Arc<dyn Interaction> {
+    use std::io::IsTerminal;
+    if flags.yes || !std::io::stdin().is_terminal() {
+        Arc::new(NonInteractive {
+            accept_plan: flags.yes,
+        })
+    } else {
+        Arc::new(TerminalInteraction {
+            out: out.clone(),
+            lang,
+        })
+    }
+}
+
+fn options_json(flags: &PolicyFlags) -> serde_json::Value {
+    serde_json::json!({"yes": flags.yes, "allow": flags.allow, "read_only": flags.read_only})
+}
+
+/// Renders events, waits for the run, prints the summary, returns the exit code.
+async fn drive_and_report(
+    engine: &Engine,
+    out: Out,
+    lang: Lang,
+    json: bool,
+    fut: impl std::future::Future<Output = Result<RunSummary, commis_agent::engine::AgentError>>,
+    interactive: bool,
+) -> Result<ExitCode> {
+    let steps = Arc::new(Mutex::new(0usize));
+    let renderer = tokio::spawn(term::render_events(engine.subscribe(), out.clone(), lang, steps));
+    if !interactive {
+        // Non-interactive runs show the plan they accepted.
+        let mut rx = engine.subscribe();
+        let out2 = out.clone();
+        tokio::spawn(async move {
+            while let Ok(e) = rx.recv().await {
+                match e.kind {
+                    commis_core::EventKind::PlanProposed { plan } => term::print_plan(&out2, &plan, lang),
+                    commis_core::EventKind::RunFinished { .. } => return,
+                    _ => {}
+                }
+            }
+        });
+    }
+    let mut summary = fut.await?;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), renderer).await;
+    if summary.cost_usd.is_none() && summary.tokens.input + summary.tokens.output > 0 {
+        summary.cost_usd = providers::estimate_cost(engine, &summary);
+    }
+    term::print_summary(&out, &summary, lang);
+    if json {
+        println!("{}", serde_json::to_string(&summary)?);
+    }
+    Ok(exit_for(summary.status))
+}
+
+async fn cmd_run(args: RunArgs) -> Result<ExitCode> {
+    let config = Config::load()?;
+    let Some(brief) = args.brief.clone().filter(|b| !b.trim().is_empty()) else {
+        bail!("what should commis do? give a brief, e.g. commis run {} \"Trie ces fichiers par type et crée un catalogue\"", args.dir.display());
+    };
+    let mut grants = vec![grant(&args.dir, AccessMode::ReadWrite)?];
+    for d in &args.read_only_dirs {
+        grants.push(grant(d, AccessMode::ReadOnly)?);
+    }
+    let lang = understand(&brief).lang;
+    let out = Out::new(args.json);
+    let engine = open_engine(&config)?;
+    let planner = providers::planner(&config, &args.model)?;
+    let policy = build_policy(&config, &args.policy)?;
+    let interaction = interaction_for(&args.policy, &out, lang);
+    let interactive = interaction.is_interactive();
+    let stop = StopHandle::default();
+    watch_ctrl_c(stop.clone(), out.clone(), lang);
+    let req = RunRequest {
+        grants,
+        brief,
+        policy,
+        planner,
+        stop,
+        options: options_json(&args.policy),
+    };
+    drive_and_report(&engine, out, lang, args.json, engine.run(req, interaction), interactive).await
+}
+
+fn watch_ctrl_c(stop: StopHandle, out: Out, lang: Lang) {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            out.line(lang.pick(
+                "Arrêt demandé : commis s'arrête à la prochaine étape sûre (Ctrl-C encore pour forcer).",
+                "Stop requested: commis stops at the next safe point (Ctrl-C again to force).",
+            ));
+            stop.stop();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+}
+
+async fn cmd_plan(args: PlanArgs) -> Result<ExitCode> {
+    let config = Config::load()?;
+    let lang = understand(&args.brief).lang;
+    let out = Out::new(args.json);
+    let engine = open_engine(&config)?;
+    let planner = providers::planner(&config, &args.model)?;
+    let flags = PolicyFlags {
+        yes: false,
+        allow: vec![],
+        read_only: true,
+    };
+    let req = RunRequest {
+        grants: vec![grant(&args.dir, AccessMode::ReadOnly)?],
+        brief: args.brief,
+        policy: Policy::new(PolicyMode::ReadOnly),
+        planner,
+        stop: StopHandle::default(),
+        options: options_json(&flags),
+    };
+    let interaction: Arc<dyn Interaction> = Arc::new(NonInteractive { accept_plan: false });
+    let summary = engine.run(req, interaction).await?;
+    let plan = engine.store.plan(&summary.run_id)?.map(|(p, _)| p);
+    match (&plan, args.json) {
+        (Some(p), true) => println!("{}", serde_json::to_string(p)?),
+        (Some(p), false) => term::print_plan(&out, p, lang),
+        (None, _) => term::print_summary(&out, &summary, lang),
+    }
+    Ok(if plan.is_some() { ExitCode::SUCCESS } else { exit_for(summary.status) })
+}
+
+async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
+    let config = Config::load()?;
+    let engine = open_engine(&config)?;
+    let run = engine.store.run(&args.run_id)?;
+    let lang = understand(&run.brief).lang;
+    let out = Out::new(args.json);
+    // The run continues with its own flags unless new ones are given.
+    let stored: commis_agent::engine::StoredOptions =
+        serde_json::from_value(engine.store.run_options(&args.run_id)?).unwrap_or_default();
+    let flags = if args.policy.yes || args.policy.read_only || !args.policy.allow.is_empty() {
+        args.policy.clone()
+    } else {
+        PolicyFlags {
+            yes: stored.yes,
+            allow: stored.allow,
+            read_only: stored.read_only,
+        }
+    };
+    let mut model = args.model.clone();
+    if model.provider.is_none() {
+        model.provider = Some(run.provider.clone());
+        model.model = model.model.or(run.model.clone());
+    }
+    let planner = providers::planner(&config, &model)?;
+    let policy = build_policy(&config, &flags)?;
+    let interaction = interaction_for(&flags, &out, lang);
+    let interactive = interaction.is_interactive();
+    let stop = StopHandle::default();
+    watch_ctrl_c(stop.clone(), out.clone(), lang);
+    let fut = engine.resume(&args.run_id, planner, policy, interaction, stop);
+    drive_and_report(&engine, out, lang, args.json, fut, interactive).await
+}
+
+fn cmd_undo(run_id: &str, force: bool, json: bool) -> Result<ExitCode> {
+    let config = Config::load()?;
+    let engine = open_engine(&config)?;
+    let run = engine.store.run(run_id)?;
+    let lang = understand(&run.brief).lang;
+    let report = engine.undo(run_id, force)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "run_id": run_id,
+                "entries_undone": report.entries_undone,
+                "removed": report.removed,
+                "restored": report.restored,
+                "moved_back": report.moved_back,
+                "dirs_removed": report.dirs_removed,
+            })
+        );
+    } else {
+        let out = Out::new(false);
+        out.line(&match lang {
+            Lang::Fr => format!(
+                "Annulé : {} changement(s) — {} fichier(s) retiré(s), {} restauré(s), {} remis à leur place.",
+                report.entries_undone,
+                report.removed.len(),
+                report.restored.len(),
+                report.moved_back.len()
+            ),
+            Lang::En => format!(
+                "Undone: {} change(s) — {} file(s) removed, {} restored, {} moved back.",
+                report.entries_undone,
+                report.removed.len(),
+                report.restored.len(),
+                report.moved_back.len()
+            ),
+        });
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_history(limit: usize, json: bool) -> Result<ExitCode> {
+    let config = Config::load()?;
+    let engine = open_engine(&config)?;
+    let runs = engine.store.runs(limit)?;
+    if json {
+        println!("{}", serde_json::to_string(&runs)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out = Out::new(false);
+    if runs.is_empty() {
+        out.line("No runs yet. Start one with: commis run DIR \"BRIEF\"");
+    }
+    for run in runs {
+        let folder = run
+            .grants
+            .first()
+            .map(|g| g.path.display().to_string())
+            .unwrap_or_default();
+        out.line(&format!(
+            "{}  {:<11} {:<9} {}  {}",
+            run.id,
+            run.status.as_str(),
+            run.provider,
+            folder,
+            report::one_line(&run.brief, 60)
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_show(run_id: &str, json: bool, report_path: Option<PathBuf>) -> Result<ExitCode> {
+    let config = Config::load()?;
+    let engine = open_engine(&config)?;
+    let audit = report::Audit::load(&engine, run_id)?;
+    if let Some(path) = report_path {
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some("html" | "htm") => audit.to_html(),
+            Some("md" | "markdown") => audit.to_markdown(),
+            _ => bail!("--report {}: use a .md or .html file name", path.display()),
+        };
+        std::fs::write(&path, text)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
+        eprintln!("report written to {}", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if json {
+        println!("{}", serde_json::to_string(&audit)?);
+    } else {
+        print!("{}", audit.to_markdown());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn cmd_tool(args: ToolArgs) -> Result<ExitCode> {
+    let config = Config::load()?;
+    let engine = open_engine(&config)?;
+    let input: serde_json::Value = serde_json::from_str(&args.input)
+        .with_context(|| "--input must be a JSON object, e.g. --input '{\"path\": \"a.pdf\"}'")?;
+    let policy = build_policy(&config, &args.policy)?;
+    let mode = if args.policy.read_only { AccessMode::ReadOnly } else { AccessMode::ReadWrite };
+    let out = Out::new(true);
+    let interaction = interaction_for(&args.policy, &out, Lang::En);
+    let result = engine
+        .call_tool(grant(&args.dir, mode)?, &args.name, input, policy, interaction)
+        .await;
+    match result {
+        Ok(value) => {
+            println!("{}", serde_json::to_string_pretty(&value)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("commis tool {}: {e}", args.name);
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn cmd_extract(file: &Path, json: bool) -> Result<ExitCode> {
+    match commis_docs::read_path(file, &commis_docs::Limits::default()) {
+        Ok(doc) => {
+            if json {
+                println!("{}", doc.to_json());
+            } else {
+                print!("{}", doc.plain_text());
+                for w in &doc.warnings {
+                    eprintln!("warning: {w}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("commis extract: {}: {e}", file.display());
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+async fn cmd_doctor() -> Result<ExitCode> {
+    let ok = providers::doctor().await;
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn cmd_rules(action: RulesAction) -> Result<ExitCode> {
+    let path = config::config_path();
+    let mut cfg = Config::load_from(&path)?;
+    match action {
+        RulesAction::List => {
+            if cfg.rules.is_empty() {
+                println!("No saved rules. They are created by answering \"always in this folder\" to an approval.");
+            }
+            for (i, r) in cfg.rules.iter().enumerate() {
+                println!("{}. always allow {} in {}", i + 1, r.kind, r.folder.display());
+            }
+        }
+        RulesAction::Revoke { number } => {
+            if number == 0 || number > cfg.rules.len() {
+                bail!("no rule number {number}; see `commis rules list`");
+            }
+            let r = cfg.rules.remove(number - 1);
+            cfg.save_to(&path)?;
+            println!("revoked: always allow {} in {}", r.kind, r.folder.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

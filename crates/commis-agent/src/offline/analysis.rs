@@ -1,0 +1,227 @@
+//! The offline planner's look at the folder: every file read once, its type, its client,
+//! its invoice fields (Factur-X XML first, then text), duplicates by content. The result is
+//! kept in the plan's context, so every step and every resumed run sees the same facts.
+
+use std::collections::BTreeMap;
+
+use commis_core::EventKind;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::context::RunContext;
+use crate::tools::ToolError;
+
+/// Largest file the survey reads (bigger ones are listed, not read).
+const SURVEY_MAX_BYTES: u64 = 48 * 1024 * 1024;
+
+/// Invoice fields as the planner uses them (amounts in the document's currency).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceFacts {
+    pub issuer: Option<String>,
+    pub client: Option<String>,
+    pub number: Option<String>,
+    pub date: Option<String>,
+    pub due_date: Option<String>,
+    pub net: Option<f64>,
+    pub vat: Option<f64>,
+    pub total: Option<f64>,
+    pub currency: Option<String>,
+    /// `factur-x` (embedded XML) or `text` (read from the visible text).
+    pub source: String,
+}
+
+/// What the survey learnt about one file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileFacts {
+    pub path: String,
+    pub size: u64,
+    pub hash: String,
+    /// Document type, snake_case (`invoice`, `quote`, `meeting_transcript`...).
+    pub kind: String,
+    pub kind_confidence: f32,
+    pub kind_reason: String,
+    pub client: Option<String>,
+    pub client_confidence: f32,
+    pub client_reason: String,
+    /// The document's own date (ISO), when one stands out.
+    pub date: Option<String>,
+    pub invoice: Option<InvoiceFacts>,
+    /// Set when the file is a byte-identical copy of another.
+    pub duplicate_of: Option<String>,
+    /// Why the file could not be read, if it could not.
+    pub error: Option<String>,
+}
+
+/// The whole survey.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    pub files: Vec<FileFacts>,
+    /// The business whose folder this is (the issuer of most documents).
+    pub own_company: Option<String>,
+}
+
+impl Analysis {
+    pub fn from_context(value: &serde_json::Value) -> Option<Analysis> {
+        serde_json::from_value(value.get("analysis")?.clone()).ok()
+    }
+}
+
+fn kind_name(kind: &impl Serialize) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "other".to_string())
+}
+
+/// Factur-X amounts are plain decimals ("1234.56").
+fn parse_decimal(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+fn invoice_from_xml(data: &commis_docs::InvoiceData) -> InvoiceFacts {
+    InvoiceFacts {
+        issuer: data.seller_name.clone(),
+        client: data.buyer_name.clone(),
+        number: data.invoice_number.clone(),
+        date: data.issue_date.clone(),
+        due_date: data.due_date.clone(),
+        net: data.net_total.as_deref().and_then(parse_decimal),
+        vat: data.tax_total.as_deref().and_then(parse_decimal),
+        total: data.grand_total.as_deref().and_then(parse_decimal),
+        currency: data.currency.clone(),
+        source: "factur-x".into(),
+    }
+}
+
+fn invoice_from_text(text: &str) -> InvoiceFacts {
+    let f = commis_skills::invoice::extract_invoice(text);
+    InvoiceFacts {
+        issuer: f.issuer,
+        client: f.client,
+        number: f.number,
+        date: f.date,
+        due_date: f.due_date,
+        net: f.net.map(|a| a.value),
+        vat: f.vat.map(|a| a.value),
+        total: f.total.map(|a| a.value),
+        currency: f.currency,
+        source: "text".into(),
+    }
+}
+
+const INVOICE_LIKE: &[&str] = &[
+    "invoice",
+    "supplier_invoice",
+    "quote",
+    "credit_note",
+    "receipt",
+    "purchase_order",
+];
+
+/// Reads and classifies every file of the granted folder, skipping `skip` (our own output).
+pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError> {
+    let listing = ctx.workspace.list("", true)?;
+    let files: Vec<_> = listing
+        .into_iter()
+        .filter(|f| !f.is_dir)
+        .filter(|f| !skip.iter().any(|s| f.path == *s || f.path.starts_with(&format!("{s}/"))))
+        .collect();
+    let total = files.len() as u64;
+    let mut facts = Vec::new();
+    let mut texts = Vec::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (i, f) in files.iter().enumerate() {
+        ctx.emit(EventKind::Progress {
+            step: 0,
+            done: i as u64 + 1,
+            total,
+            label: f.path.clone(),
+        });
+        let mut fact = FileFacts {
+            path: f.path.clone(),
+            size: f.size,
+            ..FileFacts::default()
+        };
+        let name = f.path.rsplit('/').next().unwrap_or(&f.path).to_string();
+        let bytes = match ctx.workspace.read(&f.path, SURVEY_MAX_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                fact.error = Some(e.to_string());
+                fact.kind = "other".into();
+                ctx.emit(EventKind::Warning { path: Some(f.path.clone()), message: e.to_string() });
+                facts.push(fact);
+                texts.push(String::new());
+                continue;
+            }
+        };
+        ctx.emit(EventKind::FileRead { path: f.path.clone() });
+        fact.hash = hex::encode(Sha256::digest(&bytes));
+        if let Some(first) = seen.get(&fact.hash) {
+            fact.duplicate_of = Some(first.clone());
+        } else {
+            seen.insert(fact.hash.clone(), f.path.clone());
+        }
+        let (text, xml_invoice) = match commis_docs::read_bytes(&name, &bytes, &commis_docs::Limits::default()) {
+            Ok(doc) => (doc.plain_text(), doc.invoice.as_ref().map(invoice_from_xml)),
+            Err(e) => {
+                fact.error = Some(e.to_string());
+                ctx.emit(EventKind::Warning { path: Some(f.path.clone()), message: e.to_string() });
+                (String::new(), None)
+            }
+        };
+        let classified = commis_skills::classify::doc_type(&name, &text);
+        fact.kind = kind_name(&classified.kind);
+        fact.kind_confidence = classified.confidence;
+        fact.kind_reason = classified.reason.clone();
+        if let Some(inv) = xml_invoice {
+            fact.invoice = Some(inv);
+        } else if INVOICE_LIKE.contains(&fact.kind.as_str()) {
+            fact.invoice = Some(invoice_from_text(&text));
+        }
+        fact.date = fact
+            .invoice
+            .as_ref()
+            .and_then(|i| i.date.clone())
+            .or_else(|| commis_skills::dates::find_dates(&text).first().map(|d| d.date.to_iso()));
+        facts.push(fact);
+        texts.push(text);
+    }
+
+    let inputs: Vec<commis_skills::clients::DocInput> = facts
+        .iter()
+        .zip(&texts)
+        .map(|(f, t)| commis_skills::clients::DocInput {
+            id: f.path.clone(),
+            file_name: f.path.rsplit('/').next().unwrap_or(&f.path).to_string(),
+            text: t.clone(),
+            kind: serde_json::from_value(serde_json::Value::String(f.kind.clone())).ok(),
+        })
+        .collect();
+    // Once we know whose folder this is, invoices it received become supplier invoices.
+    let own_company = commis_skills::clients::detect_own_company(&inputs);
+    let mut inputs = inputs;
+    if let Some(own) = &own_company {
+        for (input, fact) in inputs.iter_mut().zip(facts.iter_mut()) {
+            if fact.kind == "invoice" {
+                let c = commis_skills::classify::doc_type_for_owner(&input.file_name, &input.text, Some(own));
+                fact.kind = kind_name(&c.kind);
+                fact.kind_reason = c.reason;
+                input.kind = Some(c.kind);
+            }
+        }
+    }
+    let french = ctx.lang == crate::offline::brief::Lang::Fr;
+    for a in commis_skills::clients::assign_clients(&inputs, own_company.as_deref()) {
+        if let Some(f) = facts.iter_mut().find(|f| f.path == a.id) {
+            f.client = a.client.clone();
+            f.client_confidence = a.confidence;
+            f.client_reason = if french { a.reason_fr.clone() } else { a.reason.clone() };
+        }
+    }
+    Ok(Analysis { files: facts, own_company })
+}
+
+/// Reads a file's text again (for summaries and action items, which need the full text).
+pub fn read_text(ctx: &RunContext, path: &str) -> Result<String, ToolError> {
+    Ok(crate::tools::read_document_text(ctx, path)?.plain_text())
+}

@@ -1,0 +1,341 @@
+//! Deliverables of the offline planner: the report and the deck, built from the plan's facts
+//! with commis-office, and written through the same gated tools.
+
+use std::collections::BTreeMap;
+
+use commis_core::{Plan, Step};
+use serde_json::{Value, json};
+
+use super::brief::Lang;
+use super::steps::{InvoiceRow, MeetingDigest, invoice_rows, meeting_digests};
+use super::{CONFIDENT, kind_label};
+use crate::StepFailure;
+use crate::context::RunContext;
+use crate::tools::{Registry, ToolError};
+
+/// Builds workbook bytes from a JSON spec (the same spec a model sends to create_spreadsheet).
+pub fn spreadsheet_bytes(spec: Value) -> Result<Vec<u8>, ToolError> {
+    let spec: commis_office::SpreadsheetSpec = serde_json::from_value(spec)
+        .map_err(|e| ToolError::Failed(format!("internal spreadsheet spec is invalid: {e}")))?;
+    commis_office::build_spreadsheet(&spec).map_err(|e| ToolError::Failed(e.to_string()))
+}
+
+fn fail(e: ToolError) -> StepFailure {
+    match e {
+        ToolError::Stopped => StepFailure::Stopped,
+        other => StepFailure::Failed(other.to_string()),
+    }
+}
+
+/// Figures shared by the report and the deck.
+struct Digest {
+    lang: Lang,
+    out: String,
+    files: usize,
+    by_kind: BTreeMap<String, usize>,
+    doubtful: usize,
+    duplicates: usize,
+    unreadable: Vec<String>,
+    invoices: Vec<InvoiceRow>,
+    per_client: Vec<(String, usize, f64)>,
+    meetings: Vec<MeetingDigest>,
+    own_company: Option<String>,
+}
+
+impl Digest {
+    fn pick<'a>(&self, fr: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(fr, en)
+    }
+
+    fn money(&self, v: f64) -> String {
+        let cents = (v * 100.0).round() as i64;
+        let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+        let units = (cents / 100).to_string();
+        let mut grouped = String::new();
+        for (i, c) in units.chars().enumerate() {
+            if i > 0 && (units.len() - i) % 3 == 0 {
+                grouped.push(match self.lang {
+                    Lang::Fr => '\u{202f}',
+                    Lang::En => ',',
+                });
+            }
+            grouped.push(c);
+        }
+        match self.lang {
+            Lang::Fr => format!("{sign}{grouped},{:02} €", cents % 100),
+            Lang::En => format!("{sign}€{grouped}.{:02}", cents % 100),
+        }
+    }
+
+    fn grand_total(&self) -> f64 {
+        self.invoices.iter().map(|r| r.total).sum()
+    }
+
+    fn actions(&self) -> Vec<(&str, &commis_skills::actions::ActionItem)> {
+        self.meetings
+            .iter()
+            .flat_map(|m| m.actions.iter().map(move |a| (m.file.as_str(), a)))
+            .collect()
+    }
+
+    fn recommendations(&self) -> Vec<String> {
+        let mut recs = Vec::new();
+        let total = self.grand_total();
+        if let Some((client, _, amount)) = self.per_client.iter().max_by(|a, b| a.2.total_cmp(&b.2)) {
+            if total > 0.0 && *amount / total >= 0.35 {
+                let share = (*amount / total * 100.0).round();
+                recs.push(match self.lang {
+                    Lang::Fr => format!("{client} représente {share} % du montant facturé : suivre de près ce client et diversifier le portefeuille."),
+                    Lang::En => format!("{client} accounts for {share}% of the amount invoiced: follow this client closely and diversify."),
+                });
+            }
+        }
+        let urgent: Vec<String> = self
+            .actions()
+            .iter()
+            .filter(|(_, a)| format!("{:?}", a.priority) == "High")
+            .map(|(_, a)| a.what.clone())
+            .take(3)
+            .collect();
+        if !urgent.is_empty() {
+            recs.push(match self.lang {
+                Lang::Fr => format!("Traiter en priorité : {}.", urgent.join(" ; ")),
+                Lang::En => format!("Handle first: {}.", urgent.join("; ")),
+            });
+        }
+        let unowned = self.actions().iter().filter(|(_, a)| a.who.is_none()).count();
+        if unowned > 0 {
+            recs.push(match self.lang {
+                Lang::Fr => format!("{unowned} action(s) sans responsable : désigner qui s'en charge."),
+                Lang::En => format!("{unowned} action item(s) without an owner: name who takes them."),
+            });
+        }
+        if self.duplicates > 0 {
+            recs.push(match self.lang {
+                Lang::Fr => format!("{} doublon(s) trouvé(s) : les supprimer après vérification.", self.duplicates),
+                Lang::En => format!("{} duplicate(s) found: delete them once checked.", self.duplicates),
+            });
+        }
+        if self.doubtful > 0 {
+            recs.push(match self.lang {
+                Lang::Fr => format!("{} fichier(s) au client incertain : les vérifier et les nommer clairement.", self.doubtful),
+                Lang::En => format!("{} file(s) with an uncertain client: check them and name them clearly.", self.doubtful),
+            });
+        }
+        if !self.unreadable.is_empty() {
+            recs.push(match self.lang {
+                Lang::Fr => format!("{} fichier(s) illisible(s) (corrompu, protégé…) : à reprendre à la main.", self.unreadable.len()),
+                Lang::En => format!("{} unreadable file(s) (corrupt, protected…): handle them by hand.", self.unreadable.len()),
+            });
+        }
+        recs.push(self.pick(
+            "Standardiser les noms de fichiers (date_client_type_numéro) et enregistrer ce brief comme modèle pour le mois prochain.",
+            "Standardize file names (date_client_type_number) and save this brief as a template for next month.",
+        ).to_string());
+        recs
+    }
+}
+
+fn digest(ctx: &RunContext, plan: &Plan) -> Result<Digest, StepFailure> {
+    let analysis = super::analysis::Analysis::from_context(&plan.context)
+        .ok_or_else(|| StepFailure::Failed("the plan lost its survey; plan the run again".into()))?;
+    let lang: Lang = plan
+        .context
+        .get("lang")
+        .and_then(|l| serde_json::from_value(l.clone()).ok())
+        .unwrap_or(ctx.lang);
+    let out = plan
+        .context
+        .get("output_dir")
+        .and_then(|o| o.as_str())
+        .unwrap_or_else(|| super::output_dir(lang))
+        .to_string();
+    let mut by_kind = BTreeMap::new();
+    for f in &analysis.files {
+        *by_kind.entry(kind_label(&f.kind, lang).to_string()).or_insert(0) += 1;
+    }
+    let invoices = invoice_rows(plan, ctx)?;
+    let mut per_client: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+    for r in &invoices {
+        let e = per_client.entry(r.client.clone()).or_default();
+        e.0 += 1;
+        e.1 += r.total;
+    }
+    let mut per_client: Vec<(String, usize, f64)> = per_client.into_iter().map(|(c, (n, t))| (c, n, t)).collect();
+    per_client.sort_by(|a, b| b.2.total_cmp(&a.2));
+    Ok(Digest {
+        lang,
+        out,
+        files: analysis.files.len(),
+        by_kind,
+        doubtful: analysis.files.iter().filter(|f| f.client.is_some() && f.client_confidence < CONFIDENT).count(),
+        duplicates: analysis.files.iter().filter(|f| f.duplicate_of.is_some()).count(),
+        unreadable: analysis.files.iter().filter(|f| f.error.is_some()).map(|f| f.path.clone()).collect(),
+        invoices,
+        per_client,
+        meetings: meeting_digests(ctx, plan)?,
+        own_company: analysis.own_company.clone(),
+    })
+}
+
+async fn write_out(ctx: &RunContext, registry: &Registry, d: &Digest, name: &str, bytes: &[u8]) -> Result<String, StepFailure> {
+    registry.call(ctx, "make_dir", json!({"path": d.out})).await.map_err(fail)?;
+    let path = format!("{}/{name}", d.out);
+    crate::tools::files_write(ctx, &path, bytes, true).await.map_err(fail)?;
+    Ok(path)
+}
+
+fn title_of(d: &Digest) -> String {
+    match (&d.own_company, d.lang) {
+        (Some(c), Lang::Fr) => format!("Synthèse — {c}"),
+        (Some(c), Lang::En) => format!("Summary — {c}"),
+        (None, l) => l.pick("Synthèse du dossier", "Folder summary").to_string(),
+    }
+}
+
+/// The Word + Markdown report.
+pub(super) async fn report(ctx: &RunContext, registry: &Registry, plan: &Plan, _step: &Step) -> Result<String, StepFailure> {
+    let d = digest(ctx, plan)?;
+    let mut blocks = vec![
+        json!({"type": "toc"}),
+        json!({"type": "heading", "level": 1, "text": d.pick("Vue d'ensemble", "Overview")}),
+        json!({"type": "paragraph", "text": match d.lang {
+            Lang::Fr => format!("Le dossier contient **{}** fichiers. Ce rapport a été produit hors ligne par commis à partir du contenu des documents.", d.files),
+            Lang::En => format!("The folder holds **{}** files. This report was produced offline by commis from the documents' content.", d.files),
+        }}),
+        json!({"type": "table", "header": [d.pick("Type de document", "Document type"), d.pick("Nombre", "Count")],
+               "rows": d.by_kind.iter().map(|(k, n)| vec![k.clone(), n.to_string()]).collect::<Vec<_>>()}),
+    ];
+    if !d.invoices.is_empty() {
+        blocks.push(json!({"type": "heading", "level": 1, "text": d.pick("Montants facturés", "Amounts invoiced")}));
+        blocks.push(json!({"type": "paragraph", "text": match d.lang {
+            Lang::Fr => format!("{} pièce(s) pour un total TTC de **{}**.", d.invoices.len(), d.money(d.grand_total())),
+            Lang::En => format!("{} document(s) for a grand total of **{}**.", d.invoices.len(), d.money(d.grand_total())),
+        }}));
+        blocks.push(json!({"type": "table", "header": [d.pick("Client", "Client"), d.pick("Pièces", "Documents"), d.pick("Total TTC", "Total")],
+            "rows": d.per_client.iter().map(|(c, n, t)| vec![c.clone(), n.to_string(), d.money(*t)]).collect::<Vec<_>>()}));
+    }
+    if !d.meetings.is_empty() {
+        blocks.push(json!({"type": "heading", "level": 1, "text": d.pick("Réunions", "Meetings")}));
+        for m in &d.meetings {
+            blocks.push(json!({"type": "heading", "level": 2, "text": m.file}));
+            blocks.push(json!({"type": "bullets", "items": m.summary}));
+        }
+        let actions = d.actions();
+        if !actions.is_empty() {
+            blocks.push(json!({"type": "heading", "level": 1, "text": d.pick("Actions", "Action items")}));
+            blocks.push(json!({"type": "table", "header": [d.pick("Qui", "Who"), d.pick("Quoi", "What"), d.pick("Quand", "When"), d.pick("Priorité", "Priority")],
+                "rows": actions.iter().map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), a.what.clone(), a.when.clone().unwrap_or_else(|| "—".into()), format!("{:?}", a.priority)]).collect::<Vec<_>>()}));
+        }
+    }
+    blocks.push(json!({"type": "heading", "level": 1, "text": d.pick("Recommandations", "Recommendations")}));
+    blocks.push(json!({"type": "numbered", "items": d.recommendations()}));
+    let spec = json!({"title": title_of(&d), "blocks": blocks});
+    let spec: commis_office::DocumentSpec = serde_json::from_value(spec)
+        .map_err(|e| StepFailure::Failed(format!("internal report spec is invalid: {e}")))?;
+    let docx = commis_office::build_docx(&spec).map_err(|e| StepFailure::Failed(e.to_string()))?;
+    let md = commis_office::build_markdown(&spec);
+    let docx_path = write_out(ctx, registry, &d, d.pick("rapport.docx", "report.docx"), &docx).await?;
+    let md_path = write_out(ctx, registry, &d, d.pick("rapport.md", "report.md"), md.as_bytes()).await?;
+    Ok(match d.lang {
+        Lang::Fr => format!("Rapport : {docx_path} et {md_path} ({} recommandation(s)).", d.recommendations().len()),
+        Lang::En => format!("Report: {docx_path} and {md_path} ({} recommendation(s)).", d.recommendations().len()),
+    })
+}
+
+/// The deck, with exactly the number of slides asked for.
+pub(super) async fn deck(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
+    let d = digest(ctx, plan)?;
+    let wanted = step.params.get("slides").and_then(|v| v.as_u64()).unwrap_or(8).clamp(1, 200) as usize;
+    let slides = deck_slides(&d, wanted);
+    let n = slides.len();
+    let spec = json!({"title": title_of(&d), "theme": "default", "slides": slides});
+    let spec: commis_office::DeckSpec = serde_json::from_value(spec)
+        .map_err(|e| StepFailure::Failed(format!("internal deck spec is invalid: {e}")))?;
+    let bytes = commis_office::build_presentation(&spec).map_err(|e| StepFailure::Failed(e.to_string()))?;
+    let path = write_out(ctx, registry, &d, "presentation.pptx", &bytes).await?;
+    Ok(match d.lang {
+        Lang::Fr => format!("Présentation de {n} diapositives : {path}."),
+        Lang::En => format!("{n}-slide deck: {path}."),
+    })
+}
+
+/// Candidate slides in order of importance; the deck takes exactly `wanted` of them,
+/// adding detail slides (per client, per meeting) when more are asked for.
+fn deck_slides(d: &Digest, wanted: usize) -> Vec<Value> {
+    let mut core: Vec<Value> = Vec::new();
+    let mut extra: Vec<Value> = Vec::new();
+    let total = d.grand_total();
+    let n_actions = d.actions().len();
+    core.push(json!({"layout": "title", "title": title_of(d), "subtitle": match d.lang {
+        Lang::Fr => format!("{} fichiers analysés par commis", d.files),
+        Lang::En => format!("{} files analysed by commis", d.files),
+    }, "notes": d.pick("Présentation produite hors ligne à partir des documents du dossier.", "Deck produced offline from the folder's documents.")}));
+    core.push(json!({"layout": "key_figures", "title": d.pick("Chiffres clés", "Key figures"), "figures": [
+        {"value": d.files.to_string(), "label": d.pick("fichiers", "files")},
+        {"value": d.invoices.len().to_string(), "label": d.pick("factures et avoirs", "invoices and credit notes")},
+        {"value": d.money(total), "label": d.pick("total TTC", "grand total")},
+        {"value": n_actions.to_string(), "label": d.pick("actions", "action items")}
+    ], "notes": d.pick("Les montants viennent des factures elles-mêmes ; chaque chiffre est relié à son fichier dans le classeur.", "Amounts come from the invoices themselves; each figure links to its file in the workbook.")}));
+    if !d.per_client.is_empty() {
+        core.push(json!({"layout": "chart", "title": d.pick("Montant TTC par client", "Total per client"), "chart": {
+            "kind": "bar", "categories": d.per_client.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
+            "series": [{"name": d.pick("Total TTC", "Total"), "values": d.per_client.iter().map(|c| (c.2 * 100.0).round() / 100.0).collect::<Vec<_>>()}]
+        }, "notes": d.pick("Classement des clients par montant facturé.", "Clients ranked by amount invoiced.")}));
+        core.push(json!({"layout": "table", "title": d.pick("Récapitulatif par client", "Summary by client"),
+            "header": [d.pick("Client", "Client"), d.pick("Pièces", "Documents"), d.pick("Total TTC", "Total")],
+            "rows": d.per_client.iter().map(|(c, n, t)| vec![c.clone(), n.to_string(), d.money(*t)]).collect::<Vec<_>>(),
+            "notes": d.pick("Avoirs déduits.", "Credit notes deducted.")}));
+    }
+    core.push(json!({"layout": "bullets", "title": d.pick("Contenu du dossier", "What the folder holds"),
+        "bullets": d.by_kind.iter().map(|(k, n)| json!({"text": format!("{k} : {n}")})).collect::<Vec<_>>(),
+        "notes": d.pick("Répartition des documents par type, détectée à partir de leur contenu.", "Documents by type, detected from their content.")}));
+    if !d.meetings.is_empty() {
+        core.push(json!({"layout": "bullets", "title": d.pick("Réunions : l'essentiel", "Meetings: the gist"),
+            "bullets": d.meetings.iter().map(|m| json!({"text": m.file.rsplit('/').next().unwrap_or(&m.file), "children": m.summary.iter().take(2).cloned().collect::<Vec<_>>()})).collect::<Vec<_>>(),
+            "notes": d.pick("Phrases extraites telles quelles des transcriptions.", "Sentences taken verbatim from the transcripts.")}));
+    }
+    if n_actions > 0 {
+        core.push(json!({"layout": "table", "title": d.pick("Actions à mener", "Action items"),
+            "header": [d.pick("Qui", "Who"), d.pick("Quoi", "What"), d.pick("Quand", "When")],
+            "rows": d.actions().iter().take(8).map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), a.what.clone(), a.when.clone().unwrap_or_else(|| "—".into())]).collect::<Vec<_>>(),
+            "notes": d.pick("Liste complète dans le classeur des actions.", "Full list in the action items workbook.")}));
+    }
+    let recs = json!({"layout": "bullets", "title": d.pick("Recommandations", "Recommendations"),
+        "bullets": d.recommendations().into_iter().map(|r| json!({"text": r})).collect::<Vec<_>>(),
+        "notes": d.pick("Recommandations déduites des chiffres et des réunions.", "Recommendations drawn from the figures and the meetings.")});
+    // Detail slides for longer decks.
+    for (client, n, t) in &d.per_client {
+        let rows: Vec<Vec<String>> = d.invoices.iter().filter(|r| &r.client == client)
+            .map(|r| vec![r.number.clone(), r.date.clone(), d.money(r.total)]).collect();
+        extra.push(json!({"layout": "table", "title": client, "header": [d.pick("N°", "Number"), d.pick("Date", "Date"), d.pick("TTC", "Total")], "rows": rows,
+            "notes": match d.lang { Lang::Fr => format!("{n} pièce(s), {} au total.", d.money(*t)), Lang::En => format!("{n} document(s), {} in all.", d.money(*t)) }}));
+    }
+    for m in &d.meetings {
+        extra.push(json!({"layout": "bullets", "title": m.file.rsplit('/').next().unwrap_or(&m.file),
+            "bullets": m.summary.iter().map(|s| json!({"text": s})).collect::<Vec<_>>(),
+            "notes": d.pick("Résumé extractif de la réunion.", "Extractive summary of the meeting.")}));
+    }
+    let mut slides: Vec<Value> = Vec::new();
+    if wanted == 1 {
+        return vec![core.remove(0)];
+    }
+    // Title, then as many core slides as fit before the recommendations, then detail.
+    let room = wanted - 1;
+    slides.extend(core.into_iter().take(room));
+    let mut extra = extra.into_iter();
+    while slides.len() < room {
+        match extra.next() {
+            Some(s) => slides.push(s),
+            None => break,
+        }
+    }
+    let mut section = 1;
+    while slides.len() < room {
+        slides.push(json!({"layout": "section", "title": match d.lang { Lang::Fr => format!("Annexe {section}"), Lang::En => format!("Appendix {section}") },
+            "notes": d.pick("Diapositive de transition.", "Transition slide.")}));
+        section += 1;
+    }
+    slides.push(recs);
+    slides
+}

@@ -1,0 +1,514 @@
+//! The executors of offline steps. Each one works through the same tools and gate as a
+//! model would, so confinement, approvals and the journal apply alike.
+
+use std::collections::BTreeMap;
+
+use commis_core::{EventKind, Plan, Step};
+use serde_json::{Value, json};
+
+use super::analysis::{Analysis, FileFacts};
+use super::brief::Lang;
+use super::{CONFIDENT, INVOICE_KINDS, MEETING_KINDS, kind_label};
+use crate::context::RunContext;
+use crate::tools::{ChangeLine, Registry, ToolError};
+use crate::StepFailure;
+
+fn fail(e: ToolError) -> StepFailure {
+    match e {
+        ToolError::Stopped => StepFailure::Stopped,
+        other => StepFailure::Failed(other.to_string()),
+    }
+}
+
+/// The plan's shared facts, re-read from the plan (never from memory of an earlier step).
+struct Facts {
+    analysis: Analysis,
+    lang: Lang,
+    out: String,
+    /// original path → (path now, applied?)
+    moved: BTreeMap<String, String>,
+}
+
+impl Facts {
+    fn load(ctx: &RunContext, plan: &Plan) -> Result<Facts, StepFailure> {
+        let analysis = Analysis::from_context(&plan.context)
+            .ok_or_else(|| StepFailure::Failed("the plan lost its survey; plan the run again".into()))?;
+        let lang = plan
+            .context
+            .get("lang")
+            .and_then(|l| serde_json::from_value(l.clone()).ok())
+            .unwrap_or(ctx.lang);
+        let out = plan
+            .context
+            .get("output_dir")
+            .and_then(|o| o.as_str())
+            .unwrap_or_else(|| super::output_dir(lang))
+            .to_string();
+        let mut moved = BTreeMap::new();
+        for s in plan.steps.iter().filter(|s| s.kind.as_deref() == Some("reorganize")) {
+            let changes: Vec<ChangeLine> = s
+                .params
+                .get("changes")
+                .and_then(|c| serde_json::from_value(c.clone()).ok())
+                .unwrap_or_default();
+            for c in changes {
+                // Where the file is now: moved only if the move really happened.
+                let at_target = ctx.workspace.exists(&c.to).unwrap_or(false);
+                let at_source = ctx.workspace.exists(&c.from).unwrap_or(false);
+                if at_target && !at_source {
+                    moved.insert(c.from, c.to);
+                }
+            }
+        }
+        Ok(Facts { analysis, lang, out, moved })
+    }
+
+    fn now(&self, original: &str) -> String {
+        self.moved.get(original).cloned().unwrap_or_else(|| original.to_string())
+    }
+
+    fn of_kinds(&self, kinds: &[&str]) -> Vec<&FileFacts> {
+        self.analysis
+            .files
+            .iter()
+            .filter(|f| kinds.contains(&f.kind.as_str()) && f.duplicate_of.is_none())
+            .collect()
+    }
+
+    fn pick<'a>(&self, fr: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(fr, en)
+    }
+}
+
+async fn ensure_dir(ctx: &RunContext, registry: &Registry, dir: &str) -> Result<(), StepFailure> {
+    registry
+        .call(ctx, "make_dir", json!({ "path": dir }))
+        .await
+        .map(|_| ())
+        .map_err(fail)
+}
+
+async fn write(ctx: &RunContext, path: &str, bytes: &[u8]) -> Result<(), StepFailure> {
+    crate::tools::files_write(ctx, path, bytes, true).await.map(|_| ()).map_err(fail)
+}
+
+pub(super) async fn run(ctx: &RunContext, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
+    let registry = Registry::standard();
+    let kind = step.kind.as_deref().unwrap_or("");
+    match kind {
+        "reorganize" => reorganize(ctx, &registry, step).await,
+        "catalogue" => catalogue(ctx, &registry, plan, step).await,
+        "invoice_table" => invoice_table(ctx, &registry, plan, step).await,
+        "meetings" => meetings(ctx, &registry, plan, step).await,
+        "report" => super::deliver::report(ctx, &registry, plan, step).await,
+        "deck" => super::deliver::deck(ctx, &registry, plan, step).await,
+        other => Err(StepFailure::Failed(format!(
+            "the offline planner cannot run a step of kind `{other}`; edit the plan or configure a model"
+        ))),
+    }
+}
+
+async fn reorganize(ctx: &RunContext, registry: &Registry, step: &Step) -> Result<String, StepFailure> {
+    let changes: Vec<ChangeLine> = step
+        .params
+        .get("changes")
+        .and_then(|c| serde_json::from_value(c.clone()).ok())
+        .unwrap_or_default();
+    // Lines already applied (a resumed run) are skipped: no move is done twice.
+    let pending: Vec<ChangeLine> = changes
+        .into_iter()
+        .filter(|c| !(ctx.workspace.exists(&c.to).unwrap_or(false) && !ctx.workspace.exists(&c.from).unwrap_or(false)))
+        .collect();
+    let lang = ctx.lang;
+    if pending.is_empty() {
+        return Ok(lang.pick("Rien à déplacer.", "Nothing to move.").into());
+    }
+    let n = pending.len();
+    match registry
+        .call(ctx, "apply_changes", json!({"label": step.title, "changes": pending}))
+        .await
+    {
+        Ok(_) => Ok(match lang {
+            Lang::Fr => format!("{n} fichier(s) déplacé(s) ou renommé(s) en un lot."),
+            Lang::En => format!("{n} file(s) moved or renamed as one batch."),
+        }),
+        Err(ToolError::Refused(reason)) => Ok(match lang {
+            Lang::Fr => format!("Aucun déplacement : {reason}."),
+            Lang::En => format!("Nothing moved: {reason}."),
+        }),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+fn progress(ctx: &RunContext, step: &Step, done: usize, total: usize, label: &str) {
+    ctx.emit(EventKind::Progress {
+        step: step.number,
+        done: done as u64,
+        total: total as u64,
+        label: label.to_string(),
+    });
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', ';']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+async fn catalogue(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
+    let facts = Facts::load(ctx, plan)?;
+    let by_now: BTreeMap<String, &FileFacts> =
+        facts.analysis.files.iter().map(|f| (facts.now(&f.path), f)).collect();
+    let listing = ctx.workspace.list("", true).map_err(|e| fail(e.into()))?;
+    let files: Vec<_> = listing
+        .into_iter()
+        .filter(|f| !f.is_dir && !f.path.starts_with(&format!("{}/", facts.out)))
+        .collect();
+    let lang = facts.lang;
+    let headers = [
+        facts.pick("Chemin", "Path"),
+        facts.pick("Type", "Type"),
+        facts.pick("Client", "Client"),
+        facts.pick("Date", "Date"),
+        facts.pick("Taille (octets)", "Size (bytes)"),
+        facts.pick("Empreinte SHA-256", "SHA-256"),
+        facts.pick("Remarque", "Note"),
+    ];
+    let mut rows: Vec<[String; 7]> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        progress(ctx, step, i + 1, files.len(), &f.path);
+        let fact = by_now.get(&f.path);
+        let note = fact
+            .map(|x| {
+                let mut n = Vec::new();
+                if let Some(d) = &x.duplicate_of {
+                    n.push(format!("{} {}", facts.pick("doublon de", "duplicate of"), facts.now(d)));
+                }
+                if let Some(e) = &x.error {
+                    n.push(e.clone());
+                }
+                n.join("; ")
+            })
+            .unwrap_or_default();
+        rows.push([
+            f.path.clone(),
+            fact.map(|x| kind_label(&x.kind, lang).to_string()).unwrap_or_default(),
+            fact.and_then(|x| x.client.clone().filter(|_| x.client_confidence >= CONFIDENT)).unwrap_or_default(),
+            fact.and_then(|x| x.date.clone()).unwrap_or_default(),
+            f.size.to_string(),
+            fact.map(|x| x.hash.clone()).unwrap_or_default(),
+            note,
+        ]);
+    }
+    ensure_dir(ctx, registry, &facts.out).await?;
+    // CSV
+    let mut csv = headers.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
+    csv.push('\n');
+    for r in &rows {
+        csv.push_str(&r.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        csv.push('\n');
+    }
+    write(ctx, &format!("{}/catalogue.csv", facts.out), csv.as_bytes()).await?;
+    // Markdown
+    let mut md = format!("# {}\n\n", facts.pick("Catalogue des fichiers", "Catalogue of files"));
+    md.push_str(&format!("{} {}\n\n", rows.len(), facts.pick("fichiers.", "files.")));
+    md.push_str(&format!("| {} |\n|{}\n", headers[..5].join(" | "), "---|".repeat(5)));
+    for r in &rows {
+        md.push_str(&format!("| {} |\n", r[..5].iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")));
+    }
+    write(ctx, &format!("{}/catalogue.md", facts.out), md.as_bytes()).await?;
+    // Workbook
+    let sheet_rows: Vec<Value> = rows
+        .iter()
+        .map(|r| json!([r[0], r[1], r[2], r[3], r[4].parse::<f64>().unwrap_or(0.0), r[5], r[6]]))
+        .collect();
+    let spec = json!({
+        "locale": if lang == Lang::Fr { "fr" } else { "en" },
+        "sheets": [{
+            "name": facts.pick("Catalogue", "Catalogue"),
+            "columns": [
+                {"header": headers[0], "kind": "text"},
+                {"header": headers[1], "kind": "text"},
+                {"header": headers[2], "kind": "text"},
+                {"header": headers[3], "kind": "text"},
+                {"header": headers[4], "kind": "integer"},
+                {"header": headers[5], "kind": "text"},
+                {"header": headers[6], "kind": "text"}
+            ],
+            "rows": sheet_rows,
+            "totals": {"label": facts.pick("Total", "Total"), "columns": [headers[4]], "function": "sum"},
+            "table": true,
+            "freeze_header": true
+        }]
+    });
+    let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail)?;
+    write(ctx, &format!("{}/catalogue.xlsx", facts.out), &bytes).await?;
+    Ok(match lang {
+        Lang::Fr => format!("Catalogue de {} fichiers : {0}/catalogue.xlsx, .md et .csv.", rows.len()).replace("{0}", &facts.out),
+        Lang::En => format!("Catalogue of {} files: {}/catalogue.xlsx, .md and .csv.", rows.len(), facts.out),
+    })
+}
+
+/// One invoice row of the summary table.
+pub(super) struct InvoiceRow {
+    pub client: String,
+    pub number: String,
+    pub date: String,
+    pub net: f64,
+    pub vat: f64,
+    pub total: f64,
+    pub file: String,
+    pub kind: String,
+}
+
+/// The invoices and credit notes of the folder, as rows (credit notes negative).
+pub(super) fn invoice_rows(facts_plan: &Plan, ctx: &RunContext) -> Result<Vec<InvoiceRow>, StepFailure> {
+    let facts = Facts::load(ctx, facts_plan)?;
+    let own = facts.analysis.own_company.as_deref().map(commis_skills::entities::normalize_company);
+    let mut rows = Vec::new();
+    for f in facts.of_kinds(INVOICE_KINDS) {
+        let Some(inv) = &f.invoice else { continue };
+        // Invoices received from suppliers are not sales: leave them out of the clients' table.
+        if let (Some(own), Some(issuer)) = (&own, &inv.issuer)
+            && commis_skills::entities::normalize_company(issuer) != *own
+            && inv.client.as_deref().map(commis_skills::entities::normalize_company).as_ref() == Some(own)
+        {
+            continue;
+        }
+        let sign = if f.kind == "credit_note" { -1.0 } else { 1.0 };
+        let fix = |v: f64| if sign < 0.0 { -v.abs() } else { v };
+        let total = inv.total.unwrap_or(0.0);
+        let net = inv.net.unwrap_or_else(|| total - inv.vat.unwrap_or(0.0));
+        let vat = inv.vat.unwrap_or(total - net);
+        rows.push(InvoiceRow {
+            client: f
+                .client
+                .clone()
+                .filter(|_| f.client_confidence >= CONFIDENT)
+                .or(inv.client.clone())
+                .unwrap_or_else(|| facts.pick("(inconnu)", "(unknown)").to_string()),
+            number: inv.number.clone().unwrap_or_default(),
+            date: inv.date.clone().or(f.date.clone()).unwrap_or_default(),
+            net: fix(net),
+            vat: fix(vat),
+            total: fix(total),
+            file: facts.now(&f.path),
+            kind: f.kind.clone(),
+        });
+    }
+    rows.sort_by(|a, b| a.client.cmp(&b.client).then(a.date.cmp(&b.date)).then(a.number.cmp(&b.number)));
+    Ok(rows)
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+async fn invoice_table(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
+    let facts = Facts::load(ctx, plan)?;
+    let rows = invoice_rows(plan, ctx)?;
+    let lang = facts.lang;
+    let sheet = facts.pick("Factures", "Invoices");
+    let n = rows.len();
+    let mut data = Vec::new();
+    let mut sources = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        progress(ctx, step, i + 1, n, &r.file);
+        let row = i + 2;
+        data.push(json!([
+            r.client,
+            r.number,
+            r.date,
+            kind_label(&r.kind, lang),
+            round2(r.net),
+            round2(r.vat),
+            format!("=E{row}+F{row}"),
+            r.file
+        ]));
+        sources.push(json!({"figure": format!("{} {}", kind_label(&r.kind, lang), r.number), "cell": format!("'{sheet}'!G{row}"), "file": r.file}));
+        ctx.emit(EventKind::Decision {
+            step: Some(step.number),
+            subject: r.file.clone(),
+            decision: format!("{} {} : {:.2} TTC", r.client, r.number, r.total),
+            reason: facts.pick("montants lus dans le document", "amounts read from the document").into(),
+        });
+    }
+    let mut clients: Vec<String> = rows.iter().map(|r| r.client.clone()).collect();
+    clients.dedup();
+    let last = n + 1;
+    let per_client: Vec<Value> = clients
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let r = i + 2;
+            json!([
+                c,
+                format!("=COUNTIF('{sheet}'!A2:A{last},A{r})"),
+                format!("=SUMIF('{sheet}'!A2:A{last},A{r},'{sheet}'!E2:E{last})"),
+                format!("=SUMIF('{sheet}'!A2:A{last},A{r},'{sheet}'!F2:F{last})"),
+                format!("=SUMIF('{sheet}'!A2:A{last},A{r},'{sheet}'!G2:G{last})")
+            ])
+        })
+        .collect();
+    let h = |fr: &'static str, en: &'static str| facts.pick(fr, en).to_string();
+    let by_client = h("Par client", "By client");
+    let spec = json!({
+        "locale": if lang == Lang::Fr { "fr" } else { "en" },
+        "currency": "EUR",
+        "sheets": [
+            {
+                "name": sheet,
+                "columns": [
+                    {"header": h("Client", "Client"), "kind": "text"},
+                    {"header": h("N°", "Number"), "kind": "text"},
+                    {"header": h("Date", "Date"), "kind": "date"},
+                    {"header": h("Type", "Type"), "kind": "text"},
+                    {"header": h("Montant HT", "Net"), "kind": "currency"},
+                    {"header": h("TVA", "VAT"), "kind": "currency"},
+                    {"header": h("Montant TTC", "Total"), "kind": "currency"},
+                    {"header": h("Fichier", "File"), "kind": "text"}
+                ],
+                "rows": data,
+                "totals": {"label": h("Total", "Total"), "columns": [h("Montant HT", "Net"), h("TVA", "VAT"), h("Montant TTC", "Total")], "function": "sum"},
+                "table": true,
+                "freeze_header": true,
+                "conditional": [{"column": h("Montant TTC", "Total"), "rule": {"negative": null}, "style": "red"}]
+            },
+            {
+                "name": by_client,
+                "columns": [
+                    {"header": h("Client", "Client"), "kind": "text"},
+                    {"header": h("Nombre de pièces", "Documents"), "kind": "integer"},
+                    {"header": h("Total HT", "Net total"), "kind": "currency"},
+                    {"header": h("Total TVA", "VAT total"), "kind": "currency"},
+                    {"header": h("Total TTC", "Grand total"), "kind": "currency"}
+                ],
+                "rows": per_client,
+                "totals": {"label": h("Total", "Total"), "columns": [h("Total HT", "Net total"), h("Total TVA", "VAT total"), h("Total TTC", "Grand total")], "function": "sum"},
+                "table": false,
+                "freeze_header": true,
+                "charts": [{"kind": "bar", "title": h("Total TTC par client", "Total per client"), "categories_column": h("Client", "Client"), "values_columns": [h("Total TTC", "Grand total")]}]
+            }
+        ],
+        "sources": sources
+    });
+    let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail)?;
+    ensure_dir(ctx, registry, &facts.out).await?;
+    let name = format!("{}/{}", facts.out, facts.pick("recapitulatif-factures.xlsx", "invoice-summary.xlsx"));
+    write(ctx, &name, &bytes).await?;
+    let grand: f64 = rows.iter().map(|r| r.total).sum();
+    Ok(match lang {
+        Lang::Fr => format!("{name} : {n} pièce(s), {} client(s), total TTC {:.2} €.", clients.len(), grand),
+        Lang::En => format!("{name}: {n} document(s), {} client(s), grand total €{:.2}.", clients.len(), grand),
+    })
+}
+
+/// A meeting's summary and action items, as computed for the report and the deck.
+pub(super) struct MeetingDigest {
+    pub file: String,
+    pub summary: Vec<String>,
+    pub actions: Vec<commis_skills::actions::ActionItem>,
+}
+
+pub(super) fn meeting_digests(ctx: &RunContext, plan: &Plan) -> Result<Vec<MeetingDigest>, StepFailure> {
+    let facts = Facts::load(ctx, plan)?;
+    let mut out = Vec::new();
+    for f in facts.of_kinds(MEETING_KINDS) {
+        let path = facts.now(&f.path);
+        let text = match super::analysis::read_text(ctx, &path) {
+            Ok(t) => t,
+            Err(e) => {
+                ctx.emit(EventKind::Warning { path: Some(path.clone()), message: e.to_string() });
+                continue;
+            }
+        };
+        out.push(MeetingDigest {
+            summary: commis_skills::summarize::extractive_summary(&text, 5),
+            actions: commis_skills::actions::action_items(&text),
+            file: path,
+        });
+    }
+    Ok(out)
+}
+
+async fn meetings(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
+    let facts = Facts::load(ctx, plan)?;
+    let digests = meeting_digests(ctx, plan)?;
+    let want_summaries = step.params.get("summaries").and_then(|v| v.as_bool()).unwrap_or(true);
+    let want_actions = step.params.get("actions").and_then(|v| v.as_bool()).unwrap_or(true);
+    let lang = facts.lang;
+    let mut md = format!("# {}\n\n", facts.pick("Synthèse des réunions", "Meeting summaries"));
+    let mut action_rows = Vec::new();
+    for (i, d) in digests.iter().enumerate() {
+        progress(ctx, step, i + 1, digests.len(), &d.file);
+        md.push_str(&format!("## {}\n\n", d.file));
+        if want_summaries {
+            md.push_str(&format!("**{}**\n\n", facts.pick("Résumé (phrases extraites du texte)", "Summary (sentences taken from the text)")));
+            for s in &d.summary {
+                md.push_str(&format!("- {s}\n"));
+            }
+            md.push('\n');
+        }
+        if want_actions && !d.actions.is_empty() {
+            md.push_str(&format!("**{}**\n\n", facts.pick("Actions", "Action items")));
+            md.push_str(&format!("| {} | {} | {} | {} |\n|---|---|---|---|\n", facts.pick("Qui", "Who"), facts.pick("Quoi", "What"), facts.pick("Quand", "When"), facts.pick("Priorité", "Priority")));
+            for a in &d.actions {
+                let prio = format!("{:?}", a.priority);
+                md.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    md_cell(a.who.as_deref().unwrap_or("—")),
+                    md_cell(&a.what),
+                    md_cell(a.when.as_deref().unwrap_or("—")),
+                    prio
+                ));
+                action_rows.push(json!([a.who.clone().unwrap_or_default(), a.what, a.when.clone().unwrap_or_default(), prio, d.file]));
+                ctx.emit(EventKind::Decision {
+                    step: Some(step.number),
+                    subject: d.file.clone(),
+                    decision: format!("{}: {}", a.who.as_deref().unwrap_or("?"), a.what),
+                    reason: a.evidence.clone(),
+                });
+            }
+            md.push('\n');
+        }
+    }
+    if digests.is_empty() {
+        md.push_str(facts.pick("Aucune transcription ni compte rendu trouvé.\n", "No transcript or minutes found.\n"));
+    }
+    ensure_dir(ctx, registry, &facts.out).await?;
+    let md_name = format!("{}/{}", facts.out, facts.pick("syntheses-reunions.md", "meeting-summaries.md"));
+    write(ctx, &md_name, md.as_bytes()).await?;
+    let n_actions = action_rows.len();
+    if want_actions {
+        let h = |fr: &'static str, en: &'static str| facts.pick(fr, en).to_string();
+        let spec = json!({
+            "locale": if lang == Lang::Fr { "fr" } else { "en" },
+            "sheets": [{
+                "name": h("Actions", "Actions"),
+                "columns": [
+                    {"header": h("Qui", "Who"), "kind": "text"},
+                    {"header": h("Quoi", "What"), "kind": "text", "width": 60},
+                    {"header": h("Quand", "When"), "kind": "text"},
+                    {"header": h("Priorité", "Priority"), "kind": "text"},
+                    {"header": h("Source", "Source"), "kind": "text"}
+                ],
+                "rows": action_rows,
+                "table": true,
+                "freeze_header": true
+            }]
+        });
+        let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail)?;
+        let name = format!("{}/{}", facts.out, facts.pick("actions.xlsx", "action-items.xlsx"));
+        write(ctx, &name, &bytes).await?;
+    }
+    Ok(match lang {
+        Lang::Fr => format!("{} réunion(s) résumée(s), {n_actions} action(s) extraite(s) : {md_name}.", digests.len()),
+        Lang::En => format!("{} meeting(s) summarized, {n_actions} action item(s) extracted: {md_name}.", digests.len()),
+    })
+}

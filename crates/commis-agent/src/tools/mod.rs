@@ -1,0 +1,136 @@
+//! The model-facing tools: one registry, used alike by models, the offline planner,
+//! `commis tool` and the MCP server, so every call goes through the same confinement,
+//! policy and journal.
+
+mod deliver;
+mod files;
+mod plan;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use commis_core::EventKind;
+use commis_llm::ToolSpec;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::context::RunContext;
+
+pub use files::{ChangeLine, read_document_text};
+pub(crate) use files::write_bytes as files_write;
+
+/// Why a tool call failed. The message goes back to the model (or the user) as is.
+#[derive(Debug, Error)]
+pub enum ToolError {
+    #[error("unknown tool {0}")]
+    Unknown(String),
+    #[error("invalid input for {tool}: {reason}")]
+    InvalidInput { tool: String, reason: String },
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("the run was stopped")]
+    Stopped,
+    #[error(transparent)]
+    Workspace(#[from] commis_workspace::WorkspaceError),
+    #[error("{path}: {reason}")]
+    Document { path: String, reason: String },
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// One tool: its MCP-shaped descriptor and its behaviour.
+#[async_trait]
+pub trait Tool: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn description(&self) -> &'static str;
+    fn input_schema(&self) -> Value;
+    async fn call(&self, ctx: &RunContext, input: Value) -> Result<Value, ToolError>;
+}
+
+/// Parses a tool's JSON input into its typed form, with an error that names the tool.
+pub(crate) fn parse_input<T: DeserializeOwned>(tool: &str, input: Value) -> Result<T, ToolError> {
+    serde_json::from_value(input).map_err(|e| ToolError::InvalidInput {
+        tool: tool.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// The set of tools a run offers.
+#[derive(Clone)]
+pub struct Registry {
+    tools: BTreeMap<&'static str, Arc<dyn Tool>>,
+}
+
+impl Registry {
+    /// Every tool of the contract that this build provides.
+    pub fn standard() -> Registry {
+        let mut registry = Registry {
+            tools: BTreeMap::new(),
+        };
+        for tool in files::tools()
+            .into_iter()
+            .chain(deliver::tools())
+            .chain(plan::tools())
+        {
+            registry.add(tool);
+        }
+        registry
+    }
+
+    pub fn add(&mut self, tool: Arc<dyn Tool>) {
+        self.tools.insert(tool.name(), tool);
+    }
+
+    /// Keeps only the tools for which `keep` says yes (e.g. no planning tools in a step).
+    pub fn filtered(&self, keep: impl Fn(&str) -> bool) -> Registry {
+        Registry {
+            tools: self
+                .tools
+                .iter()
+                .filter(|(name, _)| keep(name))
+                .map(|(k, v)| (*k, v.clone()))
+                .collect(),
+        }
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.tools.keys().copied().collect()
+    }
+
+    pub fn specs(&self) -> Vec<ToolSpec> {
+        self.tools
+            .values()
+            .map(|t| ToolSpec {
+                name: t.name().to_string(),
+                description: t.description().to_string(),
+                input_schema: t.input_schema(),
+            })
+            .collect()
+    }
+
+    /// Calls a tool by name, tracing the call.
+    pub async fn call(&self, ctx: &RunContext, name: &str, input: Value) -> Result<Value, ToolError> {
+        let tool = self
+            .tools
+            .get(name)
+            .ok_or_else(|| ToolError::Unknown(name.to_string()))?;
+        if ctx.stop_requested() {
+            return Err(ToolError::Stopped);
+        }
+        ctx.emit(EventKind::ToolCalled {
+            step: ctx.current_step(),
+            tool: name.to_string(),
+            input: input.clone(),
+        });
+        let result = tool.call(ctx, input).await;
+        if let Err(e) = &result {
+            ctx.emit(EventKind::ToolFailed {
+                tool: name.to_string(),
+                error: e.to_string(),
+            });
+        }
+        result
+    }
+}

@@ -1,0 +1,241 @@
+//! The audit report of a run (`commis show RUN [--report FILE]`): brief, plan as accepted,
+//! every file read, every change with before/after hashes, every approval with its time and
+//! answer, and tokens — for the user's records.
+
+use anyhow::Result;
+use commis_agent::engine::Engine;
+use commis_core::{Event, EventKind, JournalEntry, JournalOp, JournalStore, Plan, Run, TokenUsage};
+use commis_store::ApprovalRecord;
+use serde::Serialize;
+
+/// Everything known about one run.
+#[derive(Debug, Serialize)]
+pub struct Audit {
+    pub run: Run,
+    pub plan: Option<Plan>,
+    pub plan_accepted: bool,
+    pub files_read: Vec<String>,
+    pub decisions: Vec<(String, String, String)>,
+    pub warnings: Vec<String>,
+    pub journal: Vec<JournalEntry>,
+    pub approvals: Vec<ApprovalRecord>,
+    pub tokens: TokenUsage,
+    pub events: Vec<Event>,
+}
+
+pub fn one_line(s: &str, n: usize) -> String {
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= n {
+        flat
+    } else {
+        format!("{}…", flat.chars().take(n - 1).collect::<String>())
+    }
+}
+
+fn time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (y, m, d) = commis_core::run::civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, (rem / 60) % 60, rem % 60)
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+fn describe(op: &JournalOp) -> Vec<String> {
+    op.leaves()
+        .into_iter()
+        .map(|leaf| match leaf {
+            JournalOp::Create { path, after } => format!("created `{path}` (sha256 {})", short(after)),
+            JournalOp::Modify { path, before, after } => {
+                format!("modified `{path}` (sha256 {} → {})", short(before), short(after))
+            }
+            JournalOp::Move { from, to, hash } => format!(
+                "moved `{from}` → `{to}`{}",
+                hash.as_deref().map(|h| format!(" (sha256 {})", short(h))).unwrap_or_default()
+            ),
+            JournalOp::Delete { path, before } => {
+                format!("deleted `{path}` (sha256 {}, kept in backups)", short(before))
+            }
+            JournalOp::MakeDir { path } => format!("created folder `{path}`"),
+            JournalOp::Batch { label, .. } => format!("batch {label}"),
+        })
+        .collect()
+}
+
+impl Audit {
+    pub fn load(engine: &Engine, run_id: &str) -> Result<Audit> {
+        let run = engine.store.run(run_id)?;
+        let plan = engine.store.plan(&run.id)?;
+        let events = engine.store.events(&run.id, 0)?;
+        let mut files_read = Vec::new();
+        let mut decisions = Vec::new();
+        let mut warnings = Vec::new();
+        for e in &events {
+            match &e.kind {
+                EventKind::FileRead { path } if !files_read.contains(path) => files_read.push(path.clone()),
+                EventKind::Decision { subject, decision, reason, .. } => {
+                    decisions.push((subject.clone(), decision.clone(), reason.clone()))
+                }
+                EventKind::Warning { path, message } => warnings.push(format!(
+                    "{}{message}",
+                    path.as_ref().map(|p| format!("{p}: ")).unwrap_or_default()
+                )),
+                _ => {}
+            }
+        }
+        let journal = engine
+            .store
+            .entries(&run.id)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Audit {
+            approvals: engine.store.approvals(&run.id)?,
+            tokens: engine.store.tokens(&run.id)?,
+            plan_accepted: plan.as_ref().is_some_and(|(_, a)| *a),
+            plan: plan.map(|(p, _)| p),
+            run,
+            files_read,
+            decisions,
+            warnings,
+            journal,
+            events,
+        })
+    }
+
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::new();
+        let r = &self.run;
+        md.push_str(&format!("# commis run {}\n\n", r.id));
+        md.push_str(&format!("- Brief: {}\n", r.brief));
+        for g in &r.grants {
+            md.push_str(&format!("- Folder: `{}` ({:?})\n", g.path.display(), g.mode));
+        }
+        md.push_str(&format!("- Provider: {}{}\n", r.provider, r.model.as_ref().map(|m| format!(" ({m})")).unwrap_or_default()));
+        md.push_str(&format!("- Status: {}\n- Started: {}\n- Last update: {}\n", r.status, time(r.created_at), time(r.updated_at)));
+        md.push_str(&format!("- Tokens: {} in, {} out\n\n", self.tokens.input, self.tokens.output));
+        md.push_str(&format!("## Plan{}\n\n", if self.plan_accepted { " (accepted)" } else { " (not accepted)" }));
+        match &self.plan {
+            Some(plan) => {
+                for s in &plan.steps {
+                    md.push_str(&format!("{}. **{}** — {}", s.number, s.title, s.status.as_str()));
+                    if !s.description.is_empty() {
+                        md.push_str(&format!("  \n   {}", s.description.replace('\n', "  \n   ")));
+                    }
+                    if let Some(n) = &s.note {
+                        md.push_str(&format!("  \n   _Result:_ {}", n.replace('\n', "  \n   ")));
+                    }
+                    md.push('\n');
+                }
+                for q in &plan.questions {
+                    md.push_str(&format!("- Question: {q}\n"));
+                }
+            }
+            None => md.push_str("(no plan)\n"),
+        }
+        md.push_str(&format!("\n## Files read ({})\n\n", self.files_read.len()));
+        for f in &self.files_read {
+            md.push_str(&format!("- `{f}`\n"));
+        }
+        md.push_str(&format!("\n## Decisions ({})\n\n", self.decisions.len()));
+        for (subject, decision, reason) in &self.decisions {
+            md.push_str(&format!("- `{subject}` → {decision}{}\n", if reason.is_empty() { String::new() } else { format!(" — {reason}") }));
+        }
+        md.push_str(&format!("\n## Changes ({})\n\n", self.journal.len()));
+        for e in &self.journal {
+            for line in describe(&e.op) {
+                md.push_str(&format!("- {} [{}] {line}\n", time(e.at), e.state.as_str()));
+            }
+        }
+        md.push_str(&format!("\n## Approvals ({})\n\n", self.approvals.len()));
+        for a in &self.approvals {
+            md.push_str(&format!(
+                "- #{} {} — {} — asked {}, answer: {} by {}{}\n",
+                a.id,
+                a.kind,
+                one_line(&a.description, 120),
+                time(a.asked_at),
+                a.answer.as_deref().unwrap_or("(none)"),
+                a.by.as_deref().unwrap_or("-"),
+                a.answered_at.map(|t| format!(" at {}", time(t))).unwrap_or_default()
+            ));
+        }
+        if !self.warnings.is_empty() {
+            md.push_str(&format!("\n## Warnings ({})\n\n", self.warnings.len()));
+            for w in &self.warnings {
+                md.push_str(&format!("- {w}\n"));
+            }
+        }
+        md
+    }
+
+    pub fn to_html(&self) -> String {
+        let md = self.to_markdown();
+        let mut html = String::from("<!doctype html><html><head><meta charset=\"utf-8\"><title>commis run report</title><style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.5}h1{color:#1d4e89}h2{border-bottom:1px solid #d9e2ec;padding-bottom:.2rem;margin-top:2rem}code{background:#f0f4f8;padding:0 .2rem;border-radius:3px}li{margin:.15rem 0}</style></head><body>\n");
+        let mut in_list = false;
+        for line in md.lines() {
+            let escaped = escape(line);
+            let inline = code_spans(&bold(&escaped));
+            if let Some(h) = line.strip_prefix("# ") {
+                html.push_str(&format!("<h1>{}</h1>\n", escape(h)));
+            } else if let Some(h) = line.strip_prefix("## ") {
+                if in_list {
+                    html.push_str("</ul>\n");
+                    in_list = false;
+                }
+                html.push_str(&format!("<h2>{}</h2>\n", escape(h)));
+            } else if line.starts_with("- ") || line.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                if !in_list {
+                    html.push_str("<ul>\n");
+                    in_list = true;
+                }
+                let item = inline.trim_start_matches("- ");
+                html.push_str(&format!("<li>{}</li>\n", item.trim_end_matches("  ")));
+            } else if line.trim().is_empty() {
+                if in_list {
+                    html.push_str("</ul>\n");
+                    in_list = false;
+                }
+            } else {
+                html.push_str(&format!("<p>{inline}</p>\n"));
+            }
+        }
+        if in_list {
+            html.push_str("</ul>\n");
+        }
+        html.push_str("</body></html>\n");
+        html
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn wrap_pairs(s: &str, marker: &str, open: &str, close: &str) -> String {
+    let parts: Vec<&str> = s.split(marker).collect();
+    if parts.len() < 3 {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            let closing = i % 2 == 0;
+            if i == parts.len() - 1 && i % 2 == 1 {
+                out.push_str(marker);
+            } else {
+                out.push_str(if closing { close } else { open });
+            }
+        }
+        out.push_str(p);
+    }
+    out
+}
+
+fn bold(s: &str) -> String {
+    wrap_pairs(s, "**", "<strong>", "</strong>")
+}
+
+fn code_spans(s: &str) -> String {
+    wrap_pairs(s, "`", "<code>", "</code>")
+}

@@ -1,0 +1,469 @@
+//! The terminal front end: renders a run's events (plan, progress, decisions, approvals,
+//! summary) and asks the user through plain prompts on standard input.
+
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use commis_agent::interact::{ApprovalRequest, Interaction, PlanDecision};
+use commis_agent::offline::brief::Lang;
+use commis_core::{ApprovalAnswer, ApprovalScope, Event, EventKind, Plan, Run, RunSummary, Step};
+use tokio::sync::broadcast;
+
+/// Colours, when the output is a terminal and NO_COLOR is not set.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    pub fn detect(to_stderr: bool) -> Style {
+        let tty = if to_stderr {
+            std::io::stderr().is_terminal()
+        } else {
+            std::io::stdout().is_terminal()
+        };
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            color: tty && !no_color,
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    pub fn bold(&self, t: &str) -> String {
+        self.paint("1", t)
+    }
+    pub fn dim(&self, t: &str) -> String {
+        self.paint("2", t)
+    }
+    pub fn green(&self, t: &str) -> String {
+        self.paint("32", t)
+    }
+    pub fn yellow(&self, t: &str) -> String {
+        self.paint("33", t)
+    }
+    pub fn red(&self, t: &str) -> String {
+        self.paint("31", t)
+    }
+    pub fn cyan(&self, t: &str) -> String {
+        self.paint("36", t)
+    }
+}
+
+/// Where human-readable output goes: stdout, or stderr when stdout carries JSON.
+#[derive(Clone)]
+pub struct Out {
+    pub to_stderr: bool,
+    pub style: Style,
+    /// Whether the last thing written was a progress line to overwrite.
+    progress_open: Arc<Mutex<bool>>,
+}
+
+impl Out {
+    pub fn new(to_stderr: bool) -> Out {
+        Out {
+            to_stderr,
+            style: Style::detect(to_stderr),
+            progress_open: Arc::new(Mutex::new(false)),
+        }
+    }
+
+    fn is_tty(&self) -> bool {
+        if self.to_stderr {
+            std::io::stderr().is_terminal()
+        } else {
+            std::io::stdout().is_terminal()
+        }
+    }
+
+    fn write_raw(&self, text: &str) {
+        if self.to_stderr {
+            let mut e = std::io::stderr().lock();
+            let _ = e.write_all(text.as_bytes());
+            let _ = e.flush();
+        } else {
+            let mut o = std::io::stdout().lock();
+            let _ = o.write_all(text.as_bytes());
+            let _ = o.flush();
+        }
+    }
+
+    /// Prints a line, closing any open progress line first.
+    pub fn line(&self, text: &str) {
+        let mut open = self.progress_open.lock().unwrap_or_else(|p| p.into_inner());
+        if *open {
+            self.write_raw("\r\x1b[2K");
+            *open = false;
+        }
+        self.write_raw(&format!("{text}\n"));
+    }
+
+    /// A progress line: redrawn in place on a terminal, printed sparingly otherwise.
+    pub fn progress(&self, text: &str, last: bool) {
+        if self.is_tty() {
+            let mut open = self.progress_open.lock().unwrap_or_else(|p| p.into_inner());
+            self.write_raw(&format!("\r\x1b[2K{text}"));
+            *open = true;
+            if last {
+                self.write_raw("\n");
+                *open = false;
+            }
+        } else if last {
+            self.line(text);
+        }
+    }
+}
+
+fn bar(done: u64, total: u64, width: usize) -> String {
+    let filled = if total == 0 {
+        width
+    } else {
+        ((done as f64 / total as f64) * width as f64).round() as usize
+    };
+    format!("[{}{}]", "█".repeat(filled.min(width)), "░".repeat(width - filled.min(width)))
+}
+
+/// Prints a plan the way a person reads it.
+pub fn print_plan(out: &Out, plan: &Plan, lang: Lang) {
+    let s = out.style;
+    out.line(&s.bold(&match lang {
+        Lang::Fr => format!("Plan proposé ({} étape(s)) :", plan.steps.len()),
+        Lang::En => format!("Proposed plan ({} step(s)):", plan.steps.len()),
+    }));
+    if let Some(summary) = &plan.summary {
+        out.line(&format!("  {summary}"));
+    }
+    for step in &plan.steps {
+        print_step(out, step, lang);
+    }
+    for q in &plan.questions {
+        out.line(&format!("  {} {q}", s.yellow("?")));
+    }
+}
+
+fn print_step(out: &Out, step: &Step, lang: Lang) {
+    let s = out.style;
+    let approval = if step.needs_approval {
+        s.yellow(lang.pick("  [approbation requise]", "  [needs approval]"))
+    } else {
+        String::new()
+    };
+    let status = match step.status {
+        commis_core::StepStatus::Pending => String::new(),
+        other => format!(" ({})", other.as_str()),
+    };
+    out.line(&format!("  {}. {}{}{}", step.number, s.bold(&step.title), status, approval));
+    if !step.description.is_empty() {
+        for l in step.description.lines() {
+            out.line(&format!("     {l}"));
+        }
+    }
+    if !step.reads.is_empty() {
+        out.line(&s.dim(&format!("     {} {}", lang.pick("lit :", "reads:"), step.reads.join(", "))));
+    }
+    if !step.produces.is_empty() {
+        out.line(&s.dim(&format!(
+            "     {} {}",
+            lang.pick("produit :", "produces:"),
+            step.produces.join(", ")
+        )));
+    }
+    if let Some(changes) = step.params.get("changes").and_then(|c| c.as_array()) {
+        for (i, c) in changes.iter().enumerate() {
+            let from = c.get("from").and_then(|v| v.as_str()).unwrap_or("?");
+            let to = c.get("to").and_then(|v| v.as_str()).unwrap_or("?");
+            let reason = c.get("reason").and_then(|v| v.as_str()).unwrap_or("");
+            let conf = c.get("confidence").and_then(|v| v.as_f64()).unwrap_or(1.0);
+            let conf_text = format!("{:.0} %", conf * 100.0);
+            let conf_text = if conf < 0.6 { s.yellow(&conf_text) } else { s.dim(&conf_text) };
+            out.line(&format!("     {:>3}) {from} → {} {} {}", i + 1, s.cyan(to), conf_text, s.dim(reason)));
+        }
+    }
+}
+
+/// Prints the end-of-run summary.
+pub fn print_summary(out: &Out, summary: &RunSummary, lang: Lang) {
+    let s = out.style;
+    let status = match summary.status {
+        commis_core::RunStatus::Done => s.green(summary.status.as_str()),
+        commis_core::RunStatus::Failed => s.red(summary.status.as_str()),
+        _ => s.yellow(summary.status.as_str()),
+    };
+    out.line("");
+    out.line(&format!("{} {} — {status}", s.bold(lang.pick("Run", "Run")), summary.run_id));
+    if let Some(m) = &summary.message {
+        out.line(&format!("  {m}"));
+    }
+    let section = |title: &str, items: Vec<String>| {
+        if !items.is_empty() {
+            out.line(&format!("  {} ({}):", title, items.len()));
+            for i in items {
+                out.line(&format!("    {i}"));
+            }
+        }
+    };
+    section(lang.pick("Créés", "Created"), summary.created.clone());
+    section(lang.pick("Modifiés", "Modified"), summary.modified.clone());
+    section(
+        lang.pick("Déplacés", "Moved"),
+        summary.moved.iter().map(|(a, b)| format!("{a} → {b}")).collect(),
+    );
+    section(lang.pick("Supprimés", "Deleted"), summary.deleted.clone());
+    if summary.tokens.input + summary.tokens.output > 0 {
+        let cost = summary
+            .cost_usd
+            .map(|c| format!(", ~${c:.4}"))
+            .unwrap_or_default();
+        out.line(&format!(
+            "  tokens: {} in, {} out{cost}",
+            summary.tokens.input, summary.tokens.output
+        ));
+    }
+    if !summary.created.is_empty() || !summary.moved.is_empty() || !summary.modified.is_empty() || !summary.deleted.is_empty() {
+        out.line(&s.dim(&format!(
+            "  {} commis undo {}",
+            lang.pick("Tout annuler :", "Undo everything:"),
+            summary.run_id
+        )));
+    }
+}
+
+/// Renders live events until the run finishes.
+pub async fn render_events(mut rx: broadcast::Receiver<Event>, out: Out, lang: Lang, total_steps: Arc<Mutex<usize>>) {
+    let started = std::time::Instant::now();
+    let s = out.style;
+    let mut tokens = (0u64, 0u64);
+    loop {
+        let event = match rx.recv().await {
+            Ok(e) => e,
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let elapsed = started.elapsed().as_secs();
+        match event.kind {
+            EventKind::PlanAccepted { plan } => {
+                *total_steps.lock().unwrap_or_else(|p| p.into_inner()) = plan.steps.len();
+                out.line(&s.green(lang.pick("Plan accepté.", "Plan accepted.")));
+            }
+            EventKind::StepStarted { step, title } => {
+                let n = *total_steps.lock().unwrap_or_else(|p| p.into_inner());
+                out.line(&format!("{} {}/{} {}  {}", s.cyan("▶"), step, n, s.bold(&title), s.dim(&format!("{elapsed}s"))));
+            }
+            EventKind::Progress { done, total, label, .. } => {
+                let tok = if tokens.0 + tokens.1 > 0 {
+                    format!("  {} tok", tokens.0 + tokens.1)
+                } else {
+                    String::new()
+                };
+                out.progress(
+                    &format!("    {} {done}/{total} {}  {}{tok}", bar(done, total, 20), truncate(&label, 40), s.dim(&format!("{elapsed}s"))),
+                    done >= total,
+                );
+            }
+            EventKind::Decision { subject, decision, reason, .. } => {
+                let why = if reason.is_empty() { String::new() } else { format!("  {}", s.dim(&format!("({reason})"))) };
+                out.line(&format!("    · {subject} → {decision}{why}"));
+            }
+            EventKind::StepFinished { step, status, note } => {
+                let mark = match status {
+                    commis_core::StepStatus::Done => s.green("✓"),
+                    commis_core::StepStatus::Failed => s.red("✗"),
+                    _ => s.yellow("–"),
+                };
+                out.line(&format!("  {mark} {} {step} {}", lang.pick("étape", "step"), note.map(|n| s.dim(&first_line(&n))).unwrap_or_default()));
+            }
+            EventKind::ApprovalGiven { by, .. } if by != "user" => {}
+            EventKind::ApprovalRefused { reason, .. } => {
+                out.line(&format!("    {} {reason}", s.yellow(lang.pick("refusé :", "refused:"))));
+            }
+            EventKind::Warning { path, message } => {
+                out.line(&format!("    {} {}{message}", s.yellow("!"), path.map(|p| format!("{p}: ")).unwrap_or_default()));
+            }
+            EventKind::Message { text } => out.line(&format!("  {}", s.dim(&text))),
+            EventKind::Tokens { input, output } => {
+                tokens.0 += input;
+                tokens.1 += output;
+            }
+            EventKind::RunFinished { .. } => return,
+            _ => {}
+        }
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let tail: String = s.chars().rev().take(n - 1).collect::<Vec<_>>().into_iter().rev().collect();
+        format!("…{tail}")
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").to_string()
+}
+
+/// Asks the user on the terminal.
+pub struct TerminalInteraction {
+    pub out: Out,
+    pub lang: Lang,
+}
+
+async fn read_line() -> Option<String> {
+    tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(line.trim().to_string()),
+        }
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+impl TerminalInteraction {
+    fn prompt(&self, text: &str) {
+        self.out.line(text);
+    }
+
+    /// Applies one edit command to the plan; returns an error message for the user.
+    fn edit(&self, plan: &mut Plan, command: &str) -> Result<(), String> {
+        let mut parts = command.splitn(3, ' ');
+        let verb = parts.next().unwrap_or("");
+        let num = |p: Option<&str>| -> Result<u32, String> {
+            p.and_then(|x| x.trim().parse().ok())
+                .ok_or_else(|| self.lang.pick("numéro attendu", "a number was expected").to_string())
+        };
+        match verb {
+            "d" | "del" => {
+                plan.remove(num(parts.next())?).map_err(|e| e.to_string())?;
+            }
+            "t" | "title" => {
+                let n = num(parts.next())?;
+                let title = parts.next().unwrap_or("").trim().to_string();
+                if title.is_empty() {
+                    return Err(self.lang.pick("titre vide", "empty title").into());
+                }
+                plan.reword(n, Some(title), None).map_err(|e| e.to_string())?;
+            }
+            "m" | "move" => {
+                let n = num(parts.next())?;
+                let to = num(parts.next())?;
+                plan.reorder(n, to).map_err(|e| e.to_string())?;
+            }
+            "a" | "add" => {
+                let title = command.splitn(2, ' ').nth(1).unwrap_or("").trim().to_string();
+                if title.is_empty() {
+                    return Err(self.lang.pick("titre vide", "empty title").into());
+                }
+                plan.insert(u32::MAX, Step::new(title, ""));
+            }
+            "x" | "drop" => {
+                let n = num(parts.next())?;
+                let line = num(parts.next())? as usize;
+                let step = plan
+                    .steps
+                    .iter_mut()
+                    .find(|s| s.number == n)
+                    .ok_or_else(|| format!("step {n}?"))?;
+                let changes = step
+                    .params
+                    .get_mut("changes")
+                    .and_then(|c| c.as_array_mut())
+                    .ok_or_else(|| self.lang.pick("cette étape n'a pas de liste de changements", "this step has no change list").to_string())?;
+                if line == 0 || line > changes.len() {
+                    return Err(format!("1..={}", changes.len()));
+                }
+                changes.remove(line - 1);
+            }
+            _ => return Err(self.lang.pick("commande inconnue", "unknown command").into()),
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Interaction for TerminalInteraction {
+    fn is_interactive(&self) -> bool {
+        true
+    }
+
+    async fn review_plan(&self, _run: &Run, plan: &Plan) -> PlanDecision {
+        let mut plan = plan.clone();
+        print_plan(&self.out, &plan, self.lang);
+        loop {
+            self.prompt(&self.out.style.bold(self.lang.pick(
+                "Accepter ce plan ? [o]ui / [m]odifier / [n]on",
+                "Accept this plan? [y]es / [e]dit / [n]o",
+            )));
+            let Some(answer) = read_line().await else {
+                return PlanDecision::Defer;
+            };
+            match answer.to_lowercase().as_str() {
+                "" | "o" | "oui" | "y" | "yes" => return PlanDecision::Accept(plan),
+                "n" | "non" | "no" => return PlanDecision::Reject,
+                "m" | "e" | "edit" | "modifier" => {
+                    self.prompt(self.lang.pick(
+                        "Commandes : t N titre (renommer) · d N (supprimer) · m N P (déplacer en position P) · a titre (ajouter) · x N L (retirer la ligne L des changements de l'étape N) · ok",
+                        "Commands: t N title (reword) · d N (delete) · m N P (move to position P) · a title (add) · x N L (drop line L of step N's changes) · ok",
+                    ));
+                    loop {
+                        let Some(cmd) = read_line().await else {
+                            return PlanDecision::Defer;
+                        };
+                        if cmd.is_empty() || cmd == "ok" {
+                            break;
+                        }
+                        match self.edit(&mut plan, &cmd) {
+                            Ok(()) => print_plan(&self.out, &plan, self.lang),
+                            Err(e) => self.prompt(&self.out.style.red(&e)),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    async fn answer(&self, question: &str) -> Option<String> {
+        self.prompt(&format!("{} {question}", self.out.style.yellow("?")));
+        read_line().await.filter(|a| !a.is_empty())
+    }
+
+    async fn approve(&self, request: &ApprovalRequest) -> ApprovalAnswer {
+        let s = self.out.style;
+        self.prompt(&format!(
+            "{} {} ({}) : {}",
+            s.yellow("?"),
+            s.bold(self.lang.pick("Approbation requise", "Approval needed")),
+            request.kind,
+            request.description
+        ));
+        loop {
+            self.prompt(self.lang.pick(
+                "  [o]ui / [n]on / [t]out ce type pour ce run / [p]toujours dans ce dossier / [s]top",
+                "  [y]es / [n]o / [a]ll of this kind for this run / al[w]ays in this folder / [s]top",
+            ));
+            let Some(answer) = read_line().await else {
+                return ApprovalAnswer::No;
+            };
+            return match answer.to_lowercase().as_str() {
+                "o" | "oui" | "y" | "yes" => ApprovalAnswer::Yes(ApprovalScope::Once),
+                "n" | "non" | "no" => ApprovalAnswer::No,
+                "t" | "tout" | "a" | "all" => ApprovalAnswer::Yes(ApprovalScope::Run),
+                "p" | "toujours" | "w" | "always" => ApprovalAnswer::Yes(ApprovalScope::Always {
+                    folder: request.folder.clone(),
+                }),
+                "s" | "stop" => ApprovalAnswer::Stop,
+                _ => continue,
+            };
+        }
+    }
+}
