@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::blobs::{BlobStore, unique_suffix};
 use crate::error::{Result, WorkspaceError};
-use crate::path::{TEMP_PREFIX, is_temp_name, join};
+use crate::path::{TEMP_PREFIX, is_temp_name};
 
 /// What is at a path, from `lstat` (symlinks are not followed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,7 +148,7 @@ impl RootDir {
         if self.beneath {
             return rustix::fs::openat2(
                 &self.fd,
-                join(comps),
+                crate::path::join(comps),
                 DIR_FLAGS,
                 Mode::empty(),
                 resolve_flags(write),
@@ -194,7 +194,7 @@ impl RootDir {
             }
             rustix::fs::openat2(
                 &self.fd,
-                join(comps),
+                crate::path::join(comps),
                 flags,
                 Mode::empty(),
                 resolve_flags(write),

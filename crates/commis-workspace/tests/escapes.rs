@@ -336,16 +336,19 @@ fn listings_hide_links_leading_out_and_commis_temp_files() {
     assert!(!names.iter().any(|n| n.contains("secret")));
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn a_folder_swapped_for_a_symlink_mid_operation_never_redirects_anything() {
     race(false);
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn a_swapped_folder_never_redirects_the_portable_walk_either() {
     race(true);
 }
 
+#[cfg(target_os = "linux")]
 fn race(portable: bool) {
     let f = Fixture::new();
     let race = f.grant.join("race");

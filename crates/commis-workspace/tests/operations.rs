@@ -9,6 +9,7 @@ use commis_core::{JournalOp, JournalState, JournalStore};
 use commis_workspace::{WorkspaceError, sha256_hex};
 use common::Fixture;
 
+#[cfg(target_os = "linux")]
 #[test]
 fn a_named_pipe_in_the_folder_never_hangs_a_read_and_is_left_alone() {
     let f = Fixture::new();
