@@ -223,3 +223,48 @@ fn embedded_ubl_invoice_matches_the_published_fields() {
                 && l.net_amount.as_deref() == Some("70.00"))
     );
 }
+
+/// Builds a one-page PDF with Helvetica (WinAnsi) and the given content stream.
+fn make_pdf(content: &[u8], rotate: i64) -> Vec<u8> {
+    use lopdf::{Object, Stream, dictionary};
+    let mut doc = lopdf::Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+    });
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content_id, "Rotate" => rotate,
+        "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 },
+        ),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn winansi_accents_euro_sign_and_kerned_words_are_decoded() {
+    let content = b"BT /F1 12 Tf 72 700 Td (Caf\\351 cr\\350me) Tj 0 -20 Td [(Total)-1000(1 234,56 \\200)] TJ ET";
+    let doc = commis_docs::read_bytes("t.pdf", &make_pdf(content, 0), &Limits::default()).unwrap();
+    let lines: Vec<&str> = doc.blocks.iter().map(|b| b.text.as_str()).collect();
+    assert_eq!(lines, vec!["Café crème", "Total 1 234,56 €"]);
+}
+
+#[test]
+fn rotated_pages_are_read_in_display_order() {
+    // Text drawn upwards on a page shown rotated 90 degrees clockwise.
+    let content =
+        b"BT /F1 12 Tf 0 1 -1 0 80 100 Tm (first line) Tj 0 1 -1 0 100 100 Tm (second line) Tj ET";
+    let doc = commis_docs::read_bytes("r.pdf", &make_pdf(content, 90), &Limits::default()).unwrap();
+    let lines: Vec<&str> = doc.blocks.iter().map(|b| b.text.as_str()).collect();
+    assert_eq!(lines, vec!["first line", "second line"]);
+}

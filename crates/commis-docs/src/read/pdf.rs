@@ -794,8 +794,15 @@ impl<'a> Extractor<'a> {
             }
         }
         let mut runs = Vec::new();
+        // Start from the page's display rotation so lines come out as the page is viewed.
+        let ctm = match page_rotation(self.pdf, page_id) {
+            90 => [0.0, -1.0, 1.0, 0.0, 0.0, 0.0],
+            180 => [-1.0, 0.0, 0.0, -1.0, 0.0, 0.0],
+            270 => [0.0, 1.0, -1.0, 0.0, 0.0, 0.0],
+            _ => IDENTITY,
+        };
         let gs = GState {
-            ctm: IDENTITY,
+            ctm,
             font: None,
             size: 0.0,
             char_space: 0.0,
@@ -1045,6 +1052,23 @@ impl<'a> Extractor<'a> {
             text,
         });
     }
+}
+
+/// The page's /Rotate (inherited from the page tree), normalized to 0, 90, 180 or 270.
+fn page_rotation(pdf: &lopdf::Document, page_id: ObjectId) -> i64 {
+    let mut node = pdf.get_dictionary(page_id).ok();
+    for _ in 0..32 {
+        let Some(dict) = node else { break };
+        if let Ok(r) = dict.get(b"Rotate").and_then(Object::as_i64) {
+            return r.rem_euclid(360) / 90 * 90;
+        }
+        node = dict
+            .get(b"Parent")
+            .and_then(Object::as_reference)
+            .and_then(|id| pdf.get_dictionary(id))
+            .ok();
+    }
+    0
 }
 
 /// Sorts runs into lines (top to bottom) and joins each line left to right, with a
