@@ -62,8 +62,8 @@ pub const DEFAULT_OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
 pub const SCRIPT_ENV: &str = "COMMIS_LLM_SCRIPT";
 
 /// Everything needed to build a provider. Fields left `None` take the environment's or the
-/// built-in defaults in [`from_config`].
-#[derive(Debug, Clone, PartialEq)]
+/// built-in defaults in [`from_config`]. Its `{:?}` output hides the API key.
+#[derive(Clone, PartialEq)]
 pub struct ProviderConfig {
     /// Which wire format to speak.
     pub kind: ProviderKind,
@@ -82,6 +82,21 @@ pub struct ProviderConfig {
     pub timeout: Duration,
     /// Retries after the first attempt on 429, 5xx, 529 and connection errors.
     pub max_retries: u32,
+}
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("kind", &self.kind)
+            .field("model", &self.model)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<hidden>"))
+            .field("script", &self.script)
+            .field("stream", &self.stream)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .finish()
+    }
 }
 
 impl ProviderConfig {
@@ -159,5 +174,37 @@ pub fn from_config(cfg: &ProviderConfig) -> Result<Arc<dyn Provider>, LlmError> 
         }
         ProviderKind::Anthropic => Ok(Arc::new(crate::anthropic::AnthropicProvider::new(cfg)?)),
         ProviderKind::OpenAi => Ok(Arc::new(crate::openai::OpenAiProvider::new(cfg)?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        let mut cfg = ProviderConfig::new(ProviderKind::OpenAi);
+        cfg.api_key = Some("sk-live-secret".into());
+        let shown = format!("{cfg:?}");
+        assert!(
+            !shown.contains("secret") && shown.contains("<hidden>"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn defaults_follow_the_sdk_base_url_conventions() {
+        let anthropic = ProviderConfig::new(ProviderKind::Anthropic);
+        assert_eq!(anthropic.effective_base_url(), "https://api.anthropic.com");
+        assert_eq!(anthropic.effective_model(), DEFAULT_ANTHROPIC_MODEL);
+        let mut openai = ProviderConfig::new(ProviderKind::OpenAi);
+        assert_eq!(openai.effective_base_url(), "https://api.openai.com/v1");
+        openai.base_url = Some("http://localhost:11434/v1/".into());
+        assert_eq!(openai.effective_base_url(), "http://localhost:11434/v1");
+        assert_eq!(
+            "Ollama".parse::<ProviderKind>().unwrap(),
+            ProviderKind::OpenAi
+        );
+        assert!("gemini".parse::<ProviderKind>().is_err());
     }
 }

@@ -55,12 +55,14 @@ impl Endpoint {
     ) -> Result<Self, LlmError> {
         let mut map = HeaderMap::new();
         for (name, value) in headers {
-            let value = HeaderValue::from_str(value).map_err(|_| {
+            let mut value = HeaderValue::from_str(value).map_err(|_| {
                 LlmError::config(format!(
                     "the {name} header for {provider} contains characters HTTP does not allow; \
                      check {key_env} for stray spaces or line breaks"
                 ))
             })?;
+            // Keys must never show up in `{:?}` output or logs.
+            value.set_sensitive(true);
             map.insert(HeaderName::from_static(name), value);
         }
         // reqwest is built without a bundled crypto provider so that ring, not aws-lc, is
@@ -87,10 +89,11 @@ impl Endpoint {
         })
     }
 
-    /// GETs a JSON document once (no retries), for listing models.
+    /// GETs a JSON document once (no retries, at most 10 s), for listing models.
     pub async fn get_json(&self, url: &str) -> Result<Value, LlmError> {
         let request = self.client.get(url).headers(self.headers.clone()).send();
-        let response = match tokio::time::timeout(self.timeout, request).await {
+        let patience = self.timeout.min(Duration::from_secs(10));
+        let response = match tokio::time::timeout(patience, request).await {
             Err(_) => return Err(LlmError::Timeout),
             Ok(Err(err)) => return Err(self.transport_error(&err)),
             Ok(Ok(response)) => response,
@@ -470,6 +473,16 @@ mod tests {
             let pause = backoff(retry);
             assert!(pause >= full / 2 && pause <= full, "{retry}: {pause:?}");
         }
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_api_key() {
+        let mut cfg = crate::config::ProviderConfig::new(crate::config::ProviderKind::Anthropic);
+        cfg.api_key = Some("sk-ant-secret-value".into());
+        let provider = crate::anthropic::AnthropicProvider::new(&cfg).unwrap();
+        let shown = format!("{provider:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("api.anthropic.com"), "{shown}");
     }
 
     #[test]
