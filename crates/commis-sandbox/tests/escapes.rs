@@ -707,3 +707,118 @@ fn the_environment_is_only_what_the_request_gives() {
     assert!(env.contains("COMMIS_TEST=1"));
     assert!(!env.contains("CARGO"));
 }
+
+#[test]
+fn libreoffice_converts_a_document_inside_the_sandbox() {
+    if !sandbox_available() {
+        return;
+    }
+    if !std::path::Path::new("/usr/bin/soffice").exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "soffice missing: run scripts/test-deps-sandbox.sh"
+        );
+        println!("NOTICE: soffice missing, skipping the conversion test");
+        return;
+    }
+    let w = World::new();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/office/python-docx/blk-paras-and-tables.docx"
+    );
+    std::fs::copy(fixture, w.granted.path().join("report.docx")).unwrap();
+    let mut req = w.request("", Duration::from_secs(120));
+    req.argv = [
+        "soffice",
+        "--headless",
+        "-env:UserInstallation=file:///tmp/lo-profile",
+        "--convert-to",
+        "pdf",
+        "report.docx",
+    ]
+    .map(String::from)
+    .to_vec();
+    req.max_memory_bytes = 4 << 30;
+    let started = Instant::now();
+    let out = run(&req, &Arc::new(AtomicBool::new(false)), &mut |_, _| {}).unwrap();
+    println!("soffice conversion in the sandbox: {:?}", started.elapsed());
+    assert!(out.success(), "{}", text(&out));
+    let pdf = std::fs::read(w.granted.path().join("report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+}
+
+#[test]
+fn runs_from_many_threads_at_once_all_complete() {
+    // The caller forks from a multi-threaded process: allocation and locks held by other
+    // threads at fork time must not hang or corrupt the children.
+    if !sandbox_available() {
+        return;
+    }
+    let w = Arc::new(World::new());
+    let stop = Arc::new(AtomicBool::new(false));
+    let churn = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut v: Vec<Vec<u8>> = Vec::new();
+            while !stop.load(Ordering::SeqCst) {
+                v.push(vec![1u8; 4096]);
+                if v.len() > 1000 {
+                    v.clear();
+                }
+            }
+        })
+    };
+    let handles: Vec<_> = (0..6)
+        .map(|t| {
+            let w = w.clone();
+            std::thread::spawn(move || {
+                for i in 0..5 {
+                    let out = w.run(&format!("echo {t}-{i}"), Duration::from_secs(20));
+                    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{t}-{i}\n"));
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    stop.store(true, Ordering::SeqCst);
+    churn.join().unwrap();
+}
+
+#[test]
+#[ignore = "measurement: cargo test -p commis-sandbox --test escapes -- --ignored --nocapture"]
+fn measure_sandbox_start_overhead() {
+    assert!(sandbox_available());
+    let w = World::new();
+    let n = 50;
+    let mut runs = Vec::new();
+    for _ in 0..n {
+        let out = w.run("true", Duration::from_secs(10));
+        assert!(out.success());
+        runs.push(out.duration);
+    }
+    runs.sort();
+    let direct = {
+        let t = Instant::now();
+        for _ in 0..n {
+            assert!(
+                Command::new("/bin/sh")
+                    .args(["-c", "true"])
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        }
+        t.elapsed() / n
+    };
+    println!(
+        "sandboxed `sh -c true`: median {:?}, p90 {:?}, min {:?} over {n} runs; unsandboxed: mean {direct:?}",
+        runs[n as usize / 2],
+        runs[n as usize * 9 / 10],
+        runs[0]
+    );
+    let t = Instant::now();
+    let caps = probe().unwrap();
+    println!("probe(): {:?} (usable: {})", t.elapsed(), caps.usable);
+}

@@ -701,13 +701,14 @@ fn supervise(
     set_nonblocking(&stdout);
     set_nonblocking(&stderr);
     set_nonblocking(&report);
-    let mut open = [true, true];
+    // stdout, stderr, report. The report pipe reaches end of file when the supervisor and
+    // init have exited (they hold its write end), which wakes us without waiting a tick.
+    let mut open = [true, true, true];
     let mut report_bytes = Vec::new();
     let mut buf = vec![0u8; 64 << 10];
     let (mut timed_out, mut cancelled, mut killed) = (false, false, false);
     let mut status: c_int = 0;
-    let mut exited = false;
-    let mut exited_at = None;
+    let mut exited_at: Option<Instant> = None;
     loop {
         if !killed {
             if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
@@ -720,59 +721,43 @@ fn supervise(
                 killed = true;
             }
         }
-        let mut fds = [
-            libc::pollfd {
-                fd: if open[0] { stdout.as_raw_fd() } else { -1 },
-                events: libc::POLLIN,
-                revents: 0,
-            },
-            libc::pollfd {
-                fd: if open[1] { stderr.as_raw_fd() } else { -1 },
-                events: libc::POLLIN,
-                revents: 0,
-            },
-        ];
-        // Short ticks keep cancellation and the deadline within ~20 ms.
-        // SAFETY: `fds` is a valid array of two pollfd.
-        unsafe { libc::poll(fds.as_mut_ptr(), 2, 20) };
-        for (i, (fd, stream)) in [(&stdout, Stream::Stdout), (&stderr, Stream::Stderr)]
-            .into_iter()
-            .enumerate()
-        {
-            if open[i] {
-                open[i] = read_some(fd, &mut buf, |b| sink.push(stream, b, on_output));
+        let all = [&stdout, &stderr, &report];
+        let mut fds = all.map(|fd| libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        });
+        for (pfd, is_open) in fds.iter_mut().zip(open) {
+            if !is_open {
+                pfd.fd = -1;
             }
         }
-        read_some(&report, &mut buf, |b| report_bytes.extend_from_slice(b));
-        if !exited {
+        // Short ticks keep cancellation and the deadline within ~20 ms.
+        // SAFETY: `fds` is a valid array of three pollfd.
+        unsafe { libc::poll(fds.as_mut_ptr(), 3, 20) };
+        for (i, stream) in [Stream::Stdout, Stream::Stderr].into_iter().enumerate() {
+            if open[i] {
+                open[i] = read_some(all[i], &mut buf, |b| sink.push(stream, b, on_output));
+            }
+        }
+        if open[2] {
+            open[2] = read_some(&report, &mut buf, |b| report_bytes.extend_from_slice(b));
+        }
+        if exited_at.is_none() {
+            // Once the report pipe is closed the supervisor is exiting: a blocking wait is short.
+            let flags = if open[2] { libc::WNOHANG } else { 0 };
             // SAFETY: waiting for our own child.
-            let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+            let r = unsafe { libc::waitpid(pid, &mut status, flags) };
             if r == pid || r < 0 {
-                exited = true;
                 exited_at = Some(Instant::now());
             }
         }
-        // The kernel closes every pipe end when the namespace dies; this bound only guards
-        // against a bug turning into a hang.
-        if exited_at.is_some_and(|t| t.elapsed() > Duration::from_secs(5)) {
+        // Once the supervisor is gone its namespace is empty, so every pipe reaches end of
+        // file; the time bound only guards against a bug turning into a hang.
+        if let Some(t) = exited_at
+            && (open.iter().all(|o| !o) || t.elapsed() > Duration::from_secs(5))
+        {
             break;
-        }
-        // Once the supervisor is gone its namespace is empty: only buffered bytes remain.
-        if exited && !open[0] && !open[1] {
-            break;
-        }
-        if exited {
-            for (i, (fd, stream)) in [(&stdout, Stream::Stdout), (&stderr, Stream::Stderr)]
-                .into_iter()
-                .enumerate()
-            {
-                if open[i] {
-                    open[i] = read_some(fd, &mut buf, |b| sink.push(stream, b, on_output));
-                }
-            }
-            if open.iter().all(|o| !o) {
-                break;
-            }
         }
     }
     read_some(&report, &mut buf, |b| report_bytes.extend_from_slice(b));
