@@ -339,3 +339,34 @@ fn ods_tables_expand_spans_without_blowing_up_repeats() {
             .all(|t| t.rows.iter().all(|r| r.len() < 2000))
     );
 }
+
+#[test]
+fn ods_spanned_cells_are_reported_as_merged_ranges() {
+    let doc = read_fixture("office/odfdo/spanned_cells.ods");
+    let t = &doc.tables[0];
+    assert_eq!(t.origin.as_deref(), Some("B3"));
+    assert_eq!(t.rows[0][0].text, "foo");
+    assert_eq!(
+        t.merged,
+        vec![
+            MergedRange {
+                first_row: 0,
+                first_col: 0,
+                last_row: 2,
+                last_col: 1
+            },
+            MergedRange {
+                first_row: 0,
+                first_col: 5,
+                last_row: 0,
+                last_col: 8
+            },
+            MergedRange {
+                first_row: 1,
+                first_col: 3,
+                last_row: 3,
+                last_col: 3
+            },
+        ]
+    );
+}

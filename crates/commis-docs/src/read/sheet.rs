@@ -6,6 +6,7 @@ use crate::limits::Limits;
 use crate::model::{Cell, CellKind, Document, Format, MergedRange, Place, Table, format_number};
 use crate::zipx;
 use calamine::{Data, Dimensions, Ods, Reader, WorkbookProperties, Xls, Xlsb, Xlsx};
+use std::collections::HashMap;
 use std::io::{Cursor, Read, Seek};
 
 pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Document, DocError> {
@@ -40,7 +41,11 @@ pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Docu
             }
             let mut wb: Ods<_> = Ods::new(cursor).map_err(|e| map_err(label, e))?;
             apply_props(wb.workbook_properties().ok(), &mut doc);
-            read_workbook(&mut wb, label, limits, &mut doc, |_, _| Vec::new())?;
+            // calamine does not report ODS spans; read them from content.xml.
+            let spans = ods_merges(bytes, limits);
+            read_workbook(&mut wb, label, limits, &mut doc, |_, name| {
+                spans.get(name).cloned().unwrap_or_default()
+            })?;
         }
         _ => {
             let mut wb: Xlsx<_> = Xlsx::new(cursor).map_err(|e| map_err(label, e))?;
@@ -224,4 +229,73 @@ fn duration_text(days: f64) -> String {
     let sign = if total < 0 { "-" } else { "" };
     let t = total.abs();
     format!("{sign}{}:{:02}:{:02}", t / 3600, (t / 60) % 60, t % 60)
+}
+
+/// Spanned cells of every ODS sheet, in absolute sheet coordinates.
+fn ods_merges(bytes: &[u8], limits: &Limits) -> HashMap<String, Vec<Dimensions>> {
+    let mut out = HashMap::new();
+    let Ok(mut pkg) = zipx::Package::open(bytes, limits, "OpenDocument spreadsheet") else {
+        return out;
+    };
+    let Ok(Some(content)) = pkg.read_string("content.xml") else {
+        return out;
+    };
+    let Ok(root) = crate::xml::parse(&content, limits.max_depth) else {
+        return out;
+    };
+    let Some(sheets) = root.path(&["body", "spreadsheet"]) else {
+        return out;
+    };
+    for table in sheets.children_named("table") {
+        let name = table.attr("name").unwrap_or_default().to_string();
+        let mut merges = Vec::new();
+        let mut row: u32 = 0;
+        let mut rows = Vec::new();
+        collect_ods_rows(table, &mut rows);
+        for tr in rows {
+            let repeat = tr
+                .attr("number-rows-repeated")
+                .and_then(|r| r.parse::<u32>().ok())
+                .unwrap_or(1)
+                .max(1);
+            let mut col: u32 = 0;
+            for tc in tr.elements() {
+                if tc.name != "table-cell" && tc.name != "covered-table-cell" {
+                    continue;
+                }
+                let n = tc
+                    .attr("number-columns-repeated")
+                    .and_then(|r| r.parse::<u32>().ok())
+                    .unwrap_or(1)
+                    .max(1);
+                let span = |a: &str| {
+                    tc.attr(a)
+                        .and_then(|v| v.parse::<u32>().ok())
+                        .unwrap_or(1)
+                        .max(1)
+                };
+                let (cs, rs) = (span("number-columns-spanned"), span("number-rows-spanned"));
+                if tc.name == "table-cell" && (cs > 1 || rs > 1) {
+                    merges.push(Dimensions {
+                        start: (row, col),
+                        end: (row.saturating_add(rs - 1), col.saturating_add(cs - 1)),
+                    });
+                }
+                col = col.saturating_add(n);
+            }
+            row = row.saturating_add(repeat);
+        }
+        out.insert(name, merges);
+    }
+    out
+}
+
+fn collect_ods_rows<'a>(el: &'a crate::xml::Element, out: &mut Vec<&'a crate::xml::Element>) {
+    for child in el.elements() {
+        match child.name.as_str() {
+            "table-row" => out.push(child),
+            "table-header-rows" | "table-rows" | "table-row-group" => collect_ods_rows(child, out),
+            _ => {}
+        }
+    }
 }
