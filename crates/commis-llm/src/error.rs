@@ -85,7 +85,10 @@ pub enum LlmError {
         detail: String,
     },
     /// The endpoint answered something this crate cannot read.
-    #[error("could not read the {provider} response: {detail}")]
+    #[error(
+        "could not read the {provider} response: {detail}; check that the base URL points at \
+         a {provider}-compatible API"
+    )]
     Decode {
         /// Provider name.
         provider: String,
