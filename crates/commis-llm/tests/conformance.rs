@@ -798,3 +798,56 @@ fn a_stream_error_event_becomes_a_bad_request_with_the_server_message() {
         other => panic!("expected BadRequest, got {other:?}"),
     }
 }
+
+/// Damaged answers (truncated, bytes flipped, JSON replaced by junk) must give an error or a
+/// partial answer, never a panic: a flaky proxy must not take the run down.
+#[test]
+fn damaged_recorded_answers_never_panic_the_parsers() {
+    let mut rng = fastrand::Rng::with_seed(42);
+    let mut tried = 0;
+    for it in all_interactions() {
+        let Some(wire) = it.wire else { continue };
+        let original = match (&it.sse, &it.json) {
+            (Some(sse), _) => sse.clone().into_bytes(),
+            (None, Some(json)) => json.to_string().into_bytes(),
+            _ => continue,
+        };
+        for _ in 0..200 {
+            let mut bytes = original.clone();
+            match rng.u8(0..3) {
+                0 => bytes.truncate(rng.usize(0..=bytes.len())),
+                1 => {
+                    for _ in 0..rng.usize(1..8) {
+                        let at = rng.usize(0..bytes.len());
+                        bytes[at] = rng.u8(..);
+                    }
+                }
+                _ => {
+                    let at = rng.usize(0..bytes.len());
+                    bytes.splice(
+                        at..at,
+                        b"\n\ndata: {\"type\":\"content_block_delta\",\"index\":9}\n\n"
+                            .iter()
+                            .copied(),
+                    );
+                }
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let text = text.as_ref();
+            match (wire, it.sse.is_some()) {
+                (Wire::Anthropic, true) => drop(anthropic::parse_sse(text, &|_| {})),
+                (Wire::OpenAi, true) => drop(openai::parse_sse(text, &|_| {})),
+                (wire, false) => {
+                    if let Ok(value) = serde_json::from_str::<Value>(text) {
+                        match wire {
+                            Wire::Anthropic => drop(anthropic::parse_response(&value)),
+                            Wire::OpenAi => drop(openai::parse_response(&value)),
+                        }
+                    }
+                }
+            }
+            tried += 1;
+        }
+    }
+    assert!(tried > 3000);
+}
