@@ -1169,6 +1169,20 @@ impl Ctx<'_> {
             let gap = 274_320;
             let card_w = (CONTENT_W - gap * (n - 1)) / n;
             let (card_y, card_h) = (2_103_120, 3_200_400);
+            // One size for all values (and one for all labels) so the cards read as a set.
+            let value_sizes = [60.0, 54.0, 48.0, 44.0, 40.0, 36.0, 32.0, 28.0, 24.0, 20.0];
+            let (vw, vh) = inner(card_w - 182_880, 1_188_720);
+            let vs = chunk
+                .iter()
+                .map(|f| best_size_lines(&f.value, &value_sizes, true, vw, vh, 1))
+                .fold(f64::MAX, f64::min);
+            let (lw, lh) = inner(card_w - 182_880, 822_960);
+            let ls = chunk
+                .iter()
+                .map(|f| {
+                    best_size_lines(&f.label, &[20.0, 18.0, 16.0, 14.0, 12.0], true, lw, lh, 3)
+                })
+                .fold(f64::MAX, f64::min);
             for (i, f) in chunk.iter().enumerate() {
                 let x = MARGIN + i as i64 * (card_w + gap);
                 s.rect((x, card_y, card_w, card_h), p.card_bg, "roundRect");
@@ -1178,15 +1192,6 @@ impl Ctx<'_> {
                     "rect",
                 );
                 let vb = (x + 91_440, card_y + 365_760, card_w - 182_880, 1_188_720);
-                let (vw, vh) = inner(vb.2, vb.3);
-                let vs = best_size_lines(
-                    &f.value,
-                    &[60.0, 54.0, 48.0, 44.0, 40.0, 36.0, 32.0, 28.0, 24.0, 20.0],
-                    true,
-                    vw,
-                    vh,
-                    1,
-                );
                 let para = paragraph(
                     &f.value,
                     &ParaStyle {
@@ -1201,9 +1206,6 @@ impl Ctx<'_> {
                 );
                 s.text("Figure", None, vb, "b", &para, None, "rect");
                 let lb = (x + 91_440, card_y + 1_600_200, card_w - 182_880, 822_960);
-                let (lw, lh) = inner(lb.2, lb.3);
-                let ls =
-                    best_size_lines(&f.label, &[20.0, 18.0, 16.0, 14.0, 12.0], true, lw, lh, 3);
                 let para = paragraph(
                     &f.label,
                     &ParaStyle {

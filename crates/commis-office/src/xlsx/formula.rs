@@ -995,7 +995,11 @@ impl<'g> Evaluator<'g> {
                 }
                 let area = self.clipped(self.area_of(&args[1]).ok_or("#N/A")?);
                 let kind = match args.get(2) {
-                    Some(e) => to_number(&self.scalar(e))?.signum() as i32,
+                    Some(e) => {
+                        // f64::signum(0.0) is 1.0, but MATCH type 0 means exact match.
+                        let t = to_number(&self.scalar(e))?;
+                        if t == 0.0 { 0 } else { t.signum() as i32 }
+                    }
                     None => 1,
                 };
                 let values = self.area_cells(area);

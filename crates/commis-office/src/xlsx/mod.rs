@@ -784,6 +784,10 @@ fn write_sheet(
     if sheet.freeze_header {
         ws.set_freeze_panes(1, 0)?;
     }
+    // Printing and PDF export: landscape, one page wide, header row repeated on every page.
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
     let last_col = sheet.columns.len() as u16 - 1;
     if sheet.table && data_rows > 0 {
         let columns: Vec<TableColumn> = sheet
