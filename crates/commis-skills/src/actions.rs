@@ -1,1 +1,385 @@
-//! placeholder
+//! Action items (who does what, by when, how urgent), decisions and priorities from meeting
+//! transcripts and notes, French and English.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::dates::{Date, find_dates};
+use crate::summarize::{Sentence, split_sentences};
+use crate::text::fold_lower;
+
+/// How urgent an action item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Urgent, a priority, or due today.
+    High,
+    /// The default.
+    Medium,
+    /// Explicitly not urgent.
+    Low,
+}
+
+/// Whether an item is a task someone does or a decision the group took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// Someone will do something.
+    Task,
+    /// The group decided or agreed something.
+    Decision,
+}
+
+/// One action item or decision found in a text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionItem {
+    /// Who does it: the speaker for "I'll...", the person named or addressed otherwise.
+    pub who: Option<String>,
+    /// What is to be done (or what was decided), from the sentence.
+    pub what: String,
+    /// The deadline words as said ("avant vendredi", "by Friday", "d'ici le 15").
+    pub when: Option<String>,
+    /// The deadline as an ISO date, when it can be resolved (explicit date, or relative to the
+    /// meeting date found at the top of the text).
+    pub due: Option<String>,
+    /// How urgent.
+    pub priority: Priority,
+    /// Task or decision.
+    pub kind: ItemKind,
+    /// The sentence it was read from, with its speaker.
+    pub evidence: String,
+    /// 1-based line of the evidence in the text.
+    pub line: usize,
+}
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
+}
+
+/// First-person commitments, English and French (matched on accent-folded lower case).
+static FIRST_PERSON: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:^|[\s,;:])(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take|i'll take|i take care|let me|je vais|je m'occupe|je m'en occupe|je me charge|j'appelle|je (?:les? |la |l'|leur |lui |vous |te |t'|y |en )*(?:relance|prepare|envoie|renvoie|appelle|rappelle|passe|fais|finis|commande|pose|contacte|verifie|redige|ecris|note|reserve|regarde|transmets|mets|organise|prends|facture|ferai|enverrai|appellerai|passerai|prendrai|relancerai|preparerai))\b")
+});
+
+/// Group commitments ("we need to", "il faut", "on doit").
+static GROUP: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:^|[\s,;:])(?:we need to|we have to|we've got to|we should|we must|we'll|we will|we're going to|we are going to|we're gonna|let's|need to|il faut|il faudra|faut que|on doit|on devra|on va|nous allons|nous devons|il faudrait)\b")
+});
+
+/// Explicit markers ("Action :", "TODO", "à faire", "->").
+static MARKER: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:->|→|=>|\[ \]|-\s*\[ \])|(?:^|\s)(?:action(?: item)?s?\s*:|todo\b|to do\s*:|a faire\s*:|next steps?\s*:|prochaines? etapes?\s*:)"));
+
+/// A person named as the doer: "Julie, tu relances", "Sophie passe prendre", "Marc will call",
+/// "X s'occupe de", "X doit", "John to send".
+static NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?P<who>\b[\p{Lu}][\p{Ll}\-]+(?: (?:et|and|&) [\p{Lu}][\p{Ll}\-]+)?)(?:,\s*(?:tu|vous|you)(?: (?:peux|pouvez|can|could))?\s+\p{Ll}|\s+(?:will|is going to|'ll|is gonna|should|needs to|has to|to (?:send|call|prepare|check|write|book|update|finish|contact|follow|draft|review|order)|va|doit|devra|s'occupe|se charge|passe|prepare|prépare|relance|envoie|appelle|commande|pose|finit|fait|contacte|rappelle|vérifie|verifie|rédige|redige|fera|enverra|appellera|passera|posera|prendra)\b)")
+});
+
+/// Decision phrases.
+static DECISION: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?:c'est decide|on a decide|nous avons decide|il est decide|decision|on retient|on part sur|on garde|on valide|c'est valide|on fait comme ca|d'accord pour|we decided|we've decided|we have decided|it was decided|decided to|decision is|we agreed|we all agree|agreed on|agreed to|we'll go with|let's go with|we're going with|we are going with|we're gonna go with|settled on|the decision|so we'll use|we will use)\b")
+});
+
+/// Deadline phrases; the first match is reported as `when`.
+static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
+    let days = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday";
+    re(&format!(
+        r"(?:avant|d'ici|pour|by|before|until|jusqu'au|au plus tard|no later than|d'ici a)\s+(?:le |la |l'|the |this |next |ce |cette )?(?:(?:{days})(?: \d{{1,2}})?(?: prochain| matin| soir| apres-midi)?|\d{{1,2}}(?:er)?(?: [a-z]+)?|fin (?:du|de la) (?:mois|semaine|journee)|end of (?:the )?(?:month|week|day)|demain|tomorrow|la semaine prochaine|next week|lundi prochain|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)|\b(?:aujourd'hui|today|tonight|ce soir|cet apres-midi|ce matin|this afternoon|this morning|demain|tomorrow|(?:{days})(?: \d{{1,2}})?(?: prochain| matin| soir)?|la semaine prochaine|next week|asap|des que possible|au plus vite|dans la journee|end of (?:the )?(?:month|week)|fin du mois|fin de la semaine|next meeting|prochaine reunion)\b"
+    ))
+});
+
+const HIGH: &[&str] = &["urgent", "asap", "au plus vite", "des que possible", "priorite numero un", "en priorite", "top priority", "high priority", "critical", "critique", "immediatement", "tout de suite", "right away", "immediately", "c'est prioritaire", "priority"];
+const LOW: &[&str] = &["pas urgent", "not urgent", "no rush", "pas presse", "quand tu peux", "when you can", "when you have time", "quand tu auras le temps", "rien ne presse", "low priority", "sans urgence"];
+const ACK: &[&str] = &["oui", "ok", "okay", "d'accord", "parfait", "tres bien", "ca marche", "yes", "yeah", "great", "good", "sure", "fine", "merci", "super", "entendu", "note"];
+
+fn priority_of(folded: &str) -> Option<Priority> {
+    if LOW.iter().any(|w| folded.contains(w)) {
+        Some(Priority::Low)
+    } else if HIGH.iter().any(|w| folded.contains(w)) {
+        Some(Priority::High)
+    } else {
+        None
+    }
+}
+
+/// Sentences that are questions or past reports are not commitments.
+fn is_not_commitment(folded: &str, text: &str) -> bool {
+    let t = text.trim();
+    (t.ends_with('?') && !folded.contains(", tu ") && !folded.contains(", vous "))
+        || folded.starts_with("j'ai ")
+        || folded.contains(" j'ai fait")
+        || folded.contains("je l'ai ")
+        || folded.contains("did you")
+        || folded.contains("i don't know")
+        || folded.chars().filter(|c| c.is_alphabetic()).count() < 12
+}
+
+/// Finds the meeting date: the first date in the first lines of the text.
+fn meeting_date(text: &str) -> Option<Date> {
+    let head: String = text.lines().take(6).collect::<Vec<_>>().join("\n");
+    find_dates(&head).first().map(|d| d.date)
+}
+
+const WEEKDAYS: [(&str, u32); 14] = [
+    ("lundi", 0), ("mardi", 1), ("mercredi", 2), ("jeudi", 3), ("vendredi", 4), ("samedi", 5), ("dimanche", 6),
+    ("monday", 0), ("tuesday", 1), ("wednesday", 2), ("thursday", 3), ("friday", 4), ("saturday", 5), ("sunday", 6),
+];
+
+/// Resolves deadline words against the meeting date.
+fn resolve_when(when: &str, sentence: &str, meeting: Option<Date>) -> Option<Date> {
+    if let Some(d) = find_dates(sentence).first() {
+        return Some(d.date);
+    }
+    let m = meeting?;
+    let w = fold_lower(when);
+    if w.contains("aujourd'hui") || w.contains("today") || w.contains("ce soir") || w.contains("tonight") || w.contains("ce matin") || w.contains("apres-midi") || w.contains("this afternoon") || w.contains("this morning") || w.contains("dans la journee") {
+        return Some(m);
+    }
+    if w.contains("demain") || w.contains("tomorrow") {
+        return m.add_days(1);
+    }
+    if w.contains("fin du mois") || w.contains("end of the month") || w.contains("end of month") {
+        return Some(m.end_of_month());
+    }
+    if w.contains("fin de la semaine") || w.contains("end of the week") || w.contains("end of week") {
+        return m.add_days(i64::from(4u32.saturating_sub(m.weekday())));
+    }
+    for (name, wd) in WEEKDAYS {
+        if w.contains(name) {
+            let mut ahead = (i64::from(wd) - i64::from(m.weekday())).rem_euclid(7);
+            if ahead == 0 {
+                ahead = 7;
+            }
+            // "mardi 2 avril": an explicit day of the month wins over the weekday.
+            if let Some(day) = w.split_whitespace().find_map(|t| t.parse::<u32>().ok()) {
+                return day_of_month_after(m, day);
+            }
+            return m.add_days(ahead);
+        }
+    }
+    // "le 15", "pour le 17", "avant le 20": that day of this month, or of the next.
+    let day = w.split(|c: char| !c.is_ascii_digit()).find_map(|t| t.parse::<u32>().ok().filter(|d| (1..=31).contains(d)))?;
+    day_of_month_after(m, day)
+}
+
+fn day_of_month_after(m: Date, day: u32) -> Option<Date> {
+    if day >= m.day {
+        Date::new(m.year, m.month, day)
+    } else if m.month == 12 {
+        Date::new(m.year + 1, 1, day)
+    } else {
+        Date::new(m.year, m.month + 1, day)
+    }
+}
+
+/// Strips the commitment words in front of the task: "Je relance Dupont" -> "Relance Dupont".
+fn task_text(text: &str) -> String {
+    static LEAD: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)^(?:(?:bon|ok|okay|alors|donc|so|and|et|oui|yes|yeah|right|well|d'accord|parfait|tres bien|très bien)[,.!]?\s+)*(?:moi,?\s+)?(?:i'll|i will|i'm going to|i'm gonna|we'll|we will|we need to|we have to|we should|let's|je vais|je m'occupe de|je me charge de|on va|il faut|il faudra|on doit|nous allons)\s+")
+    });
+    let t = LEAD.replace(text.trim(), "").to_string();
+    let t = t.trim().trim_end_matches(['.', '!']).trim();
+    let mut cs = t.chars();
+    match cs.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + cs.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Finds action items and decisions in a meeting transcript or notes.
+///
+/// Cues (French and English): first-person commitments ("I'll...", "je relance..."), a named
+/// doer ("Marc will...", "Julie, tu relances...", "Sophie s'occupe de..."), group duties
+/// ("we need to", "il faut"), explicit markers ("Action:", "TODO", "à faire", "->"), decisions
+/// ("we decided", "c'est décidé"). Deadlines ("avant vendredi", "d'ici le 15", "by Friday") are
+/// kept as said and resolved to a date against the meeting date when possible; urgency words set
+/// the priority, also when said in the acknowledging reply ("Oui, ce n'est pas urgent").
+pub fn action_items(text: &str) -> Vec<ActionItem> {
+    let sentences = split_sentences(text);
+    let meeting = meeting_date(text);
+    let mut out: Vec<ActionItem> = Vec::new();
+    for (i, s) in sentences.iter().enumerate() {
+        let folded = fold_lower(&s.text);
+        let first = FIRST_PERSON.is_match(&folded);
+        let group = GROUP.is_match(&folded);
+        let marker = MARKER.is_match(&folded) || s.text.trim_start().starts_with("->");
+        let named = NAMED.captures(&s.text).and_then(|c| c.name("who").map(|m| m.as_str().to_string())).filter(|w| !is_not_a_person(w));
+        let decision = DECISION.is_match(&folded);
+        if !(first || group || marker || named.is_some() || decision) {
+            continue;
+        }
+        if is_not_commitment(&folded, &s.text) && !marker && !decision {
+            continue;
+        }
+        let who = if let Some(n) = named.clone() {
+            Some(n)
+        } else if first {
+            s.speaker.clone()
+        } else {
+            None
+        };
+        let mut when = DEADLINE.find(&folded).map(|m| original_slice(&s.text, &folded, m.start(), m.end()));
+        let mut priority = priority_of(&folded);
+        // The reply to a commitment often sets its deadline or urgency: "Oui, pas urgent, pour la fin du mois."
+        if let Some(next) = sentences.get(i + 1).filter(|n| n.speaker.is_some() && n.speaker != s.speaker && n.line <= s.line + 2) {
+            let nf = fold_lower(&next.text);
+            if ACK.iter().any(|a| nf.starts_with(a)) {
+                let next_text = follow_up_text(&sentences, i + 1);
+                let nf = fold_lower(&next_text);
+                if when.is_none() {
+                    when = DEADLINE.find(&nf).map(|m| original_slice(&next_text, &nf, m.start(), m.end()));
+                }
+                if priority.is_none() {
+                    priority = priority_of(&nf);
+                }
+            }
+        }
+        let due = when.as_deref().and_then(|w| resolve_when(w, &s.text, meeting)).map(|d| d.to_iso());
+        let priority = priority.unwrap_or_else(|| if due.is_some() && due == meeting.map(|m| m.to_iso()) { Priority::High } else { Priority::Medium });
+        let kind = if decision && !first && named.is_none() { ItemKind::Decision } else { ItemKind::Task };
+        let evidence = match &s.speaker {
+            Some(sp) => format!("{sp}: {}", s.text),
+            None => s.text.clone(),
+        };
+        let mut what = task_text(&s.text);
+        let mut evidence = evidence;
+        // "C'est décidé." / "Je m'en occupe." / "I'll do it.": the substance is the sentence before.
+        let short = crate::summarize::content_words(&s.text).len() < 3;
+        if short && i > 0 {
+            let prev = &sentences[i - 1];
+            if prev.line + 2 >= s.line {
+                what = task_text(&prev.text);
+                let prev_ev = match &prev.speaker {
+                    Some(sp) if prev.line != s.line => format!("{sp}: {}", prev.text),
+                    _ => prev.text.clone(),
+                };
+                evidence = format!("{prev_ev} {evidence}");
+            }
+        }
+        if what.is_empty() || out.iter().any(|o| o.what == what) {
+            continue;
+        }
+        out.push(ActionItem { who, what, when, due, priority, kind, evidence, line: s.line });
+    }
+    out
+}
+
+/// The sentences of the same turn after `i`, joined (a reply often spans two sentences).
+fn follow_up_text(sentences: &[Sentence], i: usize) -> String {
+    let line = sentences[i].line;
+    sentences[i..].iter().take_while(|s| s.line == line).map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// The original text for a byte range found in its folded form (same char count per char
+/// except for rare ligatures, so map by characters).
+fn original_slice(original: &str, folded: &str, start: usize, end: usize) -> String {
+    let (f, map) = crate::text::fold_lower_with_map(original);
+    if f == folded && end < map.len() {
+        return original[map[start]..map[end]].to_string();
+    }
+    folded[start..end].to_string()
+}
+
+/// Capitalised words that start sentences but are not people.
+fn is_not_a_person(w: &str) -> bool {
+    const NOT: &[&str] = &[
+        "Je", "On", "Il", "Elle", "Nous", "Vous", "Ils", "Ce", "Ca", "Ça", "Cela", "Le", "La", "Les", "Un", "Une", "Et", "Mais", "Donc",
+        "Alors", "Bon", "Oui", "Non", "Si", "It", "He", "She", "We", "They", "This", "That", "The", "And", "But", "So", "Yes", "No",
+        "There", "What", "Which", "Who", "Then", "If", "Okay", "Well", "Right", "Yeah", "Tout", "Rien", "Personne", "Chacun", "Quelqu",
+        "Everyone", "Someone", "Nobody", "Everybody", "Qui", "Que", "Quand", "Comment", "Pourquoi", "Où", "Tu", "Moi", "Toi", "Lui",
+        "Aujourd", "Demain", "Hier", "Maintenant", "Now", "Today", "Tomorrow", "Normalement", "Sinon", "Ensuite", "Puis", "Après",
+    ];
+    NOT.contains(&w) || w.len() < 2
+}
+
+/// The priorities stated in a text ("priorité numéro un", "urgent", "top priority", numbered
+/// priority lists), strongest first, without duplicates.
+pub fn priorities(text: &str) -> Vec<String> {
+    let sentences = split_sentences(text);
+    let mut scored: Vec<(u8, usize, String)> = Vec::new();
+    for (i, s) in sentences.iter().enumerate() {
+        let f = fold_lower(&s.text);
+        let score = if f.contains("priorite numero un") || f.contains("top priority") || f.contains("first priority") || f.contains("priorite absolue") {
+            4
+        } else if f.contains("urgent") && !f.contains("pas urgent") && !f.contains("not urgent") || f.contains("asap") || f.contains("au plus vite") {
+            3
+        } else if f.contains("priorit") || f.contains("en premier") || f.contains("d'abord") && f.len() > 30 || f.contains("first of all") || f.contains("most important") || f.contains("le plus important") {
+            2
+        } else if f.contains("important") && !f.contains("pas important") {
+            1
+        } else {
+            0
+        };
+        if score == 0 || f.chars().filter(|c| c.is_alphabetic()).count() < 10 {
+            continue;
+        }
+        let t = match &s.speaker {
+            Some(sp) => format!("{sp}: {}", s.text),
+            None => s.text.clone(),
+        };
+        if !scored.iter().any(|(_, _, x)| *x == t) {
+            scored.push((score, i, t));
+        }
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, _, t)| t).collect()
+}
+
+/// The decisions in a text (the `Decision` items of [`action_items`]), as sentences.
+pub fn decisions(text: &str) -> Vec<String> {
+    action_items(text).into_iter().filter(|a| a.kind == ItemKind::Decision).map(|a| a.evidence).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FR: &str = "Réunion d'équipe – mardi 12 mars 2024\n\
+Marc : Bon, on commence.\n\
+Karim : Les placards sont montés. Normalement c'est fini jeudi.\n\
+Julie : Je prépare un modèle d'avenant, alors.\n\
+Marc : Oui, merci. Ce n'est pas urgent, pour la fin du mois.\n\
+Marc : Julie, tu relances le Garage Petit pour le devis d'ici vendredi.\n\
+Karim : Je commande le chêne avant le 20, c'est urgent.\n\
+Marc : On le note : toute modification passe par un avenant signé. C'est décidé.\n\
+Sophie : Est-ce que tu as vu le mail ?\n";
+
+    #[test]
+    fn finds_french_tasks_with_who_when_and_priority() {
+        let items = action_items(FR);
+        let find = |w: &str| items.iter().find(|a| a.what.contains(w)).unwrap_or_else(|| panic!("no item with {w}: {items:#?}"));
+        let avenant = find("modèle d'avenant");
+        assert_eq!(avenant.who.as_deref(), Some("Julie"));
+        assert_eq!(avenant.priority, Priority::Low);
+        assert_eq!(avenant.due.as_deref(), Some("2024-03-31"));
+        let relance = find("relances le Garage Petit");
+        assert_eq!(relance.who.as_deref(), Some("Julie"));
+        assert_eq!(relance.when.as_deref(), Some("d'ici vendredi"));
+        assert_eq!(relance.due.as_deref(), Some("2024-03-15"));
+        let chene = find("chêne");
+        assert_eq!(chene.who.as_deref(), Some("Karim"));
+        assert_eq!(chene.priority, Priority::High);
+        assert_eq!(chene.due.as_deref(), Some("2024-03-20"));
+        assert!(items.iter().any(|a| a.kind == ItemKind::Decision && a.evidence.contains("avenant signé")));
+        assert!(!items.iter().any(|a| a.evidence.contains("Est-ce que")), "questions are not tasks");
+    }
+
+    #[test]
+    fn finds_english_tasks() {
+        let t = "Meeting 2024-03-13\nAnna: I'll send the revised quote to Dupont by Friday.\nBob: Yeah.\nAnna: Bob will call the supplier tomorrow, it's urgent.\nBob: We decided to keep the oak finish.\nAction: update the price list\n";
+        let items = action_items(t);
+        assert!(items.iter().any(|a| a.who.as_deref() == Some("Anna") && a.what.starts_with("Send the revised quote") && a.due.as_deref() == Some("2024-03-15")), "{items:#?}");
+        assert!(items.iter().any(|a| a.who.as_deref() == Some("Bob") && a.priority == Priority::High && a.due.as_deref() == Some("2024-03-14")), "{items:#?}");
+        assert!(items.iter().any(|a| a.kind == ItemKind::Decision));
+        assert!(items.iter().any(|a| a.what.contains("update the price list")));
+    }
+
+    #[test]
+    fn priorities_are_ranked() {
+        let p = priorities("Marc : Le plus important, c'est la mairie.\nMarc : Commander le chêne, priorité numéro un, c'est urgent.\nJulie : Ok.\n");
+        assert!(p[0].contains("priorité numéro un"), "{p:?}");
+        assert_eq!(p.len(), 2);
+    }
+}

@@ -285,7 +285,8 @@ fn assign_one(
     if cands.is_empty() {
         let reason = if mentions.iter().any(|m| is_supplier(&m.key)) { "only a supplier is named" } else { "no client name found" };
         let reason_fr = if reason.starts_with("only") { "seul un fournisseur est cité" } else { "aucun nom de client trouvé" };
-        return none(0.5, reason.into(), reason_fr.into());
+        let conf = if reason.starts_with("only") { 0.75 } else { 0.5 };
+        return none(conf, reason.into(), reason_fr.into());
     }
     // Combine the cues per client: the strongest, plus a little for each one that agrees.
     let mut per: BTreeMap<usize, (f32, Vec<String>, Vec<String>, usize)> = BTreeMap::new();

@@ -27,6 +27,48 @@ impl Date {
         (day <= days_in_month(year, month)).then_some(Self { year, month, day })
     }
 
+    /// Days since 1970-01-01 (negative before), for date arithmetic.
+    pub fn days_since_epoch(&self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days_since_epoch` days after 1970-01-01, if it is within the supported years.
+    pub fn from_days_since_epoch(z: i64) -> Option<Self> {
+        let z = z + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        Date::new(i32::try_from(y).ok()?, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
+    }
+
+    /// This date plus `n` days (negative goes back).
+    pub fn add_days(&self, n: i64) -> Option<Self> {
+        Self::from_days_since_epoch(self.days_since_epoch() + n)
+    }
+
+    /// Day of the week, 0 = Monday ... 6 = Sunday.
+    pub fn weekday(&self) -> u32 {
+        // 1970-01-01 was a Thursday (3).
+        ((self.days_since_epoch() + 3).rem_euclid(7)) as u32
+    }
+
+    /// Last day of this date's month.
+    pub fn end_of_month(&self) -> Self {
+        Self { day: days_in_month(self.year, self.month), ..*self }
+    }
+
     /// ISO 8601 form, "2024-03-15".
     pub fn to_iso(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -323,6 +365,17 @@ mod tests {
         assert_eq!(isos, vec!["2015-07-02", "2014-05-01", "2014-05-31"]);
         assert_eq!(&t[found[0].span.start..found[0].span.end], "02 Juillet 2015");
         assert_eq!(found[0].raw, "02 Juillet 2015");
+    }
+
+    #[test]
+    fn date_arithmetic_and_weekdays() {
+        let d = Date::new(2024, 3, 12).unwrap();
+        assert_eq!(d.weekday(), 1, "12 March 2024 is a Tuesday");
+        assert_eq!(d.add_days(20).unwrap().to_iso(), "2024-04-01");
+        assert_eq!(Date::new(2024, 2, 28).unwrap().add_days(1).unwrap().to_iso(), "2024-02-29");
+        assert_eq!(Date::new(2023, 12, 31).unwrap().add_days(1).unwrap().to_iso(), "2024-01-01");
+        assert_eq!(d.end_of_month().to_iso(), "2024-03-31");
+        assert_eq!(Date::new(1970, 1, 1).unwrap().days_since_epoch(), 0);
     }
 
     #[test]

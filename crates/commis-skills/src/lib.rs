@@ -22,17 +22,15 @@ pub mod summarize;
 pub mod text;
 
 
+pub use actions::{ActionItem, ItemKind, Priority, action_items, decisions, priorities};
 pub use amounts::{Amount, AmountRole, FoundAmount, find_amounts, parse_amount};
-
-
-pub use invoice::{Evidence, InvoiceFields, InvoiceSource, extract_invoice, from_cii_xml};
 pub use classify::{Classified, DocKind, Lang, doc_type, doc_type_for_owner};
 pub use clients::{ClientAssignment, DocInput, assign_clients, detect_own_company};
 pub use dates::{Date, FoundDate, find_dates, parse_date};
 pub use entities::{CompanyMention, PartyRole, display_name, find_companies, normalize_company, strip_legal_form};
-
-
-
+pub use invoice::{Evidence, InvoiceFields, InvoiceSource, extract_invoice, from_cii_xml};
+pub use slug::standard_name;
+pub use summarize::{Sentence, extractive_summary, split_sentences};
 pub use text::Span;
 
 /// What can go wrong in a skill that parses structured input.
