@@ -238,3 +238,25 @@ fn fuzz_smoke_mutated_fixtures_never_panic() {
     assert!(runs > 300, "{runs} mutated inputs");
     println!("{runs} mutated inputs, {contained} calamine panics contained as Corrupt errors");
 }
+
+#[test]
+fn odt_table_repetition_attributes_cannot_explode_memory() {
+    let mut cells = String::new();
+    for _ in 0..2000 {
+        cells.push_str(r#"<table:table-cell table:number-columns-repeated="100000"><text:p>x</text:p></table:table-cell>"#);
+    }
+    let content = format!(
+        r#"<?xml version="1.0"?><office:document-content xmlns:office="o" xmlns:table="t" xmlns:text="x"><office:body><office:text><table:table><table:table-row table:number-rows-repeated="1000000">{cells}</table:table-row></table:table></office:text></office:body></office:document-content>"#
+    );
+    let data = make_zip(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.text"),
+        ("content.xml", content.as_bytes()),
+    ]);
+    let doc = read_bytes("big.odt", &data, &Limits::default()).unwrap();
+    let total: usize = doc
+        .tables
+        .iter()
+        .map(|t| t.rows.iter().map(Vec::len).sum::<usize>())
+        .sum();
+    assert!(total <= 1_000_000, "{total} cells kept");
+}

@@ -10,6 +10,10 @@ use crate::zipx::Package;
 /// 16384 repetitions, which are padding, not data.
 const MAX_REPEAT: usize = 1_000;
 
+/// Cells kept per table: repetition attributes could otherwise expand a small file
+/// into billions of cells.
+const MAX_TABLE_CELLS: usize = 500_000;
+
 pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Document, DocError> {
     let label = if format == Format::Odp {
         "OpenDocument presentation"
@@ -121,7 +125,10 @@ fn draw_shape(shape: &Element, place: &Place, doc: &mut Document) {
                             walk_text(inner, place, 0, doc);
                         }
                     }
-                    "table" => doc.push_table_in_flow(odf_table(inner, place)),
+                    "table" => {
+                        let t = odf_table(inner, place, &mut doc.warnings);
+                        doc.push_table_in_flow(t);
+                    }
                     "p" | "list" | "h" => walk_text(shape, place, 0, doc),
                     _ => {}
                 }
@@ -171,7 +178,10 @@ fn walk_text(container: &Element, place: &Place, list_level: u8, doc: &mut Docum
                     }
                 }
             }
-            "table" => doc.push_table_in_flow(odf_table(el, place)),
+            "table" => {
+                let t = odf_table(el, place, &mut doc.warnings);
+                doc.push_table_in_flow(t);
+            }
             "section" | "index-body" | "table-of-content" | "alphabetical-index"
             | "illustration-index" | "bibliography" | "user-index" | "object-index"
             | "table-index" | "change-start" => {
@@ -274,9 +284,10 @@ fn block_text_lines(el: &Element) -> Vec<String> {
     lines
 }
 
-fn odf_table(table: &Element, place: &Place) -> Table {
+fn odf_table(table: &Element, place: &Place, warnings: &mut Vec<String>) -> Table {
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut merged = Vec::new();
+    let mut cells = 0usize;
     let mut row_elems = Vec::new();
     collect_rows(table, &mut row_elems);
     for tr in row_elems {
@@ -327,7 +338,7 @@ fn odf_table(table: &Element, place: &Place) -> Table {
                     last_col: c + cs - 1,
                 });
             }
-            for _ in 0..n {
+            for _ in 0..n.min(MAX_TABLE_CELLS.saturating_sub(cells + row.len())) {
                 row.push(cell.clone());
             }
         }
@@ -340,11 +351,20 @@ fn odf_table(table: &Element, place: &Place) -> Table {
             repeat.min(MAX_REPEAT)
         };
         for _ in 0..repeat {
+            if cells + row.len() > MAX_TABLE_CELLS {
+                break;
+            }
+            cells += row.len();
             rows.push(row.clone());
         }
     }
     while rows.last().is_some_and(|r| r.is_empty()) {
         rows.pop();
+    }
+    if cells >= MAX_TABLE_CELLS / 2
+        && rows.iter().map(Vec::len).sum::<usize>() >= MAX_TABLE_CELLS / 2
+    {
+        warnings.push(format!("a table was cut at about {MAX_TABLE_CELLS} cells"));
     }
     let mut place = place.clone();
     if place.sheet.is_none()

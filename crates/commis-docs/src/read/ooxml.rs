@@ -375,7 +375,7 @@ fn docx_table(tbl: &Element, place: &Place) -> Table {
                 .and_then(|g| g.attr("val"))
                 .and_then(|v| v.parse::<usize>().ok())
                 .unwrap_or(1)
-                .clamp(1, 1000);
+                .clamp(1, 64);
             let vmerge = tcpr.and_then(|p| p.child("vMerge"));
             let text = paragraphs_text(tc);
             match vmerge {
