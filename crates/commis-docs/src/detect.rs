@@ -37,7 +37,11 @@ pub fn detect_format(name: &str, bytes: &[u8]) -> Result<Format, DocError> {
         });
     }
     let sample = &bytes[..bytes.len().min(64 * 1024)];
-    let decoded = textdecode::decode(sample);
+    let decoded = if sample.len() < bytes.len() {
+        textdecode::decode_prefix(sample)
+    } else {
+        textdecode::decode(sample)
+    };
     if !textdecode::looks_like_text(&decoded.text) {
         return Err(DocError::Unsupported {
             detected: "binary data of an unknown kind".to_string(),

@@ -9,7 +9,17 @@ pub(crate) struct Decoded {
     pub encoding: &'static str,
 }
 
+/// Decodes a whole file.
 pub(crate) fn decode(bytes: &[u8]) -> Decoded {
+    decode_inner(bytes, false)
+}
+
+/// Decodes the first bytes of a longer file, which may end inside a UTF-8 sequence.
+pub(crate) fn decode_prefix(bytes: &[u8]) -> Decoded {
+    decode_inner(bytes, true)
+}
+
+fn decode_inner(bytes: &[u8], is_prefix: bool) -> Decoded {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         let name = if enc == UTF_8 {
@@ -35,10 +45,12 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded {
             encoding: "UTF-8",
         },
         // A sample cut in the middle of a multi-byte character is still UTF-8.
-        Err(e) if e.valid_up_to() + 4 >= bytes.len() && e.error_len().is_none() => Decoded {
-            text: String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(),
-            encoding: "UTF-8",
-        },
+        Err(e) if is_prefix && e.valid_up_to() + 4 >= bytes.len() && e.error_len().is_none() => {
+            Decoded {
+                text: String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(),
+                encoding: "UTF-8",
+            }
+        }
         Err(_) => {
             let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
             Decoded {
@@ -78,4 +90,32 @@ pub(crate) fn looks_like_text(text: &str) -> bool {
         }
     }
     total == 0 || control * 100 <= total * 10
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_are_detected() {
+        assert_eq!(decode("é".as_bytes()).encoding, "UTF-8");
+        assert_eq!(decode(b"\xef\xbb\xbfa").text, "a");
+        assert_eq!(decode(b"caf\xe9").text, "café");
+        let le: Vec<u8> = "hello, world"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(decode(&le).text, "hello, world");
+        let be: Vec<u8> = "hello, world"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(decode(&be).text, "hello, world");
+    }
+
+    #[test]
+    fn binary_is_not_text() {
+        assert!(looks_like_text("plain text\nwith lines\t"));
+        assert!(!looks_like_text("\u{0}\u{1}\u{2}\u{3}ab"));
+    }
 }

@@ -206,3 +206,29 @@ pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Docu
     });
     Ok(doc)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_parse_in_french_and_english_notation() {
+        assert_eq!(parse_number("1 234,56", true), Some(1234.56));
+        assert_eq!(parse_number("1\u{a0}234,56", true), Some(1234.56));
+        assert_eq!(parse_number("1.234,56", true), Some(1234.56));
+        assert_eq!(parse_number("1,234.56", false), Some(1234.56));
+        assert_eq!(parse_number("-12.5", false), Some(-12.5));
+        assert_eq!(parse_number("0,5", true), Some(0.5));
+        assert_eq!(parse_number("12,5", false), None);
+        assert_eq!(parse_number("00123", false), None);
+        assert_eq!(parse_number("abc", false), None);
+    }
+
+    #[test]
+    fn delimiter_is_sniffed_from_consistent_counts() {
+        assert_eq!(sniff_delimiter("a;b;c\n1;2,5;3\n4;5;6\n"), Some(b';'));
+        assert_eq!(sniff_delimiter("a,b\n\"x, y\",2\n3,4\n"), Some(b','));
+        assert_eq!(sniff_delimiter("a\tb\n1\t2\n"), Some(b'\t'));
+        assert_eq!(sniff_delimiter("just a sentence.\nand another one\n"), None);
+    }
+}

@@ -1133,3 +1133,56 @@ fn layout(mut runs: Vec<Run>) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_dates_become_iso_8601() {
+        assert_eq!(
+            pdf_date("D:20180127120000+01'00'"),
+            "2018-01-27T12:00:00+01:00"
+        );
+        assert_eq!(pdf_date("D:20240315"), "2024-03-15");
+        assert_eq!(pdf_date("D:20240315093000Z"), "2024-03-15T09:30:00Z");
+        assert_eq!(pdf_date("garbage"), "garbage");
+    }
+
+    #[test]
+    fn tounicode_cmap_maps_chars_ranges_and_arrays() {
+        let cmap = CMap::parse(
+            b"begincodespacerange <0000> <FFFF> endcodespacerange\n\
+              2 beginbfchar <0003> <0020> <0011> <00E9> endbfchar\n\
+              2 beginbfrange <0024> <0026> <0041> <0030> <0031> [<20AC> <0066006C>] endbfrange",
+        );
+        assert_eq!(cmap.lookup(2, 0x11).as_deref(), Some("é"));
+        assert_eq!(cmap.lookup(2, 0x25).as_deref(), Some("B"));
+        assert_eq!(cmap.lookup(2, 0x30).as_deref(), Some("€"));
+        assert_eq!(cmap.lookup(2, 0x31).as_deref(), Some("fl"));
+        assert_eq!(cmap.lookup(2, 0x99), None);
+        assert_eq!(cmap.code_len(&[0x00, 0x11], 1), 2);
+    }
+
+    #[test]
+    fn fake_bold_duplicates_are_dropped_but_repeated_letters_kept() {
+        let run = |x: f32, text: &str| Run {
+            x,
+            end_x: x + 6.0,
+            y: 100.0,
+            size: 12.0,
+            text: text.into(),
+        };
+        // "Free" drawn glyph by glyph: the two "e" are distinct letters.
+        let lines = layout(vec![
+            run(0.0, "F"),
+            run(6.0, "r"),
+            run(12.0, "e"),
+            run(18.0, "e"),
+        ]);
+        assert_eq!(lines, vec!["Free"]);
+        // The same word drawn twice, one point apart, is one word.
+        let lines = layout(vec![run(0.0, "Total"), run(0.5, "Total")]);
+        assert_eq!(lines, vec!["Total"]);
+    }
+}

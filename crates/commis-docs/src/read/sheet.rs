@@ -299,3 +299,25 @@ fn collect_ods_rows<'a>(el: &'a crate::xml::Element, out: &mut Vec<&'a crate::xm
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_positions_use_spreadsheet_names() {
+        assert_eq!(a1(0, 0), "A1");
+        assert_eq!(a1(9, 25), "Z10");
+        assert_eq!(a1(0, 26), "AA1");
+        assert_eq!(a1(0, 16_383), "XFD1");
+    }
+
+    #[test]
+    fn durations_print_as_hours_minutes_seconds() {
+        assert_eq!(
+            duration_text(10.0 + 10.0 / 24.0 + 10.0 / 1440.0 + 10.0 / 86_400.0),
+            "250:10:10"
+        );
+        assert_eq!(duration_text(-0.5), "-12:00:00");
+    }
+}
