@@ -446,3 +446,13 @@ fn docx_converts_to_pdf_through_libreoffice() {
     assert!(pdf.starts_with(b"%PDF"));
     assert!(pdf.len() > 5_000);
 }
+
+#[test]
+fn libreoffice_agrees_on_every_supported_function_and_edge_case() {
+    let Some(soffice) = soffice() else { return };
+    let spec: SpreadsheetSpec =
+        serde_json::from_slice(&std::fs::read(spec_path("formulas.json")).unwrap()).unwrap();
+    let bytes = build_spreadsheet(&spec).unwrap();
+    let checked = assert_recalc_matches(&soffice, &bytes);
+    assert_eq!(checked, 42);
+}

@@ -96,24 +96,24 @@ fn table(header: &[String], rows: &[Vec<String>]) -> String {
         )
     };
     x.push_str(r#"<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>"#);
-    for c in 0..ncols {
+    for (c, &align_right) in right.iter().enumerate() {
         x.push_str(&cell(
             header.get(c).map(String::as_str).unwrap_or(""),
             true,
             Some(HEAD_FILL),
-            right[c],
+            align_right,
         ));
     }
     x.push_str("</w:tr>");
     for (i, r) in rows.iter().enumerate() {
         x.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
         let fill = if i % 2 == 1 { Some(BAND) } else { None };
-        for c in 0..ncols {
+        for (c, &align_right) in right.iter().enumerate() {
             x.push_str(&cell(
                 r.get(c).map(String::as_str).unwrap_or(""),
                 false,
                 fill,
-                right[c],
+                align_right,
             ));
         }
         x.push_str("</w:tr>");

@@ -4,6 +4,10 @@
 //! LibreOffice's default settings show that cached value. So every formula we write is computed
 //! here over the spec's own cells, and a formula we cannot compute is refused rather than stored
 //! with a wrong value.
+//!
+//! Semantics follow Excel. One known difference with LibreOffice: booleans inside ranges are
+//! ignored by COUNT/SUM/AVERAGE in Excel (and here) but counted as 1/0 by LibreOffice, which has
+//! no boolean cell type; the LibreOffice cross-check in tests/ avoids that case.
 
 use crate::OfficeError;
 
@@ -102,17 +106,34 @@ pub(crate) enum Op {
     Ge,
 }
 
-/// Replaces `;` argument separators (the French Excel habit) by `,` outside string literals,
-/// because the file format always uses the en-US syntax.
+/// Rewrites a formula into the file format's en-US syntax: `;` argument separators (the French
+/// Excel habit) become `,`, and function names are upper-cased; string literals and quoted
+/// sheet names are left alone.
 pub(crate) fn normalize_separators(formula: &str) -> String {
+    let chars: Vec<char> = formula.chars().collect();
     let mut out = String::with_capacity(formula.len());
     let mut in_str = false;
     let mut in_quote = false;
-    for ch in formula.chars() {
+    let mut word_start: Option<usize> = None;
+    for &ch in &chars {
+        let plain = !in_str && !in_quote;
+        if plain && (ch.is_alphanumeric() || ch == '_' || ch == '.') {
+            word_start.get_or_insert(out.len());
+        } else {
+            if plain
+                && ch == '('
+                && let Some(start) = word_start
+            {
+                let upper = out[start..].to_uppercase();
+                out.truncate(start);
+                out.push_str(&upper);
+            }
+            word_start = None;
+        }
         match ch {
             '"' if !in_quote => in_str = !in_str,
             '\'' if !in_str => in_quote = !in_quote,
-            ';' if !in_str && !in_quote => {
+            ';' if plain => {
                 out.push(',');
                 continue;
             }
@@ -872,7 +893,7 @@ impl<'g> Evaluator<'g> {
             }
             "SUMIFS" | "COUNTIFS" => {
                 let (target, rest) = if name == "SUMIFS" {
-                    if args.len() < 3 || args.len() % 2 == 0 {
+                    if args.len() < 3 || args.len().is_multiple_of(2) {
                         return Err("#N/A (wrong number of arguments)");
                     }
                     (Some(self.area_of(&args[0]).ok_or("#VALUE!")?), &args[1..])
@@ -1144,7 +1165,7 @@ fn binary(op: Op, a: Value, b: Value) -> Value {
         Op::Mul => arith(|x, y| x * y),
         Op::Pow => arith(f64::powf),
         Op::Div => match (to_number(&a), to_number(&b)) {
-            (Ok(_), Ok(y)) if y == 0.0 => Value::Error("#DIV/0!"),
+            (Ok(_), Ok(0.0)) => Value::Error("#DIV/0!"),
             (Ok(x), Ok(y)) => Value::Number(x / y),
             (Err(e), _) | (_, Err(e)) => Value::Error(e),
         },
@@ -1446,6 +1467,10 @@ mod tests {
         assert_eq!(
             normalize_separators("=SI(A1;\"a;b\";'x;y'!A1)"),
             "=SI(A1,\"a;b\",'x;y'!A1)"
+        );
+        assert_eq!(
+            normalize_separators("=sum(a1:a2)&\"sum(\""),
+            "=SUM(a1:a2)&\"sum(\""
         );
     }
 
