@@ -360,6 +360,9 @@ impl Engine {
                 step: step.number,
                 title: step.title.clone(),
             });
+            if let Some(ms) = test_step_delay() {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            }
             let outcome = match planner {
                 Planner::Offline => offline::run_step(ctx, &plan, &step).await,
                 Planner::Model(setup) => crate::model::run_step(ctx, setup, &plan, &step, &notes).await,
@@ -554,6 +557,12 @@ fn apply_to_summary(s: &mut RunSummary, op: &JournalOp, prefix: &str) {
         }
         JournalOp::MakeDir { .. } | JournalOp::Batch { .. } => {}
     }
+}
+
+/// `COMMIS_TEST_STEP_DELAY_MS`: a testing knob that holds each step after it starts, so a
+/// crash test can kill the process mid-run. Unset in normal use.
+fn test_step_delay() -> Option<u64> {
+    std::env::var("COMMIS_TEST_STEP_DELAY_MS").ok()?.parse().ok()
 }
 
 fn spawn_stop_watch(stop: StopHandle, ctx: Arc<RunContext>) {

@@ -138,7 +138,6 @@ fn compact(messages: &mut [Message], budget: u64, system: &str, tools: &[commis_
 
 struct TurnOutcome {
     text: String,
-    ended: bool,
 }
 
 /// Runs tool-use turns until the model stops calling tools or `done` says so.
@@ -190,10 +189,7 @@ async fn converse(
             .collect();
         messages.push(Message::assistant(response.content.clone()));
         if calls.is_empty() {
-            return Ok(TurnOutcome {
-                text: last_text,
-                ended: true,
-            });
+            return Ok(TurnOutcome { text: last_text });
         }
         let mut results = Vec::new();
         for (id, name, input) in calls {
@@ -214,10 +210,7 @@ async fn converse(
             content: results,
         });
         if done(ctx) {
-            return Ok(TurnOutcome {
-                text: last_text,
-                ended: false,
-            });
+            return Ok(TurnOutcome { text: last_text });
         }
     }
     Err(StepFailure::Failed(format!(

@@ -4,6 +4,7 @@
 mod config;
 mod providers;
 mod report;
+mod templates;
 mod term;
 
 use std::path::{Path, PathBuf};
@@ -79,6 +80,61 @@ enum Command {
         #[command(subcommand)]
         action: RulesAction,
     },
+    /// Briefs saved with {placeholders}, to re-run on next month's folder.
+    Template {
+        #[command(subcommand)]
+        action: TemplateAction,
+    },
+    /// Run templates regularly (call `commis schedule run-due` from cron or a systemd timer).
+    Schedule {
+        #[command(subcommand)]
+        action: ScheduleAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TemplateAction {
+    /// Save a brief as a template: `commis template save monthly-report "Rapport de {mois}..."`.
+    Save {
+        name: String,
+        brief: String,
+        /// Runs of this template accept the plan and approve creations and modifications.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Actions its runs may do without asking (delete, move, exec).
+        #[arg(long, value_delimiter = ',')]
+        allow: Vec<String>,
+        #[arg(long)]
+        read_only: bool,
+    },
+    List,
+    Show { name: String },
+    Delete { name: String },
+}
+
+#[derive(Subcommand)]
+enum ScheduleAction {
+    /// Schedule a template on a folder.
+    Add {
+        name: String,
+        #[arg(long)]
+        template: String,
+        #[arg(long)]
+        dir: PathBuf,
+        /// day, week or month
+        #[arg(long)]
+        every: String,
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    List,
+    Remove { name: String },
+    /// Run every schedule that is due, non-interactively: anything needing approval is
+    /// queued for you (`commis resume RUN`) instead of done.
+    RunDue {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,6 +177,12 @@ struct RunArgs {
     dir: PathBuf,
     /// What you want, in French or English.
     brief: Option<String>,
+    /// Use a saved template instead of a brief.
+    #[arg(long, conflicts_with = "brief")]
+    template: Option<String>,
+    /// A template's placeholder value, e.g. --set mois=mars.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
     /// More folders, granted read-only.
     #[arg(long = "read-only-dir", value_name = "DIR")]
     read_only_dirs: Vec<PathBuf>,
@@ -211,6 +273,8 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Extract { file, json } => cmd_extract(&file, json),
         Command::Doctor => cmd_doctor().await,
         Command::Rules { action } => cmd_rules(action),
+        Command::Template { action } => cmd_template(action),
+        Command::Schedule { action } => cmd_schedule(action).await,
     }
 }
 
@@ -240,6 +304,16 @@ fn grant(dir: &Path, mode: AccessMode) -> Result<Grant> {
         .with_context(|| format!("cannot open the folder {}: does it exist?", dir.display()))?;
     if !path.is_dir() {
         bail!("{} is not a folder", dir.display());
+    }
+    // commis's own state (journal, backups) must stay out of the agent's reach.
+    let home = state_home();
+    let home = home.canonicalize().unwrap_or(home);
+    if home.starts_with(&path) || path.starts_with(&home) {
+        bail!(
+            "{} contains commis's own state folder {} (or is inside it): grant another folder, or set COMMIS_HOME elsewhere",
+            path.display(),
+            home.display()
+        );
     }
     Ok(Grant { path, mode })
 }
@@ -314,8 +388,21 @@ async fn drive_and_report(
     Ok(exit_for(summary.status))
 }
 
-async fn cmd_run(args: RunArgs) -> Result<ExitCode> {
+async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
     let config = Config::load()?;
+    if let Some(name) = &args.template {
+        let engine = open_engine(&config)?;
+        let record = engine.store.template(name)?;
+        let t: templates::Template = serde_json::from_value(record.body)
+            .with_context(|| format!("template {name} is damaged; save it again"))?;
+        args.brief = Some(templates::render(&t.brief, &templates::parse_sets(&args.set)?)?);
+        args.policy.yes |= t.yes;
+        args.policy.read_only |= t.read_only;
+        args.policy.allow.extend(t.allow);
+        if args.model.provider.is_none() {
+            args.model.provider = t.provider;
+        }
+    }
     let Some(brief) = args.brief.clone().filter(|b| !b.trim().is_empty()) else {
         bail!("what should commis do? give a brief, e.g. commis run {} \"Trie ces fichiers par type et crée un catalogue\"", args.dir.display());
     };
@@ -582,6 +669,114 @@ fn cmd_rules(action: RulesAction) -> Result<ExitCode> {
             let r = cfg.rules.remove(number - 1);
             cfg.save_to(&path)?;
             println!("revoked: always allow {} in {}", r.kind, r.folder.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_template(action: TemplateAction) -> Result<ExitCode> {
+    let config = Config::load()?;
+    let engine = open_engine(&config)?;
+    match action {
+        TemplateAction::Save { name, brief, yes, allow, read_only } => {
+            parse_allow(&allow)?;
+            let t = templates::Template { brief: brief.clone(), yes, allow, read_only, provider: None };
+            engine.store.save_template(&name, &serde_json::to_value(&t)?)?;
+            let names: Vec<String> = templates::placeholders(&brief)
+                .into_iter()
+                .map(|p| match p.default {
+                    Some(d) => format!("{}={d}", p.name),
+                    None => p.name,
+                })
+                .collect();
+            println!(
+                "template {name} saved{}; run it with: commis run DIR --template {name}{}",
+                if names.is_empty() { String::new() } else { format!(" (placeholders: {})", names.join(", ")) },
+                templates::placeholders(&brief).iter().filter(|p| p.default.is_none()).map(|p| format!(" --set {}=…", p.name)).collect::<String>()
+            );
+        }
+        TemplateAction::List => {
+            let all = engine.store.templates()?;
+            if all.is_empty() {
+                println!("No templates yet: commis template save NAME \"BRIEF with {{placeholders}}\"");
+            }
+            for t in all {
+                let brief = t.body.get("brief").and_then(|b| b.as_str()).unwrap_or("");
+                println!("{:<20} {}", t.name, report::one_line(brief, 70));
+            }
+        }
+        TemplateAction::Show { name } => {
+            let t = engine.store.template(&name)?;
+            println!("{}", serde_json::to_string_pretty(&t.body)?);
+        }
+        TemplateAction::Delete { name } => {
+            if !engine.store.delete_template(&name)? {
+                bail!("no template named {name} (see `commis template list`)");
+            }
+            println!("template {name} deleted");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
+    let config = Config::load()?;
+    let engine = open_engine(&config)?;
+    match action {
+        ScheduleAction::Add { name, template, dir, every, set } => {
+            engine.store.template(&template)?;
+            let dir = grant(&dir, AccessMode::ReadWrite)?.path;
+            let s = templates::Schedule { template, dir, every: templates::Every::parse(&every)?, set: templates::parse_sets(&set)? };
+            engine.store.save_schedule(&name, &serde_json::to_value(&s)?)?;
+            println!("schedule {name} saved: {} every {every} on {}", s.template, s.dir.display());
+            println!("run due schedules from cron, e.g.: 0 7 * * * commis schedule run-due");
+        }
+        ScheduleAction::List => {
+            for s in engine.store.schedules()? {
+                println!("{:<20} {}", s.name, s.body);
+            }
+        }
+        ScheduleAction::Remove { name } => {
+            if !engine.store.delete_schedule(&name)? {
+                bail!("no schedule named {name} (see `commis schedule list`)");
+            }
+            println!("schedule {name} removed");
+        }
+        ScheduleAction::RunDue { json } => {
+            let now = templates::now();
+            let mut results = Vec::new();
+            for record in engine.store.schedules()? {
+                let s: templates::Schedule = serde_json::from_value(record.body.clone())
+                    .with_context(|| format!("schedule {} is damaged; add it again", record.name))?;
+                if !templates::is_due(s.every, record.last_run_at, now) {
+                    continue;
+                }
+                // Marked first: a crash must not make a monthly job run twice.
+                engine.store.mark_schedule_run(&record.name, now)?;
+                let t: templates::Template = serde_json::from_value(engine.store.template(&s.template)?.body)?;
+                let brief = templates::render(&t.brief, &s.set)?;
+                let flags = PolicyFlags { yes: true, allow: t.allow.clone(), read_only: t.read_only };
+                let model = ModelFlags { provider: t.provider.clone(), model: None, script: None };
+                let req = RunRequest {
+                    grants: vec![grant(&s.dir, if t.read_only { AccessMode::ReadOnly } else { AccessMode::ReadWrite })?],
+                    brief,
+                    policy: build_policy(&config, &flags)?,
+                    planner: providers::planner(&config, &model)?,
+                    stop: StopHandle::default(),
+                    options: options_json(&flags),
+                };
+                // Unattended: nothing is asked; what needs approval waits for the user.
+                let summary = engine.run(req, Arc::new(NonInteractive { accept_plan: true })).await?;
+                if !json {
+                    println!("{}: run {} {}", record.name, summary.run_id, summary.status);
+                }
+                results.push(serde_json::json!({"schedule": record.name, "run_id": summary.run_id, "status": summary.status}));
+            }
+            if json {
+                println!("{}", serde_json::Value::Array(results));
+            } else if results.is_empty() {
+                println!("no schedule is due");
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -230,7 +230,7 @@ pub(super) async fn report(ctx: &RunContext, registry: &Registry, plan: &Plan, _
     }
     blocks.push(json!({"type": "heading", "level": 1, "text": d.pick("Recommandations", "Recommendations")}));
     blocks.push(json!({"type": "numbered", "items": d.recommendations()}));
-    let spec = json!({"title": title_of(&d), "blocks": blocks});
+    let spec = json!({"title": title_of(&d), "locale": locale(d.lang), "blocks": blocks});
     let spec: commis_office::DocumentSpec = serde_json::from_value(spec)
         .map_err(|e| StepFailure::Failed(format!("internal report spec is invalid: {e}")))?;
     let docx = commis_office::build_docx(&spec).map_err(|e| StepFailure::Failed(e.to_string()))?;
@@ -249,7 +249,7 @@ pub(super) async fn deck(ctx: &RunContext, registry: &Registry, plan: &Plan, ste
     let wanted = step.params.get("slides").and_then(|v| v.as_u64()).unwrap_or(8).clamp(1, 200) as usize;
     let slides = deck_slides(&d, wanted);
     let n = slides.len();
-    let spec = json!({"title": title_of(&d), "theme": "default", "slides": slides});
+    let spec = json!({"title": title_of(&d), "theme": "default", "locale": locale(d.lang), "slides": slides});
     let spec: commis_office::DeckSpec = serde_json::from_value(spec)
         .map_err(|e| StepFailure::Failed(format!("internal deck spec is invalid: {e}")))?;
     let bytes = commis_office::build_presentation(&spec).map_err(|e| StepFailure::Failed(e.to_string()))?;
@@ -258,6 +258,41 @@ pub(super) async fn deck(ctx: &RunContext, registry: &Registry, plan: &Plan, ste
         Lang::Fr => format!("Présentation de {n} diapositives : {path}."),
         Lang::En => format!("{n}-slide deck: {path}."),
     })
+}
+
+/// Slides stay within these so the deck builder never has to continue one on a new slide:
+/// the user asked for a number of slides and gets exactly that.
+const MAX_ROWS: usize = 7;
+const MAX_BULLETS: usize = 6;
+
+fn locale(lang: Lang) -> &'static str {
+    lang.pick("fr", "en")
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>().trim_end())
+    }
+}
+
+fn by_kind_bullets(d: &Digest) -> Vec<Value> {
+    let mut kinds: Vec<(&String, &usize)> = d.by_kind.iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(a.1));
+    let mut out: Vec<Value> = kinds
+        .iter()
+        .take(MAX_BULLETS - 1)
+        .map(|(k, n)| json!(format!("{k} : {n}")))
+        .collect();
+    let rest: usize = kinds.iter().skip(MAX_BULLETS - 1).map(|(_, n)| **n).sum();
+    if rest > 0 {
+        out.push(json!(match d.lang {
+            Lang::Fr => format!("Autres : {rest}"),
+            Lang::En => format!("Other: {rest}"),
+        }));
+    }
+    out
 }
 
 /// Candidate slides in order of importance; the deck takes exactly `wanted` of them,
@@ -278,42 +313,42 @@ fn deck_slides(d: &Digest, wanted: usize) -> Vec<Value> {
         {"value": n_actions.to_string(), "label": d.pick("actions", "action items")}
     ], "notes": d.pick("Les montants viennent des factures elles-mêmes ; chaque chiffre est relié à son fichier dans le classeur.", "Amounts come from the invoices themselves; each figure links to its file in the workbook.")}));
     if !d.per_client.is_empty() {
-        core.push(json!({"layout": "chart", "title": d.pick("Montant TTC par client", "Total per client"), "chart": {
-            "kind": "bar", "categories": d.per_client.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
-            "series": [{"name": d.pick("Total TTC", "Total"), "values": d.per_client.iter().map(|c| (c.2 * 100.0).round() / 100.0).collect::<Vec<_>>()}]
-        }, "notes": d.pick("Classement des clients par montant facturé.", "Clients ranked by amount invoiced.")}));
+        core.push(json!({"layout": "chart", "title": d.pick("Montant TTC par client", "Total per client"), "chart": "bar",
+            "categories": d.per_client.iter().take(MAX_ROWS).map(|c| c.0.clone()).collect::<Vec<_>>(),
+            "series": [{"name": d.pick("Total TTC", "Total"), "values": d.per_client.iter().take(MAX_ROWS).map(|c| (c.2 * 100.0).round() / 100.0).collect::<Vec<_>>()}],
+            "notes": d.pick("Classement des clients par montant facturé.", "Clients ranked by amount invoiced.")}));
         core.push(json!({"layout": "table", "title": d.pick("Récapitulatif par client", "Summary by client"),
             "header": [d.pick("Client", "Client"), d.pick("Pièces", "Documents"), d.pick("Total TTC", "Total")],
-            "rows": d.per_client.iter().map(|(c, n, t)| vec![c.clone(), n.to_string(), d.money(*t)]).collect::<Vec<_>>(),
+            "rows": d.per_client.iter().take(MAX_ROWS).map(|(c, n, t)| vec![c.clone(), n.to_string(), d.money(*t)]).collect::<Vec<_>>(),
             "notes": d.pick("Avoirs déduits.", "Credit notes deducted.")}));
     }
     core.push(json!({"layout": "bullets", "title": d.pick("Contenu du dossier", "What the folder holds"),
-        "bullets": d.by_kind.iter().map(|(k, n)| json!({"text": format!("{k} : {n}")})).collect::<Vec<_>>(),
+        "bullets": by_kind_bullets(d),
         "notes": d.pick("Répartition des documents par type, détectée à partir de leur contenu.", "Documents by type, detected from their content.")}));
     if !d.meetings.is_empty() {
         core.push(json!({"layout": "bullets", "title": d.pick("Réunions : l'essentiel", "Meetings: the gist"),
-            "bullets": d.meetings.iter().map(|m| json!({"text": m.file.rsplit('/').next().unwrap_or(&m.file), "children": m.summary.iter().take(2).cloned().collect::<Vec<_>>()})).collect::<Vec<_>>(),
+            "bullets": d.meetings.iter().take(3).map(|m| json!({"text": m.file.rsplit('/').next().unwrap_or(&m.file), "sub": m.summary.iter().take(1).map(|s| short(s, 140)).collect::<Vec<_>>()})).collect::<Vec<_>>(),
             "notes": d.pick("Phrases extraites telles quelles des transcriptions.", "Sentences taken verbatim from the transcripts.")}));
     }
     if n_actions > 0 {
         core.push(json!({"layout": "table", "title": d.pick("Actions à mener", "Action items"),
             "header": [d.pick("Qui", "Who"), d.pick("Quoi", "What"), d.pick("Quand", "When")],
-            "rows": d.actions().iter().take(8).map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), a.what.clone(), a.when.clone().unwrap_or_else(|| "—".into())]).collect::<Vec<_>>(),
+            "rows": d.actions().iter().take(MAX_ROWS).map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), short(&a.what, 90), a.when.clone().unwrap_or_else(|| "—".into())]).collect::<Vec<_>>(),
             "notes": d.pick("Liste complète dans le classeur des actions.", "Full list in the action items workbook.")}));
     }
     let recs = json!({"layout": "bullets", "title": d.pick("Recommandations", "Recommendations"),
-        "bullets": d.recommendations().into_iter().map(|r| json!({"text": r})).collect::<Vec<_>>(),
+        "bullets": d.recommendations().into_iter().take(MAX_BULLETS).map(|r| json!(short(&r, 160))).collect::<Vec<_>>(),
         "notes": d.pick("Recommandations déduites des chiffres et des réunions.", "Recommendations drawn from the figures and the meetings.")});
     // Detail slides for longer decks.
     for (client, n, t) in &d.per_client {
-        let rows: Vec<Vec<String>> = d.invoices.iter().filter(|r| &r.client == client)
+        let rows: Vec<Vec<String>> = d.invoices.iter().filter(|r| &r.client == client).take(MAX_ROWS)
             .map(|r| vec![r.number.clone(), r.date.clone(), d.money(r.total)]).collect();
         extra.push(json!({"layout": "table", "title": client, "header": [d.pick("N°", "Number"), d.pick("Date", "Date"), d.pick("TTC", "Total")], "rows": rows,
             "notes": match d.lang { Lang::Fr => format!("{n} pièce(s), {} au total.", d.money(*t)), Lang::En => format!("{n} document(s), {} in all.", d.money(*t)) }}));
     }
     for m in &d.meetings {
         extra.push(json!({"layout": "bullets", "title": m.file.rsplit('/').next().unwrap_or(&m.file),
-            "bullets": m.summary.iter().map(|s| json!({"text": s})).collect::<Vec<_>>(),
+            "bullets": m.summary.iter().take(MAX_BULLETS).map(|s| json!(short(s, 160))).collect::<Vec<_>>(),
             "notes": d.pick("Résumé extractif de la réunion.", "Extractive summary of the meeting.")}));
     }
     let mut slides: Vec<Value> = Vec::new();

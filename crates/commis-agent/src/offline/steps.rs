@@ -378,7 +378,7 @@ async fn invoice_table(ctx: &RunContext, registry: &Registry, plan: &Plan, step:
                 "totals": {"label": h("Total", "Total"), "columns": [h("Montant HT", "Net"), h("TVA", "VAT"), h("Montant TTC", "Total")], "function": "sum"},
                 "table": true,
                 "freeze_header": true,
-                "conditional": [{"column": h("Montant TTC", "Total"), "rule": {"negative": null}, "style": "red"}]
+                "conditional": [{"column": h("Montant TTC", "Total"), "rule": {"kind": "negative"}, "style": "red"}]
             },
             {
                 "name": by_client,

@@ -1,0 +1,92 @@
+//! Kill -9 during a run, then `commis resume`: no step done twice, no half-written file.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+#[test]
+fn a_run_killed_mid_step_resumes_at_the_unfinished_step_without_redoing_finished_ones() {
+    let (sb, demo) = Sandbox::with_demo();
+    let mut child = sb
+        .cmd()
+        .args([
+            "run",
+            demo.to_str().unwrap(),
+            "Classe ces fichiers par client, fais un catalogue et un tableau récapitulatif des montants",
+            "--yes",
+            "--allow",
+            "move",
+        ])
+        // A testing knob: each step waits this long after it starts, so the kill lands mid-run.
+        .env("COMMIS_TEST_STEP_DELAY_MS", "1500")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut seen = String::new();
+    loop {
+        let line = rx.recv_timeout(Duration::from_secs(120)).expect("the run printed nothing");
+        seen.push_str(&line);
+        seen.push('\n');
+        // Step 2 has started: step 1 (the moves) is finished and journaled.
+        if line.contains("▶ 2/") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "step 2 never started:\n{seen}");
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let history = String::from_utf8_lossy(&sb.run(&["history", "--json"]).stdout).to_string();
+    let runs: serde_json::Value = serde_json::from_str(&history).unwrap();
+    let run_id = runs[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(runs[0]["status"], "running", "a killed run is left running");
+
+    let out = sb.run(&["resume", &run_id, "--json"]);
+    let s = summary(&out);
+    assert_eq!(s["status"], "done", "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Each step started and finished as recorded; step 1 ran exactly once.
+    let show: serde_json::Value = serde_json::from_slice(&sb.run(&["show", &run_id, "--json"]).stdout).unwrap();
+    let events = show["events"].as_array().unwrap();
+    let finished = |n: u64| {
+        events
+            .iter()
+            .filter(|e| e["type"] == "step_finished" && e["step"] == n && e["status"] == "done")
+            .count()
+    };
+    assert_eq!(finished(1), 1, "the sorting step ran once");
+    assert_eq!(finished(2), 1);
+    assert_eq!(finished(3), 1);
+    let batches = show["journal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["op"]["op"] == "batch" && e["state"] == "done")
+        .count();
+    assert_eq!(batches, 1, "the moves were applied once");
+    // No half-written file: no temp files left, and every deliverable is a complete zip.
+    for (path, _) in tree(&demo) {
+        assert!(!path.contains(".commis-tmp"), "temp file left: {path}");
+    }
+    for f in ["Livrables/catalogue.xlsx", "Livrables/recapitulatif-factures.xlsx"] {
+        let bytes = std::fs::read(demo.join(f)).unwrap();
+        assert!(bytes.starts_with(b"PK") && bytes.windows(4).any(|w| w == b"PK\x05\x06"), "{f} is complete");
+    }
+    // And the whole run is still undoable.
+    let undo = sb.run(&["undo", &run_id]);
+    assert!(undo.status.success(), "{}", String::from_utf8_lossy(&undo.stderr));
+}
