@@ -399,7 +399,12 @@ fn attempts(w: &World) -> Vec<Attempt> {
             "mkdir -p m2 && mount --bind / m2 && ls m2".into(),
             failed(),
         ),
-        attempt("unshare a user namespace", "unshare -r true".into(), failed()),
+        attempt("unshare a user namespace", "unshare -U true".into(), failed()),
+        attempt(
+            "unshare a user namespace mapped to root",
+            "unshare -r true".into(),
+            failed(),
+        ),
         attempt(
             "unshare mount+network namespaces",
             "unshare -mn true".into(),

@@ -443,6 +443,15 @@ fn build_plan(req: Option<&Checked>, pipes: &Pipes) -> Result<Plan, SandboxError
             optional: true,
         });
     }
+    // No nested namespaces even if seccomp were bypassed: the limits are per user namespace
+    // and ours may set its own (the kernel checks every ancestor's limit).
+    for knob in ["user/max_user_namespaces", "user/max_mnt_namespaces"] {
+        after.push(Op::WriteFile {
+            path: cstr(format!("/proc/sys/{knob}")),
+            content: cstr("0"),
+            optional: true,
+        });
+    }
     for dir in ["/proc/sys", "/proc/irq", "/proc/bus", "/proc/fs"] {
         after.push(Op::Bind {
             source: cstr(dir),

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the programs that commis-sandbox's escape suite uses as payloads (python3, strace,
+# bash, util-linux's unshare/nsenter/mount, su, getent) and LibreOffice Writer for the
+# "real conversion inside the sandbox" test. Idempotent and quiet.
+# The sandbox itself needs no package: it uses the kernel's namespaces, Landlock and seccomp.
+set -e
+missing=""
+for tool in /usr/bin/python3 /usr/bin/strace /usr/bin/bash /usr/bin/unshare /usr/bin/nsenter \
+            /usr/bin/mount /usr/bin/su /usr/bin/getent /usr/sbin/chroot /usr/bin/mknod \
+            /usr/bin/timeout /usr/bin/soffice; do
+    [ -e "$tool" ] || missing="yes"
+done
+if [ -n "$missing" ]; then
+    sudo=""
+    [ "$(id -u)" = "0" ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get -o DPkg::Lock::Timeout=900 update -qq >/dev/null
+    $sudo apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends \
+        python3 strace bash util-linux mount login libc-bin coreutils \
+        libreoffice-writer >/dev/null
+fi
