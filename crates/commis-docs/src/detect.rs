@@ -205,6 +205,9 @@ fn detect_text(text: &str, ext: &str) -> Format {
     {
         return Format::Json;
     }
+    if lower_head.starts_with("<?xml") || (lower_head.starts_with('<') && ext == "xml") {
+        return Format::Xml;
+    }
     if looks_like_mail(trimmed) {
         return Format::Eml;
     }

@@ -24,6 +24,8 @@ pub enum Format {
     Html,
     Eml,
     Json,
+    /// XML other than HTML and Office parts (e-invoices such as XRechnung, UBL).
+    Xml,
     Png,
     Jpeg,
     Gif,
@@ -52,6 +54,7 @@ impl Format {
             Format::Html => "html",
             Format::Eml => "eml",
             Format::Json => "json",
+            Format::Xml => "xml",
             Format::Png => "png",
             Format::Jpeg => "jpeg",
             Format::Gif => "gif",

@@ -240,3 +240,14 @@ fn detection_uses_content_not_the_extension() {
     .unwrap_err();
     assert!(matches!(err, DocError::Unsupported { .. }));
 }
+
+#[test]
+fn standalone_cii_xml_invoice_is_parsed_into_fields() {
+    let xml = bytes("invoices/facturx/EN16931_Einfach.embedded.xml");
+    let doc = read("factur-x.xml", &xml);
+    assert_eq!(doc.format, Format::Xml);
+    let inv = doc.invoice.as_ref().expect("invoice fields");
+    assert_eq!(inv.invoice_number.as_deref(), Some("471102"));
+    assert_eq!(inv.grand_total.as_deref(), Some("529.87"));
+    assert!(doc.blocks.iter().any(|b| b.text == "Lieferant GmbH"));
+}

@@ -15,7 +15,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Document, DocError> 
     doc.metadata.author = get("from");
     doc.metadata.to = get("to");
     doc.metadata.cc = get("cc");
-    doc.metadata.created = get("date");
+    doc.metadata.created = get("date").map(|d| rfc2822_to_iso(&d).unwrap_or(d));
     for name in ["From", "To", "Cc", "Date", "Subject"] {
         if let Some(v) = get(&name.to_ascii_lowercase()) {
             doc.push_block(BlockKind::Header, format!("{name}: {v}"), Place::default());
@@ -338,4 +338,65 @@ fn decode_words(value: &str) -> String {
     }
     out.push_str(rest);
     out.trim().to_string()
+}
+
+/// "Mon, 5 Feb 2024 10:00:00 +0100" to "2024-02-05T10:00:00+01:00".
+fn rfc2822_to_iso(date: &str) -> Option<String> {
+    let rest = date.split_once(',').map_or(date, |(_, r)| r).trim();
+    let parts: Vec<&str> = rest.split_whitespace().collect();
+    let [day, month, year, time, zone, ..] = parts.as_slice() else {
+        return None;
+    };
+    let months = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let m = months
+        .iter()
+        .position(|x| month.to_ascii_lowercase().starts_with(x))?
+        + 1;
+    let d: u32 = day.parse().ok()?;
+    let mut y: u32 = year.parse().ok()?;
+    if y < 100 {
+        y += if y < 50 { 2000 } else { 1900 };
+    }
+    let mut hms: Vec<u32> = time.split(':').filter_map(|p| p.parse().ok()).collect();
+    hms.resize(3, 0);
+    let tz = match *zone {
+        "UT" | "GMT" | "Z" => "Z".to_string(),
+        z if z.len() == 5 && (z.starts_with('+') || z.starts_with('-')) => {
+            format!("{}:{}", &z[..3], &z[3..])
+        }
+        _ => String::new(),
+    };
+    Some(format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{tz}",
+        hms[0], hms[1], hms[2]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_dates_become_iso_8601() {
+        assert_eq!(
+            rfc2822_to_iso("Mon, 5 Feb 2024 10:00:00 +0100").as_deref(),
+            Some("2024-02-05T10:00:00+01:00")
+        );
+        assert_eq!(
+            rfc2822_to_iso("5 Feb 24 10:00 GMT").as_deref(),
+            Some("2024-02-05T10:00:00Z")
+        );
+        assert_eq!(rfc2822_to_iso("yesterday"), None);
+    }
+
+    #[test]
+    fn encoded_words_are_decoded_and_joined() {
+        assert_eq!(decode_words("=?utf-8?Q?Ren=C3=A9e?= <r@x>"), "Renée <r@x>");
+        assert_eq!(
+            decode_words("=?iso-8859-1?Q?caf=E9?= =?utf-8?B?w6k=?="),
+            "caféé"
+        );
+    }
 }

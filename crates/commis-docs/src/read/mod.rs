@@ -12,6 +12,7 @@ mod pdf;
 mod rtf;
 mod sheet;
 mod text;
+mod xmldoc;
 
 use crate::error::DocError;
 use crate::limits::Limits;
@@ -36,6 +37,7 @@ pub(crate) fn read_format(
         Format::Html => html::read(bytes, limits),
         Format::Eml => eml::read(bytes, limits),
         Format::Json => json::read(bytes, limits),
+        Format::Xml => xmldoc::read(bytes, limits),
         Format::Png | Format::Jpeg | Format::Gif | Format::Webp => image::read(format, bytes),
     }
 }
