@@ -149,10 +149,11 @@ impl RunContext {
         let grants = &self.run.grants;
         if grants.len() > 1 {
             let first = path.split('/').next().unwrap_or("");
-            if let Some(g) = grants
-                .iter()
-                .find(|g| g.path.file_name().is_some_and(|n| n.to_string_lossy() == first))
-            {
+            if let Some(g) = grants.iter().find(|g| {
+                g.path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy() == first)
+            }) {
                 return g.path.clone();
             }
         }
@@ -251,7 +252,8 @@ impl RunContext {
                     }
                     ApprovalAnswer::No => {
                         self.record_answer(id, "no", "user");
-                        let reason = self.lang_pick("refusé par l'utilisateur", "refused by the user");
+                        let reason =
+                            self.lang_pick("refusé par l'utilisateur", "refused by the user");
                         self.emit(EventKind::ApprovalRefused {
                             id,
                             reason: reason.clone(),
@@ -262,7 +264,10 @@ impl RunContext {
                         self.record_answer(id, "stop", "user");
                         self.stop_requested_by_user.store(true, Ordering::SeqCst);
                         self.request_stop();
-                        let reason = self.lang_pick("arrêt demandé par l'utilisateur", "the user stopped the run");
+                        let reason = self.lang_pick(
+                            "arrêt demandé par l'utilisateur",
+                            "the user stopped the run",
+                        );
                         self.emit(EventKind::ApprovalRefused {
                             id,
                             reason: reason.clone(),

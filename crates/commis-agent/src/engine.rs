@@ -265,7 +265,10 @@ impl Engine {
             }
             PlanDecision::Reject => {
                 ctx.emit(EventKind::PlanRejected);
-                let message = lang.pick("Plan refusé : rien n'a été modifié.", "Plan rejected: nothing was changed.");
+                let message = lang.pick(
+                    "Plan refusé : rien n'a été modifié.",
+                    "Plan rejected: nothing was changed.",
+                );
                 return self.finish(&ctx, RunStatus::Stopped, Some(message.into()));
             }
             PlanDecision::Defer => {
@@ -349,7 +352,9 @@ impl Engine {
             .collect();
         while let Some(step) = plan.next_pending().cloned() {
             if ctx.stop_requested() {
-                let message = ctx.lang.pick("Arrêté à votre demande.", "Stopped as you asked.");
+                let message = ctx
+                    .lang
+                    .pick("Arrêté à votre demande.", "Stopped as you asked.");
                 return self.finish(ctx, RunStatus::Stopped, Some(message.into()));
             }
             plan.transition(step.number, StepStatus::Running)
@@ -365,7 +370,9 @@ impl Engine {
             }
             let outcome = match planner {
                 Planner::Offline => offline::run_step(ctx, &plan, &step).await,
-                Planner::Model(setup) => crate::model::run_step(ctx, setup, &plan, &step, &notes).await,
+                Planner::Model(setup) => {
+                    crate::model::run_step(ctx, setup, &plan, &step, &notes).await
+                }
             };
             let (status, note) = match outcome {
                 Ok(note) => (StepStatus::Done, note),
@@ -373,7 +380,9 @@ impl Engine {
                     // Back in line: `resume` will run it again from a clean state.
                     let _ = plan.transition(step.number, StepStatus::Pending);
                     self.store.save_plan(&run_id, &plan, true)?;
-                    let message = ctx.lang.pick("Arrêté à votre demande.", "Stopped as you asked.");
+                    let message = ctx
+                        .lang
+                        .pick("Arrêté à votre demande.", "Stopped as you asked.");
                     return self.finish(ctx, RunStatus::Stopped, Some(message.into()));
                 }
                 Err(crate::StepFailure::Failed(reason)) => (StepStatus::Failed, reason),
@@ -485,7 +494,11 @@ impl Engine {
         let ctx = self.context(run.clone(), policy, interaction, Lang::En)?;
         self.store.set_status(&run.id, RunStatus::Running)?;
         let result = registry.call(&ctx, name, input).await;
-        let status = if result.is_ok() { RunStatus::Done } else { RunStatus::Failed };
+        let status = if result.is_ok() {
+            RunStatus::Done
+        } else {
+            RunStatus::Failed
+        };
         self.store.set_status(&run.id, status)?;
         match result {
             Ok(mut v) => {
@@ -562,7 +575,10 @@ fn apply_to_summary(s: &mut RunSummary, op: &JournalOp, prefix: &str) {
 /// `COMMIS_TEST_STEP_DELAY_MS`: a testing knob that holds each step after it starts, so a
 /// crash test can kill the process mid-run. Unset in normal use.
 fn test_step_delay() -> Option<u64> {
-    std::env::var("COMMIS_TEST_STEP_DELAY_MS").ok()?.parse().ok()
+    std::env::var("COMMIS_TEST_STEP_DELAY_MS")
+        .ok()?
+        .parse()
+        .ok()
 }
 
 fn spawn_stop_watch(stop: StopHandle, ctx: Arc<RunContext>) {

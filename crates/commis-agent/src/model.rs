@@ -235,10 +235,7 @@ pub async fn plan(ctx: &RunContext, setup: &ModelSetup) -> Result<Plan, Unplanna
     );
     let system = format!("{SYSTEM}\nYou are in the PLANNING phase.");
     let outcome = converse(ctx, setup, &setup.planner, &registry, &system, first, |c| {
-        c.proposed_plan
-            .lock()
-            .map(|p| p.is_some())
-            .unwrap_or(false)
+        c.proposed_plan.lock().map(|p| p.is_some()).unwrap_or(false)
     })
     .await
     .map_err(|e| match e {
@@ -284,7 +281,11 @@ pub async fn run_step(
         "Brief:\n<brief>\n{}\n</brief>\n\nPlan:\n{}\n\nNotes from earlier steps:\n{}\n\nYOUR STEP ({}): {}\n{}\n\nDo this step only, with the tools. When it is done, call complete_step with a short note (results, files produced, figures) for the next steps.",
         ctx.run.brief,
         overview.join("\n"),
-        if notes_text.is_empty() { "(none)".to_string() } else { notes_text.join("\n") },
+        if notes_text.is_empty() {
+            "(none)".to_string()
+        } else {
+            notes_text.join("\n")
+        },
         step.number,
         step.title,
         step.description
@@ -294,11 +295,7 @@ pub async fn run_step(
         c.step_note.lock().map(|n| n.is_some()).unwrap_or(false)
     })
     .await?;
-    let note = ctx
-        .step_note
-        .lock()
-        .map(|mut n| n.take())
-        .unwrap_or(None);
+    let note = ctx.step_note.lock().map(|mut n| n.take()).unwrap_or(None);
     Ok(note.unwrap_or(outcome.text))
 }
 
@@ -342,12 +339,8 @@ pub async fn fan_out(
     items: &[String],
 ) -> Result<Vec<Value>, ToolError> {
     use futures_util::stream::{self, StreamExt};
-    let registry = Registry::standard().filtered(|n| {
-        matches!(
-            n,
-            "list_files" | "read_document" | "search_text"
-        )
-    });
+    let registry = Registry::standard()
+        .filtered(|n| matches!(n, "list_files" | "read_document" | "search_text"));
     let total = items.len() as u64;
     let done = AtomicU64::new(0);
     let step = ctx.current_step().unwrap_or(0);

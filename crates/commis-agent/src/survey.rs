@@ -33,7 +33,11 @@ pub fn compact_survey(ctx: &RunContext, samples: usize, chars: usize) -> Result<
         e.0 += 1;
         e.1 += f.size;
     }
-    let mut out = format!("{} files, {} folders.\nBy type:", docs.len(), files.len() - docs.len());
+    let mut out = format!(
+        "{} files, {} folders.\nBy type:",
+        docs.len(),
+        files.len() - docs.len()
+    );
     for (ext, (n, size)) in &by_ext {
         out.push_str(&format!(" {ext}: {n} ({})", human_size(*size)));
     }
@@ -56,7 +60,11 @@ pub fn compact_survey(ctx: &RunContext, samples: usize, chars: usize) -> Result<
                 .take(3)
                 .map(|p| p.rsplit('/').next().unwrap_or(p))
                 .collect();
-            out.push_str(&format!("- {dir}/: {} files, e.g. {}\n", names.len(), examples.join(", ")));
+            out.push_str(&format!(
+                "- {dir}/: {} files, e.g. {}\n",
+                names.len(),
+                examples.join(", ")
+            ));
         }
         if by_dir.len() > 40 {
             out.push_str(&format!("- … and {} more folders\n", by_dir.len() - 40));

@@ -50,6 +50,8 @@ pub struct Config {
     pub folders: Vec<PathBuf>,
     /// Sub-agents running at once (default 4).
     pub concurrency: Option<usize>,
+    /// Stream model answers (default true); some proxies only handle whole answers.
+    pub stream: Option<bool>,
     #[serde(default)]
     pub planner: RoleConfig,
     #[serde(default)]
@@ -98,7 +100,10 @@ impl Config {
     pub fn load_from(path: &Path) -> Result<Config> {
         match std::fs::read_to_string(path) {
             Ok(text) => toml::from_str(&text).with_context(|| {
-                format!("the configuration file {} is not valid TOML", path.display())
+                format!(
+                    "the configuration file {} is not valid TOML",
+                    path.display()
+                )
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
@@ -146,7 +151,9 @@ pub fn parse_allow(list: &[String]) -> Result<Vec<ActionKind>> {
             continue;
         }
         let kind = ActionKind::parse(item).with_context(|| {
-            format!("--allow {item}: unknown action; use create, modify, move, delete, exec or network")
+            format!(
+                "--allow {item}: unknown action; use create, modify, move, delete, exec or network"
+            )
         })?;
         out.push(kind);
     }

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use commis_agent::engine::{Engine, Planner, RunRequest, StopHandle};
+use commis_agent::engine::{Engine, RunRequest, StopHandle};
 use commis_agent::interact::{Interaction, NonInteractive};
 use commis_agent::offline::brief::{Lang, understand};
 use commis_core::{AccessMode, Grant, Policy, PolicyMode, RunStatus, RunSummary};
@@ -108,8 +108,12 @@ enum TemplateAction {
         read_only: bool,
     },
     List,
-    Show { name: String },
-    Delete { name: String },
+    Show {
+        name: String,
+    },
+    Delete {
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -128,7 +132,9 @@ enum ScheduleAction {
         set: Vec<String>,
     },
     List,
-    Remove { name: String },
+    Remove {
+        name: String,
+    },
     /// Run every schedule that is due, non-interactively: anything needing approval is
     /// queued for you (`commis resume RUN`) instead of done.
     RunDue {
@@ -266,9 +272,17 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Run(args) => cmd_run(args).await,
         Command::Plan(args) => cmd_plan(args).await,
         Command::Resume(args) => cmd_resume(args).await,
-        Command::Undo { run_id, force, json } => cmd_undo(&run_id, force, json),
+        Command::Undo {
+            run_id,
+            force,
+            json,
+        } => cmd_undo(&run_id, force, json),
         Command::History { limit, json } => cmd_history(limit, json),
-        Command::Show { run_id, json, report } => cmd_show(&run_id, json, report),
+        Command::Show {
+            run_id,
+            json,
+            report,
+        } => cmd_show(&run_id, json, report),
         Command::Tool(args) => cmd_tool(args).await,
         Command::Extract { file, json } => cmd_extract(&file, json),
         Command::Doctor => cmd_doctor().await,
@@ -361,7 +375,12 @@ async fn drive_and_report(
     interactive: bool,
 ) -> Result<ExitCode> {
     let steps = Arc::new(Mutex::new(0usize));
-    let renderer = tokio::spawn(term::render_events(engine.subscribe(), out.clone(), lang, steps));
+    let renderer = tokio::spawn(term::render_events(
+        engine.subscribe(),
+        out.clone(),
+        lang,
+        steps,
+    ));
     if !interactive {
         // Non-interactive runs show the plan they accepted.
         let mut rx = engine.subscribe();
@@ -369,7 +388,9 @@ async fn drive_and_report(
         tokio::spawn(async move {
             while let Ok(e) = rx.recv().await {
                 match e.kind {
-                    commis_core::EventKind::PlanProposed { plan } => term::print_plan(&out2, &plan, lang),
+                    commis_core::EventKind::PlanProposed { plan } => {
+                        term::print_plan(&out2, &plan, lang)
+                    }
                     commis_core::EventKind::RunFinished { .. } => return,
                     _ => {}
                 }
@@ -395,7 +416,10 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
         let record = engine.store.template(name)?;
         let t: templates::Template = serde_json::from_value(record.body)
             .with_context(|| format!("template {name} is damaged; save it again"))?;
-        args.brief = Some(templates::render(&t.brief, &templates::parse_sets(&args.set)?)?);
+        args.brief = Some(templates::render(
+            &t.brief,
+            &templates::parse_sets(&args.set)?,
+        )?);
         args.policy.yes |= t.yes;
         args.policy.read_only |= t.read_only;
         args.policy.allow.extend(t.allow);
@@ -404,7 +428,10 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
         }
     }
     let Some(brief) = args.brief.clone().filter(|b| !b.trim().is_empty()) else {
-        bail!("what should commis do? give a brief, e.g. commis run {} \"Trie ces fichiers par type et crée un catalogue\"", args.dir.display());
+        bail!(
+            "what should commis do? give a brief, e.g. commis run {} \"Trie ces fichiers par type et crée un catalogue\"",
+            args.dir.display()
+        );
     };
     let mut grants = vec![grant(&args.dir, AccessMode::ReadWrite)?];
     for d in &args.read_only_dirs {
@@ -427,7 +454,15 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
         stop,
         options: options_json(&args.policy),
     };
-    drive_and_report(&engine, out, lang, args.json, engine.run(req, interaction), interactive).await
+    drive_and_report(
+        &engine,
+        out,
+        lang,
+        args.json,
+        engine.run(req, interaction),
+        interactive,
+    )
+    .await
 }
 
 fn watch_ctrl_c(stop: StopHandle, out: Out, lang: Lang) {
@@ -472,7 +507,11 @@ async fn cmd_plan(args: PlanArgs) -> Result<ExitCode> {
         (Some(p), false) => term::print_plan(&out, p, lang),
         (None, _) => term::print_summary(&out, &summary, lang),
     }
-    Ok(if plan.is_some() { ExitCode::SUCCESS } else { exit_for(summary.status) })
+    Ok(if plan.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        exit_for(summary.status)
+    })
 }
 
 async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
@@ -607,11 +646,21 @@ async fn cmd_tool(args: ToolArgs) -> Result<ExitCode> {
     let input: serde_json::Value = serde_json::from_str(&args.input)
         .with_context(|| "--input must be a JSON object, e.g. --input '{\"path\": \"a.pdf\"}'")?;
     let policy = build_policy(&config, &args.policy)?;
-    let mode = if args.policy.read_only { AccessMode::ReadOnly } else { AccessMode::ReadWrite };
+    let mode = if args.policy.read_only {
+        AccessMode::ReadOnly
+    } else {
+        AccessMode::ReadWrite
+    };
     let out = Out::new(true);
     let interaction = interaction_for(&args.policy, &out, Lang::En);
     let result = engine
-        .call_tool(grant(&args.dir, mode)?, &args.name, input, policy, interaction)
+        .call_tool(
+            grant(&args.dir, mode)?,
+            &args.name,
+            input,
+            policy,
+            interaction,
+        )
         .await;
     match result {
         Ok(value) => {
@@ -647,7 +696,11 @@ fn cmd_extract(file: &Path, json: bool) -> Result<ExitCode> {
 
 async fn cmd_doctor() -> Result<ExitCode> {
     let ok = providers::doctor().await;
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn cmd_rules(action: RulesAction) -> Result<ExitCode> {
@@ -656,10 +709,17 @@ fn cmd_rules(action: RulesAction) -> Result<ExitCode> {
     match action {
         RulesAction::List => {
             if cfg.rules.is_empty() {
-                println!("No saved rules. They are created by answering \"always in this folder\" to an approval.");
+                println!(
+                    "No saved rules. They are created by answering \"always in this folder\" to an approval."
+                );
             }
             for (i, r) in cfg.rules.iter().enumerate() {
-                println!("{}. always allow {} in {}", i + 1, r.kind, r.folder.display());
+                println!(
+                    "{}. always allow {} in {}",
+                    i + 1,
+                    r.kind,
+                    r.folder.display()
+                );
             }
         }
         RulesAction::Revoke { number } => {
@@ -678,10 +738,24 @@ fn cmd_template(action: TemplateAction) -> Result<ExitCode> {
     let config = Config::load()?;
     let engine = open_engine(&config)?;
     match action {
-        TemplateAction::Save { name, brief, yes, allow, read_only } => {
+        TemplateAction::Save {
+            name,
+            brief,
+            yes,
+            allow,
+            read_only,
+        } => {
             parse_allow(&allow)?;
-            let t = templates::Template { brief: brief.clone(), yes, allow, read_only, provider: None };
-            engine.store.save_template(&name, &serde_json::to_value(&t)?)?;
+            let t = templates::Template {
+                brief: brief.clone(),
+                yes,
+                allow,
+                read_only,
+                provider: None,
+            };
+            engine
+                .store
+                .save_template(&name, &serde_json::to_value(&t)?)?;
             let names: Vec<String> = templates::placeholders(&brief)
                 .into_iter()
                 .map(|p| match p.default {
@@ -691,14 +765,24 @@ fn cmd_template(action: TemplateAction) -> Result<ExitCode> {
                 .collect();
             println!(
                 "template {name} saved{}; run it with: commis run DIR --template {name}{}",
-                if names.is_empty() { String::new() } else { format!(" (placeholders: {})", names.join(", ")) },
-                templates::placeholders(&brief).iter().filter(|p| p.default.is_none()).map(|p| format!(" --set {}=…", p.name)).collect::<String>()
+                if names.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (placeholders: {})", names.join(", "))
+                },
+                templates::placeholders(&brief)
+                    .iter()
+                    .filter(|p| p.default.is_none())
+                    .map(|p| format!(" --set {}=…", p.name))
+                    .collect::<String>()
             );
         }
         TemplateAction::List => {
             let all = engine.store.templates()?;
             if all.is_empty() {
-                println!("No templates yet: commis template save NAME \"BRIEF with {{placeholders}}\"");
+                println!(
+                    "No templates yet: commis template save NAME \"BRIEF with {{placeholders}}\""
+                );
             }
             for t in all {
                 let brief = t.body.get("brief").and_then(|b| b.as_str()).unwrap_or("");
@@ -723,12 +807,29 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
     let config = Config::load()?;
     let engine = open_engine(&config)?;
     match action {
-        ScheduleAction::Add { name, template, dir, every, set } => {
+        ScheduleAction::Add {
+            name,
+            template,
+            dir,
+            every,
+            set,
+        } => {
             engine.store.template(&template)?;
             let dir = grant(&dir, AccessMode::ReadWrite)?.path;
-            let s = templates::Schedule { template, dir, every: templates::Every::parse(&every)?, set: templates::parse_sets(&set)? };
-            engine.store.save_schedule(&name, &serde_json::to_value(&s)?)?;
-            println!("schedule {name} saved: {} every {every} on {}", s.template, s.dir.display());
+            let s = templates::Schedule {
+                template,
+                dir,
+                every: templates::Every::parse(&every)?,
+                set: templates::parse_sets(&set)?,
+            };
+            engine
+                .store
+                .save_schedule(&name, &serde_json::to_value(&s)?)?;
+            println!(
+                "schedule {name} saved: {} every {every} on {}",
+                s.template,
+                s.dir.display()
+            );
             println!("run due schedules from cron, e.g.: 0 7 * * * commis schedule run-due");
         }
         ScheduleAction::List => {
@@ -747,18 +848,36 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
             let mut results = Vec::new();
             for record in engine.store.schedules()? {
                 let s: templates::Schedule = serde_json::from_value(record.body.clone())
-                    .with_context(|| format!("schedule {} is damaged; add it again", record.name))?;
+                    .with_context(|| {
+                        format!("schedule {} is damaged; add it again", record.name)
+                    })?;
                 if !templates::is_due(s.every, record.last_run_at, now) {
                     continue;
                 }
                 // Marked first: a crash must not make a monthly job run twice.
                 engine.store.mark_schedule_run(&record.name, now)?;
-                let t: templates::Template = serde_json::from_value(engine.store.template(&s.template)?.body)?;
+                let t: templates::Template =
+                    serde_json::from_value(engine.store.template(&s.template)?.body)?;
                 let brief = templates::render(&t.brief, &s.set)?;
-                let flags = PolicyFlags { yes: true, allow: t.allow.clone(), read_only: t.read_only };
-                let model = ModelFlags { provider: t.provider.clone(), model: None, script: None };
+                let flags = PolicyFlags {
+                    yes: true,
+                    allow: t.allow.clone(),
+                    read_only: t.read_only,
+                };
+                let model = ModelFlags {
+                    provider: t.provider.clone(),
+                    model: None,
+                    script: None,
+                };
                 let req = RunRequest {
-                    grants: vec![grant(&s.dir, if t.read_only { AccessMode::ReadOnly } else { AccessMode::ReadWrite })?],
+                    grants: vec![grant(
+                        &s.dir,
+                        if t.read_only {
+                            AccessMode::ReadOnly
+                        } else {
+                            AccessMode::ReadWrite
+                        },
+                    )?],
                     brief,
                     policy: build_policy(&config, &flags)?,
                     planner: providers::planner(&config, &model)?,
@@ -766,7 +885,9 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
                     options: options_json(&flags),
                 };
                 // Unattended: nothing is asked; what needs approval waits for the user.
-                let summary = engine.run(req, Arc::new(NonInteractive { accept_plan: true })).await?;
+                let summary = engine
+                    .run(req, Arc::new(NonInteractive { accept_plan: true }))
+                    .await?;
                 if !json {
                     println!("{}: run {} {}", record.name, summary.run_id, summary.status);
                 }

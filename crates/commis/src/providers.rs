@@ -29,12 +29,16 @@ fn provider_name(config: &Config, flags: &ModelFlags) -> String {
 }
 
 fn build(
+    config: &Config,
     kind: ProviderKind,
     model: Option<String>,
     base_url: Option<String>,
     flags: &ModelFlags,
 ) -> Result<Arc<dyn Provider>> {
     let mut cfg = ProviderConfig::from_env(kind);
+    if let Some(stream) = config.stream {
+        cfg.stream = stream;
+    }
     if model.is_some() {
         cfg.model = model;
     }
@@ -62,8 +66,8 @@ fn role(
         Some(p) => ProviderKind::from_str(p).map_err(|e| anyhow::anyhow!("{e}"))?,
         None => default_kind,
     };
-    let _ = config;
     build(
+        config,
         kind,
         role.model.clone().or(default_model),
         role.base_url.clone(),
@@ -81,8 +85,11 @@ pub fn planner(config: &Config, flags: &ModelFlags) -> Result<Planner> {
         .map_err(|e| anyhow::anyhow!("{e}"))
         .with_context(|| "choose --provider offline, anthropic, openai or scripted")?;
     let model = flags.model.clone().or_else(|| config.model.clone());
-    let main = build(kind, model.clone(), config.base_url.clone(), flags)?;
+    let main = build(config, kind, model.clone(), config.base_url.clone(), flags)?;
     let mut setup = ModelSetup::single(main.clone());
+    if let Some(window) = commis_llm::context_window(main.model()) {
+        setup.context_window = window;
+    }
     setup.planner = role(config, &config.planner, kind, model.clone(), flags, &main)?;
     setup.worker = role(config, &config.worker, kind, model.clone(), flags, &main)?;
     setup.subagent = role(config, &config.subagent, kind, model, flags, &main)?;
@@ -131,7 +138,13 @@ pub fn estimate_cost(engine: &Engine, summary: &RunSummary) -> Option<f64> {
 pub async fn doctor() -> bool {
     let mut ok = true;
     let mut line = |good: bool, needed: bool, text: String| {
-        let mark = if good { "ok  " } else if needed { "FAIL" } else { "note" };
+        let mark = if good {
+            "ok  "
+        } else if needed {
+            "FAIL"
+        } else {
+            "note"
+        };
         if !good && needed {
             ok = false;
         }
@@ -139,16 +152,46 @@ pub async fn doctor() -> bool {
     };
     let home = crate::config::state_home();
     match Engine::open(&home) {
-        Ok(_) => line(true, true, format!("state folder {} (COMMIS_HOME)", home.display())),
+        Ok(_) => line(
+            true,
+            true,
+            format!("state folder {} (COMMIS_HOME)", home.display()),
+        ),
         Err(e) => line(false, true, format!("state folder {}: {e}", home.display())),
     }
     let cfg_path = crate::config::config_path();
     match Config::load_from(&cfg_path) {
         Ok(cfg) => {
-            line(true, true, format!("configuration {}", if cfg_path.exists() { cfg_path.display().to_string() } else { format!("{} (not created yet: defaults apply)", cfg_path.display()) }));
-            let flags = ModelFlags { provider: None, model: None, script: None };
+            line(
+                true,
+                true,
+                format!(
+                    "configuration {}",
+                    if cfg_path.exists() {
+                        cfg_path.display().to_string()
+                    } else {
+                        format!("{} (not created yet: defaults apply)", cfg_path.display())
+                    }
+                ),
+            );
+            let flags = ModelFlags {
+                provider: None,
+                model: None,
+                script: None,
+            };
             let name = provider_name(&cfg, &flags);
-            line(true, true, format!("provider: {name}{}", if name == "offline" { " (built-in planner, no network; set ANTHROPIC_API_KEY or OPENAI_API_KEY/OPENAI_BASE_URL to use a model)" } else { "" }));
+            line(
+                true,
+                true,
+                format!(
+                    "provider: {name}{}",
+                    if name == "offline" {
+                        " (built-in planner, no network; set ANTHROPIC_API_KEY or OPENAI_API_KEY/OPENAI_BASE_URL to use a model)"
+                    } else {
+                        ""
+                    }
+                ),
+            );
             match name.as_str() {
                 "anthropic" => {
                     let key = std::env::var("ANTHROPIC_API_KEY").is_ok_and(|v| !v.is_empty());
@@ -158,7 +201,19 @@ pub async fn doctor() -> bool {
                     let key = std::env::var("OPENAI_API_KEY").is_ok_and(|v| !v.is_empty());
                     let base = std::env::var("OPENAI_BASE_URL").unwrap_or_default();
                     let local = base.contains("localhost") || base.contains("127.0.0.1");
-                    line(key || local, true, format!("OPENAI_API_KEY {} (OPENAI_BASE_URL={})", if key { "is set" } else { "is not set (fine for a local server)" }, if base.is_empty() { "default" } else { &base }));
+                    line(
+                        key || local,
+                        true,
+                        format!(
+                            "OPENAI_API_KEY {} (OPENAI_BASE_URL={})",
+                            if key {
+                                "is set"
+                            } else {
+                                "is not set (fine for a local server)"
+                            },
+                            if base.is_empty() { "default" } else { &base }
+                        ),
+                    );
                 }
                 _ => {}
             }

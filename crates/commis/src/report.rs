@@ -36,7 +36,12 @@ fn time(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let (y, m, d) = commis_core::run::civil_from_days(secs.div_euclid(86_400));
     let rem = secs.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, (rem / 60) % 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
 }
 
 fn short(hash: &str) -> &str {
@@ -47,16 +52,31 @@ fn describe(op: &JournalOp) -> Vec<String> {
     op.leaves()
         .into_iter()
         .map(|leaf| match leaf {
-            JournalOp::Create { path, after } => format!("created `{path}` (sha256 {})", short(after)),
-            JournalOp::Modify { path, before, after } => {
-                format!("modified `{path}` (sha256 {} → {})", short(before), short(after))
+            JournalOp::Create { path, after } => {
+                format!("created `{path}` (sha256 {})", short(after))
+            }
+            JournalOp::Modify {
+                path,
+                before,
+                after,
+            } => {
+                format!(
+                    "modified `{path}` (sha256 {} → {})",
+                    short(before),
+                    short(after)
+                )
             }
             JournalOp::Move { from, to, hash } => format!(
                 "moved `{from}` → `{to}`{}",
-                hash.as_deref().map(|h| format!(" (sha256 {})", short(h))).unwrap_or_default()
+                hash.as_deref()
+                    .map(|h| format!(" (sha256 {})", short(h)))
+                    .unwrap_or_default()
             ),
             JournalOp::Delete { path, before } => {
-                format!("deleted `{path}` (sha256 {}, kept in backups)", short(before))
+                format!(
+                    "deleted `{path}` (sha256 {}, kept in backups)",
+                    short(before)
+                )
             }
             JournalOp::MakeDir { path } => format!("created folder `{path}`"),
             JournalOp::Batch { label, .. } => format!("batch {label}"),
@@ -74,10 +94,15 @@ impl Audit {
         let mut warnings = Vec::new();
         for e in &events {
             match &e.kind {
-                EventKind::FileRead { path } if !files_read.contains(path) => files_read.push(path.clone()),
-                EventKind::Decision { subject, decision, reason, .. } => {
-                    decisions.push((subject.clone(), decision.clone(), reason.clone()))
+                EventKind::FileRead { path } if !files_read.contains(path) => {
+                    files_read.push(path.clone())
                 }
+                EventKind::Decision {
+                    subject,
+                    decision,
+                    reason,
+                    ..
+                } => decisions.push((subject.clone(), decision.clone(), reason.clone())),
                 EventKind::Warning { path, message } => warnings.push(format!(
                     "{}{message}",
                     path.as_ref().map(|p| format!("{p}: ")).unwrap_or_default()
@@ -109,18 +134,52 @@ impl Audit {
         md.push_str(&format!("# commis run {}\n\n", r.id));
         md.push_str(&format!("- Brief: {}\n", r.brief));
         for g in &r.grants {
-            md.push_str(&format!("- Folder: `{}` ({:?})\n", g.path.display(), g.mode));
+            md.push_str(&format!(
+                "- Folder: `{}` ({:?})\n",
+                g.path.display(),
+                g.mode
+            ));
         }
-        md.push_str(&format!("- Provider: {}{}\n", r.provider, r.model.as_ref().map(|m| format!(" ({m})")).unwrap_or_default()));
-        md.push_str(&format!("- Status: {}\n- Started: {}\n- Last update: {}\n", r.status, time(r.created_at), time(r.updated_at)));
-        md.push_str(&format!("- Tokens: {} in, {} out\n\n", self.tokens.input, self.tokens.output));
-        md.push_str(&format!("## Plan{}\n\n", if self.plan_accepted { " (accepted)" } else { " (not accepted)" }));
+        md.push_str(&format!(
+            "- Provider: {}{}\n",
+            r.provider,
+            r.model
+                .as_ref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
+        ));
+        md.push_str(&format!(
+            "- Status: {}\n- Started: {}\n- Last update: {}\n",
+            r.status,
+            time(r.created_at),
+            time(r.updated_at)
+        ));
+        md.push_str(&format!(
+            "- Tokens: {} in, {} out\n\n",
+            self.tokens.input, self.tokens.output
+        ));
+        md.push_str(&format!(
+            "## Plan{}\n\n",
+            if self.plan_accepted {
+                " (accepted)"
+            } else {
+                " (not accepted)"
+            }
+        ));
         match &self.plan {
             Some(plan) => {
                 for s in &plan.steps {
-                    md.push_str(&format!("{}. **{}** — {}", s.number, s.title, s.status.as_str()));
+                    md.push_str(&format!(
+                        "{}. **{}** — {}",
+                        s.number,
+                        s.title,
+                        s.status.as_str()
+                    ));
                     if !s.description.is_empty() {
-                        md.push_str(&format!("  \n   {}", s.description.replace('\n', "  \n   ")));
+                        md.push_str(&format!(
+                            "  \n   {}",
+                            s.description.replace('\n', "  \n   ")
+                        ));
                     }
                     if let Some(n) = &s.note {
                         md.push_str(&format!("  \n   _Result:_ {}", n.replace('\n', "  \n   ")));
@@ -139,7 +198,14 @@ impl Audit {
         }
         md.push_str(&format!("\n## Decisions ({})\n\n", self.decisions.len()));
         for (subject, decision, reason) in &self.decisions {
-            md.push_str(&format!("- `{subject}` → {decision}{}\n", if reason.is_empty() { String::new() } else { format!(" — {reason}") }));
+            md.push_str(&format!(
+                "- `{subject}` → {decision}{}\n",
+                if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {reason}")
+                }
+            ));
         }
         md.push_str(&format!("\n## Changes ({})\n\n", self.journal.len()));
         for e in &self.journal {
@@ -157,7 +223,9 @@ impl Audit {
                 time(a.asked_at),
                 a.answer.as_deref().unwrap_or("(none)"),
                 a.by.as_deref().unwrap_or("-"),
-                a.answered_at.map(|t| format!(" at {}", time(t))).unwrap_or_default()
+                a.answered_at
+                    .map(|t| format!(" at {}", time(t)))
+                    .unwrap_or_default()
             ));
         }
         if !self.warnings.is_empty() {
@@ -171,7 +239,9 @@ impl Audit {
 
     pub fn to_html(&self) -> String {
         let md = self.to_markdown();
-        let mut html = String::from("<!doctype html><html><head><meta charset=\"utf-8\"><title>commis run report</title><style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.5}h1{color:#1d4e89}h2{border-bottom:1px solid #d9e2ec;padding-bottom:.2rem;margin-top:2rem}code{background:#f0f4f8;padding:0 .2rem;border-radius:3px}li{margin:.15rem 0}</style></head><body>\n");
+        let mut html = String::from(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>commis run report</title><style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.5}h1{color:#1d4e89}h2{border-bottom:1px solid #d9e2ec;padding-bottom:.2rem;margin-top:2rem}code{background:#f0f4f8;padding:0 .2rem;border-radius:3px}li{margin:.15rem 0}</style></head><body>\n",
+        );
         let mut in_list = false;
         for line in md.lines() {
             let escaped = escape(line);
@@ -184,7 +254,9 @@ impl Audit {
                     in_list = false;
                 }
                 html.push_str(&format!("<h2>{}</h2>\n", escape(h)));
-            } else if line.starts_with("- ") || line.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            } else if line.starts_with("- ")
+                || line.chars().next().is_some_and(|c| c.is_ascii_digit())
+            {
                 if !in_list {
                     html.push_str("<ul>\n");
                     in_list = true;
@@ -209,7 +281,10 @@ impl Audit {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn wrap_pairs(s: &str, marker: &str, open: &str, close: &str) -> String {

@@ -42,9 +42,15 @@ pub fn placeholders(brief: &str) -> Vec<Placeholder> {
             Some((n, d)) => (n.trim(), Some(d.to_string())),
             None => (inner.trim(), None),
         };
-        let valid = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
         if valid && !out.iter().any(|p| p.name == name) {
-            out.push(Placeholder { name: name.to_string(), default });
+            out.push(Placeholder {
+                name: name.to_string(),
+                default,
+            });
         }
         rest = &after[end + 1..];
     }
@@ -68,7 +74,10 @@ pub fn render(brief: &str, values: &BTreeMap<String, String>) -> Result<String> 
             Some((n, d)) => (n.trim(), Some(d)),
             None => (inner.trim(), None),
         };
-        let valid = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
         if !valid {
             out.push('{');
             out.push_str(inner);
@@ -160,8 +169,14 @@ mod tests {
         assert_eq!(
             p,
             vec![
-                Placeholder { name: "mois".into(), default: None },
-                Placeholder { name: "client".into(), default: Some("tous les clients".into()) },
+                Placeholder {
+                    name: "mois".into(),
+                    default: None
+                },
+                Placeholder {
+                    name: "client".into(),
+                    default: Some("tous les clients".into())
+                },
             ]
         );
     }

@@ -126,7 +126,11 @@ fn bar(done: u64, total: u64, width: usize) -> String {
     } else {
         ((done as f64 / total as f64) * width as f64).round() as usize
     };
-    format!("[{}{}]", "█".repeat(filled.min(width)), "░".repeat(width - filled.min(width)))
+    format!(
+        "[{}{}]",
+        "█".repeat(filled.min(width)),
+        "░".repeat(width - filled.min(width))
+    )
 }
 
 /// Prints a plan the way a person reads it.
@@ -158,14 +162,24 @@ fn print_step(out: &Out, step: &Step, lang: Lang) {
         commis_core::StepStatus::Pending => String::new(),
         other => format!(" ({})", other.as_str()),
     };
-    out.line(&format!("  {}. {}{}{}", step.number, s.bold(&step.title), status, approval));
+    out.line(&format!(
+        "  {}. {}{}{}",
+        step.number,
+        s.bold(&step.title),
+        status,
+        approval
+    ));
     if !step.description.is_empty() {
         for l in step.description.lines() {
             out.line(&format!("     {l}"));
         }
     }
     if !step.reads.is_empty() {
-        out.line(&s.dim(&format!("     {} {}", lang.pick("lit :", "reads:"), step.reads.join(", "))));
+        out.line(&s.dim(&format!(
+            "     {} {}",
+            lang.pick("lit :", "reads:"),
+            step.reads.join(", ")
+        )));
     }
     if !step.produces.is_empty() {
         out.line(&s.dim(&format!(
@@ -181,8 +195,18 @@ fn print_step(out: &Out, step: &Step, lang: Lang) {
             let reason = c.get("reason").and_then(|v| v.as_str()).unwrap_or("");
             let conf = c.get("confidence").and_then(|v| v.as_f64()).unwrap_or(1.0);
             let conf_text = format!("{:.0} %", conf * 100.0);
-            let conf_text = if conf < 0.6 { s.yellow(&conf_text) } else { s.dim(&conf_text) };
-            out.line(&format!("     {:>3}) {from} → {} {} {}", i + 1, s.cyan(to), conf_text, s.dim(reason)));
+            let conf_text = if conf < 0.6 {
+                s.yellow(&conf_text)
+            } else {
+                s.dim(&conf_text)
+            };
+            out.line(&format!(
+                "     {:>3}) {from} → {} {} {}",
+                i + 1,
+                s.cyan(to),
+                conf_text,
+                s.dim(reason)
+            ));
         }
     }
 }
@@ -196,7 +220,11 @@ pub fn print_summary(out: &Out, summary: &RunSummary, lang: Lang) {
         _ => s.yellow(summary.status.as_str()),
     };
     out.line("");
-    out.line(&format!("{} {} — {status}", s.bold(lang.pick("Run", "Run")), summary.run_id));
+    out.line(&format!(
+        "{} {} — {status}",
+        s.bold(lang.pick("Run", "Run")),
+        summary.run_id
+    ));
     if let Some(m) = &summary.message {
         out.line(&format!("  {m}"));
     }
@@ -212,7 +240,11 @@ pub fn print_summary(out: &Out, summary: &RunSummary, lang: Lang) {
     section(lang.pick("Modifiés", "Modified"), summary.modified.clone());
     section(
         lang.pick("Déplacés", "Moved"),
-        summary.moved.iter().map(|(a, b)| format!("{a} → {b}")).collect(),
+        summary
+            .moved
+            .iter()
+            .map(|(a, b)| format!("{a} → {b}"))
+            .collect(),
     );
     section(lang.pick("Supprimés", "Deleted"), summary.deleted.clone());
     if summary.tokens.input + summary.tokens.output > 0 {
@@ -225,7 +257,11 @@ pub fn print_summary(out: &Out, summary: &RunSummary, lang: Lang) {
             summary.tokens.input, summary.tokens.output
         ));
     }
-    if !summary.created.is_empty() || !summary.moved.is_empty() || !summary.modified.is_empty() || !summary.deleted.is_empty() {
+    if !summary.created.is_empty()
+        || !summary.moved.is_empty()
+        || !summary.modified.is_empty()
+        || !summary.deleted.is_empty()
+    {
         out.line(&s.dim(&format!(
             "  {} commis undo {}",
             lang.pick("Tout annuler :", "Undo everything:"),
@@ -235,7 +271,12 @@ pub fn print_summary(out: &Out, summary: &RunSummary, lang: Lang) {
 }
 
 /// Renders live events until the run finishes.
-pub async fn render_events(mut rx: broadcast::Receiver<Event>, out: Out, lang: Lang, total_steps: Arc<Mutex<usize>>) {
+pub async fn render_events(
+    mut rx: broadcast::Receiver<Event>,
+    out: Out,
+    lang: Lang,
+    total_steps: Arc<Mutex<usize>>,
+) {
     let started = std::time::Instant::now();
     let s = out.style;
     let mut tokens = (0u64, 0u64);
@@ -253,21 +294,44 @@ pub async fn render_events(mut rx: broadcast::Receiver<Event>, out: Out, lang: L
             }
             EventKind::StepStarted { step, title } => {
                 let n = *total_steps.lock().unwrap_or_else(|p| p.into_inner());
-                out.line(&format!("{} {}/{} {}  {}", s.cyan("▶"), step, n, s.bold(&title), s.dim(&format!("{elapsed}s"))));
+                out.line(&format!(
+                    "{} {}/{} {}  {}",
+                    s.cyan("▶"),
+                    step,
+                    n,
+                    s.bold(&title),
+                    s.dim(&format!("{elapsed}s"))
+                ));
             }
-            EventKind::Progress { done, total, label, .. } => {
+            EventKind::Progress {
+                done, total, label, ..
+            } => {
                 let tok = if tokens.0 + tokens.1 > 0 {
                     format!("  {} tok", tokens.0 + tokens.1)
                 } else {
                     String::new()
                 };
                 out.progress(
-                    &format!("    {} {done}/{total} {}  {}{tok}", bar(done, total, 20), truncate(&label, 40), s.dim(&format!("{elapsed}s"))),
+                    &format!(
+                        "    {} {done}/{total} {}  {}{tok}",
+                        bar(done, total, 20),
+                        truncate(&label, 40),
+                        s.dim(&format!("{elapsed}s"))
+                    ),
                     done >= total,
                 );
             }
-            EventKind::Decision { subject, decision, reason, .. } => {
-                let why = if reason.is_empty() { String::new() } else { format!("  {}", s.dim(&format!("({reason})"))) };
+            EventKind::Decision {
+                subject,
+                decision,
+                reason,
+                ..
+            } => {
+                let why = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!("  {}", s.dim(&format!("({reason})")))
+                };
                 out.line(&format!("    · {subject} → {decision}{why}"));
             }
             EventKind::StepFinished { step, status, note } => {
@@ -276,14 +340,25 @@ pub async fn render_events(mut rx: broadcast::Receiver<Event>, out: Out, lang: L
                     commis_core::StepStatus::Failed => s.red("✗"),
                     _ => s.yellow("–"),
                 };
-                out.line(&format!("  {mark} {} {step} {}", lang.pick("étape", "step"), note.map(|n| s.dim(&first_line(&n))).unwrap_or_default()));
+                out.line(&format!(
+                    "  {mark} {} {step} {}",
+                    lang.pick("étape", "step"),
+                    note.map(|n| s.dim(&first_line(&n))).unwrap_or_default()
+                ));
             }
             EventKind::ApprovalGiven { by, .. } if by != "user" => {}
             EventKind::ApprovalRefused { reason, .. } => {
-                out.line(&format!("    {} {reason}", s.yellow(lang.pick("refusé :", "refused:"))));
+                out.line(&format!(
+                    "    {} {reason}",
+                    s.yellow(lang.pick("refusé :", "refused:"))
+                ));
             }
             EventKind::Warning { path, message } => {
-                out.line(&format!("    {} {}{message}", s.yellow("!"), path.map(|p| format!("{p}: ")).unwrap_or_default()));
+                out.line(&format!(
+                    "    {} {}{message}",
+                    s.yellow("!"),
+                    path.map(|p| format!("{p}: ")).unwrap_or_default()
+                ));
             }
             EventKind::Message { text } => out.line(&format!("  {}", s.dim(&text))),
             EventKind::Tokens { input, output } => {
@@ -300,7 +375,14 @@ fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
-        let tail: String = s.chars().rev().take(n - 1).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = s
+            .chars()
+            .rev()
+            .take(n - 1)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         format!("…{tail}")
     }
 }
@@ -338,8 +420,11 @@ impl TerminalInteraction {
         let mut parts = command.splitn(3, ' ');
         let verb = parts.next().unwrap_or("");
         let num = |p: Option<&str>| -> Result<u32, String> {
-            p.and_then(|x| x.trim().parse().ok())
-                .ok_or_else(|| self.lang.pick("numéro attendu", "a number was expected").to_string())
+            p.and_then(|x| x.trim().parse().ok()).ok_or_else(|| {
+                self.lang
+                    .pick("numéro attendu", "a number was expected")
+                    .to_string()
+            })
         };
         match verb {
             "d" | "del" => {
@@ -351,7 +436,8 @@ impl TerminalInteraction {
                 if title.is_empty() {
                     return Err(self.lang.pick("titre vide", "empty title").into());
                 }
-                plan.reword(n, Some(title), None).map_err(|e| e.to_string())?;
+                plan.reword(n, Some(title), None)
+                    .map_err(|e| e.to_string())?;
             }
             "m" | "move" => {
                 let n = num(parts.next())?;
@@ -359,7 +445,12 @@ impl TerminalInteraction {
                 plan.reorder(n, to).map_err(|e| e.to_string())?;
             }
             "a" | "add" => {
-                let title = command.splitn(2, ' ').nth(1).unwrap_or("").trim().to_string();
+                let title = command
+                    .splitn(2, ' ')
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
                 if title.is_empty() {
                     return Err(self.lang.pick("titre vide", "empty title").into());
                 }
@@ -377,13 +468,25 @@ impl TerminalInteraction {
                     .params
                     .get_mut("changes")
                     .and_then(|c| c.as_array_mut())
-                    .ok_or_else(|| self.lang.pick("cette étape n'a pas de liste de changements", "this step has no change list").to_string())?;
+                    .ok_or_else(|| {
+                        self.lang
+                            .pick(
+                                "cette étape n'a pas de liste de changements",
+                                "this step has no change list",
+                            )
+                            .to_string()
+                    })?;
                 if line == 0 || line > changes.len() {
                     return Err(format!("1..={}", changes.len()));
                 }
                 changes.remove(line - 1);
             }
-            _ => return Err(self.lang.pick("commande inconnue", "unknown command").into()),
+            _ => {
+                return Err(self
+                    .lang
+                    .pick("commande inconnue", "unknown command")
+                    .into());
+            }
         }
         Ok(())
     }

@@ -18,7 +18,9 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        Sandbox { dir: tempfile::tempdir().unwrap() }
+        Sandbox {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn with_demo() -> (Sandbox, PathBuf) {
@@ -50,7 +52,11 @@ impl Sandbox {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        self.cmd().args(args).stdin(std::process::Stdio::null()).output().unwrap()
+        self.cmd()
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
     }
 }
 
@@ -73,7 +79,12 @@ pub fn tree(root: &Path) -> BTreeMap<String, String> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
-            let rel = entry.path().strip_prefix(root).unwrap().to_string_lossy().to_string();
+            let rel = entry
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
             if entry.file_type().unwrap().is_dir() {
                 out.insert(rel, "dir".into());
                 walk(root, &entry.path(), out);
@@ -90,7 +101,11 @@ pub fn tree(root: &Path) -> BTreeMap<String, String> {
 /// The JSON summary printed on the last line of stdout.
 pub fn summary(out: &Output) -> serde_json::Value {
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     serde_json::from_str(last).unwrap_or_else(|e| {
         panic!(
             "last stdout line is not JSON ({e}): {last}\nstdout:\n{stdout}\nstderr:\n{}",

@@ -11,19 +11,46 @@ const SEED: &str = "Classe ces fichiers par client, crée un tableau récapitula
 fn the_seed_brief_runs_offline_and_undo_restores_the_folder_byte_for_byte() {
     let (sb, demo) = Sandbox::with_demo();
     let before = tree(&demo);
-    let out = sb.run(&["run", demo.to_str().unwrap(), SEED, "--provider", "offline", "--yes", "--allow", "move", "--json"]);
+    let out = sb.run(&[
+        "run",
+        demo.to_str().unwrap(),
+        SEED,
+        "--provider",
+        "offline",
+        "--yes",
+        "--allow",
+        "move",
+        "--json",
+    ]);
     let s = summary(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(s["status"], "done", "stderr:\n{stderr}");
     assert!(out.status.success());
-    for key in ["run_id", "created", "modified", "moved", "deleted", "tokens"] {
+    for key in [
+        "run_id", "created", "modified", "moved", "deleted", "tokens",
+    ] {
         assert!(s.get(key).is_some(), "summary lacks {key}");
     }
-    let created: Vec<&str> = s["created"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
-    assert!(created.contains(&"Livrables/recapitulatif-factures.xlsx"), "{created:?}");
-    assert!(created.contains(&"Livrables/presentation.pptx"), "{created:?}");
+    let created: Vec<&str> = s["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(
+        created.contains(&"Livrables/recapitulatif-factures.xlsx"),
+        "{created:?}"
+    );
+    assert!(
+        created.contains(&"Livrables/presentation.pptx"),
+        "{created:?}"
+    );
     let moved = s["moved"].as_array().unwrap();
-    assert!(moved.len() >= 25, "most files are sorted into client folders: {}", moved.len());
+    assert!(
+        moved.len() >= 25,
+        "most files are sorted into client folders: {}",
+        moved.len()
+    );
     // Every created file exists; every move landed.
     for c in &created {
         assert!(demo.join(c).is_file(), "{c} missing");
@@ -37,31 +64,70 @@ fn the_seed_brief_runs_offline_and_undo_restores_the_folder_byte_for_byte() {
 
     let run_id = s["run_id"].as_str().unwrap();
     let undo = sb.run(&["undo", run_id]);
-    assert!(undo.status.success(), "{}", String::from_utf8_lossy(&undo.stderr));
-    assert_eq!(tree(&demo), before, "undo must restore the folder byte for byte");
+    assert!(
+        undo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&undo.stderr)
+    );
+    assert_eq!(
+        tree(&demo),
+        before,
+        "undo must restore the folder byte for byte"
+    );
 }
 
 #[test]
 fn sorting_by_type_with_a_catalogue_works_in_english_too() {
     let (sb, demo) = Sandbox::with_demo();
-    let out = sb.run(&["run", demo.to_str().unwrap(), "Sort these files by type and build a catalogue", "--yes", "--allow", "move", "--json"]);
+    let out = sb.run(&[
+        "run",
+        demo.to_str().unwrap(),
+        "Sort these files by type and build a catalogue",
+        "--yes",
+        "--allow",
+        "move",
+        "--json",
+    ]);
     let s = summary(&out);
-    assert_eq!(s["status"], "done", "{}", String::from_utf8_lossy(&out.stderr));
-    let created: Vec<&str> = s["created"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
-    for f in ["Deliverables/catalogue.xlsx", "Deliverables/catalogue.md", "Deliverables/catalogue.csv"] {
+    assert_eq!(
+        s["status"],
+        "done",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let created: Vec<&str> = s["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    for f in [
+        "Deliverables/catalogue.xlsx",
+        "Deliverables/catalogue.md",
+        "Deliverables/catalogue.csv",
+    ] {
         assert!(created.contains(&f), "{f} not in {created:?}");
     }
     assert!(demo.join("Invoices").is_dir());
     let csv = std::fs::read_to_string(demo.join("Deliverables/catalogue.csv")).unwrap();
     assert!(csv.lines().count() >= 30, "one line per file");
-    assert!(csv.contains("Invoices/"), "the catalogue lists the sorted paths");
+    assert!(
+        csv.contains("Invoices/"),
+        "the catalogue lists the sorted paths"
+    );
 }
 
 #[test]
 fn without_allow_move_the_moves_wait_for_approval_and_nothing_moves() {
     let (sb, demo) = Sandbox::with_demo();
     let before = tree(&demo);
-    let out = sb.run(&["run", demo.to_str().unwrap(), "Trie ces fichiers par type", "--yes", "--json"]);
+    let out = sb.run(&[
+        "run",
+        demo.to_str().unwrap(),
+        "Trie ces fichiers par type",
+        "--yes",
+        "--json",
+    ]);
     let s = summary(&out);
     assert_eq!(s["status"], "needs_input");
     assert_eq!(out.status.code(), Some(3));
@@ -73,12 +139,21 @@ fn without_allow_move_the_moves_wait_for_approval_and_nothing_moves() {
 fn a_brief_beyond_the_offline_planner_is_unsupported_and_changes_nothing() {
     let (sb, demo) = Sandbox::with_demo();
     let before = tree(&demo);
-    let out = sb.run(&["run", demo.to_str().unwrap(), "Traduis tous les devis en allemand et envoie-les par mail", "--yes", "--json"]);
+    let out = sb.run(&[
+        "run",
+        demo.to_str().unwrap(),
+        "Traduis tous les devis en allemand et envoie-les par mail",
+        "--yes",
+        "--json",
+    ]);
     let s = summary(&out);
     assert_eq!(s["status"], "unsupported");
     assert_eq!(out.status.code(), Some(5));
     let msg = s["message"].as_str().unwrap();
-    assert!(msg.contains("ANTHROPIC_API_KEY"), "says how to configure a model: {msg}");
+    assert!(
+        msg.contains("ANTHROPIC_API_KEY"),
+        "says how to configure a model: {msg}"
+    );
     assert!(msg.contains("classer"), "says what it can do: {msg}");
     assert_eq!(tree(&demo), before);
 }
@@ -86,18 +161,33 @@ fn a_brief_beyond_the_offline_planner_is_unsupported_and_changes_nothing() {
 #[test]
 fn history_show_and_the_audit_report_tell_what_happened() {
     let (sb, demo) = Sandbox::with_demo();
-    let out = sb.run(&["run", demo.to_str().unwrap(), "Trie ces fichiers par type et crée un catalogue", "--yes", "--allow", "move", "--json"]);
+    let out = sb.run(&[
+        "run",
+        demo.to_str().unwrap(),
+        "Trie ces fichiers par type et crée un catalogue",
+        "--yes",
+        "--allow",
+        "move",
+        "--json",
+    ]);
     let s = summary(&out);
     let run_id = s["run_id"].as_str().unwrap();
     let history = sb.run(&["history"]);
     assert!(String::from_utf8_lossy(&history.stdout).contains(run_id));
     let report = sb.dir.path().join("audit.html");
     let show = sb.run(&["show", run_id, "--report", report.to_str().unwrap()]);
-    assert!(show.status.success(), "{}", String::from_utf8_lossy(&show.stderr));
+    assert!(
+        show.status.success(),
+        "{}",
+        String::from_utf8_lossy(&show.stderr)
+    );
     let html = std::fs::read_to_string(&report).unwrap();
     for section in ["Plan", "Files read", "Changes", "Approvals", "sha256"] {
         assert!(html.contains(section), "report lacks {section}");
     }
     let md = String::from_utf8_lossy(&sb.run(&["show", run_id]).stdout).to_string();
-    assert!(md.contains("answer: yes by --allow"), "approvals are listed with who answered:\n{md}");
+    assert!(
+        md.contains("answer: yes by --allow"),
+        "approvals are listed with who answered:\n{md}"
+    );
 }

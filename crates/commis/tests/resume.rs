@@ -38,7 +38,9 @@ fn a_run_killed_mid_step_resumes_at_the_unfinished_step_without_redoing_finished
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut seen = String::new();
     loop {
-        let line = rx.recv_timeout(Duration::from_secs(120)).expect("the run printed nothing");
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the run printed nothing");
         seen.push_str(&line);
         seen.push('\n');
         // Step 2 has started: step 1 (the moves) is finished and journaled.
@@ -57,10 +59,16 @@ fn a_run_killed_mid_step_resumes_at_the_unfinished_step_without_redoing_finished
 
     let out = sb.run(&["resume", &run_id, "--json"]);
     let s = summary(&out);
-    assert_eq!(s["status"], "done", "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        s["status"],
+        "done",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Each step started and finished as recorded; step 1 ran exactly once.
-    let show: serde_json::Value = serde_json::from_slice(&sb.run(&["show", &run_id, "--json"]).stdout).unwrap();
+    let show: serde_json::Value =
+        serde_json::from_slice(&sb.run(&["show", &run_id, "--json"]).stdout).unwrap();
     let events = show["events"].as_array().unwrap();
     let finished = |n: u64| {
         events
@@ -82,11 +90,21 @@ fn a_run_killed_mid_step_resumes_at_the_unfinished_step_without_redoing_finished
     for (path, _) in tree(&demo) {
         assert!(!path.contains(".commis-tmp"), "temp file left: {path}");
     }
-    for f in ["Livrables/catalogue.xlsx", "Livrables/recapitulatif-factures.xlsx"] {
+    for f in [
+        "Livrables/catalogue.xlsx",
+        "Livrables/recapitulatif-factures.xlsx",
+    ] {
         let bytes = std::fs::read(demo.join(f)).unwrap();
-        assert!(bytes.starts_with(b"PK") && bytes.windows(4).any(|w| w == b"PK\x05\x06"), "{f} is complete");
+        assert!(
+            bytes.starts_with(b"PK") && bytes.windows(4).any(|w| w == b"PK\x05\x06"),
+            "{f} is complete"
+        );
     }
     // And the whole run is still undoable.
     let undo = sb.run(&["undo", &run_id]);
-    assert!(undo.status.success(), "{}", String::from_utf8_lossy(&undo.stderr));
+    assert!(
+        undo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&undo.stderr)
+    );
 }

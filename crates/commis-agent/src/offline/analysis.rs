@@ -124,7 +124,11 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
     let files: Vec<_> = listing
         .into_iter()
         .filter(|f| !f.is_dir)
-        .filter(|f| !skip.iter().any(|s| f.path == *s || f.path.starts_with(&format!("{s}/"))))
+        .filter(|f| {
+            !skip
+                .iter()
+                .any(|s| f.path == *s || f.path.starts_with(&format!("{s}/")))
+        })
         .collect();
     let total = files.len() as u64;
     let mut facts = Vec::new();
@@ -148,27 +152,36 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
             Err(e) => {
                 fact.error = Some(e.to_string());
                 fact.kind = "other".into();
-                ctx.emit(EventKind::Warning { path: Some(f.path.clone()), message: e.to_string() });
+                ctx.emit(EventKind::Warning {
+                    path: Some(f.path.clone()),
+                    message: e.to_string(),
+                });
                 facts.push(fact);
                 texts.push(String::new());
                 continue;
             }
         };
-        ctx.emit(EventKind::FileRead { path: f.path.clone() });
+        ctx.emit(EventKind::FileRead {
+            path: f.path.clone(),
+        });
         fact.hash = hex::encode(Sha256::digest(&bytes));
         if let Some(first) = seen.get(&fact.hash) {
             fact.duplicate_of = Some(first.clone());
         } else {
             seen.insert(fact.hash.clone(), f.path.clone());
         }
-        let (text, xml_invoice) = match commis_docs::read_bytes(&name, &bytes, &commis_docs::Limits::default()) {
-            Ok(doc) => (doc.plain_text(), doc.invoice.as_ref().map(invoice_from_xml)),
-            Err(e) => {
-                fact.error = Some(e.to_string());
-                ctx.emit(EventKind::Warning { path: Some(f.path.clone()), message: e.to_string() });
-                (String::new(), None)
-            }
-        };
+        let (text, xml_invoice) =
+            match commis_docs::read_bytes(&name, &bytes, &commis_docs::Limits::default()) {
+                Ok(doc) => (doc.plain_text(), doc.invoice.as_ref().map(invoice_from_xml)),
+                Err(e) => {
+                    fact.error = Some(e.to_string());
+                    ctx.emit(EventKind::Warning {
+                        path: Some(f.path.clone()),
+                        message: e.to_string(),
+                    });
+                    (String::new(), None)
+                }
+            };
         let classified = commis_skills::classify::doc_type(&name, &text);
         fact.kind = kind_name(&classified.kind);
         fact.kind_confidence = classified.confidence;
@@ -182,7 +195,11 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
             .invoice
             .as_ref()
             .and_then(|i| i.date.clone())
-            .or_else(|| commis_skills::dates::find_dates(&text).first().map(|d| d.date.to_iso()));
+            .or_else(|| {
+                commis_skills::dates::find_dates(&text)
+                    .first()
+                    .map(|d| d.date.to_iso())
+            });
         facts.push(fact);
         texts.push(text);
     }
@@ -203,7 +220,11 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
     if let Some(own) = &own_company {
         for (input, fact) in inputs.iter_mut().zip(facts.iter_mut()) {
             if fact.kind == "invoice" {
-                let c = commis_skills::classify::doc_type_for_owner(&input.file_name, &input.text, Some(own));
+                let c = commis_skills::classify::doc_type_for_owner(
+                    &input.file_name,
+                    &input.text,
+                    Some(own),
+                );
                 fact.kind = kind_name(&c.kind);
                 fact.kind_reason = c.reason;
                 input.kind = Some(c.kind);
@@ -215,10 +236,17 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
         if let Some(f) = facts.iter_mut().find(|f| f.path == a.id) {
             f.client = a.client.clone();
             f.client_confidence = a.confidence;
-            f.client_reason = if french { a.reason_fr.clone() } else { a.reason.clone() };
+            f.client_reason = if french {
+                a.reason_fr.clone()
+            } else {
+                a.reason.clone()
+            };
         }
     }
-    Ok(Analysis { files: facts, own_company })
+    Ok(Analysis {
+        files: facts,
+        own_company,
+    })
 }
 
 /// Reads a file's text again (for summaries and action items, which need the full text).

@@ -125,7 +125,10 @@ fn any_word(ws: &[String], stems: &[&str]) -> bool {
 }
 
 fn has_phrase(folded: &str, phrases: &[&str]) -> bool {
-    let padded = format!(" {} ", folded.split_whitespace().collect::<Vec<_>>().join(" "));
+    let padded = format!(
+        " {} ",
+        folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
     phrases.iter().any(|p| padded.contains(&format!(" {p} ")))
 }
 
@@ -135,24 +138,72 @@ const SORT_VERBS: &[&str] = &[
 ];
 const RENAME: &[&str] = &["renom", "rename", "nomm", "naming", "nommage"];
 const DUPLICATES: &[&str] = &["doublon", "duplicat", "duplicate", "dupes", "en double"];
-const CATALOGUE: &[&str] = &["catalog", "inventair", "inventor", "index", "repertoire", "listing"];
-const TABLE: &[&str] = &[
-    "tableau", "table", "recapitul", "spreadsheet", "classeur", "excel", "xlsx", "montant",
-    "amount", "totaux", "total", "chiffr",
+const CATALOGUE: &[&str] = &[
+    "catalog",
+    "inventair",
+    "inventor",
+    "index",
+    "repertoire",
+    "listing",
 ];
-const INVOICE: &[&str] = &["factur", "invoice", "montant", "amount", "depense", "recette", "achat"];
+const TABLE: &[&str] = &[
+    "tableau",
+    "table",
+    "recapitul",
+    "spreadsheet",
+    "classeur",
+    "excel",
+    "xlsx",
+    "montant",
+    "amount",
+    "totaux",
+    "total",
+    "chiffr",
+];
+const INVOICE: &[&str] = &[
+    "factur", "invoice", "montant", "amount", "depense", "recette", "achat",
+];
 const SUMMARY: &[&str] = &["resum", "synthes", "summar", "digest", "recap des reunion"];
 const MEETING: &[&str] = &[
-    "reunion", "meeting", "transcri", "compte rendu", "comptes rendus", "notes", "call", "appel",
+    "reunion",
+    "meeting",
+    "transcri",
+    "compte rendu",
+    "comptes rendus",
+    "notes",
+    "call",
+    "appel",
     "entretien",
 ];
 const ACTIONS: &[&str] = &[
-    "action", "tache", "todo", "to do", "suivi", "next step", "prochaine", "priorit", "decision",
+    "action",
+    "tache",
+    "todo",
+    "to do",
+    "suivi",
+    "next step",
+    "prochaine",
+    "priorit",
+    "decision",
     "qui fait quoi",
 ];
-const REPORT: &[&str] = &["rapport", "report", "recommand", "bilan", "note de synthese", "memo"];
+const REPORT: &[&str] = &[
+    "rapport",
+    "report",
+    "recommand",
+    "bilan",
+    "note de synthese",
+    "memo",
+];
 const DECK: &[&str] = &[
-    "presentation", "slide", "diapo", "deck", "powerpoint", "pptx", "transparent", "keynote",
+    "presentation",
+    "slide",
+    "diapo",
+    "deck",
+    "powerpoint",
+    "pptx",
+    "transparent",
+    "keynote",
 ];
 const ALL_STEMS: &[&[&str]] = &[
     SORT_VERBS, RENAME, DUPLICATES, CATALOGUE, TABLE, INVOICE, SUMMARY, MEETING, ACTIONS, REPORT,
@@ -160,19 +211,154 @@ const ALL_STEMS: &[&[&str]] = &[
 ];
 /// Words that carry no request of their own ("please", "the", "these files"...).
 const FILLER: &[&str] = &[
-    "merci", "please", "stp", "svp", "peux", "pourrais", "can", "could", "you", "tu", "vous",
-    "les", "des", "ces", "the", "these", "this", "ce", "cet", "cette", "de", "du", "la", "le",
-    "un", "une", "a", "an", "of", "et", "and", "puis", "then", "ensuite", "aussi", "also", "moi",
-    "me", "my", "mes", "mon", "ma", "nos", "notre", "our", "fichier", "fichiers", "file", "files",
-    "documents", "document", "dossier", "folder", "dans", "in", "en", "pour", "for", "to", "a",
-    "avec", "with", "sur", "on", "tout", "tous", "all", "every", "each", "chaque", "je", "i",
-    "veux", "want", "would", "like", "voudrais", "aimerais", "besoin", "need", "faire", "make",
-    "do", "fais", "cree", "creer", "create", "produis", "produire", "produce", "genere", "generate",
-    "prepare", "preparer", "build", "construis", "ajoute", "add", "donne", "give", "ici", "here",
-    "qui", "que", "is", "are", "y", "il", "by", "par", "selon", "according", "plus", "more",
-    "simple", "petit", "small", "short", "court", "courte", "jolie", "nice", "propre", "clean",
-    "clair", "claire", "clear", "nouveau", "new", "lot", "sont", "ont", "sous", "into", "au",
-    "aux", "d", "l", "s", "n", "j", "it", "them", "les", "leur", "leurs", "their", "chacun",
+    "merci",
+    "please",
+    "stp",
+    "svp",
+    "peux",
+    "pourrais",
+    "can",
+    "could",
+    "you",
+    "tu",
+    "vous",
+    "les",
+    "des",
+    "ces",
+    "the",
+    "these",
+    "this",
+    "ce",
+    "cet",
+    "cette",
+    "de",
+    "du",
+    "la",
+    "le",
+    "un",
+    "une",
+    "a",
+    "an",
+    "of",
+    "et",
+    "and",
+    "puis",
+    "then",
+    "ensuite",
+    "aussi",
+    "also",
+    "moi",
+    "me",
+    "my",
+    "mes",
+    "mon",
+    "ma",
+    "nos",
+    "notre",
+    "our",
+    "fichier",
+    "fichiers",
+    "file",
+    "files",
+    "documents",
+    "document",
+    "dossier",
+    "folder",
+    "dans",
+    "in",
+    "en",
+    "pour",
+    "for",
+    "to",
+    "a",
+    "avec",
+    "with",
+    "sur",
+    "on",
+    "tout",
+    "tous",
+    "all",
+    "every",
+    "each",
+    "chaque",
+    "je",
+    "i",
+    "veux",
+    "want",
+    "would",
+    "like",
+    "voudrais",
+    "aimerais",
+    "besoin",
+    "need",
+    "faire",
+    "make",
+    "do",
+    "fais",
+    "cree",
+    "creer",
+    "create",
+    "produis",
+    "produire",
+    "produce",
+    "genere",
+    "generate",
+    "prepare",
+    "preparer",
+    "build",
+    "construis",
+    "ajoute",
+    "add",
+    "donne",
+    "give",
+    "ici",
+    "here",
+    "qui",
+    "que",
+    "is",
+    "are",
+    "y",
+    "il",
+    "by",
+    "par",
+    "selon",
+    "according",
+    "plus",
+    "more",
+    "simple",
+    "petit",
+    "small",
+    "short",
+    "court",
+    "courte",
+    "jolie",
+    "nice",
+    "propre",
+    "clean",
+    "clair",
+    "claire",
+    "clear",
+    "nouveau",
+    "new",
+    "lot",
+    "sont",
+    "ont",
+    "sous",
+    "into",
+    "au",
+    "aux",
+    "d",
+    "l",
+    "s",
+    "n",
+    "j",
+    "it",
+    "them",
+    "les",
+    "leur",
+    "leurs",
+    "their",
+    "chacun",
 ];
 
 fn detect_lang(ws: &[String]) -> Lang {
@@ -181,8 +367,25 @@ fn detect_lang(ws: &[String]) -> Lang {
         "classe", "trie", "produis", "pour", "avec", "resume", "tableau", "factures", "mes",
     ];
     const EN: &[&str] = &[
-        "the", "these", "and", "by", "a", "an", "files", "create", "sort", "make", "produce",
-        "for", "with", "summarize", "table", "invoices", "my", "of", "into",
+        "the",
+        "these",
+        "and",
+        "by",
+        "a",
+        "an",
+        "files",
+        "create",
+        "sort",
+        "make",
+        "produce",
+        "for",
+        "with",
+        "summarize",
+        "table",
+        "invoices",
+        "my",
+        "of",
+        "into",
     ];
     let fr = ws.iter().filter(|w| FR.contains(&w.as_str())).count();
     let en = ws.iter().filter(|w| EN.contains(&w.as_str())).count();
@@ -204,10 +407,27 @@ fn slide_count(folded: &str) -> Option<u32> {
         }
     }
     const NUMBERS: &[(&str, u32)] = &[
-        ("trois", 3), ("three", 3), ("quatre", 4), ("four", 4), ("cinq", 5), ("five", 5),
-        ("six", 6), ("sept", 7), ("seven", 7), ("huit", 8), ("eight", 8), ("neuf", 9),
-        ("nine", 9), ("dix", 10), ("ten", 10), ("douze", 12), ("twelve", 12), ("quinze", 15),
-        ("fifteen", 15), ("vingt", 20), ("twenty", 20),
+        ("trois", 3),
+        ("three", 3),
+        ("quatre", 4),
+        ("four", 4),
+        ("cinq", 5),
+        ("five", 5),
+        ("six", 6),
+        ("sept", 7),
+        ("seven", 7),
+        ("huit", 8),
+        ("eight", 8),
+        ("neuf", 9),
+        ("nine", 9),
+        ("dix", 10),
+        ("ten", 10),
+        ("douze", 12),
+        ("twelve", 12),
+        ("quinze", 15),
+        ("fifteen", 15),
+        ("vingt", 20),
+        ("twenty", 20),
     ];
     for (i, w) in ws.iter().enumerate() {
         if let Some((_, n)) = NUMBERS.iter().find(|(name, _)| name == w) {
@@ -221,13 +441,40 @@ fn slide_count(folded: &str) -> Option<u32> {
 }
 
 fn sort_key(folded: &str, ws: &[String]) -> SortKey {
-    if has_phrase(folded, &["par client", "par clients", "by client", "by customer", "per client", "per customer", "par societe", "by company"])
-        || (any_word(ws, &["client", "customer"]) && !any_word(ws, &["type"]))
+    if has_phrase(
+        folded,
+        &[
+            "par client",
+            "par clients",
+            "by client",
+            "by customer",
+            "per client",
+            "per customer",
+            "par societe",
+            "by company",
+        ],
+    ) || (any_word(ws, &["client", "customer"]) && !any_word(ws, &["type"]))
     {
         SortKey::Client
-    } else if has_phrase(folded, &["par date", "par mois", "par annee", "by date", "by month", "by year", "per month", "par trimestre", "by quarter"]) {
+    } else if has_phrase(
+        folded,
+        &[
+            "par date",
+            "par mois",
+            "par annee",
+            "by date",
+            "by month",
+            "by year",
+            "per month",
+            "par trimestre",
+            "by quarter",
+        ],
+    ) {
         SortKey::Date
-    } else if has_phrase(folded, &["par projet", "by project", "per project", "par chantier"]) {
+    } else if has_phrase(
+        folded,
+        &["par projet", "by project", "per project", "par chantier"],
+    ) {
         SortKey::Project
     } else {
         SortKey::Type
@@ -237,7 +484,19 @@ fn sort_key(folded: &str, ws: &[String]) -> SortKey {
 /// Cuts a brief into clauses at punctuation and coordinating words.
 fn clauses(brief: &str) -> Vec<String> {
     let mut parts = vec![brief.to_string()];
-    for sep in [",", ";", ".", "\n", " puis ", " then ", " et ", " and ", " ainsi que ", " as well as ", " + "] {
+    for sep in [
+        ",",
+        ";",
+        ".",
+        "\n",
+        " puis ",
+        " then ",
+        " et ",
+        " and ",
+        " ainsi que ",
+        " as well as ",
+        " + ",
+    ] {
         parts = parts
             .iter()
             .flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>())
@@ -256,7 +515,9 @@ fn clause_intents(clause: &str) -> Vec<Intent> {
     let mut found = Vec::new();
     let has = |stems: &[&str]| any_word(&ws, stems) || has_phrase(&folded, stems);
     if has(DECK) {
-        found.push(Intent::Deck { slides: slide_count(&folded) });
+        found.push(Intent::Deck {
+            slides: slide_count(&folded),
+        });
     }
     if has(RENAME) {
         found.push(Intent::Rename);
@@ -284,8 +545,12 @@ fn clause_intents(clause: &str) -> Vec<Intent> {
     } else if has(INVOICE) && (has(&["extrai", "extract", "releve", "total"])) {
         found.push(Intent::InvoiceTable);
     }
-    if has(SORT_VERBS) && !has(RENAME) || (found.is_empty() && has(&["par client", "par type", "by client", "by type"])) {
-        found.push(Intent::Sort { by: sort_key(&folded, &ws) });
+    if has(SORT_VERBS) && !has(RENAME)
+        || (found.is_empty() && has(&["par client", "par type", "by client", "by type"]))
+    {
+        found.push(Intent::Sort {
+            by: sort_key(&folded, &ws),
+        });
     }
     if found.is_empty() && has(MEETING) && !ws.is_empty() {
         // "les comptes rendus de réunion" on its own continues the previous request.
@@ -333,7 +598,11 @@ pub fn understand(brief: &str) -> Understanding {
         })
         .collect();
     if sorts.len() > 1 {
-        let keep = if sorts.contains(&SortKey::Client) { SortKey::Client } else { sorts[0] };
+        let keep = if sorts.contains(&SortKey::Client) {
+            SortKey::Client
+        } else {
+            sorts[0]
+        };
         intents.retain(|i| !matches!(i, Intent::Sort { by } if *by != keep));
         intents.dedup();
     }
@@ -350,7 +619,11 @@ mod tests {
 
     fn intents(brief: &str) -> Vec<Intent> {
         let u = understand(brief);
-        assert!(u.not_understood.is_empty(), "{brief}: {:?}", u.not_understood);
+        assert!(
+            u.not_understood.is_empty(),
+            "{brief}: {:?}",
+            u.not_understood
+        );
         u.intents
     }
 
@@ -362,7 +635,9 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                Intent::Sort { by: SortKey::Client },
+                Intent::Sort {
+                    by: SortKey::Client
+                },
                 Intent::InvoiceTable,
                 Intent::Deck { slides: Some(8) }
             ]
@@ -378,21 +653,31 @@ mod tests {
         );
         let u = understand("Sort these files by type and build a catalogue");
         assert_eq!(u.lang, Lang::En);
-        assert_eq!(u.intents, vec![Intent::Sort { by: SortKey::Type }, Intent::Catalogue]);
+        assert_eq!(
+            u.intents,
+            vec![Intent::Sort { by: SortKey::Type }, Intent::Catalogue]
+        );
     }
 
     #[test]
     fn typos_and_missing_accents_are_forgiven() {
         assert_eq!(
             intents("Calsse les fichiers par client et fais une presentaton de 5 diapos"),
-            vec![Intent::Sort { by: SortKey::Client }, Intent::Deck { slides: Some(5) }]
+            vec![
+                Intent::Sort {
+                    by: SortKey::Client
+                },
+                Intent::Deck { slides: Some(5) }
+            ]
         );
     }
 
     #[test]
     fn meeting_briefs_map_to_summaries_actions_and_report() {
         assert_eq!(
-            intents("Résume les comptes rendus de réunion, extrais les actions et rédige un rapport avec des recommandations"),
+            intents(
+                "Résume les comptes rendus de réunion, extrais les actions et rédige un rapport avec des recommandations"
+            ),
             vec![Intent::Summaries, Intent::ActionItems, Intent::Report]
         );
         assert_eq!(
@@ -415,7 +700,15 @@ mod tests {
         assert!(u.intents.is_empty());
         assert_eq!(u.not_understood.len(), 1);
         let u = understand("Classe les factures par client et envoie un mail à chaque client");
-        assert_eq!(u.intents, vec![Intent::Sort { by: SortKey::Client }]);
-        assert_eq!(u.not_understood, vec!["envoie un mail à chaque client".to_string()]);
+        assert_eq!(
+            u.intents,
+            vec![Intent::Sort {
+                by: SortKey::Client
+            }]
+        );
+        assert_eq!(
+            u.not_understood,
+            vec!["envoie un mail à chaque client".to_string()]
+        );
     }
 }

@@ -49,7 +49,11 @@ impl Digest {
 
     fn money(&self, v: f64) -> String {
         let cents = (v * 100.0).round() as i64;
-        let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+        let (sign, cents) = if cents < 0 {
+            ("-", -cents)
+        } else {
+            ("", cents)
+        };
         let units = (cents / 100).to_string();
         let mut grouped = String::new();
         for (i, c) in units.chars().enumerate() {
@@ -81,7 +85,8 @@ impl Digest {
     fn recommendations(&self) -> Vec<String> {
         let mut recs = Vec::new();
         let total = self.grand_total();
-        if let Some((client, _, amount)) = self.per_client.iter().max_by(|a, b| a.2.total_cmp(&b.2)) {
+        if let Some((client, _, amount)) = self.per_client.iter().max_by(|a, b| a.2.total_cmp(&b.2))
+        {
             if total > 0.0 && *amount / total >= 0.35 {
                 let share = (*amount / total * 100.0).round();
                 recs.push(match self.lang {
@@ -103,29 +108,55 @@ impl Digest {
                 Lang::En => format!("Handle first: {}.", urgent.join("; ")),
             });
         }
-        let unowned = self.actions().iter().filter(|(_, a)| a.who.is_none()).count();
+        let unowned = self
+            .actions()
+            .iter()
+            .filter(|(_, a)| a.who.is_none())
+            .count();
         if unowned > 0 {
             recs.push(match self.lang {
-                Lang::Fr => format!("{unowned} action(s) sans responsable : désigner qui s'en charge."),
-                Lang::En => format!("{unowned} action item(s) without an owner: name who takes them."),
+                Lang::Fr => {
+                    format!("{unowned} action(s) sans responsable : désigner qui s'en charge.")
+                }
+                Lang::En => {
+                    format!("{unowned} action item(s) without an owner: name who takes them.")
+                }
             });
         }
         if self.duplicates > 0 {
             recs.push(match self.lang {
-                Lang::Fr => format!("{} doublon(s) trouvé(s) : les supprimer après vérification.", self.duplicates),
-                Lang::En => format!("{} duplicate(s) found: delete them once checked.", self.duplicates),
+                Lang::Fr => format!(
+                    "{} doublon(s) trouvé(s) : les supprimer après vérification.",
+                    self.duplicates
+                ),
+                Lang::En => format!(
+                    "{} duplicate(s) found: delete them once checked.",
+                    self.duplicates
+                ),
             });
         }
         if self.doubtful > 0 {
             recs.push(match self.lang {
-                Lang::Fr => format!("{} fichier(s) au client incertain : les vérifier et les nommer clairement.", self.doubtful),
-                Lang::En => format!("{} file(s) with an uncertain client: check them and name them clearly.", self.doubtful),
+                Lang::Fr => format!(
+                    "{} fichier(s) au client incertain : les vérifier et les nommer clairement.",
+                    self.doubtful
+                ),
+                Lang::En => format!(
+                    "{} file(s) with an uncertain client: check them and name them clearly.",
+                    self.doubtful
+                ),
             });
         }
         if !self.unreadable.is_empty() {
             recs.push(match self.lang {
-                Lang::Fr => format!("{} fichier(s) illisible(s) (corrompu, protégé…) : à reprendre à la main.", self.unreadable.len()),
-                Lang::En => format!("{} unreadable file(s) (corrupt, protected…): handle them by hand.", self.unreadable.len()),
+                Lang::Fr => format!(
+                    "{} fichier(s) illisible(s) (corrompu, protégé…) : à reprendre à la main.",
+                    self.unreadable.len()
+                ),
+                Lang::En => format!(
+                    "{} unreadable file(s) (corrupt, protected…): handle them by hand.",
+                    self.unreadable.len()
+                ),
             });
         }
         recs.push(self.pick(
@@ -137,8 +168,9 @@ impl Digest {
 }
 
 fn digest(ctx: &RunContext, plan: &Plan) -> Result<Digest, StepFailure> {
-    let analysis = super::analysis::Analysis::from_context(&plan.context)
-        .ok_or_else(|| StepFailure::Failed("the plan lost its survey; plan the run again".into()))?;
+    let analysis = super::analysis::Analysis::from_context(&plan.context).ok_or_else(|| {
+        StepFailure::Failed("the plan lost its survey; plan the run again".into())
+    })?;
     let lang: Lang = plan
         .context
         .get("lang")
@@ -152,7 +184,9 @@ fn digest(ctx: &RunContext, plan: &Plan) -> Result<Digest, StepFailure> {
         .to_string();
     let mut by_kind = BTreeMap::new();
     for f in &analysis.files {
-        *by_kind.entry(kind_label(&f.kind, lang).to_string()).or_insert(0) += 1;
+        *by_kind
+            .entry(kind_label(&f.kind, lang).to_string())
+            .or_insert(0) += 1;
     }
     let invoices = invoice_rows(plan, ctx)?;
     let mut per_client: BTreeMap<String, (usize, f64)> = BTreeMap::new();
@@ -161,16 +195,32 @@ fn digest(ctx: &RunContext, plan: &Plan) -> Result<Digest, StepFailure> {
         e.0 += 1;
         e.1 += r.total;
     }
-    let mut per_client: Vec<(String, usize, f64)> = per_client.into_iter().map(|(c, (n, t))| (c, n, t)).collect();
+    let mut per_client: Vec<(String, usize, f64)> = per_client
+        .into_iter()
+        .map(|(c, (n, t))| (c, n, t))
+        .collect();
     per_client.sort_by(|a, b| b.2.total_cmp(&a.2));
     Ok(Digest {
         lang,
         out,
         files: analysis.files.len(),
         by_kind,
-        doubtful: analysis.files.iter().filter(|f| f.client.is_some() && f.client_confidence < CONFIDENT).count(),
-        duplicates: analysis.files.iter().filter(|f| f.duplicate_of.is_some()).count(),
-        unreadable: analysis.files.iter().filter(|f| f.error.is_some()).map(|f| f.path.clone()).collect(),
+        doubtful: analysis
+            .files
+            .iter()
+            .filter(|f| f.client.is_some() && f.client_confidence < CONFIDENT)
+            .count(),
+        duplicates: analysis
+            .files
+            .iter()
+            .filter(|f| f.duplicate_of.is_some())
+            .count(),
+        unreadable: analysis
+            .files
+            .iter()
+            .filter(|f| f.error.is_some())
+            .map(|f| f.path.clone())
+            .collect(),
         invoices,
         per_client,
         meetings: meeting_digests(ctx, plan)?,
@@ -178,10 +228,21 @@ fn digest(ctx: &RunContext, plan: &Plan) -> Result<Digest, StepFailure> {
     })
 }
 
-async fn write_out(ctx: &RunContext, registry: &Registry, d: &Digest, name: &str, bytes: &[u8]) -> Result<String, StepFailure> {
-    registry.call(ctx, "make_dir", json!({"path": d.out})).await.map_err(fail)?;
+async fn write_out(
+    ctx: &RunContext,
+    registry: &Registry,
+    d: &Digest,
+    name: &str,
+    bytes: &[u8],
+) -> Result<String, StepFailure> {
+    registry
+        .call(ctx, "make_dir", json!({"path": d.out}))
+        .await
+        .map_err(fail)?;
     let path = format!("{}/{name}", d.out);
-    crate::tools::files_write(ctx, &path, bytes, true).await.map_err(fail)?;
+    crate::tools::files_write(ctx, &path, bytes, true)
+        .await
+        .map_err(fail)?;
     Ok(path)
 }
 
@@ -194,7 +255,12 @@ fn title_of(d: &Digest) -> String {
 }
 
 /// The Word + Markdown report.
-pub(super) async fn report(ctx: &RunContext, registry: &Registry, plan: &Plan, _step: &Step) -> Result<String, StepFailure> {
+pub(super) async fn report(
+    ctx: &RunContext,
+    registry: &Registry,
+    plan: &Plan,
+    _step: &Step,
+) -> Result<String, StepFailure> {
     let d = digest(ctx, plan)?;
     let mut blocks = vec![
         json!({"type": "toc"}),
@@ -223,7 +289,9 @@ pub(super) async fn report(ctx: &RunContext, registry: &Registry, plan: &Plan, _
         }
         let actions = d.actions();
         if !actions.is_empty() {
-            blocks.push(json!({"type": "heading", "level": 1, "text": d.pick("Actions", "Action items")}));
+            blocks.push(
+                json!({"type": "heading", "level": 1, "text": d.pick("Actions", "Action items")}),
+            );
             blocks.push(json!({"type": "table", "header": [d.pick("Qui", "Who"), d.pick("Quoi", "What"), d.pick("Quand", "When"), d.pick("Priorité", "Priority")],
                 "rows": actions.iter().map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), a.what.clone(), a.when.clone().unwrap_or_else(|| "—".into()), format!("{:?}", a.priority)]).collect::<Vec<_>>()}));
         }
@@ -235,24 +303,55 @@ pub(super) async fn report(ctx: &RunContext, registry: &Registry, plan: &Plan, _
         .map_err(|e| StepFailure::Failed(format!("internal report spec is invalid: {e}")))?;
     let docx = commis_office::build_docx(&spec).map_err(|e| StepFailure::Failed(e.to_string()))?;
     let md = commis_office::build_markdown(&spec);
-    let docx_path = write_out(ctx, registry, &d, d.pick("rapport.docx", "report.docx"), &docx).await?;
-    let md_path = write_out(ctx, registry, &d, d.pick("rapport.md", "report.md"), md.as_bytes()).await?;
+    let docx_path = write_out(
+        ctx,
+        registry,
+        &d,
+        d.pick("rapport.docx", "report.docx"),
+        &docx,
+    )
+    .await?;
+    let md_path = write_out(
+        ctx,
+        registry,
+        &d,
+        d.pick("rapport.md", "report.md"),
+        md.as_bytes(),
+    )
+    .await?;
     Ok(match d.lang {
-        Lang::Fr => format!("Rapport : {docx_path} et {md_path} ({} recommandation(s)).", d.recommendations().len()),
-        Lang::En => format!("Report: {docx_path} and {md_path} ({} recommendation(s)).", d.recommendations().len()),
+        Lang::Fr => format!(
+            "Rapport : {docx_path} et {md_path} ({} recommandation(s)).",
+            d.recommendations().len()
+        ),
+        Lang::En => format!(
+            "Report: {docx_path} and {md_path} ({} recommendation(s)).",
+            d.recommendations().len()
+        ),
     })
 }
 
 /// The deck, with exactly the number of slides asked for.
-pub(super) async fn deck(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
+pub(super) async fn deck(
+    ctx: &RunContext,
+    registry: &Registry,
+    plan: &Plan,
+    step: &Step,
+) -> Result<String, StepFailure> {
     let d = digest(ctx, plan)?;
-    let wanted = step.params.get("slides").and_then(|v| v.as_u64()).unwrap_or(8).clamp(1, 200) as usize;
+    let wanted = step
+        .params
+        .get("slides")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(8)
+        .clamp(1, 200) as usize;
     let slides = deck_slides(&d, wanted);
     let n = slides.len();
     let spec = json!({"title": title_of(&d), "theme": "default", "locale": locale(d.lang), "slides": slides});
     let spec: commis_office::DeckSpec = serde_json::from_value(spec)
         .map_err(|e| StepFailure::Failed(format!("internal deck spec is invalid: {e}")))?;
-    let bytes = commis_office::build_presentation(&spec).map_err(|e| StepFailure::Failed(e.to_string()))?;
+    let bytes =
+        commis_office::build_presentation(&spec).map_err(|e| StepFailure::Failed(e.to_string()))?;
     let path = write_out(ctx, registry, &d, "presentation.pptx", &bytes).await?;
     Ok(match d.lang {
         Lang::Fr => format!("Présentation de {n} diapositives : {path}."),
@@ -341,8 +440,13 @@ fn deck_slides(d: &Digest, wanted: usize) -> Vec<Value> {
         "notes": d.pick("Recommandations déduites des chiffres et des réunions.", "Recommendations drawn from the figures and the meetings.")});
     // Detail slides for longer decks.
     for (client, n, t) in &d.per_client {
-        let rows: Vec<Vec<String>> = d.invoices.iter().filter(|r| &r.client == client).take(MAX_ROWS)
-            .map(|r| vec![r.number.clone(), r.date.clone(), d.money(r.total)]).collect();
+        let rows: Vec<Vec<String>> = d
+            .invoices
+            .iter()
+            .filter(|r| &r.client == client)
+            .take(MAX_ROWS)
+            .map(|r| vec![r.number.clone(), r.date.clone(), d.money(r.total)])
+            .collect();
         extra.push(json!({"layout": "table", "title": client, "header": [d.pick("N°", "Number"), d.pick("Date", "Date"), d.pick("TTC", "Total")], "rows": rows,
             "notes": match d.lang { Lang::Fr => format!("{n} pièce(s), {} au total.", d.money(*t)), Lang::En => format!("{n} document(s), {} in all.", d.money(*t)) }}));
     }

@@ -55,10 +55,20 @@ fn unsupported(u: &Understanding) -> String {
     if u.intents.is_empty() && u.not_understood.is_empty() {
         msg.push_str(lang.pick("Le brief est vide. ", "The brief is empty. "));
     } else if !u.not_understood.is_empty() {
-        let parts: Vec<String> = u.not_understood.iter().map(|c| format!("« {c} »")).collect();
+        let parts: Vec<String> = u
+            .not_understood
+            .iter()
+            .map(|c| format!("« {c} »"))
+            .collect();
         msg.push_str(&match lang {
-            Lang::Fr => format!("Hors ligne, je ne sais pas faire : {}. Rien n'a été modifié. ", parts.join(", ")),
-            Lang::En => format!("Offline, I cannot do: {}. Nothing was changed. ", parts.join(", ")),
+            Lang::Fr => format!(
+                "Hors ligne, je ne sais pas faire : {}. Rien n'a été modifié. ",
+                parts.join(", ")
+            ),
+            Lang::En => format!(
+                "Offline, I cannot do: {}. Nothing was changed. ",
+                parts.join(", ")
+            ),
         });
     }
     msg.push_str(repertoire(lang));
@@ -75,12 +85,16 @@ fn folder_for_kind(kind: &str, lang: Lang) -> &'static str {
         "purchase_order" => lang.pick("Bons de commande", "Purchase orders"),
         "receipt" => lang.pick("Reçus", "Receipts"),
         "contract" => lang.pick("Contrats", "Contracts"),
-        "meeting_transcript" | "meeting_notes" | "meeting_minutes" => lang.pick("Réunions", "Meetings"),
+        "meeting_transcript" | "meeting_notes" | "meeting_minutes" => {
+            lang.pick("Réunions", "Meetings")
+        }
         "client_note" => lang.pick("Notes clients", "Client notes"),
         "letter" => lang.pick("Courriers", "Letters"),
         "email" => "E-mails",
         "bank_statement" => lang.pick("Banque", "Bank"),
-        "spreadsheet" | "data_export" => lang.pick("Tableaux et exports", "Spreadsheets and exports"),
+        "spreadsheet" | "data_export" => {
+            lang.pick("Tableaux et exports", "Spreadsheets and exports")
+        }
         "report" => lang.pick("Rapports", "Reports"),
         "presentation" => lang.pick("Présentations", "Presentations"),
         "image" => "Images",
@@ -118,11 +132,21 @@ pub const CONFIDENT: f32 = 0.6;
 fn safe_folder_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     let cleaned = cleaned.trim_matches('.').to_string();
-    if cleaned.is_empty() { "Client".to_string() } else { cleaned }
+    if cleaned.is_empty() {
+        "Client".to_string()
+    } else {
+        cleaned
+    }
 }
 
 fn split_name(name: &str) -> (&str, &str) {
@@ -145,13 +169,23 @@ fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<Change
     let mut changes = Vec::new();
     for f in &analysis.files {
         let name = f.path.rsplit('/').next().unwrap_or(&f.path);
-        let current_dir = f.path.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
+        let current_dir = f
+            .path
+            .rsplit_once('/')
+            .map(|(d, _)| d.to_string())
+            .unwrap_or_default();
         let mut reasons: Vec<String> = Vec::new();
         let mut confidence = 1.0f32;
         let dir = if dedupe && f.duplicate_of.is_some() {
             reasons.push(match lang {
-                Lang::Fr => format!("copie identique de {}", f.duplicate_of.as_deref().unwrap_or("?")),
-                Lang::En => format!("identical copy of {}", f.duplicate_of.as_deref().unwrap_or("?")),
+                Lang::Fr => format!(
+                    "copie identique de {}",
+                    f.duplicate_of.as_deref().unwrap_or("?")
+                ),
+                Lang::En => format!(
+                    "identical copy of {}",
+                    f.duplicate_of.as_deref().unwrap_or("?")
+                ),
             });
             lang.pick("Doublons", "Duplicates").to_string()
         } else {
@@ -171,13 +205,20 @@ fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<Change
                     Some(c) => {
                         confidence = f.client_confidence;
                         reasons.push(match lang {
-                            Lang::Fr => format!("client incertain (peut-être {c}) : {}", f.client_reason),
-                            Lang::En => format!("uncertain client (maybe {c}): {}", f.client_reason),
+                            Lang::Fr => {
+                                format!("client incertain (peut-être {c}) : {}", f.client_reason)
+                            }
+                            Lang::En => {
+                                format!("uncertain client (maybe {c}): {}", f.client_reason)
+                            }
                         });
                         lang.pick("À vérifier", "To check").to_string()
                     }
                     None => {
-                        reasons.push(lang.pick("aucun client identifié", "no client identified").to_string());
+                        reasons.push(
+                            lang.pick("aucun client identifié", "no client identified")
+                                .to_string(),
+                        );
                         lang.pick("Sans client", "No client").to_string()
                     }
                 },
@@ -190,7 +231,10 @@ fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<Change
                         format!("{}/{}", &d[..4], &d[..7])
                     }
                     _ => {
-                        reasons.push(lang.pick("aucune date trouvée", "no date found").to_string());
+                        reasons.push(
+                            lang.pick("aucune date trouvée", "no date found")
+                                .to_string(),
+                        );
                         lang.pick("Sans date", "No date").to_string()
                     }
                 },
@@ -200,7 +244,10 @@ fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<Change
         let new_name = if rename && f.error.is_none() {
             let inv = f.invoice.as_ref();
             let (_, ext) = split_name(name);
-            let client = f.client.as_deref().filter(|_| f.client_confidence >= CONFIDENT);
+            let client = f
+                .client
+                .as_deref()
+                .filter(|_| f.client_confidence >= CONFIDENT);
             let number = inv.and_then(|i| i.number.as_deref());
             let renamed = commis_skills::slug::standard_name(
                 f.date.as_deref(),
@@ -216,7 +263,11 @@ fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<Change
         } else {
             name.to_string()
         };
-        let mut target = if dir.is_empty() { new_name.clone() } else { format!("{dir}/{new_name}") };
+        let mut target = if dir.is_empty() {
+            new_name.clone()
+        } else {
+            format!("{dir}/{new_name}")
+        };
         if target == f.path {
             taken.insert(target);
             continue;
@@ -224,16 +275,32 @@ fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<Change
         // Never two files on one name, and never onto a file that stays where it is.
         let (stem, ext) = split_name(&new_name);
         let mut n = 2;
-        while taken.contains(&target) || (moving.contains(target.as_str()) && target != f.path && !changes.iter().any(|c: &ChangeLine| c.from == target)) {
-            let candidate = if ext.is_empty() { format!("{stem} ({n})") } else { format!("{stem} ({n}).{ext}") };
-            target = if dir.is_empty() { candidate } else { format!("{dir}/{candidate}") };
+        while taken.contains(&target)
+            || (moving.contains(target.as_str())
+                && target != f.path
+                && !changes.iter().any(|c: &ChangeLine| c.from == target))
+        {
+            let candidate = if ext.is_empty() {
+                format!("{stem} ({n})")
+            } else {
+                format!("{stem} ({n}).{ext}")
+            };
+            target = if dir.is_empty() {
+                candidate
+            } else {
+                format!("{dir}/{candidate}")
+            };
             n += 1;
         }
         taken.insert(target.clone());
         changes.push(ChangeLine {
             from: f.path.clone(),
             to: target,
-            reason: reasons.into_iter().filter(|r| !r.is_empty()).collect::<Vec<_>>().join("; "),
+            reason: reasons
+                .into_iter()
+                .filter(|r| !r.is_empty())
+                .collect::<Vec<_>>()
+                .join("; "),
             confidence,
         });
     }
@@ -241,7 +308,10 @@ fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<Change
 }
 
 fn count_kind(files: &[FileFacts], kinds: &[&str]) -> usize {
-    files.iter().filter(|f| kinds.contains(&f.kind.as_str())).count()
+    files
+        .iter()
+        .filter(|f| kinds.contains(&f.kind.as_str()))
+        .count()
 }
 
 const MEETING_KINDS: &[&str] = &["meeting_transcript", "meeting_notes", "meeting_minutes"];
@@ -260,9 +330,14 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
     if u.intents.is_empty() || !u.not_understood.is_empty() {
         return Err(Unplannable::Unsupported(unsupported(&u)));
     }
-    if u.intents.contains(&Intent::Sort { by: SortKey::Project }) {
+    if u.intents.contains(&Intent::Sort {
+        by: SortKey::Project,
+    }) {
         let mut u2 = u.clone();
-        u2.not_understood.push(lang.pick("classer par projet", "sort by project").to_string());
+        u2.not_understood.push(
+            lang.pick("classer par projet", "sort by project")
+                .to_string(),
+        );
         return Err(Unplannable::Unsupported(unsupported(&u2)));
     }
     let out = output_dir(lang).to_string();
@@ -271,7 +346,10 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
     let n_files = analysis.files.len();
     let mut steps = Vec::new();
 
-    let reorganize = u.intents.iter().any(|i| matches!(i, Intent::Sort { .. } | Intent::Rename | Intent::Duplicates));
+    let reorganize = u
+        .intents
+        .iter()
+        .any(|i| matches!(i, Intent::Sort { .. } | Intent::Rename | Intent::Duplicates));
     if reorganize {
         let changes = change_set(&analysis, &u.intents, lang);
         let doubtful = changes.iter().filter(|c| c.confidence < CONFIDENT).count();
@@ -292,8 +370,13 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
                     (SortKey::Date, Lang::En) => "Sort the files by date",
                     (SortKey::Project, _) => "",
                 }),
-                Intent::Rename => Some(lang.pick("renommer selon un format standard", "rename to a standard pattern")),
-                Intent::Duplicates => Some(lang.pick("mettre les doublons de côté", "set duplicates aside")),
+                Intent::Rename => Some(lang.pick(
+                    "renommer selon un format standard",
+                    "rename to a standard pattern",
+                )),
+                Intent::Duplicates => {
+                    Some(lang.pick("mettre les doublons de côté", "set duplicates aside"))
+                }
                 _ => None,
             })
             .collect::<Vec<_>>()
@@ -307,13 +390,21 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
                 "{} déplacement(s) ou renommage(s) vers {} dossier(s), appliqués en un seul lot annulable{}. Rien n'est supprimé.",
                 changes.len(),
                 folders.len(),
-                if doubtful > 0 { format!(" ; {doubtful} fichier(s) au client incertain vont dans « À vérifier »") } else { String::new() }
+                if doubtful > 0 {
+                    format!(" ; {doubtful} fichier(s) au client incertain vont dans « À vérifier »")
+                } else {
+                    String::new()
+                }
             ),
             Lang::En => format!(
                 "{} move(s) or rename(s) into {} folder(s), applied as one undoable batch{}. Nothing is deleted.",
                 changes.len(),
                 folders.len(),
-                if doubtful > 0 { format!("; {doubtful} file(s) with an uncertain client go to \"To check\"") } else { String::new() }
+                if doubtful > 0 {
+                    format!("; {doubtful} file(s) with an uncertain client go to \"To check\"")
+                } else {
+                    String::new()
+                }
             ),
         };
         let mut s = step("reorganize", title, description);
@@ -334,7 +425,11 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
             .into(),
         );
         s.reads = vec![format!("{n_files} {}", lang.pick("fichiers", "files"))];
-        s.produces = vec![format!("{out}/catalogue.xlsx"), format!("{out}/catalogue.md"), format!("{out}/catalogue.csv")];
+        s.produces = vec![
+            format!("{out}/catalogue.xlsx"),
+            format!("{out}/catalogue.md"),
+            format!("{out}/catalogue.csv"),
+        ];
         steps.push(s);
     }
     let wants_report = u.intents.contains(&Intent::Report);
@@ -342,14 +437,28 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
         let n = count_kind(&analysis.files, INVOICE_KINDS);
         let mut s = step(
             "invoice_table",
-            lang.pick("Créer le tableau récapitulatif des montants", "Build the summary table of amounts").into(),
+            lang.pick(
+                "Créer le tableau récapitulatif des montants",
+                "Build the summary table of amounts",
+            )
+            .into(),
             match lang {
-                Lang::Fr => format!("{n} facture(s) et avoir(s) : HT, TVA, TTC avec formules, totaux par client (SOMME.SI), graphique, feuille Sources reliant chaque montant à son fichier."),
-                Lang::En => format!("{n} invoice(s) and credit note(s): net, VAT, total with formulas, totals per client (SUMIF), a chart, a Sources sheet linking each figure to its file."),
+                Lang::Fr => format!(
+                    "{n} facture(s) et avoir(s) : HT, TVA, TTC avec formules, totaux par client (SOMME.SI), graphique, feuille Sources reliant chaque montant à son fichier."
+                ),
+                Lang::En => format!(
+                    "{n} invoice(s) and credit note(s): net, VAT, total with formulas, totals per client (SUMIF), a chart, a Sources sheet linking each figure to its file."
+                ),
             },
         );
-        s.reads = vec![lang.pick("factures et avoirs", "invoices and credit notes").into()];
-        s.produces = vec![format!("{out}/{}", lang.pick("recapitulatif-factures.xlsx", "invoice-summary.xlsx"))];
+        s.reads = vec![
+            lang.pick("factures et avoirs", "invoices and credit notes")
+                .into(),
+        ];
+        s.produces = vec![format!(
+            "{out}/{}",
+            lang.pick("recapitulatif-factures.xlsx", "invoice-summary.xlsx")
+        )];
         steps.push(s);
     }
     let summaries = u.intents.contains(&Intent::Summaries);
@@ -359,24 +468,42 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
         let mut s = step(
             "meetings",
             match (summaries || wants_report, actions || wants_report, lang) {
-                (true, true, Lang::Fr) => "Résumer les réunions et extraire les actions".to_string(),
-                (true, true, Lang::En) => "Summarize the meetings and extract action items".to_string(),
+                (true, true, Lang::Fr) => {
+                    "Résumer les réunions et extraire les actions".to_string()
+                }
+                (true, true, Lang::En) => {
+                    "Summarize the meetings and extract action items".to_string()
+                }
                 (true, false, Lang::Fr) => "Résumer les réunions".to_string(),
                 (true, false, Lang::En) => "Summarize the meetings".to_string(),
                 (false, _, Lang::Fr) => "Extraire les actions et priorités".to_string(),
                 (false, _, Lang::En) => "Extract action items and priorities".to_string(),
             },
             match lang {
-                Lang::Fr => format!("{n} transcription(s) ou compte(s) rendu(s) : résumé extractif (phrases du texte), actions (qui, quoi, quand), priorités."),
-                Lang::En => format!("{n} transcript(s) or minutes: extractive summary (sentences from the text), action items (who, what, when), priorities."),
+                Lang::Fr => format!(
+                    "{n} transcription(s) ou compte(s) rendu(s) : résumé extractif (phrases du texte), actions (qui, quoi, quand), priorités."
+                ),
+                Lang::En => format!(
+                    "{n} transcript(s) or minutes: extractive summary (sentences from the text), action items (who, what, when), priorities."
+                ),
             },
         );
-        s.reads = vec![lang.pick("transcriptions et comptes rendus", "transcripts and minutes").into()];
+        s.reads = vec![
+            lang.pick(
+                "transcriptions et comptes rendus",
+                "transcripts and minutes",
+            )
+            .into(),
+        ];
         s.produces = vec![
-            format!("{out}/{}", lang.pick("syntheses-reunions.md", "meeting-summaries.md")),
+            format!(
+                "{out}/{}",
+                lang.pick("syntheses-reunions.md", "meeting-summaries.md")
+            ),
             format!("{out}/{}", lang.pick("actions.xlsx", "action-items.xlsx")),
         ];
-        s.params = json!({"summaries": summaries || wants_report, "actions": actions || wants_report});
+        s.params =
+            json!({"summaries": summaries || wants_report, "actions": actions || wants_report});
         steps.push(s);
     }
     if wants_report {
@@ -389,7 +516,10 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
             )
             .into(),
         );
-        s.produces = vec![format!("{out}/{}", lang.pick("rapport.docx", "report.docx")), format!("{out}/{}", lang.pick("rapport.md", "report.md"))];
+        s.produces = vec![
+            format!("{out}/{}", lang.pick("rapport.docx", "report.docx")),
+            format!("{out}/{}", lang.pick("rapport.md", "report.md")),
+        ];
         steps.push(s);
     }
     if let Some(slides) = u.intents.iter().find_map(|i| match i {
@@ -409,7 +539,10 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
             )
             .into(),
         );
-        s.produces = vec![format!("{out}/{}", lang.pick("presentation.pptx", "presentation.pptx"))];
+        s.produces = vec![format!(
+            "{out}/{}",
+            lang.pick("presentation.pptx", "presentation.pptx")
+        )];
         s.params = json!({"slides": n});
         steps.push(s);
     }
@@ -421,7 +554,8 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
         Lang::Fr => format!("{n_files} fichier(s) examiné(s) ; livrables dans « {out}/ »."),
         Lang::En => format!("{n_files} file(s) examined; deliverables in \"{out}/\"."),
     });
-    plan.context = json!({ "analysis": analysis, "output_dir": out, "lang": lang, "intents": u.intents });
+    plan.context =
+        json!({ "analysis": analysis, "output_dir": out, "lang": lang, "intents": u.intents });
     Ok(plan)
 }
 

@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use super::analysis::{Analysis, FileFacts};
 use super::brief::Lang;
 use super::{CONFIDENT, INVOICE_KINDS, MEETING_KINDS, kind_label};
+use crate::StepFailure;
 use crate::context::RunContext;
 use crate::tools::{ChangeLine, Registry, ToolError};
-use crate::StepFailure;
 
 fn fail(e: ToolError) -> StepFailure {
     match e {
@@ -31,8 +31,9 @@ struct Facts {
 
 impl Facts {
     fn load(ctx: &RunContext, plan: &Plan) -> Result<Facts, StepFailure> {
-        let analysis = Analysis::from_context(&plan.context)
-            .ok_or_else(|| StepFailure::Failed("the plan lost its survey; plan the run again".into()))?;
+        let analysis = Analysis::from_context(&plan.context).ok_or_else(|| {
+            StepFailure::Failed("the plan lost its survey; plan the run again".into())
+        })?;
         let lang = plan
             .context
             .get("lang")
@@ -45,7 +46,11 @@ impl Facts {
             .unwrap_or_else(|| super::output_dir(lang))
             .to_string();
         let mut moved = BTreeMap::new();
-        for s in plan.steps.iter().filter(|s| s.kind.as_deref() == Some("reorganize")) {
+        for s in plan
+            .steps
+            .iter()
+            .filter(|s| s.kind.as_deref() == Some("reorganize"))
+        {
             let changes: Vec<ChangeLine> = s
                 .params
                 .get("changes")
@@ -60,11 +65,19 @@ impl Facts {
                 }
             }
         }
-        Ok(Facts { analysis, lang, out, moved })
+        Ok(Facts {
+            analysis,
+            lang,
+            out,
+            moved,
+        })
     }
 
     fn now(&self, original: &str) -> String {
-        self.moved.get(original).cloned().unwrap_or_else(|| original.to_string())
+        self.moved
+            .get(original)
+            .cloned()
+            .unwrap_or_else(|| original.to_string())
     }
 
     fn of_kinds(&self, kinds: &[&str]) -> Vec<&FileFacts> {
@@ -89,7 +102,10 @@ async fn ensure_dir(ctx: &RunContext, registry: &Registry, dir: &str) -> Result<
 }
 
 async fn write(ctx: &RunContext, path: &str, bytes: &[u8]) -> Result<(), StepFailure> {
-    crate::tools::files_write(ctx, path, bytes, true).await.map(|_| ()).map_err(fail)
+    crate::tools::files_write(ctx, path, bytes, true)
+        .await
+        .map(|_| ())
+        .map_err(fail)
 }
 
 pub(super) async fn run(ctx: &RunContext, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
@@ -108,7 +124,11 @@ pub(super) async fn run(ctx: &RunContext, plan: &Plan, step: &Step) -> Result<St
     }
 }
 
-async fn reorganize(ctx: &RunContext, registry: &Registry, step: &Step) -> Result<String, StepFailure> {
+async fn reorganize(
+    ctx: &RunContext,
+    registry: &Registry,
+    step: &Step,
+) -> Result<String, StepFailure> {
     let changes: Vec<ChangeLine> = step
         .params
         .get("changes")
@@ -117,7 +137,10 @@ async fn reorganize(ctx: &RunContext, registry: &Registry, step: &Step) -> Resul
     // Lines already applied (a resumed run) are skipped: no move is done twice.
     let pending: Vec<ChangeLine> = changes
         .into_iter()
-        .filter(|c| !(ctx.workspace.exists(&c.to).unwrap_or(false) && !ctx.workspace.exists(&c.from).unwrap_or(false)))
+        .filter(|c| {
+            !(ctx.workspace.exists(&c.to).unwrap_or(false)
+                && !ctx.workspace.exists(&c.from).unwrap_or(false))
+        })
         .collect();
     let lang = ctx.lang;
     if pending.is_empty() {
@@ -125,7 +148,11 @@ async fn reorganize(ctx: &RunContext, registry: &Registry, step: &Step) -> Resul
     }
     let n = pending.len();
     match registry
-        .call(ctx, "apply_changes", json!({"label": step.title, "changes": pending}))
+        .call(
+            ctx,
+            "apply_changes",
+            json!({"label": step.title, "changes": pending}),
+        )
         .await
     {
         Ok(_) => Ok(match lang {
@@ -161,10 +188,19 @@ fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-async fn catalogue(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
+async fn catalogue(
+    ctx: &RunContext,
+    registry: &Registry,
+    plan: &Plan,
+    step: &Step,
+) -> Result<String, StepFailure> {
     let facts = Facts::load(ctx, plan)?;
-    let by_now: BTreeMap<String, &FileFacts> =
-        facts.analysis.files.iter().map(|f| (facts.now(&f.path), f)).collect();
+    let by_now: BTreeMap<String, &FileFacts> = facts
+        .analysis
+        .files
+        .iter()
+        .map(|f| (facts.now(&f.path), f))
+        .collect();
     let listing = ctx.workspace.list("", true).map_err(|e| fail(e.into()))?;
     let files: Vec<_> = listing
         .into_iter()
@@ -188,7 +224,11 @@ async fn catalogue(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &St
             .map(|x| {
                 let mut n = Vec::new();
                 if let Some(d) = &x.duplicate_of {
-                    n.push(format!("{} {}", facts.pick("doublon de", "duplicate of"), facts.now(d)));
+                    n.push(format!(
+                        "{} {}",
+                        facts.pick("doublon de", "duplicate of"),
+                        facts.now(d)
+                    ));
                 }
                 if let Some(e) = &x.error {
                     n.push(e.clone());
@@ -198,8 +238,14 @@ async fn catalogue(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &St
             .unwrap_or_default();
         rows.push([
             f.path.clone(),
-            fact.map(|x| kind_label(&x.kind, lang).to_string()).unwrap_or_default(),
-            fact.and_then(|x| x.client.clone().filter(|_| x.client_confidence >= CONFIDENT)).unwrap_or_default(),
+            fact.map(|x| kind_label(&x.kind, lang).to_string())
+                .unwrap_or_default(),
+            fact.and_then(|x| {
+                x.client
+                    .clone()
+                    .filter(|_| x.client_confidence >= CONFIDENT)
+            })
+            .unwrap_or_default(),
             fact.and_then(|x| x.date.clone()).unwrap_or_default(),
             f.size.to_string(),
             fact.map(|x| x.hash.clone()).unwrap_or_default(),
@@ -208,7 +254,11 @@ async fn catalogue(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &St
     }
     ensure_dir(ctx, registry, &facts.out).await?;
     // CSV
-    let mut csv = headers.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
+    let mut csv = headers
+        .iter()
+        .map(|h| csv_field(h))
+        .collect::<Vec<_>>()
+        .join(",");
     csv.push('\n');
     for r in &rows {
         csv.push_str(&r.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
@@ -216,17 +266,45 @@ async fn catalogue(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &St
     }
     write(ctx, &format!("{}/catalogue.csv", facts.out), csv.as_bytes()).await?;
     // Markdown
-    let mut md = format!("# {}\n\n", facts.pick("Catalogue des fichiers", "Catalogue of files"));
-    md.push_str(&format!("{} {}\n\n", rows.len(), facts.pick("fichiers.", "files.")));
-    md.push_str(&format!("| {} |\n|{}\n", headers[..5].join(" | "), "---|".repeat(5)));
+    let mut md = format!(
+        "# {}\n\n",
+        facts.pick("Catalogue des fichiers", "Catalogue of files")
+    );
+    md.push_str(&format!(
+        "{} {}\n\n",
+        rows.len(),
+        facts.pick("fichiers.", "files.")
+    ));
+    md.push_str(&format!(
+        "| {} |\n|{}\n",
+        headers[..5].join(" | "),
+        "---|".repeat(5)
+    ));
     for r in &rows {
-        md.push_str(&format!("| {} |\n", r[..5].iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")));
+        md.push_str(&format!(
+            "| {} |\n",
+            r[..5]
+                .iter()
+                .map(|c| md_cell(c))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
     }
     write(ctx, &format!("{}/catalogue.md", facts.out), md.as_bytes()).await?;
     // Workbook
     let sheet_rows: Vec<Value> = rows
         .iter()
-        .map(|r| json!([r[0], r[1], r[2], r[3], r[4].parse::<f64>().unwrap_or(0.0), r[5], r[6]]))
+        .map(|r| {
+            json!([
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4].parse::<f64>().unwrap_or(0.0),
+                r[5],
+                r[6]
+            ])
+        })
         .collect();
     let spec = json!({
         "locale": if lang == Lang::Fr { "fr" } else { "en" },
@@ -250,8 +328,16 @@ async fn catalogue(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &St
     let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail)?;
     write(ctx, &format!("{}/catalogue.xlsx", facts.out), &bytes).await?;
     Ok(match lang {
-        Lang::Fr => format!("Catalogue de {} fichiers : {0}/catalogue.xlsx, .md et .csv.", rows.len()).replace("{0}", &facts.out),
-        Lang::En => format!("Catalogue of {} files: {}/catalogue.xlsx, .md and .csv.", rows.len(), facts.out),
+        Lang::Fr => format!(
+            "Catalogue de {} fichiers : {0}/catalogue.xlsx, .md et .csv.",
+            rows.len()
+        )
+        .replace("{0}", &facts.out),
+        Lang::En => format!(
+            "Catalogue of {} files: {}/catalogue.xlsx, .md and .csv.",
+            rows.len(),
+            facts.out
+        ),
     })
 }
 
@@ -268,16 +354,28 @@ pub(super) struct InvoiceRow {
 }
 
 /// The invoices and credit notes of the folder, as rows (credit notes negative).
-pub(super) fn invoice_rows(facts_plan: &Plan, ctx: &RunContext) -> Result<Vec<InvoiceRow>, StepFailure> {
+pub(super) fn invoice_rows(
+    facts_plan: &Plan,
+    ctx: &RunContext,
+) -> Result<Vec<InvoiceRow>, StepFailure> {
     let facts = Facts::load(ctx, facts_plan)?;
-    let own = facts.analysis.own_company.as_deref().map(commis_skills::entities::normalize_company);
+    let own = facts
+        .analysis
+        .own_company
+        .as_deref()
+        .map(commis_skills::entities::normalize_company);
     let mut rows = Vec::new();
     for f in facts.of_kinds(INVOICE_KINDS) {
         let Some(inv) = &f.invoice else { continue };
         // Invoices received from suppliers are not sales: leave them out of the clients' table.
         if let (Some(own), Some(issuer)) = (&own, &inv.issuer)
             && commis_skills::entities::normalize_company(issuer) != *own
-            && inv.client.as_deref().map(commis_skills::entities::normalize_company).as_ref() == Some(own)
+            && inv
+                .client
+                .as_deref()
+                .map(commis_skills::entities::normalize_company)
+                .as_ref()
+                == Some(own)
         {
             continue;
         }
@@ -302,7 +400,12 @@ pub(super) fn invoice_rows(facts_plan: &Plan, ctx: &RunContext) -> Result<Vec<In
             kind: f.kind.clone(),
         });
     }
-    rows.sort_by(|a, b| a.client.cmp(&b.client).then(a.date.cmp(&b.date)).then(a.number.cmp(&b.number)));
+    rows.sort_by(|a, b| {
+        a.client
+            .cmp(&b.client)
+            .then(a.date.cmp(&b.date))
+            .then(a.number.cmp(&b.number))
+    });
     Ok(rows)
 }
 
@@ -310,7 +413,12 @@ fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-async fn invoice_table(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
+async fn invoice_table(
+    ctx: &RunContext,
+    registry: &Registry,
+    plan: &Plan,
+    step: &Step,
+) -> Result<String, StepFailure> {
     let facts = Facts::load(ctx, plan)?;
     let rows = invoice_rows(plan, ctx)?;
     let lang = facts.lang;
@@ -336,7 +444,12 @@ async fn invoice_table(ctx: &RunContext, registry: &Registry, plan: &Plan, step:
             step: Some(step.number),
             subject: r.file.clone(),
             decision: format!("{} {} : {:.2} TTC", r.client, r.number, r.total),
-            reason: facts.pick("montants lus dans le document", "amounts read from the document").into(),
+            reason: facts
+                .pick(
+                    "montants lus dans le document",
+                    "amounts read from the document",
+                )
+                .into(),
         });
     }
     let mut clients: Vec<String> = rows.iter().map(|r| r.client.clone()).collect();
@@ -400,12 +513,24 @@ async fn invoice_table(ctx: &RunContext, registry: &Registry, plan: &Plan, step:
     });
     let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail)?;
     ensure_dir(ctx, registry, &facts.out).await?;
-    let name = format!("{}/{}", facts.out, facts.pick("recapitulatif-factures.xlsx", "invoice-summary.xlsx"));
+    let name = format!(
+        "{}/{}",
+        facts.out,
+        facts.pick("recapitulatif-factures.xlsx", "invoice-summary.xlsx")
+    );
     write(ctx, &name, &bytes).await?;
     let grand: f64 = rows.iter().map(|r| r.total).sum();
     Ok(match lang {
-        Lang::Fr => format!("{name} : {n} pièce(s), {} client(s), total TTC {:.2} €.", clients.len(), grand),
-        Lang::En => format!("{name}: {n} document(s), {} client(s), grand total €{:.2}.", clients.len(), grand),
+        Lang::Fr => format!(
+            "{name} : {n} pièce(s), {} client(s), total TTC {:.2} €.",
+            clients.len(),
+            grand
+        ),
+        Lang::En => format!(
+            "{name}: {n} document(s), {} client(s), grand total €{:.2}.",
+            clients.len(),
+            grand
+        ),
     })
 }
 
@@ -416,7 +541,10 @@ pub(super) struct MeetingDigest {
     pub actions: Vec<commis_skills::actions::ActionItem>,
 }
 
-pub(super) fn meeting_digests(ctx: &RunContext, plan: &Plan) -> Result<Vec<MeetingDigest>, StepFailure> {
+pub(super) fn meeting_digests(
+    ctx: &RunContext,
+    plan: &Plan,
+) -> Result<Vec<MeetingDigest>, StepFailure> {
     let facts = Facts::load(ctx, plan)?;
     let mut out = Vec::new();
     for f in facts.of_kinds(MEETING_KINDS) {
@@ -424,7 +552,10 @@ pub(super) fn meeting_digests(ctx: &RunContext, plan: &Plan) -> Result<Vec<Meeti
         let text = match super::analysis::read_text(ctx, &path) {
             Ok(t) => t,
             Err(e) => {
-                ctx.emit(EventKind::Warning { path: Some(path.clone()), message: e.to_string() });
+                ctx.emit(EventKind::Warning {
+                    path: Some(path.clone()),
+                    message: e.to_string(),
+                });
                 continue;
             }
         };
@@ -437,27 +568,58 @@ pub(super) fn meeting_digests(ctx: &RunContext, plan: &Plan) -> Result<Vec<Meeti
     Ok(out)
 }
 
-async fn meetings(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
+async fn meetings(
+    ctx: &RunContext,
+    registry: &Registry,
+    plan: &Plan,
+    step: &Step,
+) -> Result<String, StepFailure> {
     let facts = Facts::load(ctx, plan)?;
     let digests = meeting_digests(ctx, plan)?;
-    let want_summaries = step.params.get("summaries").and_then(|v| v.as_bool()).unwrap_or(true);
-    let want_actions = step.params.get("actions").and_then(|v| v.as_bool()).unwrap_or(true);
+    let want_summaries = step
+        .params
+        .get("summaries")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true);
+    let want_actions = step
+        .params
+        .get("actions")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true);
     let lang = facts.lang;
-    let mut md = format!("# {}\n\n", facts.pick("Synthèse des réunions", "Meeting summaries"));
+    let mut md = format!(
+        "# {}\n\n",
+        facts.pick("Synthèse des réunions", "Meeting summaries")
+    );
     let mut action_rows = Vec::new();
     for (i, d) in digests.iter().enumerate() {
         progress(ctx, step, i + 1, digests.len(), &d.file);
         md.push_str(&format!("## {}\n\n", d.file));
         if want_summaries {
-            md.push_str(&format!("**{}**\n\n", facts.pick("Résumé (phrases extraites du texte)", "Summary (sentences taken from the text)")));
+            md.push_str(&format!(
+                "**{}**\n\n",
+                facts.pick(
+                    "Résumé (phrases extraites du texte)",
+                    "Summary (sentences taken from the text)"
+                )
+            ));
             for s in &d.summary {
                 md.push_str(&format!("- {s}\n"));
             }
             md.push('\n');
         }
         if want_actions && !d.actions.is_empty() {
-            md.push_str(&format!("**{}**\n\n", facts.pick("Actions", "Action items")));
-            md.push_str(&format!("| {} | {} | {} | {} |\n|---|---|---|---|\n", facts.pick("Qui", "Who"), facts.pick("Quoi", "What"), facts.pick("Quand", "When"), facts.pick("Priorité", "Priority")));
+            md.push_str(&format!(
+                "**{}**\n\n",
+                facts.pick("Actions", "Action items")
+            ));
+            md.push_str(&format!(
+                "| {} | {} | {} | {} |\n|---|---|---|---|\n",
+                facts.pick("Qui", "Who"),
+                facts.pick("Quoi", "What"),
+                facts.pick("Quand", "When"),
+                facts.pick("Priorité", "Priority")
+            ));
             for a in &d.actions {
                 let prio = format!("{:?}", a.priority);
                 md.push_str(&format!(
@@ -467,7 +629,13 @@ async fn meetings(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &Ste
                     md_cell(a.when.as_deref().unwrap_or("—")),
                     prio
                 ));
-                action_rows.push(json!([a.who.clone().unwrap_or_default(), a.what, a.when.clone().unwrap_or_default(), prio, d.file]));
+                action_rows.push(json!([
+                    a.who.clone().unwrap_or_default(),
+                    a.what,
+                    a.when.clone().unwrap_or_default(),
+                    prio,
+                    d.file
+                ]));
                 ctx.emit(EventKind::Decision {
                     step: Some(step.number),
                     subject: d.file.clone(),
@@ -479,10 +647,17 @@ async fn meetings(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &Ste
         }
     }
     if digests.is_empty() {
-        md.push_str(facts.pick("Aucune transcription ni compte rendu trouvé.\n", "No transcript or minutes found.\n"));
+        md.push_str(facts.pick(
+            "Aucune transcription ni compte rendu trouvé.\n",
+            "No transcript or minutes found.\n",
+        ));
     }
     ensure_dir(ctx, registry, &facts.out).await?;
-    let md_name = format!("{}/{}", facts.out, facts.pick("syntheses-reunions.md", "meeting-summaries.md"));
+    let md_name = format!(
+        "{}/{}",
+        facts.out,
+        facts.pick("syntheses-reunions.md", "meeting-summaries.md")
+    );
     write(ctx, &md_name, md.as_bytes()).await?;
     let n_actions = action_rows.len();
     if want_actions {
@@ -504,11 +679,21 @@ async fn meetings(ctx: &RunContext, registry: &Registry, plan: &Plan, step: &Ste
             }]
         });
         let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail)?;
-        let name = format!("{}/{}", facts.out, facts.pick("actions.xlsx", "action-items.xlsx"));
+        let name = format!(
+            "{}/{}",
+            facts.out,
+            facts.pick("actions.xlsx", "action-items.xlsx")
+        );
         write(ctx, &name, &bytes).await?;
     }
     Ok(match lang {
-        Lang::Fr => format!("{} réunion(s) résumée(s), {n_actions} action(s) extraite(s) : {md_name}.", digests.len()),
-        Lang::En => format!("{} meeting(s) summarized, {n_actions} action item(s) extracted: {md_name}.", digests.len()),
+        Lang::Fr => format!(
+            "{} réunion(s) résumée(s), {n_actions} action(s) extraite(s) : {md_name}.",
+            digests.len()
+        ),
+        Lang::En => format!(
+            "{} meeting(s) summarized, {n_actions} action item(s) extracted: {md_name}.",
+            digests.len()
+        ),
     })
 }

@@ -40,10 +40,12 @@ fn with_path(mut schema: Value, extra: Value) -> Value {
 }
 
 fn split_path(input: &mut Value) -> Result<(String, bool), ToolError> {
-    let obj = input.as_object_mut().ok_or_else(|| ToolError::InvalidInput {
-        tool: "create".into(),
-        reason: "the input must be a JSON object".into(),
-    })?;
+    let obj = input
+        .as_object_mut()
+        .ok_or_else(|| ToolError::InvalidInput {
+            tool: "create".into(),
+            reason: "the input must be a JSON object".into(),
+        })?;
     let path = obj
         .remove("path")
         .and_then(|p| p.as_str().map(str::to_string))
@@ -51,7 +53,10 @@ fn split_path(input: &mut Value) -> Result<(String, bool), ToolError> {
             tool: "create".into(),
             reason: "`path` (where to write the file) is required".into(),
         })?;
-    let overwrite = obj.remove("overwrite").and_then(|o| o.as_bool()).unwrap_or(false);
+    let overwrite = obj
+        .remove("overwrite")
+        .and_then(|o| o.as_bool())
+        .unwrap_or(false);
     Ok((path, overwrite))
 }
 
@@ -129,7 +134,10 @@ impl Tool for CreateDocument {
     async fn call(&self, ctx: &RunContext, mut input: Value) -> Result<Value, ToolError> {
         let (path, overwrite) = split_path(&mut input)?;
         let spec: commis_office::DocumentSpec = parse_input(self.name(), input)?;
-        let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let ext = path
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
         let bytes = match ext.as_str() {
             "docx" => commis_office::build_docx(&spec).map_err(office)?,
             "md" | "markdown" => commis_office::build_markdown(&spec).into_bytes(),
@@ -144,7 +152,9 @@ impl Tool for CreateDocument {
             other => {
                 return Err(ToolError::InvalidInput {
                     tool: self.name().into(),
-                    reason: format!("unsupported extension `.{other}`: use .docx, .md, .html or .pdf"),
+                    reason: format!(
+                        "unsupported extension `.{other}`: use .docx, .md, .html or .pdf"
+                    ),
                 });
             }
         };
@@ -187,7 +197,10 @@ impl Tool for RunCommand {
             });
         }
         let roots = ctx.workspace.roots();
-        let Some(first) = roots.iter().find(|r| r.mode == commis_core::AccessMode::ReadWrite) else {
+        let Some(first) = roots
+            .iter()
+            .find(|r| r.mode == commis_core::AccessMode::ReadWrite)
+        else {
             return Err(ToolError::Refused("no folder is granted read-write".into()));
         };
         let cwd_rel = input.cwd.clone().unwrap_or_default();
@@ -197,20 +210,38 @@ impl Tool for RunCommand {
         let shown = format!(
             "run `{}`{}",
             input.argv.join(" "),
-            if cwd_rel.is_empty() { String::new() } else { format!(" in {cwd_rel}") }
+            if cwd_rel.is_empty() {
+                String::new()
+            } else {
+                format!(" in {cwd_rel}")
+            }
         );
-        if ctx.exec_allowlist.as_ref().is_some_and(|a| a.matches(&input.argv)) {
+        if ctx
+            .exec_allowlist
+            .as_ref()
+            .is_some_and(|a| a.matches(&input.argv))
+        {
             ctx.emit(EventKind::ApprovalGiven {
                 id: 0,
                 scope: commis_core::ApprovalScope::Once,
                 by: "exec allowlist".into(),
             });
         } else {
-            ctx.gate(ActionKind::Exec, shown, vec![cwd_rel.clone()]).await?;
+            ctx.gate(ActionKind::Exec, shown, vec![cwd_rel.clone()])
+                .await?;
         }
-        let mut req = commis_sandbox::CommandRequest::new(input.argv.clone(), first.path.join(&cwd_rel));
-        req.writable = roots.iter().filter(|r| r.mode == commis_core::AccessMode::ReadWrite).map(|r| r.path.clone()).collect();
-        req.readable = roots.iter().filter(|r| r.mode == commis_core::AccessMode::ReadOnly).map(|r| r.path.clone()).collect();
+        let mut req =
+            commis_sandbox::CommandRequest::new(input.argv.clone(), first.path.join(&cwd_rel));
+        req.writable = roots
+            .iter()
+            .filter(|r| r.mode == commis_core::AccessMode::ReadWrite)
+            .map(|r| r.path.clone())
+            .collect();
+        req.readable = roots
+            .iter()
+            .filter(|r| r.mode == commis_core::AccessMode::ReadOnly)
+            .map(|r| r.path.clone())
+            .collect();
         req.timeout = Duration::from_secs(input.timeout_s.unwrap_or(120).clamp(1, 1800));
         let before = ctx.workspace.snapshot()?;
         let cancel: commis_sandbox::CancelFlag = Arc::new(AtomicBool::new(false));
@@ -233,7 +264,14 @@ impl Tool for RunCommand {
                 let text = String::from_utf8_lossy(bytes).to_string();
                 for line in text.lines().filter(|l| !l.trim().is_empty()).take(20) {
                     bus.emit(EventKind::Message {
-                        text: format!("{} {line}", if stream == commis_sandbox::Stream::Stderr { "stderr:" } else { "│" }),
+                        text: format!(
+                            "{} {line}",
+                            if stream == commis_sandbox::Stream::Stderr {
+                                "stderr:"
+                            } else {
+                                "│"
+                            }
+                        ),
                     });
                 }
             };
@@ -243,7 +281,9 @@ impl Tool for RunCommand {
         .map_err(|e| ToolError::Failed(e.to_string()));
         watcher.abort();
         // Journal whatever the command changed, even when it failed half-way.
-        let changes = ctx.workspace.journal_changes_since(&before, &format!("run {}", input.argv.join(" ")))?;
+        let changes = ctx
+            .workspace
+            .journal_changes_since(&before, &format!("run {}", input.argv.join(" ")))?;
         for op in &changes {
             ctx.emit(EventKind::FileChanged { op: op.clone() });
         }

@@ -166,7 +166,9 @@ impl Tool for SearchText {
         let max = input.max_results.unwrap_or(100);
         let mut matches = Vec::new();
         let mut errors = Vec::new();
-        let files = ctx.workspace.list(input.path.as_deref().unwrap_or(""), true)?;
+        let files = ctx
+            .workspace
+            .list(input.path.as_deref().unwrap_or(""), true)?;
         'files: for f in files.iter().filter(|f| !f.is_dir) {
             let doc = match read_document_text(ctx, &f.path) {
                 Ok(d) => d,
@@ -177,7 +179,12 @@ impl Tool for SearchText {
             };
             for (n, line) in doc.plain_text().lines().enumerate() {
                 let folded = crate::offline::brief::fold(line);
-                if folded.split_whitespace().collect::<Vec<_>>().join(" ").contains(&needle) {
+                if folded
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .contains(&needle)
+                {
                     matches.push(json!({"path": f.path, "line": n + 1, "text": line.trim()}));
                     if matches.len() >= max {
                         break 'files;

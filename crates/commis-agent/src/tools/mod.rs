@@ -18,8 +18,8 @@ use thiserror::Error;
 
 use crate::context::RunContext;
 
-pub use files::{ChangeLine, read_document_text};
 pub(crate) use files::write_bytes as files_write;
+pub use files::{ChangeLine, read_document_text};
 
 /// Why a tool call failed. The message goes back to the model (or the user) as is.
 #[derive(Debug, Error)]
@@ -111,7 +111,12 @@ impl Registry {
     }
 
     /// Calls a tool by name, tracing the call.
-    pub async fn call(&self, ctx: &RunContext, name: &str, input: Value) -> Result<Value, ToolError> {
+    pub async fn call(
+        &self,
+        ctx: &RunContext,
+        name: &str,
+        input: Value,
+    ) -> Result<Value, ToolError> {
         let tool = self
             .tools
             .get(name)

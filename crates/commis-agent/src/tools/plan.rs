@@ -97,7 +97,9 @@ impl Tool for ProposePlan {
         let plan = to_plan(parse_input(self.name(), input)?)?;
         let steps = plan.steps.len();
         *ctx.proposed_plan.lock().unwrap_or_else(|p| p.into_inner()) = Some(plan);
-        Ok(json!({"ok": true, "steps": steps, "note": "The plan is shown to the user for acceptance."}))
+        Ok(
+            json!({"ok": true, "steps": steps, "note": "The plan is shown to the user for acceptance."}),
+        )
     }
 }
 
@@ -166,7 +168,9 @@ impl Tool for AskUser {
                 });
                 Ok(json!({"answer": answer}))
             }
-            None => Ok(json!({"answer": null, "note": "Nobody can answer now: make the most cautious choice, or leave the decision for the user and say so."})),
+            None => Ok(
+                json!({"answer": null, "note": "Nobody can answer now: make the most cautious choice, or leave the decision for the user and say so."}),
+            ),
         }
     }
 }
