@@ -18,12 +18,15 @@
 //! calls on data prepared before the fork (no allocation, no locks), because the caller is
 //! usually a multi-threaded program. The supervisor:
 //!
-//! 1. `unshare`s user, mount, PID, network, IPC and UTS namespaces and maps its own uid/gid
+//! 1. closes every descriptor the caller had open and resets signal handlers, then
+//!    `unshare`s user, mount, PID, network, IPC and UTS namespaces and maps its own uid/gid
 //!    (an unprivileged user can do this on a normal desktop; no setuid helper is needed);
 //! 2. forks the namespace's *init* (PID 1), which builds a new root on a tmpfs from bind
 //!    mounts (`/usr`, `/bin`, `/lib*`, `/etc` minus its secrets, `/opt`: read-only), a
 //!    minimal `/dev`, a fresh `/proc` and `/tmp`, the granted folders at their own absolute
-//!    paths, then `pivot_root`s into it and detaches the host tree;
+//!    paths, then `pivot_root`s into it and detaches the host tree; it then sets the
+//!    namespace's own `user.max_user_namespaces`/`max_mnt_namespaces` to 0 and makes
+//!    `/proc/sys` read-only;
 //! 3. init forks the *target*, which starts a new session, sets rlimits (`RLIMIT_NPROC`,
 //!    `RLIMIT_AS`, `RLIMIT_FSIZE`, `RLIMIT_CPU`, no core dumps), drops every capability,
 //!    sets `no_new_privs`, enters a Landlock domain (writes only in the writable folders,
@@ -40,6 +43,10 @@
 //! When the caller is the host's root (containers, CI), the kernel does not enforce
 //! `RLIMIT_NPROC`; the process bound is then the PID namespace's own `pid_max` (Linux 6.14+),
 //! whose floor is 301 processes.
+//!
+//! [`run`] blocks the calling thread: call it from `spawn_blocking` in async code. The
+//! calling thread must live until [`run`] returns (it does, since [`run`] blocks), because
+//! `PR_SET_PDEATHSIG` follows the thread that forked.
 //!
 //! On macOS, [`run`] uses a Seatbelt profile through `sandbox-exec`; elsewhere it refuses.
 

@@ -54,6 +54,16 @@ fn canonical_folder(path: &Path, kind: &str) -> Result<PathBuf, SandboxError> {
             path.display()
         )));
     }
+    // The sandbox builds its own /proc and /dev; the host's must never be granted.
+    if ["/proc", "/sys", "/dev"]
+        .iter()
+        .any(|special| canonical.starts_with(special))
+    {
+        return Err(invalid(format!(
+            "{kind} folder {} is a kernel or device file system, which cannot be granted",
+            path.display()
+        )));
+    }
     if canonical.to_str().is_none_or(|s| s.contains('\0')) {
         return Err(invalid(format!(
             "{kind} folder {} is not valid UTF-8",
@@ -257,6 +267,18 @@ mod tests {
             validate(&req),
             Err(SandboxError::InvalidRequest { .. })
         ));
+    }
+
+    #[test]
+    fn granting_proc_or_dev_is_refused() {
+        for special in ["/proc/self", "/dev/shm"] {
+            let mut req = CommandRequest::new(vec!["true".into()], special.into());
+            req.writable = vec![special.into()];
+            assert!(matches!(
+                validate(&req),
+                Err(SandboxError::InvalidRequest { .. })
+            ));
+        }
     }
 
     #[test]
