@@ -60,8 +60,16 @@ fn re(p: &str) -> Regex {
 
 /// First-person commitments, English and French (matched on accent-folded lower case).
 static FIRST_PERSON: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:^|[\s,;:])(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take|i'll take|i take care|let me|je vais|je m'occupe|je m'en occupe|je me charge|j'appelle|je (?:les? |la |l'|leur |lui |vous |te |t'|y |en )*(?:relance|prepare|envoie|renvoie|appelle|rappelle|passe|fais|finis|commande|pose|contacte|verifie|redige|ecris|note|reserve|regarde|transmets|mets|organise|prends|facture|ferai|enverrai|appellerai|passerai|prendrai|relancerai|preparerai))\b")
+    re(r"(?:^|[\s,;:])(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take|i'll take|i take care|let me|j'(?:envoie|appelle|ecris|organise|imprime|achete|edite|irai|enverrai|appellerai|y vais|en parle)|je vais|je m'occupe|je m'en occupe|je me charge|j'appelle|je (?:les? |la |l'|leur |lui |vous |te |t'|y |en )*(?:relance|prepare|envoie|renvoie|appelle|rappelle|passe|fais|finis|commande|pose|contacte|verifie|redige|ecris|note|reserve|regarde|transmets|mets|organise|prends|facture|ferai|enverrai|appellerai|passerai|prendrai|relancerai|preparerai))\b")
 });
+
+/// Requests to the person addressed, French ("tu factures", "tu peux me les préparer").
+static SECOND_PERSON: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:^|[\s,;:])(?:tu|vous) (?:(?:me|m'|nous|lui|leur|les|le|la|l'|en|y) ?)*(?P<verb>peux|pourrais|pouvez|pourriez|dois|devez|vas|allez|[a-z]+(?:es|ez))\b")
+});
+
+/// Second-person verbs that ask or state, not request.
+const NOT_REQUEST_VERBS: &[&str] = &["es", "etes", "avez", "sais", "savez", "penses", "pensez", "crois", "croyez", "veux", "voulez", "trouves", "trouvez", "connais", "connaissez", "vois", "voyez", "as", "aimes", "aimez", "preferes", "preferez", "parles", "rappelles", "souviens"];
 
 /// Group commitments ("we need to", "il faut", "on doit").
 static GROUP: LazyLock<Regex> = LazyLock::new(|| {
@@ -199,24 +207,36 @@ fn task_text(text: &str) -> String {
 pub fn action_items(text: &str) -> Vec<ActionItem> {
     let sentences = split_sentences(text);
     let meeting = meeting_date(text);
-    let mut out: Vec<ActionItem> = Vec::new();
+    let mut out: Vec<ActionItem> = table_actions(text, meeting);
+    let table_lines: Vec<usize> = out.iter().map(|a| a.line).collect();
+    // The last request addressed to someone (index in `out`, line), which a reply may accept.
+    let mut last_request: Option<(usize, usize, bool)> = None;
     for (i, s) in sentences.iter().enumerate() {
+        if !table_lines.is_empty() && table_lines.iter().any(|&l| s.line >= l && s.line < l + 4) {
+            continue;
+        }
         let folded = fold_lower(&s.text);
         let first = FIRST_PERSON.is_match(&folded);
         let group = GROUP.is_match(&folded);
         let marker = MARKER.is_match(&folded) || s.text.trim_start().starts_with("->");
         let named = NAMED.captures(&s.text).and_then(|c| c.name("who").map(|m| m.as_str().to_string())).filter(|w| !is_not_a_person(w));
         let decision = DECISION.is_match(&folded);
-        if !(first || group || marker || named.is_some() || decision) {
+        let request = SECOND_PERSON.captures(&folded).and_then(|c| c.name("verb")).is_some_and(|v| !NOT_REQUEST_VERBS.contains(&v.as_str()));
+        // The person addressed is whoever spoke just before, when not named.
+        let addressee = sentences[..i].iter().rev().find(|p| p.speaker.is_some() && p.speaker != s.speaker).and_then(|p| p.speaker.clone()).filter(|_| s.speaker.is_some());
+        if !(first || group || marker || named.is_some() || decision || request && addressee.is_some()) {
             continue;
         }
-        if is_not_commitment(&folded, &s.text) && !marker && !decision {
+        let polite_request = ["tu peux", "tu pourrais", "vous pouvez", "vous pourriez", "can you", "could you"].iter().any(|p| folded.starts_with(p) || folded.contains(&format!(", {p}")));
+        if is_not_commitment(&folded, &s.text) && !marker && !decision && !polite_request {
             continue;
         }
         let who = if let Some(n) = named.clone() {
             Some(n)
         } else if first {
             s.speaker.clone()
+        } else if request {
+            addressee.clone()
         } else {
             None
         };
@@ -247,6 +267,13 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
         let mut evidence = evidence;
         // "C'est décidé." / "Je m'en occupe." / "I'll do it.": the substance is the sentence before.
         let short = crate::summarize::content_words(&s.text).len() < 3;
+        // "Tu peux me les préparer ?": the object is named in the sentence before; keep it as evidence.
+        if !short && request && named.is_none() && crate::summarize::content_words(&s.text).len() < 6 && i > 0 {
+            let prev = &sentences[i - 1];
+            if let Some(sp) = &prev.speaker {
+                evidence = format!("{sp}: {} {evidence}", prev.text);
+            }
+        }
         if short && i > 0 {
             let prev = &sentences[i - 1];
             if prev.line + 2 >= s.line {
@@ -258,10 +285,139 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
                 evidence = format!("{prev_ev} {evidence}");
             }
         }
+        // "Julie, tu relances les Tilleuls." / "Julie : Je les appelle aujourd'hui.": one task, accepted.
+        if first && kind == ItemKind::Task {
+            if let Some((idx, _, was_named)) = last_request.filter(|(idx, line, _)| *idx + 1 == out.len() && line + 2 >= s.line) {
+                let prev = &mut out[idx];
+                // The reply accepts the request when it comes from the person named, or, for an
+                // unnamed "tu ...", when it is a bare acceptance ("Je le fais mardi").
+                let accepts = prev.who == s.speaker || (!was_named && crate::summarize::content_words(&s.text).len() < 4);
+                if accepts && prev.evidence.split(':').next() != s.speaker.as_deref() {
+                    prev.who = s.speaker.clone().or(prev.who.take());
+                    if prev.when.is_none() {
+                        prev.when = when;
+                        prev.due = due;
+                    }
+                    prev.priority = prev.priority.min(priority);
+                    if !prev.evidence.contains(&evidence) {
+                        prev.evidence = format!("{} {evidence}", prev.evidence);
+                    }
+                    last_request = None;
+                    continue;
+                }
+            }
+        }
         if what.is_empty() || out.iter().any(|o| o.what == what) {
             continue;
         }
+        last_request = (kind == ItemKind::Task && (request || named.is_some()) && !first).then_some((out.len(), s.line, named.is_some()));
         out.push(ActionItem { who, what, when, due, priority, kind, evidence, line: s.line });
+    }
+    out
+}
+
+/// Header words of an action table, per column role.
+const WHO_HEADERS: &[&str] = &["qui", "who", "responsable", "owner", "porteur", "assigne a", "assignee", "pilote"];
+const WHAT_HEADERS: &[&str] = &["action", "actions", "tache", "taches", "task", "quoi", "what", "a faire", "todo", "description"];
+const WHEN_HEADERS: &[&str] = &["echeance", "deadline", "due", "due date", "date", "quand", "when", "pour le", "delai", "date limite"];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Col {
+    Who,
+    What,
+    When,
+    Other,
+}
+
+fn header_role(cell: &str) -> Option<Col> {
+    let c = fold_lower(cell.trim().trim_end_matches(':'));
+    if WHO_HEADERS.contains(&c.as_str()) {
+        Some(Col::Who)
+    } else if WHAT_HEADERS.contains(&c.as_str()) {
+        Some(Col::What)
+    } else if WHEN_HEADERS.contains(&c.as_str()) {
+        Some(Col::When)
+    } else if c == "priorite" || c == "priority" || c == "statut" || c == "status" {
+        Some(Col::Other)
+    } else {
+        None
+    }
+}
+
+/// Action tables ("Qui | Action | Échéance"), written as rows of cells or, as Word tables
+/// often come out of text extraction, one cell per line.
+fn table_actions(text: &str, meeting: Option<Date>) -> Vec<ActionItem> {
+    let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        // Row mode: one line holds all the headers.
+        let row_cells: Vec<&str> = crate::text::cells(lines[i].1).into_iter().map(|(_, c)| c).filter(|c| !c.chars().all(|ch| ch == '|')).collect();
+        let row_roles: Vec<Option<Col>> = row_cells.iter().map(|c| header_role(c)).collect();
+        let (cols, mut j, row_mode) = if row_cells.len() >= 2 && row_roles.iter().all(Option::is_some) {
+            (row_roles.into_iter().flatten().collect::<Vec<_>>(), i + 1, true)
+        } else {
+            // Line mode: consecutive lines, each a header cell.
+            let mut k = 0;
+            while i + k < lines.len() && k < 5 && header_role(lines[i + k].1).is_some() && lines[i + k].1.len() < 20 {
+                k += 1;
+            }
+            let mut cols: Vec<Col> = lines[i..i + k].iter().filter_map(|(_, l)| header_role(l)).collect();
+            // A section title ("Actions") above the header cells repeats a role: drop it.
+            while cols.len() > 1 && cols[1..].contains(&cols[0]) {
+                cols.remove(0);
+            }
+            (cols, i + k, false)
+        };
+        if cols.len() < 2 || !cols.contains(&Col::What) || !(cols.contains(&Col::Who) || cols.contains(&Col::When)) {
+            i += 1;
+            continue;
+        }
+        loop {
+            let row: Vec<(usize, String)> = if row_mode {
+                let Some((ln, l)) = lines.get(j) else { break };
+                if l.chars().all(|c| matches!(c, '-' | '|' | ':' | ' ' | '+')) {
+                    j += 1;
+                    continue;
+                }
+                let cs: Vec<String> = crate::text::cells(l).into_iter().map(|(_, c)| c.to_string()).filter(|c| c != "|").collect();
+                if cs.len() != cols.len() {
+                    break;
+                }
+                cs.into_iter().map(|c| (*ln, c)).collect()
+            } else {
+                if j + cols.len() > lines.len() {
+                    break;
+                }
+                lines[j..j + cols.len()].iter().map(|(ln, l)| (*ln, l.to_string())).collect()
+            };
+            // A row must look like one: a short "who", a date-ish "when".
+            let ok = cols.iter().zip(&row).all(|(c, (_, v))| match c {
+                Col::Who => v.split_whitespace().count() <= 4 && v.len() <= 40,
+                Col::When => v.len() <= 40,
+                _ => true,
+            });
+            if !ok {
+                break;
+            }
+            let get = |c: Col| cols.iter().position(|x| *x == c).map(|p| row[p].1.clone());
+            let Some(what) = get(Col::What) else { break };
+            let when = get(Col::When);
+            let due = when.as_deref().and_then(|w| resolve_when(w, w, meeting)).map(|d| d.to_iso());
+            let folded = fold_lower(&row.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" "));
+            out.push(ActionItem {
+                who: get(Col::Who),
+                what: what.clone(),
+                when,
+                due,
+                priority: priority_of(&folded).unwrap_or(Priority::Medium),
+                kind: ItemKind::Task,
+                evidence: row.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" | "),
+                line: row[0].0,
+            });
+            j += if row_mode { 1 } else { cols.len() };
+        }
+        i = j.max(i + 1);
     }
     out
 }
@@ -374,6 +530,21 @@ Sophie : Est-ce que tu as vu le mail ?\n";
         assert!(items.iter().any(|a| a.who.as_deref() == Some("Bob") && a.priority == Priority::High && a.due.as_deref() == Some("2024-03-14")), "{items:#?}");
         assert!(items.iter().any(|a| a.kind == ItemKind::Decision));
         assert!(items.iter().any(|a| a.what.contains("update the price list")));
+    }
+
+    #[test]
+    fn reads_action_tables_in_rows_and_one_cell_per_line() {
+        let cells = "Compte rendu du 23 avril 2024\nActions\nQui\nAction\nÉchéance\nJulie\nRelancer Dupont\n30/04/2024\nKarim\nCommander la plaqueuse\n15/05/2024\nProchaine réunion : mardi 7 mai 2024, 8 h.";
+        let items = action_items(cells);
+        assert_eq!(items.len(), 2, "{items:#?}");
+        assert_eq!(items[0].who.as_deref(), Some("Julie"));
+        assert_eq!(items[0].what, "Relancer Dupont");
+        assert_eq!(items[0].due.as_deref(), Some("2024-04-30"));
+        let md = "| Who | Action | Due |\n|---|---|---|\n| Anna | Send the quote | 2024-05-02 |\n| Bob | Call the bank | 03/05/2024 |\n";
+        let items = action_items(md);
+        assert_eq!(items.len(), 2, "{items:#?}");
+        assert_eq!(items[1].who.as_deref(), Some("Bob"));
+        assert_eq!(items[1].due.as_deref(), Some("2024-05-03"));
     }
 
     #[test]
