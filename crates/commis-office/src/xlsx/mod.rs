@@ -710,9 +710,27 @@ fn write_sheet(
     let formats: Vec<Format> = sheet
         .columns
         .iter()
-        .map(|c| match number_format(c.kind, locale, &spec.currency) {
-            Some(code) => Format::new().set_num_format(code),
-            None => Format::new(),
+        .map(|c| {
+            let f = match number_format(c.kind, locale, &spec.currency) {
+                Some(code) => Format::new().set_num_format(code),
+                None => Format::new(),
+            };
+            // Dates centred and text indented so neighbouring columns do not run together.
+            match c.kind {
+                ColumnKind::Date => f.set_align(FormatAlign::Center),
+                ColumnKind::Text => f.set_align(FormatAlign::Left).set_indent(1),
+                _ => f,
+            }
+        })
+        .collect();
+    // Headers aligned like their column's values: right over numbers, left over text.
+    let header_formats: Vec<Format> = sheet
+        .columns
+        .iter()
+        .map(|c| match c.kind {
+            ColumnKind::Text => header.clone().set_align(FormatAlign::Left).set_indent(1),
+            ColumnKind::Date => header.clone(),
+            _ => header.clone().set_align(FormatAlign::Right).set_indent(1),
         })
         .collect();
     let total_formats: Vec<Format> = formats
@@ -734,7 +752,7 @@ fn write_sheet(
 
     ws.set_row_height(0, 30)?;
     for (c, col) in sheet.columns.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, &col.header, header)?;
+        ws.write_string_with_format(0, c as u16, &col.header, &header_formats[c])?;
     }
     for (r, row) in grid.cells.iter().enumerate().skip(1) {
         let is_total = has_totals && r as u32 == data_rows + 1;
@@ -778,7 +796,7 @@ fn write_sheet(
     for (c, col) in sheet.columns.iter().enumerate() {
         let width = col
             .width
-            .unwrap_or_else(|| (widths[c] as f64 * 1.1 + 2.0).clamp(8.0, 60.0));
+            .unwrap_or_else(|| (widths[c] as f64 * 1.1 + 3.0).clamp(8.0, 60.0));
         ws.set_column_width(c as u16, width)?;
     }
     if sheet.freeze_header {
@@ -803,6 +821,10 @@ fn write_sheet(
             .set_columns(&columns)
             .set_style(TableStyle::Medium2);
         ws.add_table(0, 0, data_rows, last_col, &table)?;
+        // The table rewrites its header cells with one format; put the aligned ones back.
+        for (c, col) in sheet.columns.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, &col.header, &header_formats[c])?;
+        }
     }
     for cond in &sheet.conditional {
         if data_rows == 0 {
@@ -943,6 +965,8 @@ fn write_sources(
         ws.set_column_width(c as u16, (*w as f64 * 1.1 + 2.0).clamp(8.0, 70.0))?;
     }
     ws.set_freeze_panes(1, 0)?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
