@@ -195,7 +195,7 @@ pub enum SandboxError {
         "program `{program}` was not found in the sandbox (looked in PATH={path}); install it or give its absolute path"
     )]
     CommandNotFound {
-        /// The program as given in argv[0].
+        /// The program as given in `argv[0]`.
         program: String,
         /// The PATH that was searched.
         path: String,
