@@ -16,6 +16,10 @@ use lopdf::{Dictionary, Object, ObjectId};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+/// What `layout` puts between two runs separated by a column-wide gap, so readers
+/// can split a line into columns.
+const COLUMN_GAP: &str = "  ";
+
 /// Form XObjects nest rarely more than a few levels; deeper is a loop or an attack.
 const MAX_FORM_DEPTH: u32 = 12;
 
@@ -1112,8 +1116,17 @@ fn layout(mut runs: Vec<Run>) -> Vec<String> {
                     continue;
                 }
                 let gap = run.x - end;
-                if gap > run.size * 1.5 && !text.ends_with(' ') && !run.text.starts_with(' ') {
-                    text.push_str("  ");
+                if gap > run.size * 1.5 {
+                    // A wide gap separates columns: mark it with exactly two spaces.
+                    while text.ends_with(' ') {
+                        text.pop();
+                    }
+                    text.push_str(COLUMN_GAP);
+                    text.push_str(run.text.trim_start());
+                    prev_end = Some(prev_end.map_or(run.end_x, |e: f32| e.max(run.end_x)));
+                    prev_text = &run.text;
+                    prev_start = run.x;
+                    continue;
                 } else if gap > run.size * 0.15
                     && !text.ends_with(' ')
                     && !run.text.starts_with(' ')
