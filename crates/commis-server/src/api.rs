@@ -1,0 +1,654 @@
+//! The JSON API the page calls: start a run, review its plan, answer, approve, stop,
+//! resume, undo, and read runs, history and previews.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use commis_agent::engine::{RunRequest, StopHandle};
+use commis_agent::interact::PlanDecision;
+use commis_core::{
+    AccessMode, ApprovalAnswer, ApprovalScope, EventKind, Grant, Plan, Policy, PolicyMode,
+    RunStatus, Step,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::state::{AppState, Undeliverable, WebInteraction};
+
+/// An API failure: a status and a message the page shows as is.
+#[derive(Debug)]
+pub(crate) struct ApiError(pub StatusCode, pub String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+impl ApiError {
+    fn bad(message: impl Into<String>) -> ApiError {
+        ApiError(StatusCode::BAD_REQUEST, message.into())
+    }
+    fn conflict(message: impl Into<String>) -> ApiError {
+        ApiError(StatusCode::CONFLICT, message.into())
+    }
+    fn internal(message: impl std::fmt::Display) -> ApiError {
+        ApiError(StatusCode::INTERNAL_SERVER_ERROR, message.to_string())
+    }
+}
+
+impl From<commis_store::StoreError> for ApiError {
+    fn from(e: commis_store::StoreError) -> ApiError {
+        match e {
+            commis_store::StoreError::NoSuchRun(_)
+            | commis_store::StoreError::NoSuchTemplate(_) => {
+                ApiError(StatusCode::NOT_FOUND, e.to_string())
+            }
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+fn undeliverable(run_id: &str, e: Undeliverable) -> ApiError {
+    match e {
+        Undeliverable::NotLive => ApiError::conflict(format!(
+            "run {run_id} is not running in this server; reload the page (use Resume to continue it)"
+        )),
+        Undeliverable::NotWaitingForThat => ApiError::conflict(format!(
+            "run {run_id} is not waiting for that any more; reload the page"
+        )),
+    }
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+/// The language the browser prefers among French and English.
+fn browser_lang(headers: &HeaderMap) -> &'static str {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    for part in accept.split(',') {
+        let tag = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if tag.starts_with("fr") {
+            return "fr";
+        }
+        if tag.starts_with("en") {
+            return "en";
+        }
+    }
+    "en"
+}
+
+pub(crate) async fn config(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult {
+    let templates: Vec<Value> = state
+        .engine
+        .store
+        .templates()?
+        .into_iter()
+        .map(|t| {
+            json!({
+                "name": t.name,
+                "brief": t.body.get("brief").cloned().unwrap_or(Value::Null),
+                "read_only": t.body.get("read_only").cloned().unwrap_or(Value::Bool(false)),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "folders": state.folders,
+        "templates": templates,
+        "lang": browser_lang(&headers),
+        "planner": state.planner.name(),
+        "model": state.planner.model(),
+        "version": env!("CARGO_PKG_VERSION"),
+    })))
+}
+
+/// A new run from the start screen.
+#[derive(Deserialize)]
+pub(crate) struct NewRun {
+    folder: String,
+    brief: String,
+    #[serde(default)]
+    read_only: bool,
+}
+
+const MAX_BRIEF_CHARS: usize = 20_000;
+
+pub(crate) async fn create_run(
+    State(state): State<Arc<AppState>>,
+    Json(new): Json<NewRun>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let brief = new.brief.trim().to_string();
+    if brief.is_empty() {
+        return Err(ApiError::bad(
+            "the brief is empty: describe the result you want",
+        ));
+    }
+    if brief.chars().count() > MAX_BRIEF_CHARS {
+        return Err(ApiError::bad(format!(
+            "the brief is longer than {MAX_BRIEF_CHARS} characters; shorten it"
+        )));
+    }
+    let folder = PathBuf::from(new.folder.trim());
+    if !folder.is_absolute() {
+        return Err(ApiError::bad(format!(
+            "`{}` is not an absolute folder path; type the full path (e.g. /home/me/Clients)",
+            folder.display()
+        )));
+    }
+    let folder = std::fs::canonicalize(&folder).map_err(|e| {
+        ApiError::bad(format!(
+            "cannot open the folder {}: {e}; check the path",
+            folder.display()
+        ))
+    })?;
+    if !folder.is_dir() {
+        return Err(ApiError::bad(format!(
+            "{} is not a folder",
+            folder.display()
+        )));
+    }
+    let (mode, policy) = if new.read_only {
+        let mut policy = Policy::new(PolicyMode::ReadOnly);
+        policy.rules = state.policy.rules.clone();
+        (AccessMode::ReadOnly, policy)
+    } else {
+        (AccessMode::ReadWrite, state.policy.clone())
+    };
+    let stop = StopHandle::default();
+    let req = RunRequest {
+        grants: vec![Grant { path: folder, mode }],
+        brief,
+        policy,
+        planner: state.planner.clone(),
+        stop: stop.clone(),
+        options: json!({ "web": true, "read_only": new.read_only }),
+    };
+    let run = state.engine.create_run(&req).map_err(ApiError::internal)?;
+    let run_id = run.id.to_string();
+    state.hub.begin(&run_id, stop);
+    let interaction = Arc::new(WebInteraction {
+        hub: state.hub.clone(),
+        run_id: run_id.clone(),
+    });
+    let engine = state.engine.clone();
+    let hub = state.hub.clone();
+    let id = run.id.clone();
+    tokio::spawn(async move {
+        let _live = LiveGuard {
+            hub: hub.clone(),
+            run_id: id.to_string(),
+        };
+        if let Err(e) = engine.drive(run, req, interaction).await {
+            record_driver_failure(&engine, &id, &e.to_string());
+        }
+    });
+    Ok((StatusCode::CREATED, Json(json!({ "run_id": run_id }))))
+}
+
+/// Removes a run from the live set when its driver ends, even by a panic.
+struct LiveGuard {
+    hub: Arc<crate::state::Hub>,
+    run_id: String,
+}
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        self.hub.end(&self.run_id);
+    }
+}
+
+fn record_driver_failure(
+    engine: &commis_agent::engine::Engine,
+    id: &commis_core::RunId,
+    error: &str,
+) {
+    tracing::warn!("run {id} failed: {error}");
+    let _ = engine.store.append_event(
+        id,
+        EventKind::Warning {
+            path: None,
+            message: error.to_string(),
+        },
+    );
+    if let Ok(run) = engine.store.run(id.as_str())
+        && !run.status.is_final()
+    {
+        let _ = engine.store.set_status(id, RunStatus::Failed);
+    }
+}
+
+pub(crate) async fn resume_run(
+    State(state): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+) -> ApiResult {
+    let run = state.engine.store.run(&run_id)?;
+    if run.status.is_final() {
+        return Err(ApiError::conflict(format!(
+            "run {run_id} is already finished ({}); start a new run instead",
+            run.status.as_str()
+        )));
+    }
+    let stop = StopHandle::default();
+    if !state.hub.begin(&run_id, stop.clone()) {
+        return Err(ApiError::conflict(format!(
+            "run {run_id} is already running here"
+        )));
+    }
+    let read_only = run.grants.iter().any(|g| g.mode == AccessMode::ReadOnly);
+    let policy = if read_only {
+        Policy::new(PolicyMode::ReadOnly)
+    } else {
+        state.policy.clone()
+    };
+    let interaction = Arc::new(WebInteraction {
+        hub: state.hub.clone(),
+        run_id: run_id.clone(),
+    });
+    let engine = state.engine.clone();
+    let hub = state.hub.clone();
+    let planner = state.planner.clone();
+    let id = run.id.clone();
+    tokio::spawn(async move {
+        let _live = LiveGuard {
+            hub,
+            run_id: id.to_string(),
+        };
+        if let Err(e) = engine
+            .resume(id.as_str(), planner, policy, interaction, stop)
+            .await
+        {
+            record_driver_failure(&engine, &id, &e.to_string());
+        }
+    });
+    Ok(Json(json!({ "run_id": run_id, "resumed": true })))
+}
+
+pub(crate) async fn list_runs(State(state): State<Arc<AppState>>) -> ApiResult {
+    let runs = state.engine.store.runs(200)?;
+    let rows: Vec<Value> = runs
+        .into_iter()
+        .map(|r| {
+            let id = r.id.to_string();
+            json!({
+                "id": id,
+                "brief": r.brief,
+                "status": r.status,
+                "provider": r.provider,
+                "created_at": r.created_at,
+                "updated_at": r.updated_at,
+                "folders": r.grants.iter().map(|g| g.path.clone()).collect::<Vec<_>>(),
+                "live": state.hub.is_live(&id),
+                "waiting": state.hub.waiting(&id).is_some(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "runs": rows })))
+}
+
+pub(crate) async fn run_detail(
+    State(state): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+) -> ApiResult {
+    let store = &state.engine.store;
+    let run = store.run(&run_id)?;
+    let (plan, accepted) = match store.plan(&run.id)? {
+        Some((p, a)) => (Some(p), a),
+        None => (None, false),
+    };
+    let summary = state.engine.summary(&run.id).map_err(ApiError::internal)?;
+    let approvals = store.approvals(&run.id)?;
+    let undone = store
+        .events(&run.id, 0)?
+        .iter()
+        .any(|e| matches!(&e.kind, EventKind::Message { text } if text.starts_with("undo:")));
+    Ok(Json(json!({
+        "run": run,
+        "plan": plan,
+        "plan_accepted": accepted,
+        "summary": summary,
+        "approvals": approvals,
+        "live": state.hub.is_live(&run_id),
+        "waiting": state.hub.waiting(&run_id),
+        "undone": undone,
+    })))
+}
+
+/// One step of the plan as the user left it.
+#[derive(Deserialize)]
+pub(crate) struct StepEdit {
+    /// The number of the proposed step this one comes from; none for a step the user added.
+    #[serde(default)]
+    from: Option<u32>,
+    title: String,
+    #[serde(default)]
+    description: String,
+    /// Positions (from 0) of the change-set lines the user dropped.
+    #[serde(default)]
+    drop_changes: Vec<usize>,
+}
+
+/// The user's verdict on the plan under review.
+#[derive(Deserialize)]
+pub(crate) struct PlanVerdict {
+    decision: String,
+    #[serde(default)]
+    steps: Option<Vec<StepEdit>>,
+}
+
+/// Applies the user's edits to the proposed plan. Only what the screen lets the user
+/// change is taken: wording, order, removals, additions and dropped change lines; the
+/// rest of each step (its kind, what it reads, the moves it may make) stays the
+/// planner's, so an edit can narrow the work but never smuggle new moves in.
+pub(crate) fn edited_plan(proposed: &Plan, edits: Vec<StepEdit>) -> Result<Plan, ApiError> {
+    if edits.is_empty() {
+        return Err(ApiError::bad(
+            "a plan needs at least one step; reject it instead",
+        ));
+    }
+    let mut used = BTreeSet::new();
+    let mut steps = Vec::with_capacity(edits.len());
+    for edit in edits {
+        let title = edit.title.trim().to_string();
+        if title.is_empty() {
+            return Err(ApiError::bad("every step needs a title"));
+        }
+        let mut step = match edit.from {
+            Some(n) => {
+                if !used.insert(n) {
+                    return Err(ApiError::bad(format!("step {n} appears twice")));
+                }
+                proposed
+                    .steps
+                    .iter()
+                    .find(|s| s.number == n)
+                    .cloned()
+                    .ok_or_else(|| {
+                        ApiError::bad(format!(
+                            "step {n} is not in the proposed plan; reload the page"
+                        ))
+                    })?
+            }
+            None => Step::new(title.clone(), String::new()),
+        };
+        step.title = title;
+        step.description = edit.description.trim().to_string();
+        if !edit.drop_changes.is_empty() {
+            let dropped: BTreeSet<usize> = edit.drop_changes.into_iter().collect();
+            if let Some(Value::Array(lines)) = step.params.get_mut("changes") {
+                let kept: Vec<Value> = lines
+                    .drain(..)
+                    .enumerate()
+                    .filter(|(i, _)| !dropped.contains(i))
+                    .map(|(_, v)| v)
+                    .collect();
+                step.needs_approval = step.needs_approval && !kept.is_empty();
+                *lines = kept;
+            }
+        }
+        steps.push(step);
+    }
+    let mut plan = proposed.clone();
+    plan.steps = steps;
+    plan.renumber();
+    Ok(plan)
+}
+
+pub(crate) async fn decide_plan(
+    State(state): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+    Json(verdict): Json<PlanVerdict>,
+) -> ApiResult {
+    let decision = match verdict.decision.as_str() {
+        "accept" => {
+            let proposed = state
+                .hub
+                .plan_under_review(&run_id)
+                .map_err(|e| undeliverable(&run_id, e))?;
+            let plan = match verdict.steps {
+                Some(edits) => edited_plan(&proposed, edits)?,
+                None => proposed,
+            };
+            PlanDecision::Accept(plan)
+        }
+        "reject" => PlanDecision::Reject,
+        other => {
+            return Err(ApiError::bad(format!(
+                "unknown decision `{other}`: use accept or reject"
+            )));
+        }
+    };
+    state
+        .hub
+        .decide_plan(&run_id, decision)
+        .map_err(|e| undeliverable(&run_id, e))?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+/// The answer to the question the run asked; none means "later".
+#[derive(Deserialize)]
+pub(crate) struct AnswerBody {
+    #[serde(default)]
+    answer: Option<String>,
+}
+
+pub(crate) async fn answer(
+    State(state): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+    Json(body): Json<AnswerBody>,
+) -> ApiResult {
+    let answer = body
+        .answer
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty());
+    state
+        .hub
+        .answer(&run_id, answer)
+        .map_err(|e| undeliverable(&run_id, e))?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+/// The user's answer to approval `id`.
+#[derive(Deserialize)]
+pub(crate) struct ApprovalBody {
+    id: u64,
+    /// once, run, always, no or stop.
+    answer: String,
+}
+
+pub(crate) async fn approve(
+    State(state): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+    Json(body): Json<ApprovalBody>,
+) -> ApiResult {
+    let answer = match body.answer.as_str() {
+        "once" => ApprovalAnswer::Yes(ApprovalScope::Once),
+        "run" => ApprovalAnswer::Yes(ApprovalScope::Run),
+        "always" => {
+            let folder = state
+                .hub
+                .approval_folder(&run_id)
+                .ok_or_else(|| undeliverable(&run_id, Undeliverable::NotWaitingForThat))?;
+            ApprovalAnswer::Yes(ApprovalScope::Always { folder })
+        }
+        "no" => ApprovalAnswer::No,
+        "stop" => ApprovalAnswer::Stop,
+        other => {
+            return Err(ApiError::bad(format!(
+                "unknown answer `{other}`: use once, run, always, no or stop"
+            )));
+        }
+    };
+    state
+        .hub
+        .approve(&run_id, body.id, answer)
+        .map_err(|e| undeliverable(&run_id, e))?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+pub(crate) async fn stop(
+    State(state): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+) -> ApiResult {
+    state
+        .hub
+        .stop(&run_id)
+        .map_err(|e| undeliverable(&run_id, e))?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+/// `force` undoes even over later changes to the same files (their bytes are kept).
+#[derive(Deserialize, Default)]
+pub(crate) struct UndoBody {
+    #[serde(default)]
+    force: bool,
+}
+
+pub(crate) async fn undo(
+    State(state): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+    body: Option<Json<UndoBody>>,
+) -> ApiResult {
+    let force = body.map(|b| b.0.force).unwrap_or_default();
+    if state.hub.is_live(&run_id) {
+        return Err(ApiError::conflict(format!(
+            "run {run_id} is still running: stop it first, then undo"
+        )));
+    }
+    state.engine.store.run(&run_id)?;
+    let engine = state.engine.clone();
+    let id = run_id.clone();
+    let report = tokio::task::spawn_blocking(move || engine.undo(&id, force))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::conflict(e.to_string()))?;
+    let _ = state.hub.changes.send(run_id);
+    Ok(Json(json!({
+        "entries_undone": report.entries_undone,
+        "removed": report.removed,
+        "restored": report.restored,
+        "moved_back": report.moved_back,
+        "dirs_removed": report.dirs_removed,
+        "dirs_kept": report.dirs_kept,
+        "overridden": report.overridden.len(),
+    })))
+}
+
+/// Which file of the run to preview.
+#[derive(Deserialize)]
+pub(crate) struct PreviewQuery {
+    path: String,
+}
+
+pub(crate) async fn preview(
+    State(state): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+    Query(q): Query<PreviewQuery>,
+) -> ApiResult {
+    let run = state.engine.store.run(&run_id)?;
+    let engine = state.engine.clone();
+    let result =
+        tokio::task::spawn_blocking(move || crate::preview::preview(&engine, &run, &q.path))
+            .await
+            .map_err(ApiError::internal)?;
+    result.map(Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proposed() -> Plan {
+        let mut move_step = Step::new("Sort", "by type");
+        move_step.kind = Some("reorganize".into());
+        move_step.needs_approval = true;
+        move_step.params = json!({"changes": [
+            {"from": "a.pdf", "to": "PDF/a.pdf", "reason": "pdf", "confidence": 1.0},
+            {"from": "b.txt", "to": "Texte/b.txt", "reason": "txt", "confidence": 0.5}
+        ]});
+        let mut cat = Step::new("Catalogue", "workbook");
+        cat.kind = Some("catalogue".into());
+        Plan::new(vec![move_step, cat])
+    }
+
+    fn edit(from: Option<u32>, title: &str, drop: Vec<usize>) -> StepEdit {
+        StepEdit {
+            from,
+            title: title.into(),
+            description: "d".into(),
+            drop_changes: drop,
+        }
+    }
+
+    #[test]
+    fn edits_reword_reorder_add_and_drop_change_lines() {
+        let plan = edited_plan(
+            &proposed(),
+            vec![
+                edit(Some(2), "Build the catalogue", vec![]),
+                edit(None, "Tell me when done", vec![]),
+                edit(Some(1), "Sort by type", vec![1]),
+            ],
+        )
+        .unwrap();
+        let titles: Vec<&str> = plan.steps.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["Build the catalogue", "Tell me when done", "Sort by type"]
+        );
+        assert_eq!(plan.steps[0].kind.as_deref(), Some("catalogue"));
+        assert_eq!(plan.steps[2].number, 3);
+        let changes = plan.steps[2].params["changes"].as_array().unwrap();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0]["from"], "a.pdf");
+        assert!(plan.steps[1].kind.is_none());
+    }
+
+    #[test]
+    fn dropping_every_change_line_removes_the_need_for_approval() {
+        let plan = edited_plan(&proposed(), vec![edit(Some(1), "Sort", vec![0, 1])]).unwrap();
+        assert!(!plan.steps[0].needs_approval);
+        assert_eq!(plan.steps.len(), 1);
+    }
+
+    #[test]
+    fn edits_that_would_break_the_plan_are_refused() {
+        assert!(edited_plan(&proposed(), vec![]).is_err());
+        assert!(edited_plan(&proposed(), vec![edit(Some(9), "x", vec![])]).is_err());
+        assert!(edited_plan(&proposed(), vec![edit(Some(1), "  ", vec![])]).is_err());
+        assert!(
+            edited_plan(
+                &proposed(),
+                vec![edit(Some(1), "a", vec![]), edit(Some(1), "b", vec![])]
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn the_browser_language_is_french_or_english() {
+        let mut h = HeaderMap::new();
+        assert_eq!(browser_lang(&h), "en");
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            "fr-FR,fr;q=0.9,en;q=0.8".parse().unwrap(),
+        );
+        assert_eq!(browser_lang(&h), "fr");
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            "de-DE,en-GB;q=0.8".parse().unwrap(),
+        );
+        assert_eq!(browser_lang(&h), "en");
+    }
+}

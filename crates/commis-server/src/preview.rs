@@ -1,0 +1,149 @@
+//! Previews of a run's files for the results screen: a workbook's sheets as tables, a
+//! deck as an outline of its slides, a report or any other document as headings,
+//! paragraphs and tables. Files are read through commis-workspace with the run's grants
+//! (so confinement holds here too) and parsed by commis-docs.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use commis_agent::engine::Engine;
+use commis_core::Run;
+use commis_docs::{BlockKind, Format, Limits, Table};
+use commis_workspace::Workspace;
+use serde_json::{Value, json};
+
+use crate::api::ApiError;
+
+/// Bigger files are not previewed; the user opens them in their office suite.
+const MAX_PREVIEW_BYTES: u64 = 25 * 1024 * 1024;
+const MAX_ROWS: usize = 200;
+const MAX_COLS: usize = 30;
+const MAX_BLOCKS: usize = 1_500;
+
+fn table_rows(table: &Table) -> (Vec<Vec<String>>, bool) {
+    let truncated = table.rows.len() > MAX_ROWS || table.rows.iter().any(|r| r.len() > MAX_COLS);
+    let rows = table
+        .rows
+        .iter()
+        .take(MAX_ROWS)
+        .map(|r| r.iter().take(MAX_COLS).map(|c| c.text.clone()).collect())
+        .collect();
+    (rows, truncated)
+}
+
+/// Reads `path` (relative to the run's folder) and shapes it for the page.
+pub(crate) fn preview(engine: &Engine, run: &Run, path: &str) -> Result<Value, ApiError> {
+    let journal: std::sync::Arc<dyn commis_core::JournalStore> = engine.store.clone();
+    let workspace = Workspace::open(
+        run.grants.clone(),
+        run.id.clone(),
+        journal,
+        engine.blobs.clone(),
+    )
+    .map_err(|e| ApiError(StatusCode::CONFLICT, e.to_string()))?;
+    let bytes = workspace
+        .read(path, MAX_PREVIEW_BYTES)
+        .map_err(|e| ApiError(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let doc = commis_docs::read_bytes(name, &bytes, &Limits::default()).map_err(|e| {
+        ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("no preview for {path}: {e}"),
+        )
+    })?;
+    let format = doc.format;
+    let mut out = json!({
+        "path": path,
+        "format": format.name(),
+        "title": doc.title,
+        "warnings": doc.warnings,
+    });
+    match format {
+        Format::Xlsx
+        | Format::Xlsm
+        | Format::Xlsb
+        | Format::Xls
+        | Format::Ods
+        | Format::Csv
+        | Format::Tsv => {
+            let sheets: Vec<Value> = doc
+                .tables
+                .iter()
+                .map(|t| {
+                    let (rows, truncated) = table_rows(t);
+                    json!({
+                        "name": t.place.sheet.clone().or(t.origin.clone()).unwrap_or_default(),
+                        "rows": rows,
+                        "truncated": truncated,
+                    })
+                })
+                .collect();
+            out["sheets"] = Value::Array(sheets);
+        }
+        Format::Pptx | Format::Odp => {
+            let mut slides: BTreeMap<u32, (Vec<String>, Vec<String>)> = BTreeMap::new();
+            for block in &doc.blocks {
+                let n = block.place.slide.unwrap_or(0);
+                let entry = slides.entry(n).or_default();
+                match block.kind {
+                    BlockKind::Note => entry.1.push(block.text.clone()),
+                    BlockKind::Table { index } => {
+                        if let Some(t) = doc.tables.get(index) {
+                            for row in t.rows.iter().take(12) {
+                                let cells: Vec<&str> =
+                                    row.iter().map(|c| c.text.as_str()).collect();
+                                entry.0.push(cells.join(" · "));
+                            }
+                        }
+                    }
+                    _ if !block.text.trim().is_empty() => entry.0.push(block.text.clone()),
+                    _ => {}
+                }
+            }
+            let slides: Vec<Value> = slides
+                .into_iter()
+                .map(|(n, (texts, notes))| json!({ "number": n, "texts": texts, "notes": notes }))
+                .collect();
+            out["slides"] = Value::Array(slides);
+        }
+        _ if format.is_image() => {
+            out["image"] = Value::Bool(true);
+        }
+        _ => {
+            let mut blocks = Vec::new();
+            let mut tables_shown = std::collections::BTreeSet::new();
+            for block in doc.blocks.iter().take(MAX_BLOCKS) {
+                let v = match &block.kind {
+                    BlockKind::Title => json!({ "kind": "title", "text": block.text }),
+                    BlockKind::Heading { level } => {
+                        json!({ "kind": "heading", "level": level, "text": block.text })
+                    }
+                    BlockKind::ListItem { level } => {
+                        json!({ "kind": "item", "level": level, "text": block.text })
+                    }
+                    BlockKind::Table { index } => match doc.tables.get(*index) {
+                        Some(t) => {
+                            tables_shown.insert(*index);
+                            let (rows, truncated) = table_rows(t);
+                            json!({ "kind": "table", "rows": rows, "truncated": truncated })
+                        }
+                        None => continue,
+                    },
+                    _ if block.text.trim().is_empty() => continue,
+                    _ => json!({ "kind": "paragraph", "text": block.text }),
+                };
+                blocks.push(v);
+            }
+            // Tables the reader did not place in the text flow go at the end.
+            for (i, t) in doc.tables.iter().enumerate() {
+                if !tables_shown.contains(&i) {
+                    let (rows, truncated) = table_rows(t);
+                    blocks.push(json!({ "kind": "table", "rows": rows, "truncated": truncated }));
+                }
+            }
+            out["truncated"] = Value::Bool(doc.blocks.len() > MAX_BLOCKS);
+            out["blocks"] = Value::Array(blocks);
+        }
+    }
+    Ok(out)
+}
