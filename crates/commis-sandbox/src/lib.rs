@@ -175,6 +175,30 @@ pub struct Capabilities {
     pub notes: Vec<String>,
 }
 
+impl std::fmt::Display for Capabilities {
+    /// One line for `commis doctor`, then one line per note.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "command sandbox: {} ({}); landlock: {}; seccomp: {}; process limit: {}",
+            if self.usable {
+                "available"
+            } else {
+                "UNAVAILABLE"
+            },
+            self.backend,
+            self.landlock_abi
+                .map_or_else(|| "absent".to_string(), |v| format!("ABI {v}")),
+            if self.seccomp { "yes" } else { "no" },
+            self.process_limit
+        )?;
+        for note in &self.notes {
+            write!(f, "\n  - {note}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Everything that can go wrong when sandboxing a command.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {

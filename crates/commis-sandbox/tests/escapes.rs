@@ -474,6 +474,12 @@ fn sandbox_available() -> bool {
     if caps.usable {
         return true;
     }
+    // CI sets this where the sandbox is expected, so that losing it fails loudly.
+    assert!(
+        std::env::var("COMMIS_REQUIRE_SANDBOX").as_deref() != Ok("1"),
+        "COMMIS_REQUIRE_SANDBOX=1 but the sandbox is unusable: {:?}",
+        caps.notes
+    );
     // A machine that cannot sandbox must refuse, not run unconfined.
     let dir = tempfile::tempdir().unwrap();
     let req = CommandRequest::new(vec!["true".into()], dir.path().to_path_buf());
