@@ -10,6 +10,18 @@
 //!
 //! Every failure is a typed [`DocError`] with a one-line message; hostile inputs
 //! (zip bombs, huge files, deep nesting) are bounded by [`Limits`].
+//!
+//! ```no_run
+//! use commis_docs::{Limits, read_bytes};
+//!
+//! let bytes = std::fs::read("facture.pdf")?;
+//! let doc = read_bytes("facture.pdf", &bytes, &Limits::default())?;
+//! println!("{}", doc.plain_text());
+//! if let Some(invoice) = &doc.invoice {
+//!     println!("total due: {:?} {:?}", invoice.due_amount, invoice.currency);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod detect;
 mod error;
@@ -35,21 +47,45 @@ pub const PARSER_FAILURE: &str = "the parser failed on malformed content";
 
 /// Reads a document from its bytes. The format is detected from the content; `name`
 /// (a file name, may be empty) is only a hint for text formats (CSV vs plain text).
+///
+/// Input over `limits.max_bytes` is refused with [`DocError::TooLarge`], except
+/// line-oriented text (CSV, TSV, plain text, Markdown, HTML, mail), which is read up
+/// to the limit, cut at a line end, with a warning.
 pub fn read_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, DocError> {
-    if bytes.len() as u64 > limits.max_bytes {
-        return Err(DocError::TooLarge {
-            limit: format!(
-                "{} bytes, above the {} byte limit",
-                bytes.len(),
-                limits.max_bytes
-            ),
-        });
-    }
     if bytes.is_empty() {
         return Err(DocError::Unsupported {
             detected: "empty file".to_string(),
         });
     }
+    let max = usize::try_from(limits.max_bytes).unwrap_or(usize::MAX);
+    let (bytes, cut_note) = if bytes.len() > max {
+        // Line-oriented text keeps its meaning when cut at a line end; other formats
+        // cannot be read from a prefix.
+        let format = detect_format(name, &bytes[..max.min(bytes.len())]).ok();
+        if format.is_some_and(is_line_text) {
+            let cut = bytes[..max]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(max, |p| p + 1);
+            (
+                &bytes[..cut],
+                Some(format!(
+                    "only the first {cut} of {} bytes were read (limit max_bytes)",
+                    bytes.len()
+                )),
+            )
+        } else {
+            return Err(DocError::TooLarge {
+                limit: format!(
+                    "{} bytes, above the {} byte limit",
+                    bytes.len(),
+                    limits.max_bytes
+                ),
+            });
+        }
+    } else {
+        (bytes, None)
+    };
     let format = detect_format(name, bytes)?;
     // A parser bug must cost one file, not the whole run: a panic becomes an error.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -61,37 +97,61 @@ pub fn read_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document,
             return Err(DocError::corrupt(format.name(), PARSER_FAILURE));
         }
     };
+    if let Some(note) = cut_note {
+        doc.warnings.push(note);
+    }
     truncate_text(&mut doc, limits.max_text_chars);
     Ok(doc)
 }
 
-/// Reads a document from disk (for `commis extract FILE`); the size limit is checked
-/// before the file is loaded.
+/// Formats whose prefix (cut at a line end) is still a meaningful document.
+fn is_line_text(format: Format) -> bool {
+    matches!(
+        format,
+        Format::Csv | Format::Tsv | Format::Txt | Format::Markdown | Format::Html | Format::Eml
+    )
+}
+
+/// Reads a document from disk (for `commis extract FILE`). A file over
+/// `limits.max_bytes` is refused before it is loaded, except line-oriented text
+/// (CSV, TSV, plain text, Markdown, HTML, mail), whose first `max_bytes` are read
+/// with a warning.
 pub fn read_path(path: &Path, limits: &Limits) -> Result<Document, DocError> {
-    let meta = std::fs::metadata(path).map_err(|e| DocError::Io {
+    let io_err = |e: std::io::Error| DocError::Io {
         reason: format!("{}: {e}", path.display()),
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(io_err)?;
     if meta.is_dir() {
         return Err(DocError::Io {
             reason: format!("{} is a folder, not a file", path.display()),
         });
     }
-    if meta.len() > limits.max_bytes {
-        return Err(DocError::TooLarge {
-            limit: format!(
-                "{} bytes, above the {} byte limit",
-                meta.len(),
-                limits.max_bytes
-            ),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|e| DocError::Io {
-        reason: format!("{}: {e}", path.display()),
-    })?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if meta.len() > limits.max_bytes {
+        // Load one byte past the limit so read_bytes sees the file as oversized.
+        let mut prefix = Vec::new();
+        let file = std::fs::File::open(path).map_err(io_err)?;
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(file, limits.max_bytes.saturating_add(1)),
+            &mut prefix,
+        )
+        .map_err(io_err)?;
+        let mut doc = read_bytes(&name, &prefix, limits)?;
+        for w in &mut doc.warnings {
+            if w.ends_with("(limit max_bytes)") {
+                *w = format!(
+                    "only the first {} of {} bytes were read (limit max_bytes)",
+                    limits.max_bytes,
+                    meta.len()
+                );
+            }
+        }
+        return Ok(doc);
+    }
+    let bytes = std::fs::read(path).map_err(io_err)?;
     read_bytes(&name, &bytes, limits)
 }
 

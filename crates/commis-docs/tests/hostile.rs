@@ -260,3 +260,35 @@ fn odt_table_repetition_attributes_cannot_explode_memory() {
         .sum();
     assert!(total <= 1_000_000, "{total} cells kept");
 }
+
+#[test]
+fn oversized_csv_is_read_up_to_the_limit_with_a_warning() {
+    let mut csv = String::from("id;montant\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("{i};{i},50\n"));
+    }
+    let limits = Limits {
+        max_bytes: 2000,
+        ..Limits::default()
+    };
+    let doc = read_bytes("big.csv", csv.as_bytes(), &limits).unwrap();
+    let rows = &doc.tables[0].rows;
+    assert!(rows.len() > 100 && rows.len() < 1001, "{} rows", rows.len());
+    assert_eq!(rows.last().unwrap().len(), 2, "cut at a line end");
+    assert!(
+        doc.warnings.iter().any(|w| w.contains("max_bytes")),
+        "{:?}",
+        doc.warnings
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, &csv).unwrap();
+    let doc = commis_docs::read_path(&path, &limits).unwrap();
+    assert!(
+        doc.warnings
+            .iter()
+            .any(|w| w.contains(&format!("of {} bytes", csv.len()))),
+        "{:?}",
+        doc.warnings
+    );
+}
