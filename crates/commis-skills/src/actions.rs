@@ -60,34 +60,74 @@ fn re(p: &str) -> Regex {
 
 /// First-person commitments, English and French (matched on accent-folded lower case).
 static FIRST_PERSON: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:^|[\s,;:])(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take|i'll take|i take care|let me|j'(?:envoie|appelle|ecris|organise|imprime|achete|edite|irai|enverrai|appellerai|y vais|en parle)|je vais|je m'occupe|je m'en occupe|je me charge|j'appelle|je (?:les? |la |l'|leur |lui |vous |te |t'|y |en )*(?:relance|prepare|envoie|renvoie|appelle|rappelle|passe|fais|finis|commande|pose|contacte|verifie|redige|ecris|note|reserve|regarde|transmets|mets|organise|prends|facture|ferai|enverrai|appellerai|passerai|prendrai|relancerai|preparerai))\b")
+    re(
+        r"(?:^|[\s,;:])(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take|i'll take|i take care|let me|j'(?:envoie|appelle|ecris|organise|imprime|achete|edite|irai|enverrai|appellerai|y vais|en parle)|je vais|je m'occupe|je m'en occupe|je me charge|j'appelle|je (?:les? |la |l'|leur |lui |vous |te |t'|y |en )*(?:relance|prepare|envoie|renvoie|appelle|rappelle|passe|fais|finis|commande|pose|contacte|verifie|redige|ecris|note|reserve|regarde|transmets|mets|organise|prends|facture|ferai|enverrai|appellerai|passerai|prendrai|relancerai|preparerai))\b",
+    )
 });
 
 /// Requests to the person addressed, French ("tu factures", "tu peux me les préparer").
 static SECOND_PERSON: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:^|[\s,;:])(?:tu|vous) (?:(?:me|m'|nous|lui|leur|les|le|la|l'|en|y) ?)*(?P<verb>peux|pourrais|pouvez|pourriez|dois|devez|vas|allez|[a-z]+(?:es|ez))\b")
+    re(
+        r"(?:^|[\s,;:])(?:tu|vous) (?:(?:me|m'|nous|lui|leur|les|le|la|l'|en|y) ?)*(?P<verb>peux|pourrais|pouvez|pourriez|dois|devez|vas|allez|[a-z]+(?:es|ez))\b",
+    )
 });
 
 /// Second-person verbs that ask or state, not request.
-const NOT_REQUEST_VERBS: &[&str] = &["es", "etes", "avez", "sais", "savez", "penses", "pensez", "crois", "croyez", "veux", "voulez", "trouves", "trouvez", "connais", "connaissez", "vois", "voyez", "as", "aimes", "aimez", "preferes", "preferez", "parles", "rappelles", "souviens"];
+const NOT_REQUEST_VERBS: &[&str] = &[
+    "es",
+    "etes",
+    "avez",
+    "sais",
+    "savez",
+    "penses",
+    "pensez",
+    "crois",
+    "croyez",
+    "veux",
+    "voulez",
+    "trouves",
+    "trouvez",
+    "connais",
+    "connaissez",
+    "vois",
+    "voyez",
+    "as",
+    "aimes",
+    "aimez",
+    "preferes",
+    "preferez",
+    "parles",
+    "rappelles",
+    "souviens",
+];
 
 /// Group commitments ("we need to", "il faut", "on doit").
 static GROUP: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:^|[\s,;:])(?:we need to|we have to|we've got to|we should|we must|we'll|we will|we're going to|we are going to|we're gonna|let's|need to|il faut|il faudra|faut que|on doit|on devra|on va|nous allons|nous devons|il faudrait)\b")
+    re(
+        r"(?:^|[\s,;:])(?:we need to|we have to|we've got to|we should|we must|we'll|we will|we're going to|we are going to|we're gonna|let's|need to|il faut|il faudra|faut que|on doit|on devra|on va|nous allons|nous devons|il faudrait)\b",
+    )
 });
 
 /// Explicit markers ("Action :", "TODO", "à faire", "->").
-static MARKER: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:->|→|=>|\[ \]|-\s*\[ \])|(?:^|\s)(?:action(?: item)?s?\s*:|todo\b|to do\s*:|a faire\s*:|next steps?\s*:|prochaines? etapes?\s*:)"));
+static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:->|→|=>|\[ \]|-\s*\[ \])|(?:^|\s)(?:action(?: item)?s?\s*:|todo\b|to do\s*:|a faire\s*:|next steps?\s*:|prochaines? etapes?\s*:)",
+    )
+});
 
 /// A person named as the doer: "Julie, tu relances", "Sophie passe prendre", "Marc will call",
 /// "X s'occupe de", "X doit", "John to send".
 static NAMED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?P<who>\b[\p{Lu}][\p{Ll}\-]+(?: (?:et|and|&) [\p{Lu}][\p{Ll}\-]+)?)(?:,\s*(?:tu|vous|you)(?: (?:peux|pouvez|can|could))?\s+\p{Ll}|\s+(?:will|is going to|'ll|is gonna|should|needs to|has to|to (?:send|call|prepare|check|write|book|update|finish|contact|follow|draft|review|order)|va|doit|devra|s'occupe|se charge|passe|prepare|prépare|relance|envoie|appelle|commande|pose|finit|fait|contacte|rappelle|vérifie|verifie|rédige|redige|fera|enverra|appellera|passera|posera|prendra)\b)")
+    re(
+        r"(?P<who>\b[\p{Lu}][\p{Ll}\-]+(?: (?:et|and|&) [\p{Lu}][\p{Ll}\-]+)?)(?:,\s*(?:tu|vous|you)(?: (?:peux|pouvez|can|could))?\s+\p{Ll}|\s+(?:will|is going to|'ll|is gonna|should|needs to|has to|to (?:send|call|prepare|check|write|book|update|finish|contact|follow|draft|review|order)|va|doit|devra|s'occupe|se charge|passe|prepare|prépare|relance|envoie|appelle|commande|pose|finit|fait|contacte|rappelle|vérifie|verifie|rédige|redige|fera|enverra|appellera|passera|posera|prendra)\b)",
+    )
 });
 
 /// Decision phrases.
 static DECISION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:c'est decide|on a decide|nous avons decide|il est decide|decision|on retient|on part sur|on garde|on valide|c'est valide|on fait comme ca|d'accord pour|we decided|we've decided|we have decided|it was decided|decided to|decision is|we agreed|we all agree|agreed on|agreed to|we'll go with|let's go with|we're going with|we are going with|we're gonna go with|settled on|the decision|so we'll use|we will use)\b")
+    re(
+        r"\b(?:c'est decide|on a decide|nous avons decide|il est decide|decision|on retient|on part sur|on garde|on valide|c'est valide|on fait comme ca|d'accord pour|we decided|we've decided|we have decided|it was decided|decided to|decision is|we agreed|we all agree|agreed on|agreed to|we'll go with|let's go with|we're going with|we are going with|we're gonna go with|settled on|the decision|so we'll use|we will use)\b",
+    )
 });
 
 /// Deadline phrases; the first match is reported as `when`.
@@ -98,9 +138,56 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
-const HIGH: &[&str] = &["urgent", "asap", "au plus vite", "des que possible", "priorite numero un", "en priorite", "top priority", "high priority", "critical", "critique", "immediatement", "tout de suite", "right away", "immediately", "c'est prioritaire", "priority"];
-const LOW: &[&str] = &["pas urgent", "not urgent", "no rush", "pas presse", "quand tu peux", "when you can", "when you have time", "quand tu auras le temps", "rien ne presse", "low priority", "sans urgence"];
-const ACK: &[&str] = &["oui", "ok", "okay", "d'accord", "parfait", "tres bien", "ca marche", "yes", "yeah", "great", "good", "sure", "fine", "merci", "super", "entendu", "note"];
+const HIGH: &[&str] = &[
+    "urgent",
+    "asap",
+    "au plus vite",
+    "des que possible",
+    "priorite numero un",
+    "en priorite",
+    "top priority",
+    "high priority",
+    "critical",
+    "critique",
+    "immediatement",
+    "tout de suite",
+    "right away",
+    "immediately",
+    "c'est prioritaire",
+    "priority",
+];
+const LOW: &[&str] = &[
+    "pas urgent",
+    "not urgent",
+    "no rush",
+    "pas presse",
+    "quand tu peux",
+    "when you can",
+    "when you have time",
+    "quand tu auras le temps",
+    "rien ne presse",
+    "low priority",
+    "sans urgence",
+];
+const ACK: &[&str] = &[
+    "oui",
+    "ok",
+    "okay",
+    "d'accord",
+    "parfait",
+    "tres bien",
+    "ca marche",
+    "yes",
+    "yeah",
+    "great",
+    "good",
+    "sure",
+    "fine",
+    "merci",
+    "super",
+    "entendu",
+    "note",
+];
 
 fn priority_of(folded: &str) -> Option<Priority> {
     if LOW.iter().any(|w| folded.contains(w)) {
@@ -131,8 +218,20 @@ fn meeting_date(text: &str) -> Option<Date> {
 }
 
 const WEEKDAYS: [(&str, u32); 14] = [
-    ("lundi", 0), ("mardi", 1), ("mercredi", 2), ("jeudi", 3), ("vendredi", 4), ("samedi", 5), ("dimanche", 6),
-    ("monday", 0), ("tuesday", 1), ("wednesday", 2), ("thursday", 3), ("friday", 4), ("saturday", 5), ("sunday", 6),
+    ("lundi", 0),
+    ("mardi", 1),
+    ("mercredi", 2),
+    ("jeudi", 3),
+    ("vendredi", 4),
+    ("samedi", 5),
+    ("dimanche", 6),
+    ("monday", 0),
+    ("tuesday", 1),
+    ("wednesday", 2),
+    ("thursday", 3),
+    ("friday", 4),
+    ("saturday", 5),
+    ("sunday", 6),
 ];
 
 /// Resolves deadline words against the meeting date.
@@ -142,7 +241,16 @@ fn resolve_when(when: &str, sentence: &str, meeting: Option<Date>) -> Option<Dat
     }
     let m = meeting?;
     let w = fold_lower(when);
-    if w.contains("aujourd'hui") || w.contains("today") || w.contains("ce soir") || w.contains("tonight") || w.contains("ce matin") || w.contains("apres-midi") || w.contains("this afternoon") || w.contains("this morning") || w.contains("dans la journee") {
+    if w.contains("aujourd'hui")
+        || w.contains("today")
+        || w.contains("ce soir")
+        || w.contains("tonight")
+        || w.contains("ce matin")
+        || w.contains("apres-midi")
+        || w.contains("this afternoon")
+        || w.contains("this morning")
+        || w.contains("dans la journee")
+    {
         return Some(m);
     }
     if w.contains("demain") || w.contains("tomorrow") {
@@ -151,7 +259,8 @@ fn resolve_when(when: &str, sentence: &str, meeting: Option<Date>) -> Option<Dat
     if w.contains("fin du mois") || w.contains("end of the month") || w.contains("end of month") {
         return Some(m.end_of_month());
     }
-    if w.contains("fin de la semaine") || w.contains("end of the week") || w.contains("end of week") {
+    if w.contains("fin de la semaine") || w.contains("end of the week") || w.contains("end of week")
+    {
         return m.add_days(i64::from(4u32.saturating_sub(m.weekday())));
     }
     for (name, wd) in WEEKDAYS {
@@ -168,7 +277,9 @@ fn resolve_when(when: &str, sentence: &str, meeting: Option<Date>) -> Option<Dat
         }
     }
     // "le 15", "pour le 17", "avant le 20": that day of this month, or of the next.
-    let day = w.split(|c: char| !c.is_ascii_digit()).find_map(|t| t.parse::<u32>().ok().filter(|d| (1..=31).contains(d)))?;
+    let day = w
+        .split(|c: char| !c.is_ascii_digit())
+        .find_map(|t| t.parse::<u32>().ok().filter(|d| (1..=31).contains(d)))?;
     day_of_month_after(m, day)
 }
 
@@ -185,7 +296,9 @@ fn day_of_month_after(m: Date, day: u32) -> Option<Date> {
 /// Strips the commitment words in front of the task: "Je relance Dupont" -> "Relance Dupont".
 fn task_text(text: &str) -> String {
     static LEAD: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)^(?:(?:bon|ok|okay|alors|donc|so|and|et|oui|yes|yeah|right|well|d'accord|parfait|tres bien|très bien)[,.!]?\s+)*(?:moi,?\s+)?(?:i'll|i will|i'm going to|i'm gonna|we'll|we will|we need to|we have to|we should|let's|je vais|je m'occupe de|je me charge de|on va|il faut|il faudra|on doit|nous allons)\s+")
+        re(
+            r"(?i)^(?:(?:bon|ok|okay|alors|donc|so|and|et|oui|yes|yeah|right|well|d'accord|parfait|tres bien|très bien)[,.!]?\s+)*(?:moi,?\s+)?(?:i'll|i will|i'm going to|i'm gonna|we'll|we will|we need to|we have to|we should|let's|je vais|je m'occupe de|je me charge de|on va|il faut|il faudra|on doit|nous allons)\s+",
+        )
     });
     let t = LEAD.replace(text.trim(), "").to_string();
     let t = t.trim().trim_end_matches(['.', '!']).trim();
@@ -219,15 +332,41 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
         let first = FIRST_PERSON.is_match(&folded);
         let group = GROUP.is_match(&folded);
         let marker = MARKER.is_match(&folded) || s.text.trim_start().starts_with("->");
-        let named = NAMED.captures(&s.text).and_then(|c| c.name("who").map(|m| m.as_str().to_string())).filter(|w| !is_not_a_person(w));
+        let named = NAMED
+            .captures(&s.text)
+            .and_then(|c| c.name("who").map(|m| m.as_str().to_string()))
+            .filter(|w| !is_not_a_person(w));
         let decision = DECISION.is_match(&folded);
-        let request = SECOND_PERSON.captures(&folded).and_then(|c| c.name("verb")).is_some_and(|v| !NOT_REQUEST_VERBS.contains(&v.as_str()));
+        let request = SECOND_PERSON
+            .captures(&folded)
+            .and_then(|c| c.name("verb"))
+            .is_some_and(|v| !NOT_REQUEST_VERBS.contains(&v.as_str()));
         // The person addressed is whoever spoke just before, when not named.
-        let addressee = sentences[..i].iter().rev().find(|p| p.speaker.is_some() && p.speaker != s.speaker).and_then(|p| p.speaker.clone()).filter(|_| s.speaker.is_some());
-        if !(first || group || marker || named.is_some() || decision || request && addressee.is_some()) {
+        let addressee = sentences[..i]
+            .iter()
+            .rev()
+            .find(|p| p.speaker.is_some() && p.speaker != s.speaker)
+            .and_then(|p| p.speaker.clone())
+            .filter(|_| s.speaker.is_some());
+        if !(first
+            || group
+            || marker
+            || named.is_some()
+            || decision
+            || request && addressee.is_some())
+        {
             continue;
         }
-        let polite_request = ["tu peux", "tu pourrais", "vous pouvez", "vous pourriez", "can you", "could you"].iter().any(|p| folded.starts_with(p) || folded.contains(&format!(", {p}")));
+        let polite_request = [
+            "tu peux",
+            "tu pourrais",
+            "vous pouvez",
+            "vous pourriez",
+            "can you",
+            "could you",
+        ]
+        .iter()
+        .any(|p| folded.starts_with(p) || folded.contains(&format!(", {p}")));
         if is_not_commitment(&folded, &s.text) && !marker && !decision && !polite_request {
             continue;
         }
@@ -240,25 +379,45 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
         } else {
             None
         };
-        let mut when = DEADLINE.find(&folded).map(|m| original_slice(&s.text, &folded, m.start(), m.end()));
+        let mut when = DEADLINE
+            .find(&folded)
+            .map(|m| original_slice(&s.text, &folded, m.start(), m.end()));
         let mut priority = priority_of(&folded);
         // The reply to a commitment often sets its deadline or urgency: "Oui, pas urgent, pour la fin du mois."
-        if let Some(next) = sentences.get(i + 1).filter(|n| n.speaker.is_some() && n.speaker != s.speaker && n.line <= s.line + 2) {
+        if let Some(next) = sentences
+            .get(i + 1)
+            .filter(|n| n.speaker.is_some() && n.speaker != s.speaker && n.line <= s.line + 2)
+        {
             let nf = fold_lower(&next.text);
             if ACK.iter().any(|a| nf.starts_with(a)) {
                 let next_text = follow_up_text(&sentences, i + 1);
                 let nf = fold_lower(&next_text);
                 if when.is_none() {
-                    when = DEADLINE.find(&nf).map(|m| original_slice(&next_text, &nf, m.start(), m.end()));
+                    when = DEADLINE
+                        .find(&nf)
+                        .map(|m| original_slice(&next_text, &nf, m.start(), m.end()));
                 }
                 if priority.is_none() {
                     priority = priority_of(&nf);
                 }
             }
         }
-        let due = when.as_deref().and_then(|w| resolve_when(w, &s.text, meeting)).map(|d| d.to_iso());
-        let priority = priority.unwrap_or_else(|| if due.is_some() && due == meeting.map(|m| m.to_iso()) { Priority::High } else { Priority::Medium });
-        let kind = if decision && !first && named.is_none() { ItemKind::Decision } else { ItemKind::Task };
+        let due = when
+            .as_deref()
+            .and_then(|w| resolve_when(w, &s.text, meeting))
+            .map(|d| d.to_iso());
+        let priority = priority.unwrap_or_else(|| {
+            if due.is_some() && due == meeting.map(|m| m.to_iso()) {
+                Priority::High
+            } else {
+                Priority::Medium
+            }
+        });
+        let kind = if decision && !first && named.is_none() {
+            ItemKind::Decision
+        } else {
+            ItemKind::Task
+        };
         let evidence = match &s.speaker {
             Some(sp) => format!("{sp}: {}", s.text),
             None => s.text.clone(),
@@ -268,7 +427,12 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
         // "C'est décidé." / "Je m'en occupe." / "I'll do it.": the substance is the sentence before.
         let short = crate::summarize::content_words(&s.text).len() < 3;
         // "Tu peux me les préparer ?": the object is named in the sentence before; keep it as evidence.
-        if !short && request && named.is_none() && crate::summarize::content_words(&s.text).len() < 6 && i > 0 {
+        if !short
+            && request
+            && named.is_none()
+            && crate::summarize::content_words(&s.text).len() < 6
+            && i > 0
+        {
             let prev = &sentences[i - 1];
             if let Some(sp) = &prev.speaker {
                 evidence = format!("{sp}: {} {evidence}", prev.text);
@@ -286,40 +450,84 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
             }
         }
         // "Julie, tu relances les Tilleuls." / "Julie : Je les appelle aujourd'hui.": one task, accepted.
-        if first && kind == ItemKind::Task {
-            if let Some((idx, _, was_named)) = last_request.filter(|(idx, line, _)| *idx + 1 == out.len() && line + 2 >= s.line) {
-                let prev = &mut out[idx];
-                // The reply accepts the request when it comes from the person named, or, for an
-                // unnamed "tu ...", when it is a bare acceptance ("Je le fais mardi").
-                let accepts = prev.who == s.speaker || (!was_named && crate::summarize::content_words(&s.text).len() < 4);
-                if accepts && prev.evidence.split(':').next() != s.speaker.as_deref() {
-                    prev.who = s.speaker.clone().or(prev.who.take());
-                    if prev.when.is_none() {
-                        prev.when = when;
-                        prev.due = due;
-                    }
-                    prev.priority = prev.priority.min(priority);
-                    if !prev.evidence.contains(&evidence) {
-                        prev.evidence = format!("{} {evidence}", prev.evidence);
-                    }
-                    last_request = None;
-                    continue;
+        if first
+            && kind == ItemKind::Task
+            && let Some((idx, _, was_named)) =
+                last_request.filter(|(idx, line, _)| *idx + 1 == out.len() && line + 2 >= s.line)
+        {
+            let prev = &mut out[idx];
+            // The reply accepts the request when it comes from the person named, or, for an
+            // unnamed "tu ...", when it is a bare acceptance ("Je le fais mardi").
+            let accepts = prev.who == s.speaker
+                || (!was_named && crate::summarize::content_words(&s.text).len() < 4);
+            if accepts && prev.evidence.split(':').next() != s.speaker.as_deref() {
+                prev.who = s.speaker.clone().or(prev.who.take());
+                if prev.when.is_none() {
+                    prev.when = when;
+                    prev.due = due;
                 }
+                prev.priority = prev.priority.min(priority);
+                if !prev.evidence.contains(&evidence) {
+                    prev.evidence = format!("{} {evidence}", prev.evidence);
+                }
+                last_request = None;
+                continue;
             }
         }
         if what.is_empty() || out.iter().any(|o| o.what == what) {
             continue;
         }
-        last_request = (kind == ItemKind::Task && (request || named.is_some()) && !first).then_some((out.len(), s.line, named.is_some()));
-        out.push(ActionItem { who, what, when, due, priority, kind, evidence, line: s.line });
+        last_request = (kind == ItemKind::Task && (request || named.is_some()) && !first)
+            .then_some((out.len(), s.line, named.is_some()));
+        out.push(ActionItem {
+            who,
+            what,
+            when,
+            due,
+            priority,
+            kind,
+            evidence,
+            line: s.line,
+        });
     }
     out
 }
 
 /// Header words of an action table, per column role.
-const WHO_HEADERS: &[&str] = &["qui", "who", "responsable", "owner", "porteur", "assigne a", "assignee", "pilote"];
-const WHAT_HEADERS: &[&str] = &["action", "actions", "tache", "taches", "task", "quoi", "what", "a faire", "todo", "description"];
-const WHEN_HEADERS: &[&str] = &["echeance", "deadline", "due", "due date", "date", "quand", "when", "pour le", "delai", "date limite"];
+const WHO_HEADERS: &[&str] = &[
+    "qui",
+    "who",
+    "responsable",
+    "owner",
+    "porteur",
+    "assigne a",
+    "assignee",
+    "pilote",
+];
+const WHAT_HEADERS: &[&str] = &[
+    "action",
+    "actions",
+    "tache",
+    "taches",
+    "task",
+    "quoi",
+    "what",
+    "a faire",
+    "todo",
+    "description",
+];
+const WHEN_HEADERS: &[&str] = &[
+    "echeance",
+    "deadline",
+    "due",
+    "due date",
+    "date",
+    "quand",
+    "when",
+    "pour le",
+    "delai",
+    "date limite",
+];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Col {
@@ -347,29 +555,53 @@ fn header_role(cell: &str) -> Option<Col> {
 /// Action tables ("Qui | Action | Échéance"), written as rows of cells or, as Word tables
 /// often come out of text extraction, one cell per line.
 fn table_actions(text: &str, meeting: Option<Date>) -> Vec<ActionItem> {
-    let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         // Row mode: one line holds all the headers.
-        let row_cells: Vec<&str> = crate::text::cells(lines[i].1).into_iter().map(|(_, c)| c).filter(|c| !c.chars().all(|ch| ch == '|')).collect();
+        let row_cells: Vec<&str> = crate::text::cells(lines[i].1)
+            .into_iter()
+            .map(|(_, c)| c)
+            .filter(|c| !c.chars().all(|ch| ch == '|'))
+            .collect();
         let row_roles: Vec<Option<Col>> = row_cells.iter().map(|c| header_role(c)).collect();
-        let (cols, mut j, row_mode) = if row_cells.len() >= 2 && row_roles.iter().all(Option::is_some) {
-            (row_roles.into_iter().flatten().collect::<Vec<_>>(), i + 1, true)
-        } else {
-            // Line mode: consecutive lines, each a header cell.
-            let mut k = 0;
-            while i + k < lines.len() && k < 5 && header_role(lines[i + k].1).is_some() && lines[i + k].1.len() < 20 {
-                k += 1;
-            }
-            let mut cols: Vec<Col> = lines[i..i + k].iter().filter_map(|(_, l)| header_role(l)).collect();
-            // A section title ("Actions") above the header cells repeats a role: drop it.
-            while cols.len() > 1 && cols[1..].contains(&cols[0]) {
-                cols.remove(0);
-            }
-            (cols, i + k, false)
-        };
-        if cols.len() < 2 || !cols.contains(&Col::What) || !(cols.contains(&Col::Who) || cols.contains(&Col::When)) {
+        let (cols, mut j, row_mode) =
+            if row_cells.len() >= 2 && row_roles.iter().all(Option::is_some) {
+                (
+                    row_roles.into_iter().flatten().collect::<Vec<_>>(),
+                    i + 1,
+                    true,
+                )
+            } else {
+                // Line mode: consecutive lines, each a header cell.
+                let mut k = 0;
+                while i + k < lines.len()
+                    && k < 5
+                    && header_role(lines[i + k].1).is_some()
+                    && lines[i + k].1.len() < 20
+                {
+                    k += 1;
+                }
+                let mut cols: Vec<Col> = lines[i..i + k]
+                    .iter()
+                    .filter_map(|(_, l)| header_role(l))
+                    .collect();
+                // A section title ("Actions") above the header cells repeats a role: drop it.
+                while cols.len() > 1 && cols[1..].contains(&cols[0]) {
+                    cols.remove(0);
+                }
+                (cols, i + k, false)
+            };
+        if cols.len() < 2
+            || !cols.contains(&Col::What)
+            || !(cols.contains(&Col::Who) || cols.contains(&Col::When))
+        {
             i += 1;
             continue;
         }
@@ -380,7 +612,11 @@ fn table_actions(text: &str, meeting: Option<Date>) -> Vec<ActionItem> {
                     j += 1;
                     continue;
                 }
-                let cs: Vec<String> = crate::text::cells(l).into_iter().map(|(_, c)| c.to_string()).filter(|c| c != "|").collect();
+                let cs: Vec<String> = crate::text::cells(l)
+                    .into_iter()
+                    .map(|(_, c)| c.to_string())
+                    .filter(|c| c != "|")
+                    .collect();
                 if cs.len() != cols.len() {
                     break;
                 }
@@ -389,7 +625,10 @@ fn table_actions(text: &str, meeting: Option<Date>) -> Vec<ActionItem> {
                 if j + cols.len() > lines.len() {
                     break;
                 }
-                lines[j..j + cols.len()].iter().map(|(ln, l)| (*ln, l.to_string())).collect()
+                lines[j..j + cols.len()]
+                    .iter()
+                    .map(|(ln, l)| (*ln, l.to_string()))
+                    .collect()
             };
             // A row must look like one: a short "who", a date-ish "when".
             let ok = cols.iter().zip(&row).all(|(c, (_, v))| match c {
@@ -403,8 +642,16 @@ fn table_actions(text: &str, meeting: Option<Date>) -> Vec<ActionItem> {
             let get = |c: Col| cols.iter().position(|x| *x == c).map(|p| row[p].1.clone());
             let Some(what) = get(Col::What) else { break };
             let when = get(Col::When);
-            let due = when.as_deref().and_then(|w| resolve_when(w, w, meeting)).map(|d| d.to_iso());
-            let folded = fold_lower(&row.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" "));
+            let due = when
+                .as_deref()
+                .and_then(|w| resolve_when(w, w, meeting))
+                .map(|d| d.to_iso());
+            let folded = fold_lower(
+                &row.iter()
+                    .map(|(_, v)| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
             out.push(ActionItem {
                 who: get(Col::Who),
                 what: what.clone(),
@@ -412,7 +659,11 @@ fn table_actions(text: &str, meeting: Option<Date>) -> Vec<ActionItem> {
                 due,
                 priority: priority_of(&folded).unwrap_or(Priority::Medium),
                 kind: ItemKind::Task,
-                evidence: row.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" | "),
+                evidence: row
+                    .iter()
+                    .map(|(_, v)| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
                 line: row[0].0,
             });
             j += if row_mode { 1 } else { cols.len() };
@@ -425,7 +676,12 @@ fn table_actions(text: &str, meeting: Option<Date>) -> Vec<ActionItem> {
 /// The sentences of the same turn after `i`, joined (a reply often spans two sentences).
 fn follow_up_text(sentences: &[Sentence], i: usize) -> String {
     let line = sentences[i].line;
-    sentences[i..].iter().take_while(|s| s.line == line).map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ")
+    sentences[i..]
+        .iter()
+        .take_while(|s| s.line == line)
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The original text for a byte range found in its folded form (same char count per char
@@ -441,11 +697,84 @@ fn original_slice(original: &str, folded: &str, start: usize, end: usize) -> Str
 /// Capitalised words that start sentences but are not people.
 fn is_not_a_person(w: &str) -> bool {
     const NOT: &[&str] = &[
-        "Je", "On", "Il", "Elle", "Nous", "Vous", "Ils", "Ce", "Ca", "Ça", "Cela", "Le", "La", "Les", "Un", "Une", "Et", "Mais", "Donc",
-        "Alors", "Bon", "Oui", "Non", "Si", "It", "He", "She", "We", "They", "This", "That", "The", "And", "But", "So", "Yes", "No",
-        "There", "What", "Which", "Who", "Then", "If", "Okay", "Well", "Right", "Yeah", "Tout", "Rien", "Personne", "Chacun", "Quelqu",
-        "Everyone", "Someone", "Nobody", "Everybody", "Qui", "Que", "Quand", "Comment", "Pourquoi", "Où", "Tu", "Moi", "Toi", "Lui",
-        "Aujourd", "Demain", "Hier", "Maintenant", "Now", "Today", "Tomorrow", "Normalement", "Sinon", "Ensuite", "Puis", "Après",
+        "Je",
+        "On",
+        "Il",
+        "Elle",
+        "Nous",
+        "Vous",
+        "Ils",
+        "Ce",
+        "Ca",
+        "Ça",
+        "Cela",
+        "Le",
+        "La",
+        "Les",
+        "Un",
+        "Une",
+        "Et",
+        "Mais",
+        "Donc",
+        "Alors",
+        "Bon",
+        "Oui",
+        "Non",
+        "Si",
+        "It",
+        "He",
+        "She",
+        "We",
+        "They",
+        "This",
+        "That",
+        "The",
+        "And",
+        "But",
+        "So",
+        "Yes",
+        "No",
+        "There",
+        "What",
+        "Which",
+        "Who",
+        "Then",
+        "If",
+        "Okay",
+        "Well",
+        "Right",
+        "Yeah",
+        "Tout",
+        "Rien",
+        "Personne",
+        "Chacun",
+        "Quelqu",
+        "Everyone",
+        "Someone",
+        "Nobody",
+        "Everybody",
+        "Qui",
+        "Que",
+        "Quand",
+        "Comment",
+        "Pourquoi",
+        "Où",
+        "Tu",
+        "Moi",
+        "Toi",
+        "Lui",
+        "Aujourd",
+        "Demain",
+        "Hier",
+        "Maintenant",
+        "Now",
+        "Today",
+        "Tomorrow",
+        "Normalement",
+        "Sinon",
+        "Ensuite",
+        "Puis",
+        "Après",
     ];
     NOT.contains(&w) || w.len() < 2
 }
@@ -457,11 +786,24 @@ pub fn priorities(text: &str) -> Vec<String> {
     let mut scored: Vec<(u8, usize, String)> = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
         let f = fold_lower(&s.text);
-        let score = if f.contains("priorite numero un") || f.contains("top priority") || f.contains("first priority") || f.contains("priorite absolue") {
+        let score = if f.contains("priorite numero un")
+            || f.contains("top priority")
+            || f.contains("first priority")
+            || f.contains("priorite absolue")
+        {
             4
-        } else if f.contains("urgent") && !f.contains("pas urgent") && !f.contains("not urgent") || f.contains("asap") || f.contains("au plus vite") {
+        } else if f.contains("urgent") && !f.contains("pas urgent") && !f.contains("not urgent")
+            || f.contains("asap")
+            || f.contains("au plus vite")
+        {
             3
-        } else if f.contains("priorit") || f.contains("en premier") || f.contains("d'abord") && f.len() > 30 || f.contains("first of all") || f.contains("most important") || f.contains("le plus important") {
+        } else if f.contains("priorit")
+            || f.contains("en premier")
+            || f.contains("d'abord") && f.len() > 30
+            || f.contains("first of all")
+            || f.contains("most important")
+            || f.contains("le plus important")
+        {
             2
         } else if f.contains("important") && !f.contains("pas important") {
             1
@@ -485,7 +827,11 @@ pub fn priorities(text: &str) -> Vec<String> {
 
 /// The decisions in a text (the `Decision` items of [`action_items`]), as sentences.
 pub fn decisions(text: &str) -> Vec<String> {
-    action_items(text).into_iter().filter(|a| a.kind == ItemKind::Decision).map(|a| a.evidence).collect()
+    action_items(text)
+        .into_iter()
+        .filter(|a| a.kind == ItemKind::Decision)
+        .map(|a| a.evidence)
+        .collect()
 }
 
 #[cfg(test)]
@@ -505,7 +851,12 @@ Sophie : Est-ce que tu as vu le mail ?\n";
     #[test]
     fn finds_french_tasks_with_who_when_and_priority() {
         let items = action_items(FR);
-        let find = |w: &str| items.iter().find(|a| a.what.contains(w)).unwrap_or_else(|| panic!("no item with {w}: {items:#?}"));
+        let find = |w: &str| {
+            items
+                .iter()
+                .find(|a| a.what.contains(w))
+                .unwrap_or_else(|| panic!("no item with {w}: {items:#?}"))
+        };
         let avenant = find("modèle d'avenant");
         assert_eq!(avenant.who.as_deref(), Some("Julie"));
         assert_eq!(avenant.priority, Priority::Low);
@@ -518,18 +869,39 @@ Sophie : Est-ce que tu as vu le mail ?\n";
         assert_eq!(chene.who.as_deref(), Some("Karim"));
         assert_eq!(chene.priority, Priority::High);
         assert_eq!(chene.due.as_deref(), Some("2024-03-20"));
-        assert!(items.iter().any(|a| a.kind == ItemKind::Decision && a.evidence.contains("avenant signé")));
-        assert!(!items.iter().any(|a| a.evidence.contains("Est-ce que")), "questions are not tasks");
+        assert!(
+            items
+                .iter()
+                .any(|a| a.kind == ItemKind::Decision && a.evidence.contains("avenant signé"))
+        );
+        assert!(
+            !items.iter().any(|a| a.evidence.contains("Est-ce que")),
+            "questions are not tasks"
+        );
     }
 
     #[test]
     fn finds_english_tasks() {
         let t = "Meeting 2024-03-13\nAnna: I'll send the revised quote to Dupont by Friday.\nBob: Yeah.\nAnna: Bob will call the supplier tomorrow, it's urgent.\nBob: We decided to keep the oak finish.\nAction: update the price list\n";
         let items = action_items(t);
-        assert!(items.iter().any(|a| a.who.as_deref() == Some("Anna") && a.what.starts_with("Send the revised quote") && a.due.as_deref() == Some("2024-03-15")), "{items:#?}");
-        assert!(items.iter().any(|a| a.who.as_deref() == Some("Bob") && a.priority == Priority::High && a.due.as_deref() == Some("2024-03-14")), "{items:#?}");
+        assert!(
+            items.iter().any(|a| a.who.as_deref() == Some("Anna")
+                && a.what.starts_with("Send the revised quote")
+                && a.due.as_deref() == Some("2024-03-15")),
+            "{items:#?}"
+        );
+        assert!(
+            items.iter().any(|a| a.who.as_deref() == Some("Bob")
+                && a.priority == Priority::High
+                && a.due.as_deref() == Some("2024-03-14")),
+            "{items:#?}"
+        );
         assert!(items.iter().any(|a| a.kind == ItemKind::Decision));
-        assert!(items.iter().any(|a| a.what.contains("update the price list")));
+        assert!(
+            items
+                .iter()
+                .any(|a| a.what.contains("update the price list"))
+        );
     }
 
     #[test]
@@ -549,7 +921,9 @@ Sophie : Est-ce que tu as vu le mail ?\n";
 
     #[test]
     fn priorities_are_ranked() {
-        let p = priorities("Marc : Le plus important, c'est la mairie.\nMarc : Commander le chêne, priorité numéro un, c'est urgent.\nJulie : Ok.\n");
+        let p = priorities(
+            "Marc : Le plus important, c'est la mairie.\nMarc : Commander le chêne, priorité numéro un, c'est urgent.\nJulie : Ok.\n",
+        );
         assert!(p[0].contains("priorité numéro un"), "{p:?}");
         assert_eq!(p.len(), 2);
     }

@@ -32,7 +32,12 @@ impl Amount {
             (minor, scale)
         };
         let value = minor as f64 / 10_f64.powi(scale as i32);
-        Self { value, minor, scale, currency }
+        Self {
+            value,
+            minor,
+            scale,
+            currency,
+        }
     }
 
     /// Builds an amount from cents.
@@ -48,7 +53,11 @@ impl Amount {
         let div = 10_i64.pow(self.scale - 2);
         let q = self.minor / div;
         let r = self.minor % div;
-        if r.abs() * 2 >= div { q + self.minor.signum() } else { q }
+        if r.abs() * 2 >= div {
+            q + self.minor.signum()
+        } else {
+            q
+        }
     }
 
     /// Canonical decimal text with a dot and two decimals ("-1234.56"), as a spreadsheet wants it.
@@ -124,7 +133,10 @@ pub fn currency_code(token: &str) -> Option<&'static str> {
 }
 
 fn is_group_space(c: char) -> bool {
-    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{2007}' | '\'' | '’')
+    matches!(
+        c,
+        ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{2007}' | '\'' | '’'
+    )
 }
 
 /// Parses one amount written in French, English or German style.
@@ -166,7 +178,10 @@ pub fn parse_amount(s: &str) -> Option<Amount> {
         // French invoices often write "12,00 € TTC" or "12,00 HT".
         for tail in [" TTC", " HT", " TVAC", " HTVA", " net", " brut"] {
             let cut = t.len().saturating_sub(tail.len());
-            if t.len() > tail.len() && t.is_char_boundary(cut) && t[cut..].eq_ignore_ascii_case(tail) {
+            if t.len() > tail.len()
+                && t.is_char_boundary(cut)
+                && t[cut..].eq_ignore_ascii_case(tail)
+            {
                 t = t[..t.len() - tail.len()].trim_end();
             }
         }
@@ -220,7 +235,12 @@ fn strip_currency_suffix(t: &str) -> Option<(&'static str, &str)> {
 
 /// Parses the digits of an amount into (minor units, scale).
 fn parse_number(t: &str) -> Option<(i64, u32)> {
-    if t.is_empty() || !t.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if t.is_empty()
+        || !t
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return None;
     }
     let mut digits_groups: Vec<String> = vec![String::new()];
@@ -262,13 +282,20 @@ fn parse_number(t: &str) -> Option<(i64, u32)> {
     } else {
         (&digits_groups[..], None)
     };
-    let int_seps = if has_decimal { &seps[..seps.len() - 1] } else { &seps[..] };
+    let int_seps = if has_decimal {
+        &seps[..seps.len() - 1]
+    } else {
+        &seps[..]
+    };
     // Group separators must all be the same character, with groups of three digits.
     if let Some(&g) = int_seps.first() {
         if int_seps.iter().any(|&s| s != g) || Some(g) == frac.as_ref().map(|_| last_sep) {
             return None;
         }
-        if int_groups[0].is_empty() || int_groups[0].len() > 3 || int_groups[1..].iter().any(|x| x.len() != 3) {
+        if int_groups[0].is_empty()
+            || int_groups[0].len() > 3
+            || int_groups[1..].iter().any(|x| x.len() != 3)
+        {
             return None;
         }
     }
@@ -355,8 +382,15 @@ pub fn find_label(s: &str) -> Option<(String, AmountRole, usize)> {
         while let Some(pos) = folded[from..].find(label) {
             let start = from + pos;
             let end = start + label.len();
-            let before_ok = start == 0 || !folded[..start].chars().next_back().is_some_and(|c| c.is_alphanumeric());
-            let after_ok = !folded[end..].chars().next().is_some_and(|c| c.is_alphanumeric());
+            let before_ok = start == 0
+                || !folded[..start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric());
+            let after_ok = !folded[end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric());
             if before_ok && after_ok {
                 // Prefer the label nearest the end (closest to the amount); on ties, the longer one.
                 let better = match best {
@@ -394,12 +428,20 @@ pub fn find_amounts(text: &str) -> Vec<FoundAmount> {
     let lines = lines_with_offsets(text);
     for (li, (line_start, line)) in lines.iter().enumerate() {
         // Numbers inside a date ("August 3 , 2014") are not amounts.
-        let date_spans: Vec<Span> = crate::dates::find_dates(line).into_iter().map(|d| d.span).collect();
+        let date_spans: Vec<Span> = crate::dates::find_dates(line)
+            .into_iter()
+            .map(|d| d.span)
+            .collect();
         for caps in AMOUNT_RE.captures_iter(line) {
             let Some(m) = caps.get(0) else { continue };
-            let Some(num) = caps.name("num") else { continue };
+            let Some(num) = caps.name("num") else {
+                continue;
+            };
             let (ms, me) = (m.start(), m.end());
-            if date_spans.iter().any(|d| d.start < num.end() && num.start() < d.end) {
+            if date_spans
+                .iter()
+                .any(|d| d.start < num.end() && num.start() < d.end)
+            {
                 continue;
             }
             let before = line[..ms].chars().next_back();
@@ -410,15 +452,22 @@ pub fn find_amounts(text: &str) -> Vec<FoundAmount> {
                 continue;
             }
             if matches!(before, Some('.' | ',' | '-' | ':'))
-                && line[..ms].chars().rev().nth(1).is_some_and(|c| c.is_ascii_digit())
+                && line[..ms]
+                    .chars()
+                    .rev()
+                    .nth(1)
+                    .is_some_and(|c| c.is_ascii_digit())
             {
                 continue;
             }
-            if after.is_some_and(|c| c.is_alphanumeric() && !is_currency_start(c) || c == '_' || c == '%' || c == '/')
-            {
+            if after.is_some_and(|c| {
+                c.is_alphanumeric() && !is_currency_start(c) || c == '_' || c == '%' || c == '/'
+            }) {
                 continue;
             }
-            if matches!(after, Some('.' | ',' | '-' | '/' | ':')) && after2.is_some_and(|c| c.is_ascii_digit()) {
+            if matches!(after, Some('.' | ',' | '-' | '/' | ':'))
+                && after2.is_some_and(|c| c.is_ascii_digit())
+            {
                 continue;
             }
             if line[me..].trim_start().starts_with('%') {
@@ -426,12 +475,29 @@ pub fn find_amounts(text: &str) -> Vec<FoundAmount> {
             }
             // "FR 604 219 388 61", "01 71 17 61 67": digit runs split by single spaces are
             // identifiers or phone numbers unless a currency says otherwise.
-            let space_grouped = num.as_str().contains([' ', '\u{a0}', '\u{202f}', '\u{2009}']);
+            let space_grouped = num
+                .as_str()
+                .contains([' ', '\u{a0}', '\u{202f}', '\u{2009}']);
             let has_cur = caps.name("pre").is_some() || caps.name("post").is_some();
             if !has_cur
                 && (after == Some(' ') && after2.is_some_and(|c| c.is_ascii_digit())
-                    || space_grouped && line[..ms].ends_with(' ') && line[..ms].trim_end().chars().next_back().is_some_and(|c| c.is_ascii_digit())
-                    || space_grouped && ms > 0 && line[..ms].chars().rev().nth(1).is_some_and(|c| c.is_alphabetic()) && line[..ms].trim_end().rsplit(' ').next().is_some_and(|w| w.len() <= 2 && w.chars().all(|c| c.is_ascii_uppercase())))
+                    || space_grouped
+                        && line[..ms].ends_with(' ')
+                        && line[..ms]
+                            .trim_end()
+                            .chars()
+                            .next_back()
+                            .is_some_and(|c| c.is_ascii_digit())
+                    || space_grouped
+                        && ms > 0
+                        && line[..ms]
+                            .chars()
+                            .rev()
+                            .nth(1)
+                            .is_some_and(|c| c.is_alphabetic())
+                        && line[..ms].trim_end().rsplit(' ').next().is_some_and(|w| {
+                            w.len() <= 2 && w.chars().all(|c| c.is_ascii_uppercase())
+                        }))
             {
                 continue;
             }
@@ -454,39 +520,67 @@ pub fn find_amounts(text: &str) -> Vec<FoundAmount> {
                 (None, Some(_)) => raw[..raw.len() - 1].to_string(),
                 (None, None) => raw.to_string(),
             };
-            let Some(mut amount) = parse_amount(&raw_for_parse) else { continue };
+            let Some(mut amount) = parse_amount(&raw_for_parse) else {
+                continue;
+            };
             if amount.currency.is_none() {
                 // A code in the label ("Total EUR 34,73", "Montant EUR HT") also sets the currency.
                 amount.currency = trailing_currency(prefix);
             }
             let (label, role) = match label_here {
                 Some((l, r, _)) => (Some(l), Some(r)),
-                None => match header_label_above(&lines, li, line, ms).or_else(|| label_line_above(&lines, li, line, ms)) {
+                None => match header_label_above(&lines, li, line, ms)
+                    .or_else(|| label_line_above(&lines, li, line, ms))
+                {
                     Some((l, r)) => (Some(l), Some(r)),
                     None => (None, None),
                 },
             };
             // The regex may have eaten a space before the number; the span starts at the first real part.
-            let first_part = ["neg1", "pre", "neg2", "num"].iter().filter_map(|g| caps.name(g)).map(|g| g.start()).min().unwrap_or(ms);
-            let first_part = if caps.name("open").is_some() && caps.name("close").is_some() { ms } else { first_part };
+            let first_part = ["neg1", "pre", "neg2", "num"]
+                .iter()
+                .filter_map(|g| caps.name(g))
+                .map(|g| g.start())
+                .min()
+                .unwrap_or(ms);
+            let first_part = if caps.name("open").is_some() && caps.name("close").is_some() {
+                ms
+            } else {
+                first_part
+            };
             let start = line_start + first_part;
-            let end = line_start + me - usize::from(caps.name("close").is_some() && caps.name("open").is_none());
-            out.push(FoundAmount { amount, span: Span::new(start, end), context_label: label, role });
+            let end = line_start + me
+                - usize::from(caps.name("close").is_some() && caps.name("open").is_none());
+            out.push(FoundAmount {
+                amount,
+                span: Span::new(start, end),
+                context_label: label,
+                role,
+            });
         }
     }
     out
 }
 
 fn is_currency_start(c: char) -> bool {
-    matches!(c, '€' | '$' | '£' | '₹' | '¥' | 'E' | 'U' | 'G' | 'C' | 'R' | 'I' | 'P' | 'z')
+    matches!(
+        c,
+        '€' | '$' | '£' | '₹' | '¥' | 'E' | 'U' | 'G' | 'C' | 'R' | 'I' | 'P' | 'z'
+    )
 }
 
 /// A currency code written in a label just before an amount ("Total EUR", "Factuur totaal EUR").
 fn trailing_currency(prefix: &str) -> Option<String> {
-    let tail: String = prefix.chars().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = prefix
+        .chars()
+        .rev()
+        .take(30)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     tail.split(|c: char| c.is_whitespace() || c == ':' || c == '(' || c == ')')
-        .filter(|w| !w.is_empty())
-        .next_back()
+        .rfind(|w| !w.is_empty())
         .and_then(currency_code)
         .filter(|c| *c != "INR" || tail.contains("Rs"))
         .map(str::to_string)
@@ -499,7 +593,9 @@ fn label_in_row(prefix: &str) -> Option<(String, AmountRole, usize)> {
         if let Some((l, r, pos)) = find_label(cell) {
             return Some((l, r, start + pos));
         }
-        let figures_only = cell.chars().all(|c| c.is_ascii_digit() || " .,'%€$£()-*:".contains(c) || c == '\u{a0}')
+        let figures_only = cell
+            .chars()
+            .all(|c| c.is_ascii_digit() || " .,'%€$£()-*:".contains(c) || c == '\u{a0}')
             || parse_amount(cell).is_some();
         if !figures_only {
             return None;
@@ -510,7 +606,12 @@ fn label_in_row(prefix: &str) -> Option<(String, AmountRole, usize)> {
 
 /// In text extracted cell by cell (a table of a Word document), a label stands alone on the
 /// previous non-empty line and the amount alone on its own line.
-fn label_line_above(lines: &[(usize, &str)], li: usize, line: &str, ms: usize) -> Option<(String, AmountRole)> {
+fn label_line_above(
+    lines: &[(usize, &str)],
+    li: usize,
+    line: &str,
+    ms: usize,
+) -> Option<(String, AmountRole)> {
     if !line[..ms].trim().is_empty() {
         return None;
     }
@@ -522,13 +623,20 @@ fn label_line_above(lines: &[(usize, &str)], li: usize, line: &str, ms: usize) -
         if above.chars().any(|c| c.is_ascii_digit()) && !above.contains('%') {
             return None;
         }
-        return find_label(above).filter(|(l, _, _)| l.len() * 3 >= above.trim_end_matches(':').trim().len()).map(|(l, r, _)| (l, r));
+        return find_label(above)
+            .filter(|(l, _, _)| l.len() * 3 >= above.trim_end_matches(':').trim().len())
+            .map(|(l, r, _)| (l, r));
     }
     None
 }
 
 /// In a table, the label of a number is the header cell above it, at the same column.
-fn header_label_above(lines: &[(usize, &str)], li: usize, line: &str, ms: usize) -> Option<(String, AmountRole)> {
+fn header_label_above(
+    lines: &[(usize, &str)],
+    li: usize,
+    line: &str,
+    ms: usize,
+) -> Option<(String, AmountRole)> {
     let col = line[..ms].chars().count();
     for back in 1..=3 {
         let idx = li.checked_sub(back)?;
@@ -563,13 +671,18 @@ mod tests {
     use super::*;
 
     fn cents(s: &str) -> i64 {
-        parse_amount(s).unwrap_or_else(|| panic!("{s} should parse")).cents()
+        parse_amount(s)
+            .unwrap_or_else(|| panic!("{s} should parse"))
+            .cents()
     }
 
     #[test]
     fn parses_french_amount_with_space_groups_and_euro() {
         assert_eq!(cents("1 234,56 €"), 123456);
-        assert_eq!(parse_amount("1 234,56 €").unwrap().currency.as_deref(), Some("EUR"));
+        assert_eq!(
+            parse_amount("1 234,56 €").unwrap().currency.as_deref(),
+            Some("EUR")
+        );
         assert_eq!(cents("1\u{a0}234,56\u{a0}€"), 123456);
         assert_eq!(cents("1\u{202f}234,56 €"), 123456);
         assert_eq!(cents("1\u{2009}234\u{2009}567,8"), 123456780);
@@ -588,7 +701,10 @@ mod tests {
         assert_eq!(a.cents(), 123456);
         assert_eq!(a.currency.as_deref(), Some("EUR"));
         assert_eq!(cents("1,234.56"), 123456);
-        assert_eq!(parse_amount("$4.11").unwrap().currency.as_deref(), Some("USD"));
+        assert_eq!(
+            parse_amount("$4.11").unwrap().currency.as_deref(),
+            Some("USD")
+        );
         assert_eq!(cents("US$ 1,000,000.00"), 100000000);
     }
 
@@ -598,7 +714,10 @@ mod tests {
         assert_eq!(cents("12 345 €"), 1234500);
         assert_eq!(cents("0,5"), 50);
         assert_eq!(cents("Rs 1939"), 193900);
-        assert_eq!(parse_amount("Rs 1939").unwrap().currency.as_deref(), Some("INR"));
+        assert_eq!(
+            parse_amount("Rs 1939").unwrap().currency.as_deref(),
+            Some("INR")
+        );
         assert_eq!(cents("29.99 € TTC"), 2999);
     }
 
@@ -621,7 +740,16 @@ mod tests {
 
     #[test]
     fn rejects_non_amounts() {
-        for s in ["", "abc", "12/03/2024", "1,2,3", "1 23,45", "12..3", "€", "1.234.56,7.8"] {
+        for s in [
+            "",
+            "abc",
+            "12/03/2024",
+            "1,2,3",
+            "1 23,45",
+            "12..3",
+            "€",
+            "1.234.56,7.8",
+        ] {
             assert!(parse_amount(s).is_none(), "{s} should not parse");
         }
     }
@@ -630,7 +758,10 @@ mod tests {
     fn finds_labelled_amounts_in_a_french_invoice() {
         let t = "Total HT :  46,68 €\nTVA 20% :  9,34 €\nTotal TTC :  56,02 €\nDate : 28/11/2022";
         let found = find_amounts(t);
-        let got: Vec<_> = found.iter().map(|f| (f.amount.cents(), f.context_label.clone(), f.role)).collect();
+        let got: Vec<_> = found
+            .iter()
+            .map(|f| (f.amount.cents(), f.context_label.clone(), f.role))
+            .collect();
         assert_eq!(
             got,
             vec![

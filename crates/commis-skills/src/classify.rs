@@ -177,9 +177,14 @@ impl DocKind {
         let w = fold_lower(word.trim());
         let w = w.trim_end_matches('s');
         DocKind::ALL.into_iter().find(|k| {
-            [k.label(Lang::Fr), k.label(Lang::En), k.folder_name(Lang::Fr), k.folder_name(Lang::En)]
-                .iter()
-                .any(|l| fold_lower(l).trim_end_matches('s') == w)
+            [
+                k.label(Lang::Fr),
+                k.label(Lang::En),
+                k.folder_name(Lang::Fr),
+                k.folder_name(Lang::En),
+            ]
+            .iter()
+            .any(|l| fold_lower(l).trim_end_matches('s') == w)
         })
     }
 }
@@ -197,67 +202,264 @@ pub struct Classified {
 
 /// Keyword cues per kind: (accent-folded lowercase cue, weight). Cues match whole words.
 const CUES: &[(DocKind, &[(&str, f32)])] = &[
-    (DocKind::Invoice, &[
-        ("facture", 3.0), ("invoice", 3.0), ("factuur", 3.0), ("rechnung", 3.0), ("faktura", 3.0), ("fact", 1.5),
-        ("total ttc", 1.0), ("net a payer", 1.5), ("amount due", 1.5), ("echeance", 1.0), ("due date", 1.0),
-        ("conditions de paiement", 0.5), ("penalites de retard", 1.0), ("bill to", 1.0), ("facture a", 1.5),
-    ]),
-    (DocKind::Quote, &[
-        ("devis", 3.5), ("quote", 3.0), ("quotation", 3.0), ("estimate", 2.5), ("proposition commerciale", 3.0),
-        ("offre de prix", 3.0), ("bon pour accord", 2.0), ("validite", 1.5), ("valable jusqu", 1.5), ("offerte", 1.0),
-    ]),
-    (DocKind::CreditNote, &[
-        ("avoir n", 4.0), ("facture d'avoir", 4.0), ("credit note", 4.0), ("note de credit", 4.0), ("creditnota", 4.0),
-        ("gutschrift", 4.0), ("rembourse", 1.0),
-    ]),
-    (DocKind::PurchaseOrder, &[("bon de commande", 4.0), ("purchase order", 4.0), ("bestellung", 3.0)]),
-    (DocKind::Receipt, &[("recu", 2.5), ("receipt", 3.0), ("ticket de caisse", 3.0), ("payment received", 1.5), ("paid", 0.5)]),
-    (DocKind::Contract, &[
-        ("contrat", 3.0), ("contract", 3.0), ("agreement", 2.5), ("entre les soussignes", 3.0), ("il a ete convenu", 2.0),
-        ("article 1", 1.5), ("conditions generales", 1.0), ("fait en deux exemplaires", 2.0), ("the parties", 1.5),
-    ]),
-    (DocKind::MeetingNotes, &[
-        ("compte rendu", 3.0), ("compte-rendu", 3.0), ("cr reunion", 3.0), ("proces-verbal", 3.0), ("proces verbal", 3.0),
-        ("minutes", 2.5), ("ordre du jour", 2.0), ("agenda", 1.0), ("participants", 1.5), ("presents", 1.5), ("attendees", 1.5),
-        ("reunion", 1.5), ("meeting", 1.5), ("decisions", 1.5), ("prochaine reunion", 1.5), ("next meeting", 1.5),
-        ("actions", 1.0), ("releve de decisions", 2.0),
-    ]),
-    (DocKind::MeetingTranscript, &[("transcription", 1.0), ("transcript", 1.0), ("speaker", 1.0)]),
-    (DocKind::ClientNote, &[
-        ("note client", 3.0), ("notes client", 3.0), ("notes de suivi", 3.0), ("fiche client", 3.0), ("visite client", 3.0),
-        ("rappel", 2.0), ("notes", 1.5), ("visite", 1.5), ("appel avec", 2.0), ("a appele", 2.0), ("call with", 2.0),
-        ("historique", 1.5), ("contact", 1.0), ("client", 0.5), ("rendez-vous", 1.0), ("suivi", 1.0),
-    ]),
-    (DocKind::Letter, &[
-        ("madame, monsieur", 3.0), ("madame monsieur", 3.0), ("dear", 2.0), ("cordialement", 1.0), ("sincerely", 2.0),
-        ("veuillez agreer", 3.0), ("objet", 1.0), ("lettre", 2.0), ("courrier", 2.0), ("letter", 2.0),
-    ]),
-    (DocKind::BankStatement, &[
-        ("releve de compte", 4.0), ("releve bancaire", 4.0), ("bank statement", 4.0), ("banque", 2.0), ("bank", 1.5),
-        ("solde", 1.5), ("date valeur", 2.0), ("date operation", 2.0), ("debit", 1.0), ("credit", 0.5), ("prlv sepa", 2.0),
-        ("vir sepa", 2.0), ("balance", 0.5),
-    ]),
-    (DocKind::Report, &[
-        ("rapport", 3.0), ("report", 2.5), ("synthese", 2.0), ("executive summary", 2.5), ("conclusion", 1.0),
-        ("recommandations", 1.5), ("recommendations", 1.5), ("bilan", 1.5), ("analyse", 1.0), ("etude", 1.5),
-    ]),
-    (DocKind::Presentation, &[("presentation", 2.0), ("slides", 2.0), ("diaporama", 2.0)]),
+    (
+        DocKind::Invoice,
+        &[
+            ("facture", 3.0),
+            ("invoice", 3.0),
+            ("factuur", 3.0),
+            ("rechnung", 3.0),
+            ("faktura", 3.0),
+            ("fact", 1.5),
+            ("total ttc", 1.0),
+            ("net a payer", 1.5),
+            ("amount due", 1.5),
+            ("echeance", 1.0),
+            ("due date", 1.0),
+            ("conditions de paiement", 0.5),
+            ("penalites de retard", 1.0),
+            ("bill to", 1.0),
+            ("facture a", 1.5),
+        ],
+    ),
+    (
+        DocKind::Quote,
+        &[
+            ("devis", 3.5),
+            ("quote", 3.0),
+            ("quotation", 3.0),
+            ("estimate", 2.5),
+            ("proposition commerciale", 3.0),
+            ("offre de prix", 3.0),
+            ("bon pour accord", 2.0),
+            ("validite", 1.5),
+            ("valable jusqu", 1.5),
+            ("offerte", 1.0),
+        ],
+    ),
+    (
+        DocKind::CreditNote,
+        &[
+            ("avoir n", 4.0),
+            ("facture d'avoir", 4.0),
+            ("credit note", 4.0),
+            ("note de credit", 4.0),
+            ("creditnota", 4.0),
+            ("gutschrift", 4.0),
+            ("rembourse", 1.0),
+        ],
+    ),
+    (
+        DocKind::PurchaseOrder,
+        &[
+            ("bon de commande", 4.0),
+            ("purchase order", 4.0),
+            ("bestellung", 3.0),
+        ],
+    ),
+    (
+        DocKind::Receipt,
+        &[
+            ("recu", 2.5),
+            ("receipt", 3.0),
+            ("ticket de caisse", 3.0),
+            ("payment received", 1.5),
+            ("paid", 0.5),
+        ],
+    ),
+    (
+        DocKind::Contract,
+        &[
+            ("contrat", 3.0),
+            ("contract", 3.0),
+            ("agreement", 2.5),
+            ("entre les soussignes", 3.0),
+            ("il a ete convenu", 2.0),
+            ("article 1", 1.5),
+            ("conditions generales", 1.0),
+            ("fait en deux exemplaires", 2.0),
+            ("the parties", 1.5),
+        ],
+    ),
+    (
+        DocKind::MeetingNotes,
+        &[
+            ("compte rendu", 3.0),
+            ("compte-rendu", 3.0),
+            ("cr reunion", 3.0),
+            ("proces-verbal", 3.0),
+            ("proces verbal", 3.0),
+            ("minutes", 2.5),
+            ("ordre du jour", 2.0),
+            ("agenda", 1.0),
+            ("participants", 1.5),
+            ("presents", 1.5),
+            ("attendees", 1.5),
+            ("reunion", 1.5),
+            ("meeting", 1.5),
+            ("decisions", 1.5),
+            ("prochaine reunion", 1.5),
+            ("next meeting", 1.5),
+            ("actions", 1.0),
+            ("releve de decisions", 2.0),
+        ],
+    ),
+    (
+        DocKind::MeetingTranscript,
+        &[
+            ("transcription", 1.0),
+            ("transcript", 1.0),
+            ("speaker", 1.0),
+        ],
+    ),
+    (
+        DocKind::ClientNote,
+        &[
+            ("note client", 3.0),
+            ("notes client", 3.0),
+            ("notes de suivi", 3.0),
+            ("fiche client", 3.0),
+            ("visite client", 3.0),
+            ("rappel", 2.0),
+            ("notes", 1.5),
+            ("visite", 1.5),
+            ("appel avec", 2.0),
+            ("a appele", 2.0),
+            ("call with", 2.0),
+            ("historique", 1.5),
+            ("contact", 1.0),
+            ("client", 0.5),
+            ("rendez-vous", 1.0),
+            ("suivi", 1.0),
+        ],
+    ),
+    (
+        DocKind::Letter,
+        &[
+            ("madame, monsieur", 3.0),
+            ("madame monsieur", 3.0),
+            ("dear", 2.0),
+            ("cordialement", 1.0),
+            ("sincerely", 2.0),
+            ("veuillez agreer", 3.0),
+            ("objet", 1.0),
+            ("lettre", 2.0),
+            ("courrier", 2.0),
+            ("letter", 2.0),
+        ],
+    ),
+    (
+        DocKind::BankStatement,
+        &[
+            ("releve de compte", 4.0),
+            ("releve bancaire", 4.0),
+            ("bank statement", 4.0),
+            ("banque", 2.0),
+            ("bank", 1.5),
+            ("solde", 1.5),
+            ("date valeur", 2.0),
+            ("date operation", 2.0),
+            ("debit", 1.0),
+            ("credit", 0.5),
+            ("prlv sepa", 2.0),
+            ("vir sepa", 2.0),
+            ("balance", 0.5),
+        ],
+    ),
+    (
+        DocKind::Report,
+        &[
+            ("rapport", 3.0),
+            ("report", 2.5),
+            ("synthese", 2.0),
+            ("executive summary", 2.5),
+            ("conclusion", 1.0),
+            ("recommandations", 1.5),
+            ("recommendations", 1.5),
+            ("bilan", 1.5),
+            ("analyse", 1.0),
+            ("etude", 1.5),
+        ],
+    ),
+    (
+        DocKind::Presentation,
+        &[("presentation", 2.0), ("slides", 2.0), ("diaporama", 2.0)],
+    ),
 ];
 
 /// Words that name a document type in a file name or a heading (accent-folded, lower case).
 const TITLE_WORDS: &[(DocKind, &[&str])] = &[
-    (DocKind::CreditNote, &["avoir", "credit note", "note de credit", "gutschrift", "creditnota"]),
-    (DocKind::Invoice, &["facture", "invoice", "factuur", "rechnung", "faktura", "fact", "fac", "inv"]),
-    (DocKind::Quote, &["devis", "quote", "quotation", "estimate", "offre", "proposition"]),
-    (DocKind::PurchaseOrder, &["bon de commande", "purchase order", "bdc", "po"]),
-    (DocKind::Receipt, &["recu", "receipt", "ticket", "payment receipt"]),
-    (DocKind::Contract, &["contrat", "contract", "agreement", "convention"]),
-    (DocKind::MeetingNotes, &["compte rendu", "compte-rendu", "cr", "proces-verbal", "pv", "minutes", "reunion", "meeting"]),
+    (
+        DocKind::CreditNote,
+        &[
+            "avoir",
+            "credit note",
+            "note de credit",
+            "gutschrift",
+            "creditnota",
+        ],
+    ),
+    (
+        DocKind::Invoice,
+        &[
+            "facture", "invoice", "factuur", "rechnung", "faktura", "fact", "fac", "inv",
+        ],
+    ),
+    (
+        DocKind::Quote,
+        &[
+            "devis",
+            "quote",
+            "quotation",
+            "estimate",
+            "offre",
+            "proposition",
+        ],
+    ),
+    (
+        DocKind::PurchaseOrder,
+        &["bon de commande", "purchase order", "bdc", "po"],
+    ),
+    (
+        DocKind::Receipt,
+        &["recu", "receipt", "ticket", "payment receipt"],
+    ),
+    (
+        DocKind::Contract,
+        &["contrat", "contract", "agreement", "convention"],
+    ),
+    (
+        DocKind::MeetingNotes,
+        &[
+            "compte rendu",
+            "compte-rendu",
+            "cr",
+            "proces-verbal",
+            "pv",
+            "minutes",
+            "reunion",
+            "meeting",
+        ],
+    ),
     (DocKind::MeetingTranscript, &["transcription", "transcript"]),
-    (DocKind::ClientNote, &["notes", "note", "rappel", "visite", "suivi", "fiche client"]),
+    (
+        DocKind::ClientNote,
+        &["notes", "note", "rappel", "visite", "suivi", "fiche client"],
+    ),
     (DocKind::Letter, &["courrier", "lettre", "letter"]),
-    (DocKind::Report, &["rapport", "report", "synthese", "bilan", "etude"]),
-    (DocKind::BankStatement, &["releve de compte", "releve bancaire", "bank statement", "releve"]),
+    (
+        DocKind::Report,
+        &["rapport", "report", "synthese", "bilan", "etude"],
+    ),
+    (
+        DocKind::BankStatement,
+        &[
+            "releve de compte",
+            "releve bancaire",
+            "bank statement",
+            "releve",
+        ],
+    ),
 ];
 
 /// Byte position of `word` as a whole word in `hay`.
@@ -266,7 +468,11 @@ fn find_word(hay: &str, word: &str) -> Option<usize> {
     while let Some(pos) = hay[from..].find(word) {
         let s = from + pos;
         let e = s + word.len();
-        let before_ok = s == 0 || !hay[..s].chars().next_back().is_some_and(|c| c.is_alphanumeric());
+        let before_ok = s == 0
+            || !hay[..s]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric());
         let after_ok = !hay[e..].chars().next().is_some_and(|c| c.is_alphabetic());
         if before_ok && after_ok {
             return Some(s);
@@ -283,10 +489,50 @@ static SPEAKER_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Speakers that are field labels, not people.
 const NOT_SPEAKERS: &[&str] = &[
-    "date", "total", "objet", "subject", "from", "to", "cc", "client", "contact", "adresse", "address", "tel", "tél",
-    "email", "présents", "participants", "absents", "lieu", "note", "notes", "iban", "bic", "siret", "tva", "vat", "re",
-    "attendees", "agenda", "ordre du jour", "décisions", "decisions", "actions", "action", "budget", "échéance", "total ht",
-    "total ttc", "montant", "page", "référence", "reference", "n°", "remarque", "demande",
+    "date",
+    "total",
+    "objet",
+    "subject",
+    "from",
+    "to",
+    "cc",
+    "client",
+    "contact",
+    "adresse",
+    "address",
+    "tel",
+    "tél",
+    "email",
+    "présents",
+    "participants",
+    "absents",
+    "lieu",
+    "note",
+    "notes",
+    "iban",
+    "bic",
+    "siret",
+    "tva",
+    "vat",
+    "re",
+    "attendees",
+    "agenda",
+    "ordre du jour",
+    "décisions",
+    "decisions",
+    "actions",
+    "action",
+    "budget",
+    "échéance",
+    "total ht",
+    "total ttc",
+    "montant",
+    "page",
+    "référence",
+    "reference",
+    "n°",
+    "remarque",
+    "demande",
 ];
 
 /// Speaker turns in a transcript: (speaker, number of turns), only for speakers with 2+ turns.
@@ -304,7 +550,11 @@ pub fn speakers(text: &str) -> Vec<(String, usize)> {
         }
         *counts.entry(who).or_insert(0) += 1;
     }
-    order.into_iter().filter_map(|w| counts.get(&w).map(|&n| (w, n))).filter(|(_, n)| *n >= 2).collect()
+    order
+        .into_iter()
+        .filter_map(|w| counts.get(&w).map(|&n| (w, n)))
+        .filter(|(_, n)| *n >= 2)
+        .collect()
 }
 
 /// Whether a text is a transcript of turns "Speaker: text".
@@ -330,7 +580,16 @@ fn stem_of(file_name: &str) -> String {
         _ => base,
     };
     // Separators in file names are spaces for matching: "devis_dupont-escalier" -> "devis dupont escalier".
-    fold_lower(stem).chars().map(|c| if c.is_alphanumeric() || c == '\'' { c } else { ' ' }).collect()
+    fold_lower(stem)
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '\'' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect()
 }
 
 fn count_word(hay: &str, cue: &str) -> usize {
@@ -339,8 +598,14 @@ fn count_word(hay: &str, cue: &str) -> usize {
     while let Some(pos) = hay[from..].find(cue) {
         let s = from + pos;
         let e = s + cue.len();
-        let before_ok = s == 0 || !hay[..s].chars().next_back().is_some_and(|c| c.is_alphanumeric());
-        let after_ok = cue.ends_with(' ') || !hay[e..].chars().next().is_some_and(|c| c.is_alphanumeric()) || cue == "avoir n";
+        let before_ok = s == 0
+            || !hay[..s]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric());
+        let after_ok = cue.ends_with(' ')
+            || !hay[e..].chars().next().is_some_and(|c| c.is_alphanumeric())
+            || cue == "avoir n";
         if before_ok && after_ok {
             n += 1;
         }
@@ -357,41 +622,91 @@ fn count_word(hay: &str, cue: &str) -> usize {
 pub fn doc_type(file_name: &str, text: &str) -> Classified {
     let ext = ext_of(file_name);
     let lower_text = fold_lower(text);
-    let bankish = ["date valeur", "date operation", "solde", "prlv", "vir sepa", "releve", "debit;credit", "debit,credit"]
-        .iter()
-        .filter(|c| lower_text.contains(*c))
-        .count();
+    let bankish = [
+        "date valeur",
+        "date operation",
+        "solde",
+        "prlv",
+        "vir sepa",
+        "releve",
+        "debit;credit",
+        "debit,credit",
+    ]
+    .iter()
+    .filter(|c| lower_text.contains(*c))
+    .count();
     let name = stem_of(file_name);
     match ext.as_str() {
-        "png" | "jpg" | "jpeg" | "gif" | "webp" | "tif" | "tiff" | "bmp" | "heic" | "svg" if text.trim().len() < 40 => {
-            return Classified { kind: DocKind::Image, confidence: 0.95, reason: format!("image file (.{ext})") };
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "tif" | "tiff" | "bmp" | "heic" | "svg"
+            if text.trim().len() < 40 =>
+        {
+            return Classified {
+                kind: DocKind::Image,
+                confidence: 0.95,
+                reason: format!("image file (.{ext})"),
+            };
         }
         "pptx" | "ppt" | "odp" | "key" => {
-            return Classified { kind: DocKind::Presentation, confidence: 0.95, reason: format!("slide deck (.{ext})") };
+            return Classified {
+                kind: DocKind::Presentation,
+                confidence: 0.95,
+                reason: format!("slide deck (.{ext})"),
+            };
         }
         "eml" | "msg" => {
-            return Classified { kind: DocKind::Email, confidence: 0.95, reason: format!("e-mail message (.{ext})") };
+            return Classified {
+                kind: DocKind::Email,
+                confidence: 0.95,
+                reason: format!("e-mail message (.{ext})"),
+            };
         }
         "csv" | "tsv" | "xlsx" | "xls" | "xlsm" | "ods" | "numbers" => {
-            if bankish >= 2 || name.contains("banque") || name.contains("bank") || name.contains("releve") {
+            if bankish >= 2
+                || name.contains("banque")
+                || name.contains("bank")
+                || name.contains("releve")
+            {
                 return Classified {
                     kind: DocKind::BankStatement,
                     confidence: if bankish >= 2 { 0.9 } else { 0.7 },
-                    reason: format!("table (.{ext}) with bank columns (date valeur, solde, débit/crédit)"),
+                    reason: format!(
+                        "table (.{ext}) with bank columns (date valeur, solde, débit/crédit)"
+                    ),
                 };
             }
-            let kind = if matches!(ext.as_str(), "csv" | "tsv") || name.contains("export") { DocKind::DataExport } else { DocKind::Spreadsheet };
-            return Classified { kind, confidence: 0.85, reason: format!("table file (.{ext})") };
+            let kind = if matches!(ext.as_str(), "csv" | "tsv") || name.contains("export") {
+                DocKind::DataExport
+            } else {
+                DocKind::Spreadsheet
+            };
+            return Classified {
+                kind,
+                confidence: 0.85,
+                reason: format!("table file (.{ext})"),
+            };
         }
         _ => {}
     }
     if text.trim().is_empty() {
-        return Classified { kind: DocKind::Other, confidence: 0.2, reason: "no text to read (scan without OCR?)".into() };
+        return Classified {
+            kind: DocKind::Other,
+            confidence: 0.2,
+            reason: "no text to read (scan without OCR?)".into(),
+        };
     }
     if text.starts_with("From:") && (text.contains("\nSubject:") || text.contains("\nTo:")) {
-        return Classified { kind: DocKind::Email, confidence: 0.9, reason: "e-mail headers (From, To, Subject)".into() };
+        return Classified {
+            kind: DocKind::Email,
+            confidence: 0.9,
+            reason: "e-mail headers (From, To, Subject)".into(),
+        };
     }
-    let head: String = text.lines().filter(|l| !l.trim().is_empty()).take(12).collect::<Vec<_>>().join("\n");
+    let head: String = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(12)
+        .collect::<Vec<_>>()
+        .join("\n");
     let head = fold_lower(&head);
     let mut scores: Vec<(DocKind, f32, Vec<String>)> = Vec::new();
     let heading: String = head.lines().take(6).collect::<Vec<_>>().join("\n");
@@ -399,25 +714,30 @@ pub fn doc_type(file_name: &str, text: &str) -> Classified {
     let mut title: Option<(usize, DocKind, &str)> = None;
     for (kind, words) in TITLE_WORDS {
         for w in *words {
-            if let Some(pos) = find_word(&heading, w) {
-                if title.is_none_or(|(p, _, _)| pos < p) {
-                    title = Some((pos, *kind, w));
-                }
+            if let Some(pos) = find_word(&heading, w)
+                && title.is_none_or(|(p, _, _)| pos < p)
+            {
+                title = Some((pos, *kind, w));
             }
         }
     }
     for (kind, cues) in CUES {
         let mut score = 0.0;
         let mut why = Vec::new();
-        if let Some(w) = TITLE_WORDS.iter().filter(|(k, _)| k == kind).flat_map(|(_, ws)| ws.iter()).find(|w| find_word(&name, w).is_some()) {
+        if let Some(w) = TITLE_WORDS
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .flat_map(|(_, ws)| ws.iter())
+            .find(|w| find_word(&name, w).is_some())
+        {
             score += 10.0;
             why.push(format!("name says « {w} »"));
         }
-        if let Some((_, k, w)) = title {
-            if k == *kind {
-                score += 6.0;
-                why.push(format!("title « {w} »"));
-            }
+        if let Some((_, k, w)) = title
+            && k == *kind
+        {
+            score += 6.0;
+            why.push(format!("title « {w} »"));
         }
         for (cue, w) in *cues {
             let in_head = count_word(&head, cue);
@@ -438,20 +758,39 @@ pub fn doc_type(file_name: &str, text: &str) -> Classified {
     if is_transcript(text) {
         let sp = speakers(text);
         let names: Vec<&str> = sp.iter().take(4).map(|(s, _)| s.as_str()).collect();
-        scores.push((DocKind::MeetingTranscript, 30.0, vec![format!("{} speakers take turns ({})", sp.len(), names.join(", "))]));
+        scores.push((
+            DocKind::MeetingTranscript,
+            30.0,
+            vec![format!(
+                "{} speakers take turns ({})",
+                sp.len(),
+                names.join(", ")
+            )],
+        ));
     }
     // A quote or credit note is also full of invoice words: they win when named as such.
     scores.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
-    let (kind, best, why) = scores.first().cloned().unwrap_or((DocKind::Other, 0.0, vec![]));
+    let (kind, best, why) = scores
+        .first()
+        .cloned()
+        .unwrap_or((DocKind::Other, 0.0, vec![]));
     let second = scores.get(1).map_or(0.0, |s| s.1);
     if best < 2.0 {
-        return Classified { kind: DocKind::Other, confidence: 0.3, reason: "no cue for a known document type".into() };
+        return Classified {
+            kind: DocKind::Other,
+            confidence: 0.3,
+            reason: "no cue for a known document type".into(),
+        };
     }
     let margin = (best - second) / best;
     let confidence = (0.5 + 0.5 * margin).min(0.97) * if best >= 6.0 { 1.0 } else { 0.8 };
     let mut why = why;
     why.truncate(3);
-    Classified { kind, confidence: (confidence * 100.0).round() / 100.0, reason: why.join("; ") }
+    Classified {
+        kind,
+        confidence: (confidence * 100.0).round() / 100.0,
+        reason: why.join("; "),
+    }
 }
 
 /// Like [`doc_type`], and an invoice issued by someone other than `own_company` becomes a
@@ -461,11 +800,28 @@ pub fn doc_type_for_owner(file_name: &str, text: &str, own_company: Option<&str>
     if let (DocKind::Invoice, Some(own)) = (c.kind, own_company) {
         let own_key = crate::entities::normalize_company(own);
         let f = crate::invoice::extract_invoice(text);
-        let issuer_key = f.issuer.as_deref().map(crate::entities::normalize_company).unwrap_or_default();
-        let client_is_own = f.client.as_deref().map(crate::entities::normalize_company).is_some_and(|k| k == own_key);
-        if !own_key.is_empty() && (client_is_own || (!issuer_key.is_empty() && issuer_key != own_key && !fold_lower(text).contains(&own_key))) {
+        let issuer_key = f
+            .issuer
+            .as_deref()
+            .map(crate::entities::normalize_company)
+            .unwrap_or_default();
+        let client_is_own = f
+            .client
+            .as_deref()
+            .map(crate::entities::normalize_company)
+            .is_some_and(|k| k == own_key);
+        if !own_key.is_empty()
+            && (client_is_own
+                || (!issuer_key.is_empty()
+                    && issuer_key != own_key
+                    && !fold_lower(text).contains(&own_key)))
+        {
             c.kind = DocKind::SupplierInvoice;
-            c.reason = format!("{}; issued by {} (not {own})", c.reason, f.issuer.unwrap_or_else(|| "another company".into()));
+            c.reason = format!(
+                "{}; issued by {} (not {own})",
+                c.reason,
+                f.issuer.unwrap_or_else(|| "another company".into())
+            );
         }
     }
     c
@@ -479,29 +835,60 @@ mod tests {
     fn extension_decides_for_images_decks_tables_and_mail() {
         assert_eq!(doc_type("logo atelier.png", "").kind, DocKind::Image);
         assert_eq!(doc_type("deck.pptx", "Slide 1").kind, DocKind::Presentation);
-        assert_eq!(doc_type("clients_export_2024.csv", "code,raison_sociale").kind, DocKind::DataExport);
+        assert_eq!(
+            doc_type("clients_export_2024.csv", "code,raison_sociale").kind,
+            DocKind::DataExport
+        );
         assert_eq!(doc_type("suivi.xlsx", "A;B").kind, DocKind::Spreadsheet);
-        assert_eq!(doc_type("export_banque_mars.csv", "Date opération;Date valeur;Libellé;Débit;Crédit;Solde").kind, DocKind::BankStatement);
-        assert_eq!(doc_type("Re_ Devis.eml", "From: a@b.fr\nSubject: Devis").kind, DocKind::Email);
+        assert_eq!(
+            doc_type(
+                "export_banque_mars.csv",
+                "Date opération;Date valeur;Libellé;Débit;Crédit;Solde"
+            )
+            .kind,
+            DocKind::BankStatement
+        );
+        assert_eq!(
+            doc_type("Re_ Devis.eml", "From: a@b.fr\nSubject: Devis").kind,
+            DocKind::Email
+        );
     }
 
     #[test]
     fn invoice_quote_and_credit_note_from_content() {
-        let inv = doc_type("scan0001.pdf", "ATELIER\nFACTURE\nN° F2024-032\nTotal TTC : 12,00 €");
+        let inv = doc_type(
+            "scan0001.pdf",
+            "ATELIER\nFACTURE\nN° F2024-032\nTotal TTC : 12,00 €",
+        );
         assert_eq!(inv.kind, DocKind::Invoice, "{inv:?}");
         assert!(inv.reason.contains("facture"), "{}", inv.reason);
-        let q = doc_type("doc.pdf", "DEVIS N° D2024-014\nValidité : jusqu'au 03/04/2024\nTotal TTC\nBon pour accord");
+        let q = doc_type(
+            "doc.pdf",
+            "DEVIS N° D2024-014\nValidité : jusqu'au 03/04/2024\nTotal TTC\nBon pour accord",
+        );
         assert_eq!(q.kind, DocKind::Quote);
-        let a = doc_type("x.pdf", "AVOIR N° A2024-003\nSur facture F2024-030\nTotal TTC : -396,00 €");
+        let a = doc_type(
+            "x.pdf",
+            "AVOIR N° A2024-003\nSur facture F2024-030\nTotal TTC : -396,00 €",
+        );
         assert_eq!(a.kind, DocKind::CreditNote);
-        assert_eq!(doc_type("Invoice_123.pdf", "Amount due $4.11").kind, DocKind::Invoice);
+        assert_eq!(
+            doc_type("Invoice_123.pdf", "Amount due $4.11").kind,
+            DocKind::Invoice
+        );
     }
 
     #[test]
     fn name_cues_outweigh_body_words() {
         let body = "ATELIER\nClient : Garage Petit\nComptoir\nQté\nP.U. HT\nTotal HT\nTotal TTC\nsolde sur facture à la livraison";
-        assert_eq!(doc_type("devis garage petit.docx", body).kind, DocKind::Quote);
-        assert_eq!(doc_type("contrat maintenance.pdf", "Entre les soussignés...").kind, DocKind::Contract);
+        assert_eq!(
+            doc_type("devis garage petit.docx", body).kind,
+            DocKind::Quote
+        );
+        assert_eq!(
+            doc_type("contrat maintenance.pdf", "Entre les soussignés...").kind,
+            DocKind::Contract
+        );
     }
 
     #[test]
@@ -516,14 +903,29 @@ mod tests {
 
     #[test]
     fn invoice_layout_labels_are_not_speakers() {
-        assert!(!is_transcript("Date : 12/03/2024\nTotal HT : 10\nTVA : 2\nTotal TTC : 12\nClient : Dupont\nIBAN : FR76"));
+        assert!(!is_transcript(
+            "Date : 12/03/2024\nTotal HT : 10\nTVA : 2\nTotal TTC : 12\nClient : Dupont\nIBAN : FR76"
+        ));
     }
 
     #[test]
     fn client_notes_and_letters() {
-        assert_eq!(doc_type("Moreau rappel.txt", "RAPPEL - Cabinet Moreau\nMe Moreau a appelé").kind, DocKind::ClientNote);
-        assert_eq!(doc_type("notes client Dupont.txt", "Dupont – notes de suivi").kind, DocKind::ClientNote);
-        assert_eq!(doc_type("courrier.docx", "Madame, Monsieur,\nVeuillez agréer").kind, DocKind::Letter);
+        assert_eq!(
+            doc_type(
+                "Moreau rappel.txt",
+                "RAPPEL - Cabinet Moreau\nMe Moreau a appelé"
+            )
+            .kind,
+            DocKind::ClientNote
+        );
+        assert_eq!(
+            doc_type("notes client Dupont.txt", "Dupont – notes de suivi").kind,
+            DocKind::ClientNote
+        );
+        assert_eq!(
+            doc_type("courrier.docx", "Madame, Monsieur,\nVeuillez agréer").kind,
+            DocKind::Letter
+        );
     }
 
     #[test]
@@ -540,6 +942,9 @@ mod tests {
         assert_eq!(DocKind::Quote.folder_name(Lang::Fr), "Devis");
         assert_eq!(DocKind::from_word("factures"), Some(DocKind::Invoice));
         assert_eq!(DocKind::from_word("Quotes"), Some(DocKind::Quote));
-        assert_eq!(serde_json::to_string(&DocKind::CreditNote).unwrap(), "\"credit_note\"");
+        assert_eq!(
+            serde_json::to_string(&DocKind::CreditNote).unwrap(),
+            "\"credit_note\""
+        );
     }
 }

@@ -50,7 +50,11 @@ impl Date {
         let d = doy - (153 * mp + 2) / 5 + 1;
         let m = if mp < 10 { mp + 3 } else { mp - 9 };
         let y = yoe + era * 400 + i64::from(m <= 2);
-        Date::new(i32::try_from(y).ok()?, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
+        Date::new(
+            i32::try_from(y).ok()?,
+            u32::try_from(m).ok()?,
+            u32::try_from(d).ok()?,
+        )
     }
 
     /// This date plus `n` days (negative goes back).
@@ -66,7 +70,10 @@ impl Date {
 
     /// Last day of this date's month.
     pub fn end_of_month(&self) -> Self {
-        Self { day: days_in_month(self.year, self.month), ..*self }
+        Self {
+            day: days_in_month(self.year, self.month),
+            ..*self
+        }
     }
 
     /// ISO 8601 form, "2024-03-15".
@@ -124,18 +131,64 @@ pub enum DateOrder {
 
 /// Month names and abbreviations (accent-folded, lower case) in FR, EN, DE and NL.
 const MONTHS: &[(&str, u32)] = &[
-    ("janvier", 1), ("january", 1), ("januar", 1), ("januari", 1), ("janv", 1), ("jan", 1), ("janner", 1),
-    ("fevrier", 2), ("february", 2), ("februar", 2), ("februari", 2), ("fevr", 2), ("fev", 2), ("feb", 2), ("febr", 2),
-    ("mars", 3), ("march", 3), ("marz", 3), ("maart", 3), ("mar", 3), ("mrt", 3),
-    ("avril", 4), ("april", 4), ("avr", 4), ("apr", 4),
-    ("mai", 5), ("may", 5), ("mei", 5),
-    ("juin", 6), ("june", 6), ("juni", 6), ("jun", 6),
-    ("juillet", 7), ("july", 7), ("juli", 7), ("juil", 7), ("jul", 7),
-    ("aout", 8), ("august", 8), ("augustus", 8), ("aug", 8),
-    ("septembre", 9), ("september", 9), ("sept", 9), ("sep", 9),
-    ("octobre", 10), ("october", 10), ("oktober", 10), ("oct", 10), ("okt", 10),
-    ("novembre", 11), ("november", 11), ("nov", 11),
-    ("decembre", 12), ("december", 12), ("dezember", 12), ("dec", 12), ("dez", 12),
+    ("janvier", 1),
+    ("january", 1),
+    ("januar", 1),
+    ("januari", 1),
+    ("janv", 1),
+    ("jan", 1),
+    ("janner", 1),
+    ("fevrier", 2),
+    ("february", 2),
+    ("februar", 2),
+    ("februari", 2),
+    ("fevr", 2),
+    ("fev", 2),
+    ("feb", 2),
+    ("febr", 2),
+    ("mars", 3),
+    ("march", 3),
+    ("marz", 3),
+    ("maart", 3),
+    ("mar", 3),
+    ("mrt", 3),
+    ("avril", 4),
+    ("april", 4),
+    ("avr", 4),
+    ("apr", 4),
+    ("mai", 5),
+    ("may", 5),
+    ("mei", 5),
+    ("juin", 6),
+    ("june", 6),
+    ("juni", 6),
+    ("jun", 6),
+    ("juillet", 7),
+    ("july", 7),
+    ("juli", 7),
+    ("juil", 7),
+    ("jul", 7),
+    ("aout", 8),
+    ("august", 8),
+    ("augustus", 8),
+    ("aug", 8),
+    ("septembre", 9),
+    ("september", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("octobre", 10),
+    ("october", 10),
+    ("oktober", 10),
+    ("oct", 10),
+    ("okt", 10),
+    ("novembre", 11),
+    ("november", 11),
+    ("nov", 11),
+    ("decembre", 12),
+    ("december", 12),
+    ("dezember", 12),
+    ("dec", 12),
+    ("dez", 12),
 ];
 
 fn month_number(word: &str) -> Option<u32> {
@@ -146,7 +199,16 @@ fn month_number(word: &str) -> Option<u32> {
 fn month_alternation() -> String {
     // Accented spellings are matched as written; the regex is case-insensitive.
     let mut names: Vec<&str> = MONTHS.iter().map(|(n, _)| *n).collect();
-    names.extend(["février", "févr", "fév", "août", "décembre", "déc", "märz", "jänner"]);
+    names.extend([
+        "février",
+        "févr",
+        "fév",
+        "août",
+        "décembre",
+        "déc",
+        "märz",
+        "jänner",
+    ]);
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
     names.join("|")
 }
@@ -179,11 +241,13 @@ pub fn parse_date(s: &str) -> Option<Date> {
     let t = s.trim();
     let found = find_dates_with_order(t, DateOrder::DayFirst);
     // The whole input must be the date (allowing surrounding punctuation).
-    found.into_iter().find(|f| {
-        let rest = format!("{}{}", &t[..f.span.start], &t[f.span.end..]);
-        rest.chars().all(|c| !c.is_alphanumeric())
-    })
-    .map(|f| f.date)
+    found
+        .into_iter()
+        .find(|f| {
+            let rest = format!("{}{}", &t[..f.span.start], &t[f.span.end..]);
+            rest.chars().all(|c| !c.is_alphanumeric())
+        })
+        .map(|f| f.date)
 }
 
 /// Finds every date in a text, in text order.
@@ -199,18 +263,27 @@ pub fn find_dates(text: &str) -> Vec<FoundDate> {
 pub fn infer_order(text: &str) -> DateOrder {
     let (mut day_first, mut month_first) = (0, 0);
     for c in NUMERIC_RE.captures_iter(text) {
-        let (Some(a), Some(b)) = (c.name("a"), c.name("b")) else { continue };
+        let (Some(a), Some(b)) = (c.name("a"), c.name("b")) else {
+            continue;
+        };
         if a.as_str().len() == 4 {
             continue;
         }
-        let (a, b): (u32, u32) = (a.as_str().parse().unwrap_or(0), b.as_str().parse().unwrap_or(0));
+        let (a, b): (u32, u32) = (
+            a.as_str().parse().unwrap_or(0),
+            b.as_str().parse().unwrap_or(0),
+        );
         if a > 12 && b <= 12 {
             day_first += 1;
         } else if b > 12 && a <= 12 {
             month_first += 1;
         }
     }
-    if month_first > day_first { DateOrder::MonthFirst } else { DateOrder::DayFirst }
+    if month_first > day_first {
+        DateOrder::MonthFirst
+    } else {
+        DateOrder::DayFirst
+    }
 }
 
 /// Finds dates, reading ambiguous numeric dates in the given order.
@@ -218,8 +291,13 @@ pub fn find_dates_with_order(text: &str, order: DateOrder) -> Vec<FoundDate> {
     let mut out: Vec<FoundDate> = Vec::new();
     for c in NUMERIC_RE.captures_iter(text) {
         let Some(m) = c.get(0) else { continue };
-        let (Some(a), Some(s), Some(b), Some(s2), Some(y)) = (c.name("a"), c.name("s"), c.name("b"), c.name("s2"), c.name("c"))
-        else {
+        let (Some(a), Some(s), Some(b), Some(s2), Some(y)) = (
+            c.name("a"),
+            c.name("s"),
+            c.name("b"),
+            c.name("s2"),
+            c.name("c"),
+        ) else {
             continue;
         };
         if s.as_str() != s2.as_str() {
@@ -230,8 +308,19 @@ pub fn find_dates_with_order(text: &str, order: DateOrder) -> Vec<FoundDate> {
         let after = text[m.end()..].chars().next();
         let after2 = text[m.end()..].chars().nth(1);
         if before.is_some_and(|ch| ch.is_alphanumeric() || ch == '/' || ch == '_')
-            || matches!(before, Some('.' | ',')) && text[..m.start()].chars().rev().nth(1).is_some_and(|ch| ch.is_ascii_digit())
-            || before == Some('-') && s.as_str() == "-" && text[..m.start()].chars().rev().nth(1).is_some_and(|ch| ch.is_ascii_digit())
+            || matches!(before, Some('.' | ','))
+                && text[..m.start()]
+                    .chars()
+                    .rev()
+                    .nth(1)
+                    .is_some_and(|ch| ch.is_ascii_digit())
+            || before == Some('-')
+                && s.as_str() == "-"
+                && text[..m.start()]
+                    .chars()
+                    .rev()
+                    .nth(1)
+                    .is_some_and(|ch| ch.is_ascii_digit())
             || after.is_some_and(|ch| ch.is_alphanumeric() || ch == '/' || ch == '_')
             || (after == Some(s.as_str().chars().next().unwrap_or('.')) || after == Some(','))
                 && after2.is_some_and(|ch| ch.is_ascii_digit())
@@ -239,7 +328,10 @@ pub fn find_dates_with_order(text: &str, order: DateOrder) -> Vec<FoundDate> {
             continue;
         }
         let num = |x: &str| x.parse::<u32>().ok();
-        let (Some(a_n), Some(b_n), Some(y_n)) = (num(a.as_str()), num(b.as_str()), num(y.as_str())) else { continue };
+        let (Some(a_n), Some(b_n), Some(y_n)) = (num(a.as_str()), num(b.as_str()), num(y.as_str()))
+        else {
+            continue;
+        };
         let date = if a.as_str().len() == 4 {
             // Year first: 2024-03-15 or 2024/03/15. Two-digit last part is the day.
             if y.as_str().len() > 2 {
@@ -247,7 +339,11 @@ pub fn find_dates_with_order(text: &str, order: DateOrder) -> Vec<FoundDate> {
             }
             Date::new(a_n as i32, b_n, y_n)
         } else if a.as_str().len() <= 2 {
-            let year = if y.as_str().len() == 2 { expand_year(y_n) } else { y_n as i32 };
+            let year = if y.as_str().len() == 2 {
+                expand_year(y_n)
+            } else {
+                y_n as i32
+            };
             // Two-digit years with dots are common in German ("21.05.14"), with dashes rare.
             if y.as_str().len() == 2 && s.as_str() == "-" {
                 continue;
@@ -264,18 +360,38 @@ pub fn find_dates_with_order(text: &str, order: DateOrder) -> Vec<FoundDate> {
             None
         };
         if let Some(date) = date {
-            out.push(FoundDate { date, span: Span::new(m.start(), m.end()), raw: m.as_str().to_string() });
+            out.push(FoundDate {
+                date,
+                span: Span::new(m.start(), m.end()),
+                raw: m.as_str().to_string(),
+            });
         }
     }
-    for c in DAY_MONTH_RE.captures_iter(text).chain(MONTH_DAY_RE.captures_iter(text)) {
+    for c in DAY_MONTH_RE
+        .captures_iter(text)
+        .chain(MONTH_DAY_RE.captures_iter(text))
+    {
         let Some(m) = c.get(0) else { continue };
-        let (Some(d), Some(mo), Some(y)) = (c.name("d"), c.name("m"), c.name("y")) else { continue };
-        let Some(month) = month_number(mo.as_str()) else { continue };
-        let (Ok(day), Ok(year)) = (d.as_str().parse::<u32>(), y.as_str().parse::<i32>()) else { continue };
+        let (Some(d), Some(mo), Some(y)) = (c.name("d"), c.name("m"), c.name("y")) else {
+            continue;
+        };
+        let Some(month) = month_number(mo.as_str()) else {
+            continue;
+        };
+        let (Ok(day), Ok(year)) = (d.as_str().parse::<u32>(), y.as_str().parse::<i32>()) else {
+            continue;
+        };
         if let Some(date) = Date::new(year, month, day) {
             let span = Span::new(m.start(), m.end());
-            if !out.iter().any(|f| f.span.start < span.end && span.start < f.span.end) {
-                out.push(FoundDate { date, span, raw: m.as_str().to_string() });
+            if !out
+                .iter()
+                .any(|f| f.span.start < span.end && span.start < f.span.end)
+            {
+                out.push(FoundDate {
+                    date,
+                    span,
+                    raw: m.as_str().to_string(),
+                });
             }
         }
     }
@@ -284,7 +400,11 @@ pub fn find_dates_with_order(text: &str, order: DateOrder) -> Vec<FoundDate> {
 }
 
 fn expand_year(yy: u32) -> i32 {
-    if yy < 70 { 2000 + yy as i32 } else { 1900 + yy as i32 }
+    if yy < 70 {
+        2000 + yy as i32
+    } else {
+        1900 + yy as i32
+    }
 }
 
 #[cfg(test)]
@@ -292,7 +412,9 @@ mod tests {
     use super::*;
 
     fn iso(s: &str) -> String {
-        parse_date(s).unwrap_or_else(|| panic!("{s} should parse")).to_iso()
+        parse_date(s)
+            .unwrap_or_else(|| panic!("{s} should parse"))
+            .to_iso()
     }
 
     #[test]
@@ -351,7 +473,14 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates() {
-        for s in ["31/04/2024", "29/02/2023", "32 mars 2024", "2024-13-01", "00/01/2024", "February 30, 2024"] {
+        for s in [
+            "31/04/2024",
+            "29/02/2023",
+            "32 mars 2024",
+            "2024-13-01",
+            "00/01/2024",
+            "February 30, 2024",
+        ] {
             assert!(parse_date(s).is_none(), "{s} should be rejected");
         }
         assert_eq!(iso("29/02/2024"), "2024-02-29");
@@ -363,7 +492,10 @@ mod tests {
         let found = find_dates(t);
         let isos: Vec<_> = found.iter().map(|f| f.date.to_iso()).collect();
         assert_eq!(isos, vec!["2015-07-02", "2014-05-01", "2014-05-31"]);
-        assert_eq!(&t[found[0].span.start..found[0].span.end], "02 Juillet 2015");
+        assert_eq!(
+            &t[found[0].span.start..found[0].span.end],
+            "02 Juillet 2015"
+        );
         assert_eq!(found[0].raw, "02 Juillet 2015");
     }
 
@@ -372,8 +504,22 @@ mod tests {
         let d = Date::new(2024, 3, 12).unwrap();
         assert_eq!(d.weekday(), 1, "12 March 2024 is a Tuesday");
         assert_eq!(d.add_days(20).unwrap().to_iso(), "2024-04-01");
-        assert_eq!(Date::new(2024, 2, 28).unwrap().add_days(1).unwrap().to_iso(), "2024-02-29");
-        assert_eq!(Date::new(2023, 12, 31).unwrap().add_days(1).unwrap().to_iso(), "2024-01-01");
+        assert_eq!(
+            Date::new(2024, 2, 28)
+                .unwrap()
+                .add_days(1)
+                .unwrap()
+                .to_iso(),
+            "2024-02-29"
+        );
+        assert_eq!(
+            Date::new(2023, 12, 31)
+                .unwrap()
+                .add_days(1)
+                .unwrap()
+                .to_iso(),
+            "2024-01-01"
+        );
         assert_eq!(d.end_of_month().to_iso(), "2024-03-31");
         assert_eq!(Date::new(1970, 1, 1).unwrap().days_since_epoch(), 0);
     }

@@ -6,21 +6,85 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-use crate::text::{Span, collapse_spaces, fold_accents, fold_lower, fold_lower_with_map, lines_with_offsets};
+use crate::text::{
+    Span, collapse_spaces, fold_accents, fold_lower, fold_lower_with_map, lines_with_offsets,
+};
 
 /// Legal forms, written as word sequences after dots are removed and case folded.
 /// Multi-word forms come first so "pvt ltd" is removed as a whole.
 const LEGAL_FORMS: &[&str] = &[
-    "gmbh co kg", "private limited", "pvt ltd", "sp z o o", "spolka akcyjna", "spolka z o o",
-    "s a r l", "s a s", "societe anonyme", "societe par actions simplifiee",
-    "sarl", "sasu", "sas", "sa", "eurl", "sci", "snc", "scs", "sca", "scop", "scp", "selarl", "sel", "eirl", "ei",
-    "gmbh", "ag", "kg", "ohg", "ug", "ek", "gbr", "ltd", "limited", "llc", "llp", "lp", "inc", "incorporated",
-    "corp", "corporation", "plc", "pvt", "bv", "nv", "vof", "srl", "spa", "sl", "sprl", "bvba", "asbl",
-    "oy", "ab", "as", "aps", "kft", "sro", "pty",
+    "gmbh co kg",
+    "private limited",
+    "pvt ltd",
+    "sp z o o",
+    "spolka akcyjna",
+    "spolka z o o",
+    "s a r l",
+    "s a s",
+    "societe anonyme",
+    "societe par actions simplifiee",
+    "sarl",
+    "sasu",
+    "sas",
+    "sa",
+    "eurl",
+    "sci",
+    "snc",
+    "scs",
+    "sca",
+    "scop",
+    "scp",
+    "selarl",
+    "sel",
+    "eirl",
+    "ei",
+    "gmbh",
+    "ag",
+    "kg",
+    "ohg",
+    "ug",
+    "ek",
+    "gbr",
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "lp",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "plc",
+    "pvt",
+    "bv",
+    "nv",
+    "vof",
+    "srl",
+    "spa",
+    "sl",
+    "sprl",
+    "bvba",
+    "asbl",
+    "oy",
+    "ab",
+    "as",
+    "aps",
+    "kft",
+    "sro",
+    "pty",
 ];
 
 /// Words that introduce a company name but are not part of it.
-const NAME_PREFIXES: &[&str] = &["societe", "ste", "ets", "etablissements", "cabinet", "the", "company", "groupe"];
+const NAME_PREFIXES: &[&str] = &[
+    "societe",
+    "ste",
+    "ets",
+    "etablissements",
+    "cabinet",
+    "the",
+    "company",
+    "groupe",
+];
 
 /// Legal forms as they appear in text, for finding company names (case-sensitive for the short,
 /// ambiguous ones such as "SA", "AG", "AS").
@@ -60,7 +124,11 @@ fn strip_forms(tokens: &mut Vec<String>) {
             if tokens.len() <= f.len() {
                 continue;
             }
-            if tokens[tokens.len() - f.len()..].iter().zip(&f).all(|(a, b)| a == b) {
+            if tokens[tokens.len() - f.len()..]
+                .iter()
+                .zip(&f)
+                .all(|(a, b)| a == b)
+            {
                 tokens.truncate(tokens.len() - f.len());
                 changed = true;
                 break;
@@ -72,7 +140,12 @@ fn strip_forms(tokens: &mut Vec<String>) {
             }
         }
         // Trailing "&", "co", "and co" left after a form ("Dupont & Co").
-        while tokens.len() > 1 && matches!(tokens.last().map(String::as_str), Some("&" | "co" | "et" | "cie")) {
+        while tokens.len() > 1
+            && matches!(
+                tokens.last().map(String::as_str),
+                Some("&" | "co" | "et" | "cie")
+            )
+        {
             tokens.pop();
             changed = true;
         }
@@ -92,7 +165,27 @@ pub fn normalize_company(name: &str) -> String {
     // "Cabinet Moreau & Associés" / "MOREAU ET ASSOCIES", "Mairie St-Aubin" / "Mairie de Saint-Aubin".
     let kept: Vec<String> = tokens
         .iter()
-        .filter(|t| !matches!(t.as_str(), "&" | "et" | "and" | "und" | "en" | "de" | "du" | "des" | "d" | "la" | "le" | "les" | "l" | "of" | "the" | "van" | "von"))
+        .filter(|t| {
+            !matches!(
+                t.as_str(),
+                "&" | "et"
+                    | "and"
+                    | "und"
+                    | "en"
+                    | "de"
+                    | "du"
+                    | "des"
+                    | "d"
+                    | "la"
+                    | "le"
+                    | "les"
+                    | "l"
+                    | "of"
+                    | "the"
+                    | "van"
+                    | "von"
+            )
+        })
         .map(|t| match t.as_str() {
             "st" => "saint".to_string(),
             "ste" => "sainte".to_string(),
@@ -100,18 +193,25 @@ pub fn normalize_company(name: &str) -> String {
             _ => t.clone(),
         })
         .collect();
-    if kept.is_empty() { tokens.join(" ") } else { kept.join(" ") }
+    if kept.is_empty() {
+        tokens.join(" ")
+    } else {
+        kept.join(" ")
+    }
 }
 
 /// The name without its legal form, in its original spelling: "SARL Dupont" -> "Dupont",
 /// "Coolblue B.V." -> "Coolblue".
 pub fn strip_legal_form(name: &str) -> String {
     static START: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(&format!(r"^(?i:soci[ée]t[ée]\s+)?{LEGAL_FORM_RE}\s+")).unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
+        Regex::new(&format!(r"^(?i:soci[ée]t[ée]\s+)?{LEGAL_FORM_RE}\s+"))
+            .unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
     });
     static END: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(&format!(r",?\s+(?:{LEGAL_FORM_RE}|(?i:s\.?a\.?r\.?l\.?|sas|eurl|gmbh|ltd\.?|inc\.?|llc))\s*$"))
-            .unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
+        Regex::new(&format!(
+            r",?\s+(?:{LEGAL_FORM_RE}|(?i:s\.?a\.?r\.?l\.?|sas|eurl|gmbh|ltd\.?|inc\.?|llc))\s*$"
+        ))
+        .unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
     });
     let mut s = collapse_spaces(name);
     for _ in 0..2 {
@@ -196,13 +296,43 @@ const CUES: &[(&str, PartyRole)] = &[
 
 /// Consumer mail providers: their domain says nothing about the company.
 const MAIL_PROVIDERS: &[&str] = &[
-    "gmail", "googlemail", "yahoo", "hotmail", "outlook", "live", "msn", "icloud", "me", "mac", "aol", "orange",
-    "wanadoo", "laposte", "sfr", "free", "neuf", "bbox", "numericable", "gmx", "web", "protonmail", "proton",
-    "example", "fake", "mail", "email", "yandex", "zoho", "tutanota", "ymail", "via",
+    "gmail",
+    "googlemail",
+    "yahoo",
+    "hotmail",
+    "outlook",
+    "live",
+    "msn",
+    "icloud",
+    "me",
+    "mac",
+    "aol",
+    "orange",
+    "wanadoo",
+    "laposte",
+    "sfr",
+    "free",
+    "neuf",
+    "bbox",
+    "numericable",
+    "gmx",
+    "web",
+    "protonmail",
+    "proton",
+    "example",
+    "fake",
+    "mail",
+    "email",
+    "yandex",
+    "zoho",
+    "tutanota",
+    "ymail",
+    "via",
 ];
 
 static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Za-z0-9._%+\-]+@(?P<d>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*)\.[A-Za-z]{2,}").unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
+    Regex::new(r"[A-Za-z0-9._%+\-]+@(?P<d>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*)\.[A-Za-z]{2,}")
+        .unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
 });
 
 static FORM_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -212,7 +342,7 @@ static FORM_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static FORM_BEFORE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?:^|[\s(])(?P<form>SARL|SAS|SASU|EURL|SCI|SNC|SELARL|Sarl|Société|Societe|Ste|Sté)[ ](?P<name>[\p{{Lu}}][\p{{L}}0-9&'’\-]*(?:[ ][\p{{Lu}}&][\p{{L}}0-9&'’\-]*){{0,4}})"))
+    Regex::new(r"(?:^|[\s(])(?P<form>SARL|SAS|SASU|EURL|SCI|SNC|SELARL|Sarl|Société|Societe|Ste|Sté)[ ](?P<name>[\p{Lu}][\p{L}0-9&'’\-]*(?:[ ][\p{Lu}&][\p{L}0-9&'’\-]*){0,4})")
         .unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
 });
 
@@ -221,7 +351,12 @@ fn cell_end(line: &str, from: usize) -> usize {
 }
 
 fn clean_name(s: &str) -> String {
-    let t = s.trim().trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '-' | '–' | '|' | '*' | '"' | '«' | '»')).trim();
+    let t = s
+        .trim()
+        .trim_matches(|c: char| {
+            matches!(c, ',' | ';' | ':' | '-' | '–' | '|' | '*' | '"' | '«' | '»')
+        })
+        .trim();
     collapse_spaces(t)
 }
 
@@ -233,7 +368,10 @@ fn plausible_name(name: &str) -> bool {
     }
     // Labels, amounts and dates are not names.
     let lower = fold_lower(name);
-    let stop = ["date", "total", "invoice", "facture", "page", "tel", "phone", "email", "adresse", "address", "n°", "no", "number"];
+    let stop = [
+        "date", "total", "invoice", "facture", "page", "tel", "phone", "email", "adresse",
+        "address", "n°", "no", "number",
+    ];
     if stop.iter().any(|s| lower == *s) {
         return false;
     }
@@ -264,7 +402,12 @@ pub fn find_companies(text: &str) -> Vec<CompanyMention> {
                         || folded[..start].ends_with("| ")
                         || folded[..start].ends_with("- ")
                         || folded[..start].ends_with("\u{2013} ");
-                    if !at_cell_start || folded[end..].chars().next().is_some_and(|c| c.is_alphanumeric()) {
+                    if !at_cell_start
+                        || folded[end..]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_alphanumeric())
+                    {
                         continue;
                     }
                     let (start, end) = (map[start], map[end]);
@@ -274,7 +417,22 @@ pub fn find_companies(text: &str) -> Vec<CompanyMention> {
                     let after = trimmed.trim_start_matches(':').trim_start();
                     // "Client" alone in running text is not a label: it needs a colon, or to be a cell.
                     let is_cell_label = rest.trim().is_empty() || rest.starts_with("  ");
-                    if !has_colon && !is_cell_label && !matches!(*cue, "facture a" | "facturee a" | "bill to" | "billed to" | "invoice to" | "sold by" | "vendu par" | "attn" | "societe" | "a l'attention de") {
+                    if !has_colon
+                        && !is_cell_label
+                        && !matches!(
+                            *cue,
+                            "facture a"
+                                | "facturee a"
+                                | "bill to"
+                                | "billed to"
+                                | "invoice to"
+                                | "sold by"
+                                | "vendu par"
+                                | "attn"
+                                | "societe"
+                                | "a l'attention de"
+                        )
+                    {
                         continue;
                     }
                     if *cue == "from" && !has_colon {
@@ -282,22 +440,25 @@ pub fn find_companies(text: &str) -> Vec<CompanyMention> {
                     }
                     let value_start = line.len() - after.len();
                     let gap = &line[end..value_start];
-                    let same_cell = !gap.contains("   ") && !(gap.ends_with("  ") && !has_colon);
-                    let (name, name_start) = if !after.is_empty() && same_cell && !has_colon_only(after) {
-                        let ce = cell_end(line, value_start);
-                        (clean_name(&line[value_start..ce]), line_start + value_start)
-                    } else {
-                        // The value is below the label, in the same column.
-                        match value_below(&lines, li, line[..start].chars().count()) {
-                            Some((off, v)) => (v, off),
-                            None => continue,
-                        }
-                    };
+                    let same_cell = !gap.contains("   ") && (!gap.ends_with("  ") || has_colon);
+                    let (name, name_start) =
+                        if !after.is_empty() && same_cell && !has_colon_only(after) {
+                            let ce = cell_end(line, value_start);
+                            (clean_name(&line[value_start..ce]), line_start + value_start)
+                        } else {
+                            // The value is below the label, in the same column.
+                            match value_below(&lines, li, line[..start].chars().count()) {
+                                Some((off, v)) => (v, off),
+                                None => continue,
+                            }
+                        };
                     let name = trim_trailing_noise(&name);
                     if !plausible_name(&name) {
                         continue;
                     }
-                    let abs = text[name_start..].find(name.as_str()).map_or(name_start, |i| name_start + i);
+                    let abs = text[name_start..]
+                        .find(name.as_str())
+                        .map_or(name_start, |i| name_start + i);
                     out.push(CompanyMention {
                         key: normalize_company(&name),
                         span: Span::new(abs, abs + name.len()),
@@ -309,7 +470,9 @@ pub fn find_companies(text: &str) -> Vec<CompanyMention> {
             }
         }
         for c in FORM_AFTER_RE.captures_iter(line) {
-            let (Some(n), Some(f)) = (c.name("name"), c.name("form")) else { continue };
+            let (Some(n), Some(f)) = (c.name("name"), c.name("form")) else {
+                continue;
+            };
             let name = clean_name(&line[n.start()..f.end()]);
             let core = clean_name(n.as_str());
             if !plausible_name(&core) || core.chars().all(|c| c.is_ascii_digit() || c == ' ') {
@@ -325,17 +488,24 @@ pub fn find_companies(text: &str) -> Vec<CompanyMention> {
             });
         }
         for c in FORM_BEFORE_RE.captures_iter(line) {
-            let (Some(f), Some(n)) = (c.name("form"), c.name("name")) else { continue };
+            let (Some(f), Some(n)) = (c.name("form"), c.name("name")) else {
+                continue;
+            };
             let name = clean_name(&line[f.start()..n.end()]);
             let core = n.as_str();
             if matches!(core, "Au" | "Capital") || !plausible_name(core) {
                 continue;
             }
-            let is_societe = fold_lower(f.as_str()).starts_with("soc") || f.as_str().starts_with("St");
+            let is_societe =
+                fold_lower(f.as_str()).starts_with("soc") || f.as_str().starts_with("St");
             out.push(CompanyMention {
                 key: normalize_company(&name),
                 span: Span::new(line_start + f.start(), line_start + n.end()),
-                cue: if is_societe { "Société".into() } else { "legal form".into() },
+                cue: if is_societe {
+                    "Société".into()
+                } else {
+                    "legal form".into()
+                },
                 role: PartyRole::Unknown,
                 name,
             });
@@ -347,7 +517,11 @@ pub fn find_companies(text: &str) -> Vec<CompanyMention> {
         if MAIL_PROVIDERS.contains(&domain.to_lowercase().as_str()) || domain.len() < 3 {
             continue;
         }
-        let name = domain.split(['-', '_']).map(title_case).collect::<Vec<_>>().join(" ");
+        let name = domain
+            .split(['-', '_'])
+            .map(title_case)
+            .collect::<Vec<_>>()
+            .join(" ");
         out.push(CompanyMention {
             key: normalize_company(&name),
             span: Span::new(d.start(), d.end()),
@@ -372,7 +546,9 @@ pub fn web_domains(text: &str) -> Vec<String> {
     });
     let mut out: Vec<String> = Vec::new();
     for c in WEB_RE.captures_iter(text) {
-        let Some(d) = c.name("d").or_else(|| c.name("e")) else { continue };
+        let Some(d) = c.name("d").or_else(|| c.name("e")) else {
+            continue;
+        };
         let d = d.as_str().to_lowercase();
         if MAIL_PROVIDERS.contains(&d.as_str()) || out.contains(&d) {
             continue;
@@ -430,7 +606,12 @@ fn trim_trailing_noise(name: &str) -> String {
     while words.len() > 1 {
         let last = words[words.len() - 1];
         let lower = fold_lower(last);
-        if ["au", "capital", "de", "du", "-", "–", "|", "tel", "tél", "siret", "rcs"].contains(&lower.as_str()) || last.chars().all(|c| c.is_ascii_digit()) {
+        if [
+            "au", "capital", "de", "du", "-", "–", "|", "tel", "tél", "siret", "rcs",
+        ]
+        .contains(&lower.as_str())
+            || last.chars().all(|c| c.is_ascii_digit())
+        {
             words.pop();
         } else {
             break;
@@ -441,7 +622,14 @@ fn trim_trailing_noise(name: &str) -> String {
 
 fn drop_leading_lowercase_words(name: &str) -> String {
     let words: Vec<&str> = name.split(' ').collect();
-    let first_upper = words.iter().position(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())).unwrap_or(0);
+    let first_upper = words
+        .iter()
+        .position(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        })
+        .unwrap_or(0);
     words[first_upper..].join(" ")
 }
 
@@ -526,26 +714,59 @@ mod tests {
     fn legal_form_variants_share_one_key() {
         let k = normalize_company("SARL Dupont");
         assert_eq!(k, "dupont");
-        for v in ["Dupont SARL", "DUPONT", "Dupont s.a.r.l.", "Dupont S.A.R.L", "dupont, sarl", "Société Dupont", "Dupont SAS", "Ets Dupont"] {
+        for v in [
+            "Dupont SARL",
+            "DUPONT",
+            "Dupont s.a.r.l.",
+            "Dupont S.A.R.L",
+            "dupont, sarl",
+            "Société Dupont",
+            "Dupont SAS",
+            "Ets Dupont",
+        ] {
             assert_eq!(normalize_company(v), k, "{v}");
         }
     }
 
     #[test]
     fn keys_fold_accents_and_foreign_forms() {
-        assert_eq!(normalize_company("Pâtisserie Étoile EURL"), "patisserie etoile");
+        assert_eq!(
+            normalize_company("Pâtisserie Étoile EURL"),
+            "patisserie etoile"
+        );
         assert_eq!(normalize_company("Lieferant GmbH"), "lieferant");
         assert_eq!(normalize_company("Coolblue B.V."), "coolblue");
-        assert_eq!(normalize_company("Amazon Web Services, Inc."), "amazon web services");
-        assert_eq!(normalize_company("WS Retail Services Pvt. Ltd."), "ws retail services");
+        assert_eq!(
+            normalize_company("Amazon Web Services, Inc."),
+            "amazon web services"
+        );
+        assert_eq!(
+            normalize_company("WS Retail Services Pvt. Ltd."),
+            "ws retail services"
+        );
         assert_eq!(normalize_company("QualityHosting AG"), "qualityhosting");
-        assert_eq!(normalize_company("Polski Koncern Naftowy ORLEN spółka akcyjna"), "polski koncern naftowy orlen");
-        assert_eq!(normalize_company("Polski Koncern Naftowy ORLEN S.A."), "polski koncern naftowy orlen");
+        assert_eq!(
+            normalize_company("Polski Koncern Naftowy ORLEN spółka akcyjna"),
+            "polski koncern naftowy orlen"
+        );
+        assert_eq!(
+            normalize_company("Polski Koncern Naftowy ORLEN S.A."),
+            "polski koncern naftowy orlen"
+        );
         assert_eq!(normalize_company("Acme Ltd"), normalize_company("ACME LLC"));
         assert_eq!(normalize_company("Dupont & Co"), "dupont");
-        assert_eq!(normalize_company("SELARL CABINET MOREAU ET ASSOCIES"), normalize_company("Cabinet Moreau & Associés"));
-        assert_eq!(normalize_company("Mairie St-Aubin"), normalize_company("Commune de Saint-Aubin"));
-        assert_eq!(normalize_company("SAS HOTEL LES TILLEULS"), normalize_company("Hôtel Les Tilleuls"));
+        assert_eq!(
+            normalize_company("SELARL CABINET MOREAU ET ASSOCIES"),
+            normalize_company("Cabinet Moreau & Associés")
+        );
+        assert_eq!(
+            normalize_company("Mairie St-Aubin"),
+            normalize_company("Commune de Saint-Aubin")
+        );
+        assert_eq!(
+            normalize_company("SAS HOTEL LES TILLEULS"),
+            normalize_company("Hôtel Les Tilleuls")
+        );
     }
 
     #[test]
@@ -558,7 +779,10 @@ mod tests {
         assert_eq!(strip_legal_form("SARL Dupont"), "Dupont");
         assert_eq!(strip_legal_form("Dupont s.a.r.l."), "Dupont");
         assert_eq!(strip_legal_form("Coolblue B.V."), "Coolblue");
-        assert_eq!(strip_legal_form("Amazon Web Services, Inc."), "Amazon Web Services");
+        assert_eq!(
+            strip_legal_form("Amazon Web Services, Inc."),
+            "Amazon Web Services"
+        );
         assert_eq!(strip_legal_form("Boulangerie Martin"), "Boulangerie Martin");
     }
 
@@ -566,10 +790,18 @@ mod tests {
     fn finds_companies_from_label_cues() {
         let t = "Émetteur : Atelier Lumière SAS\nFacturé à : SARL Dupont\nBill to: Acme Ltd\nClient :\n";
         let m = find_companies(t);
-        let client: Vec<_> = m.iter().filter(|m| m.role == PartyRole::Client).map(|m| (m.name.as_str(), m.cue.as_str())).collect();
+        let client: Vec<_> = m
+            .iter()
+            .filter(|m| m.role == PartyRole::Client)
+            .map(|m| (m.name.as_str(), m.cue.as_str()))
+            .collect();
         assert!(client.contains(&("SARL Dupont", "Facturé à")), "{m:?}");
         assert!(client.contains(&("Acme Ltd", "Bill to")), "{m:?}");
-        let issuer: Vec<_> = m.iter().filter(|m| m.role == PartyRole::Issuer).map(|m| m.key.as_str()).collect();
+        let issuer: Vec<_> = m
+            .iter()
+            .filter(|m| m.role == PartyRole::Issuer)
+            .map(|m| m.key.as_str())
+            .collect();
         assert_eq!(issuer, vec!["atelier lumiere"]);
         let d = m.iter().find(|m| m.cue == "Facturé à").unwrap();
         assert_eq!(&t[d.span.start..d.span.end], "SARL Dupont");
@@ -597,14 +829,24 @@ mod tests {
     fn reads_value_written_below_its_label() {
         let t = "Bill To:            Ship To:\nTaylor Riddel       Taylor's Store\n";
         let m = find_companies(t);
-        assert!(m.iter().any(|m| m.name == "Taylor Riddel" && m.role == PartyRole::Client), "{m:?}");
+        assert!(
+            m.iter()
+                .any(|m| m.name == "Taylor Riddel" && m.role == PartyRole::Client),
+            "{m:?}"
+        );
     }
 
     #[test]
     fn display_name_prefers_mixed_case_and_accents() {
         let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(display_name(&v(&["DUPONT", "Dupont SARL", "DUPONT"])), "Dupont SARL");
-        assert_eq!(display_name(&v(&["Societe Generale", "Société Générale"])), "Société Générale");
+        assert_eq!(
+            display_name(&v(&["DUPONT", "Dupont SARL", "DUPONT"])),
+            "Dupont SARL"
+        );
+        assert_eq!(
+            display_name(&v(&["Societe Generale", "Société Générale"])),
+            "Société Générale"
+        );
         assert_eq!(display_name(&v(&["Acme", "Acme", "ACME"])), "Acme");
         assert_eq!(display_name(&[]), "");
     }

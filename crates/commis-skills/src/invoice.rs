@@ -10,7 +10,10 @@ use crate::SkillError;
 use crate::amounts::{Amount, AmountRole, FoundAmount, currency_code, find_amounts};
 use crate::dates::{Date, find_dates};
 use crate::entities::{CompanyMention, PartyRole, find_companies, normalize_company};
-use crate::text::{Span, cell_near_column, cells, fold_lower, fold_lower_with_map, lines_with_offsets, truncate_chars};
+use crate::text::{
+    Span, cell_near_column, cells, fold_lower, fold_lower_with_map, lines_with_offsets,
+    truncate_chars,
+};
 
 /// Where a set of invoice fields came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,14 +98,21 @@ impl InvoiceFields {
 
     fn finish(&mut self) {
         const MAIN: [&str; 6] = ["issuer", "client", "number", "date", "total", "currency"];
-        let sum: f32 = MAIN.iter().map(|f| self.field_confidence.get(*f).copied().unwrap_or(0.0)).sum();
+        let sum: f32 = MAIN
+            .iter()
+            .map(|f| self.field_confidence.get(*f).copied().unwrap_or(0.0))
+            .sum();
         self.confidence = (sum / MAIN.len() as f32 * 100.0).round() / 100.0;
     }
 }
 
 fn evidence_at(text: &str, field: &str, span: Span) -> Evidence {
     let (ls, le) = crate::text::line_bounds(text, span.start);
-    Evidence { field: field.into(), text: truncate_chars(text[ls..le].trim(), 160), span: Some(span) }
+    Evidence {
+        field: field.into(),
+        text: truncate_chars(text[ls..le].trim(), 160),
+        span: Some(span),
+    }
 }
 
 /// Reads invoice fields from invoice text (as `pdftotext -layout` or a document reader gives it).
@@ -144,12 +154,16 @@ fn pick_amounts(text: &str, amounts: &[FoundAmount], f: &mut InvoiceFields) {
     // ("Total facture  24.99  5.00  29.99") the last one is the tax-included total.
     let mut best: Option<(u8, i64, &FoundAmount)> = None;
     for (i, a) in amounts.iter().enumerate() {
-        let (Some(label), Some(role)) = (&a.context_label, a.role) else { continue };
+        let (Some(label), Some(role)) = (&a.context_label, a.role) else {
+            continue;
+        };
         let rank = total_rank(label, role);
         if rank == 0 || a.amount.cents() == 0 {
             continue;
         }
-        let next_same_label = amounts.get(i + 1).is_some_and(|n| n.context_label == a.context_label && same_line(text, &a.span, &n.span));
+        let next_same_label = amounts.get(i + 1).is_some_and(|n| {
+            n.context_label == a.context_label && same_line(text, &a.span, &n.span)
+        });
         if next_same_label {
             continue;
         }
@@ -165,20 +179,36 @@ fn pick_amounts(text: &str, amounts: &[FoundAmount], f: &mut InvoiceFields) {
     let t = total.amount.cents();
 
     // Amount due, when labelled and different from the total (deposits already paid).
-    if let Some(due) = amounts.iter().find(|a| a.role == Some(AmountRole::AmountDue) && a.amount.cents() != t && a.amount.cents() != 0) {
+    if let Some(due) = amounts.iter().find(|a| {
+        a.role == Some(AmountRole::AmountDue) && a.amount.cents() != t && a.amount.cents() != 0
+    }) {
         f.amount_due = Some(due.amount.clone());
         f.set_conf("amount_due", 0.7);
         f.evidence.push(evidence_at(text, "amount_due", due.span));
     }
 
     let plausible_vat = |v: i64| v >= 0 && v < t.abs() || t < 0 && v <= 0 && v > t;
-    let nets: Vec<&FoundAmount> = amounts.iter().filter(|a| a.role == Some(AmountRole::Net)).collect();
-    let vats: Vec<&FoundAmount> = amounts.iter().filter(|a| a.role == Some(AmountRole::Tax) && plausible_vat(a.amount.cents())).collect();
+    let nets: Vec<&FoundAmount> = amounts
+        .iter()
+        .filter(|a| a.role == Some(AmountRole::Net))
+        .collect();
+    let vats: Vec<&FoundAmount> = amounts
+        .iter()
+        .filter(|a| a.role == Some(AmountRole::Tax) && plausible_vat(a.amount.cents()))
+        .collect();
     // 1. A labelled net and a labelled VAT that add up to the total.
     for n in &nets {
         for v in &vats {
             if (n.amount.cents() + v.amount.cents() - t).abs() <= 1 {
-                set_net_vat(text, f, n.amount.clone(), Some(n.span), v.amount.clone(), Some(v.span), 0.95);
+                set_net_vat(
+                    text,
+                    f,
+                    n.amount.clone(),
+                    Some(n.span),
+                    v.amount.clone(),
+                    Some(v.span),
+                    0.95,
+                );
                 return;
             }
         }
@@ -188,34 +218,61 @@ fn pick_amounts(text: &str, amounts: &[FoundAmount], f: &mut InvoiceFields) {
     for v in vats.iter().rev() {
         let n = t - v.amount.cents();
         if let Some(na) = appears(n) {
-            set_net_vat(text, f, na.amount.clone(), Some(na.span), v.amount.clone(), Some(v.span), 0.85);
+            set_net_vat(
+                text,
+                f,
+                na.amount.clone(),
+                Some(na.span),
+                v.amount.clone(),
+                Some(v.span),
+                0.85,
+            );
             return;
         }
     }
     // 3. A labelled net, and the difference appears.
     for n in &nets {
         let v = t - n.amount.cents();
-        if plausible_vat(v) && v != 0 {
-            if let Some(va) = appears(v) {
-                set_net_vat(text, f, n.amount.clone(), Some(n.span), va.amount.clone(), Some(va.span), 0.85);
-                return;
-            }
+        if plausible_vat(v)
+            && v != 0
+            && let Some(va) = appears(v)
+        {
+            set_net_vat(
+                text,
+                f,
+                n.amount.clone(),
+                Some(n.span),
+                va.amount.clone(),
+                Some(va.span),
+                0.85,
+            );
+            return;
         }
     }
     // 4. Two unlabelled amounts that add up to the total at a usual VAT rate.
-    const RATES: [f64; 12] = [0.2, 0.1, 0.055, 0.021, 0.21, 0.19, 0.07, 0.23, 0.06, 0.09, 0.25, 0.15];
+    const RATES: [f64; 12] = [
+        0.2, 0.1, 0.055, 0.021, 0.21, 0.19, 0.07, 0.23, 0.06, 0.09, 0.25, 0.15,
+    ];
     for a in amounts {
         let n = a.amount.cents();
         let v = t - n;
         if n <= 0 || v <= 0 || v >= n {
             continue;
         }
-        let rate_ok = RATES.iter().any(|r| ((n as f64) * r - v as f64).abs() <= 2.0);
-        if rate_ok {
-            if let Some(va) = appears(v) {
-                set_net_vat(text, f, a.amount.clone(), Some(a.span), va.amount.clone(), Some(va.span), 0.7);
-                return;
-            }
+        let rate_ok = RATES
+            .iter()
+            .any(|r| ((n as f64) * r - v as f64).abs() <= 2.0);
+        if rate_ok && let Some(va) = appears(v) {
+            set_net_vat(
+                text,
+                f,
+                a.amount.clone(),
+                Some(a.span),
+                va.amount.clone(),
+                Some(va.span),
+                0.7,
+            );
+            return;
         }
     }
     // A labelled net alone (no VAT found) is still worth reporting.
@@ -226,7 +283,15 @@ fn pick_amounts(text: &str, amounts: &[FoundAmount], f: &mut InvoiceFields) {
     }
 }
 
-fn set_net_vat(text: &str, f: &mut InvoiceFields, net: Amount, ns: Option<Span>, vat: Amount, vs: Option<Span>, conf: f32) {
+fn set_net_vat(
+    text: &str,
+    f: &mut InvoiceFields,
+    net: Amount,
+    ns: Option<Span>,
+    vat: Amount,
+    vs: Option<Span>,
+    conf: f32,
+) {
     f.net = Some(net);
     f.vat = Some(vat);
     f.set_conf("net", conf);
@@ -241,26 +306,66 @@ fn set_net_vat(text: &str, f: &mut InvoiceFields, net: Amount, ns: Option<Span>,
 
 /// Labels of an invoice number, accent-folded and lower case, with a strength.
 const NUMBER_LABELS: &[(&str, u8)] = &[
-    ("numero de facture", 4), ("n° de facture", 4), ("no de facture", 4), ("facture n°", 4), ("facture no", 4),
-    ("facture numero", 4), ("facture nº", 4), ("invoice number", 4), ("invoice no", 4), ("invoice nr", 4),
-    ("invoice #", 4), ("invoice num", 4), ("factuurnummer", 4), ("factuurnr", 4), ("rechnungsnummer", 4),
-    ("rechnungsnr", 4), ("rechnung nr", 4), ("faktura nr", 4), ("faktura vat nr", 4), ("avoir n°", 4), ("avoir no", 4),
-    ("devis n°", 4), ("devis no", 4), ("quote no", 4), ("quote number", 4), ("receipt no", 4), ("receipt number", 4),
-    ("bill no", 4), ("bill number", 4), ("document no", 3), ("reference facture", 3),
-    ("facture", 2), ("invoice", 2), ("factuur", 2), ("rechnung", 2), ("avoir", 2), ("devis", 2),
-    ("n°", 1), ("nº", 1), ("no.", 1), ("#", 1), ("booking id", 1),
+    ("numero de facture", 4),
+    ("n° de facture", 4),
+    ("no de facture", 4),
+    ("facture n°", 4),
+    ("facture no", 4),
+    ("facture numero", 4),
+    ("facture nº", 4),
+    ("invoice number", 4),
+    ("invoice no", 4),
+    ("invoice nr", 4),
+    ("invoice #", 4),
+    ("invoice num", 4),
+    ("factuurnummer", 4),
+    ("factuurnr", 4),
+    ("rechnungsnummer", 4),
+    ("rechnungsnr", 4),
+    ("rechnung nr", 4),
+    ("faktura nr", 4),
+    ("faktura vat nr", 4),
+    ("avoir n°", 4),
+    ("avoir no", 4),
+    ("devis n°", 4),
+    ("devis no", 4),
+    ("quote no", 4),
+    ("quote number", 4),
+    ("receipt no", 4),
+    ("receipt number", 4),
+    ("bill no", 4),
+    ("bill number", 4),
+    ("document no", 3),
+    ("reference facture", 3),
+    ("facture", 2),
+    ("invoice", 2),
+    ("factuur", 2),
+    ("rechnung", 2),
+    ("avoir", 2),
+    ("devis", 2),
+    ("n°", 1),
+    ("nº", 1),
+    ("no.", 1),
+    ("#", 1),
+    ("booking id", 1),
 ];
 
 fn looks_like_number_token(tok: &str) -> bool {
     tok.chars().any(|c| c.is_ascii_digit())
-        && tok.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '_' | '.'))
+        && tok
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '_' | '.'))
         && crate::dates::parse_date(tok).is_none()
         && tok.chars().count() <= 40
 }
 
 fn first_token(s: &str) -> Option<&str> {
-    let s = s.trim_start_matches([' ', ':', '#', '\t', '.']).trim_start();
-    let end = s.find(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')').unwrap_or(s.len());
+    let s = s
+        .trim_start_matches([' ', ':', '#', '\t', '.'])
+        .trim_start();
+    let end = s
+        .find(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')')
+        .unwrap_or(s.len());
     let tok = s[..end].trim_end_matches(['.', ',', ':']);
     (!tok.is_empty()).then_some(tok)
 }
@@ -276,8 +381,16 @@ fn pick_number(text: &str, f: &mut InvoiceFields) {
                 let s = from + pos;
                 let e = s + label.len();
                 from = e;
-                let before_ok = s == 0 || !folded[..s].chars().next_back().is_some_and(|c| c.is_alphanumeric());
-                let after_ok = label.ends_with(['°', 'º', '#', '.']) || !folded[e..].chars().next().is_some_and(|c| c.is_alphanumeric());
+                let before_ok = s == 0
+                    || !folded[..s]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric());
+                let after_ok = label.ends_with(['°', 'º', '#', '.'])
+                    || !folded[e..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphanumeric());
                 if !before_ok || !after_ok {
                     continue;
                 }
@@ -285,16 +398,18 @@ fn pick_number(text: &str, f: &mut InvoiceFields) {
                 let rest = &line[oe..];
                 // Value on the same line, in the same cell or the next one.
                 let rest_trim = rest.trim_start_matches([' ', ':', '\t', '#', '.']);
-                let mut value = first_token(rest).filter(|t| looks_like_number_token(t)).map(str::to_string);
+                let mut value = first_token(rest)
+                    .filter(|t| looks_like_number_token(t))
+                    .map(str::to_string);
                 // "F 1234K20/1234/12": a one-letter series prefix before the number.
-                if value.is_none() {
-                    if let Some(tok) = first_token(rest) {
-                        if tok.len() == 1 && tok.chars().all(|c| c.is_ascii_uppercase()) {
-                            let after = &rest_trim[tok.len()..];
-                            if let Some(t2) = first_token(after).filter(|t| looks_like_number_token(t)) {
-                                value = Some(format!("{tok} {t2}"));
-                            }
-                        }
+                if value.is_none()
+                    && let Some(tok) = first_token(rest)
+                    && tok.len() == 1
+                    && tok.chars().all(|c| c.is_ascii_uppercase())
+                {
+                    let after = &rest_trim[tok.len()..];
+                    if let Some(t2) = first_token(after).filter(|t| looks_like_number_token(t)) {
+                        value = Some(format!("{tok} {t2}"));
                     }
                 }
                 let gap_ok = rest.len() - rest_trim.len() < 80;
@@ -302,18 +417,23 @@ fn pick_number(text: &str, f: &mut InvoiceFields) {
                 if value.is_none() || !gap_ok {
                     value = None;
                     // A header cell that is just the label: the value is under it.
-                    let cell_is_label = cells(line).iter().any(|(cs, c)| *cs == os && fold_lower(c.trim_end_matches([':', '.'])) == label.trim_end_matches('.'));
+                    let cell_is_label = cells(line).iter().any(|(cs, c)| {
+                        *cs == os
+                            && fold_lower(c.trim_end_matches([':', '.']))
+                                == label.trim_end_matches('.')
+                    });
                     if cell_is_label {
                         let col = line[..os].chars().count();
                         for (nls, next) in lines.iter().skip(li + 1).take(3) {
                             if next.trim().is_empty() {
                                 continue;
                             }
-                            if let Some((cs, cell)) = cell_near_column(next, col, 4) {
-                                if let Some(tok) = first_token(cell).filter(|t| looks_like_number_token(t)) {
-                                    value = Some(tok.to_string());
-                                    at = nls + cs;
-                                }
+                            if let Some((cs, cell)) = cell_near_column(next, col, 4)
+                                && let Some(tok) =
+                                    first_token(cell).filter(|t| looks_like_number_token(t))
+                            {
+                                value = Some(tok.to_string());
+                                at = nls + cs;
                             }
                             break;
                         }
@@ -327,8 +447,17 @@ fn pick_number(text: &str, f: &mut InvoiceFields) {
         }
     }
     if let Some((strength, at, v)) = best {
-        f.set_conf("number", match strength { 4 => 0.9, 3 => 0.8, 2 => 0.7, _ => 0.55 });
-        f.evidence.push(evidence_at(text, "number", Span::new(at, at + v.len())));
+        f.set_conf(
+            "number",
+            match strength {
+                4 => 0.9,
+                3 => 0.8,
+                2 => 0.7,
+                _ => 0.55,
+            },
+        );
+        f.evidence
+            .push(evidence_at(text, "number", Span::new(at, at + v.len())));
         f.number = Some(v);
     }
 }
@@ -344,22 +473,99 @@ enum DateLabel {
 fn classify_date_label(prefix: &str) -> Option<DateLabel> {
     let p = fold_lower(prefix);
     let p = p.trim_end_matches([' ', ':', '\t', '.']).trim_end();
-    let tail: String = p.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = p
+        .chars()
+        .rev()
+        .take(40)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     let has = |w: &str| tail.contains(w);
-    if ["echeance", "due date", "date due", "payment due", "due on", "due by", "date limite", "a payer avant", "payable avant", "payable le", "vervaldatum", "zahlungsziel", "faellig", "fallig", "termin platnosci", "paiement avant"].iter().any(|w| has(w)) {
+    if [
+        "echeance",
+        "due date",
+        "date due",
+        "payment due",
+        "due on",
+        "due by",
+        "date limite",
+        "a payer avant",
+        "payable avant",
+        "payable le",
+        "vervaldatum",
+        "zahlungsziel",
+        "faellig",
+        "fallig",
+        "termin platnosci",
+        "paiement avant",
+    ]
+    .iter()
+    .any(|w| has(w))
+    {
         return Some(DateLabel::Due);
     }
-    if ["invoice date", "date de facture", "date de facturation", "date facture", "date d'emission", "date of issue", "issue date", "issued on", "factuurdatum", "factuur datum", "rechnungsdatum", "data wystawienia", "date de l'avoir", "date du devis"].iter().any(|w| has(w)) {
+    if [
+        "invoice date",
+        "date de facture",
+        "date de facturation",
+        "date facture",
+        "date d'emission",
+        "date of issue",
+        "issue date",
+        "issued on",
+        "factuurdatum",
+        "factuur datum",
+        "rechnungsdatum",
+        "data wystawienia",
+        "date de l'avoir",
+        "date du devis",
+    ]
+    .iter()
+    .any(|w| has(w))
+    {
         return Some(DateLabel::Issue(3));
     }
-    if ["order date", "orderdatum", "date de commande", "commande du", "check in", "check out", "livraison", "delivery", "periode", "period", "validite", "valable", "jusqu", "prelevement", "a partir du", "date de naissance", "lieferdatum", "leistungsdatum", "du 0", "au "].iter().any(|w| has(w)) {
+    if [
+        "order date",
+        "orderdatum",
+        "date de commande",
+        "commande du",
+        "check in",
+        "check out",
+        "livraison",
+        "delivery",
+        "periode",
+        "period",
+        "validite",
+        "valable",
+        "jusqu",
+        "prelevement",
+        "a partir du",
+        "date de naissance",
+        "lieferdatum",
+        "leistungsdatum",
+        "du 0",
+        "au ",
+    ]
+    .iter()
+    .any(|w| has(w))
+    {
         return Some(DateLabel::Other);
     }
-    let last_word = tail.rsplit(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
+    let last_word = tail
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
     if matches!(last_word, "date" | "datum" | "dated" | "data") {
         return Some(DateLabel::Issue(2));
     }
-    if (last_word == "du" || last_word == "le" || last_word == "dated") && (tail.contains("facture") || tail.contains("avoir") || tail.contains("devis") || tail.contains("invoice")) {
+    if (last_word == "du" || last_word == "le" || last_word == "dated")
+        && (tail.contains("facture")
+            || tail.contains("avoir")
+            || tail.contains("devis")
+            || tail.contains("invoice"))
+    {
         return Some(DateLabel::Issue(2));
     }
     None
@@ -376,13 +582,24 @@ fn pick_dates(text: &str, f: &mut InvoiceFields) {
         let line_prefix = &text[ls..d.span.start];
         // The label is in the same cell or the cell just before; else in the header cell above.
         let cs = cells(line_prefix);
-        let near: String = cs.iter().rev().take(2).map(|(_, c)| *c).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("  ");
+        let near: String = cs
+            .iter()
+            .rev()
+            .take(2)
+            .map(|(_, c)| *c)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("  ");
         let mut label = classify_date_label(&near);
         if label.is_none() || line_prefix.trim().is_empty() {
             let li = lines.iter().position(|(s, _)| *s == ls).unwrap_or(0);
             let col = text[ls..d.span.start].chars().count();
             for back in 1..=2 {
-                let Some(idx) = li.checked_sub(back) else { break };
+                let Some(idx) = li.checked_sub(back) else {
+                    break;
+                };
                 let above = lines[idx].1;
                 if above.trim().is_empty() {
                     continue;
@@ -430,21 +647,53 @@ fn pick_dates(text: &str, f: &mut InvoiceFields) {
 
 /// Words that head a document but are not a company name.
 const NOT_A_NAME: &[&str] = &[
-    "facture", "invoice", "devis", "avoir", "quote", "receipt", "recu", "payment receipt", "factuur", "rechnung", "faktura",
-    "kopie factuur", "retail invoices/bill", "tax invoice", "bon de commande", "purchase order", "credit note", "page",
+    "facture",
+    "invoice",
+    "devis",
+    "avoir",
+    "quote",
+    "receipt",
+    "recu",
+    "payment receipt",
+    "factuur",
+    "rechnung",
+    "faktura",
+    "kopie factuur",
+    "retail invoices/bill",
+    "tax invoice",
+    "bon de commande",
+    "purchase order",
+    "credit note",
+    "page",
 ];
 
 fn pick_parties(text: &str, mentions: &[CompanyMention], f: &mut InvoiceFields) {
-    let client = mentions.iter().filter(|m| m.role == PartyRole::Client).min_by_key(|m| (client_cue_rank(&m.cue), m.span.start));
+    let client = mentions
+        .iter()
+        .filter(|m| m.role == PartyRole::Client)
+        .min_by_key(|m| (client_cue_rank(&m.cue), m.span.start));
     let client_key = client.map(|c| c.key.clone()).unwrap_or_default();
     if let Some(c) = client {
         f.client = Some(c.name.clone());
-        f.set_conf("client", if client_cue_rank(&c.cue) == 0 { 0.85 } else { 0.7 });
+        f.set_conf(
+            "client",
+            if client_cue_rank(&c.cue) == 0 {
+                0.85
+            } else {
+                0.7
+            },
+        );
         f.evidence.push(evidence_at(text, "client", c.span));
     }
-    let not_client = |m: &&CompanyMention| m.key != client_key && !client_key.is_empty() || client_key.is_empty();
+    let not_client = |m: &&CompanyMention| {
+        m.key != client_key && !client_key.is_empty() || client_key.is_empty()
+    };
     // 1. An explicit issuer cue ("Émetteur", "Sold by", "Titulaire du compte").
-    if let Some(m) = mentions.iter().filter(not_client).find(|m| m.role == PartyRole::Issuer) {
+    if let Some(m) = mentions
+        .iter()
+        .filter(not_client)
+        .find(|m| m.role == PartyRole::Issuer)
+    {
         set_issuer(text, f, &m.name, m.span, 0.85);
         return;
     }
@@ -454,7 +703,10 @@ fn pick_parties(text: &str, mentions: &[CompanyMention], f: &mut InvoiceFields) 
         if dk.len() < 3 || client_key.replace(' ', "") == dk {
             continue;
         }
-        let named = mentions.iter().filter(not_client).find(|m| m.cue != "e-mail domain" && m.key.replace(' ', "") == dk);
+        let named = mentions
+            .iter()
+            .filter(not_client)
+            .find(|m| m.cue != "e-mail domain" && m.key.replace(' ', "") == dk);
         if let Some(m) = named {
             set_issuer(text, f, &m.name, m.span, 0.8);
             return;
@@ -466,25 +718,42 @@ fn pick_parties(text: &str, mentions: &[CompanyMention], f: &mut InvoiceFields) 
     }
     // 3. The company with a legal form that is not the client, most mentioned first.
     let mut counts: Vec<(String, usize, &CompanyMention)> = Vec::new();
-    for m in mentions.iter().filter(not_client).filter(|m| m.cue == "legal form" || m.cue == "Société") {
+    for m in mentions
+        .iter()
+        .filter(not_client)
+        .filter(|m| m.cue == "legal form" || m.cue == "Société")
+    {
         if let Some(e) = counts.iter_mut().find(|(k, _, _)| *k == m.key) {
             e.1 += 1;
         } else {
             counts.push((m.key.clone(), 1, m));
         }
     }
-    if let Some((_, _, m)) = counts.iter().max_by_key(|(_, n, m)| (*n, std::cmp::Reverse(m.span.start))) {
+    if let Some((_, _, m)) = counts
+        .iter()
+        .max_by_key(|(_, n, m)| (*n, std::cmp::Reverse(m.span.start)))
+    {
         set_issuer(text, f, &m.name, m.span, 0.7);
         return;
     }
     // 4. The first cell of the document, when it reads like a name.
     for (ls, line) in lines_with_offsets(text).into_iter().take(8) {
-        let Some((cs, cell)) = cells(line).into_iter().next() else { continue };
+        let Some((cs, cell)) = cells(line).into_iter().next() else {
+            continue;
+        };
         let lower = fold_lower(cell);
         let words = cell.split_whitespace().count();
-        let is_label = NOT_A_NAME.iter().any(|w| lower == *w) || lower.contains(':') || lower.contains("adres") || lower.contains("address");
+        let is_label = NOT_A_NAME.iter().any(|w| lower == *w)
+            || lower.contains(':')
+            || lower.contains("adres")
+            || lower.contains("address");
         let letters = cell.chars().filter(|c| c.is_alphabetic()).count();
-        if is_label || words > 5 || letters < 3 || cell.chars().any(|c| c.is_ascii_digit()) || normalize_company(cell) == client_key {
+        if is_label
+            || words > 5
+            || letters < 3
+            || cell.chars().any(|c| c.is_ascii_digit())
+            || normalize_company(cell) == client_key
+        {
             continue;
         }
         set_issuer(text, f, cell, Span::new(ls + cs, ls + cs + cell.len()), 0.4);
@@ -494,8 +763,15 @@ fn pick_parties(text: &str, mentions: &[CompanyMention], f: &mut InvoiceFields) 
 
 fn client_cue_rank(cue: &str) -> u8 {
     match cue {
-        "Facturé à" | "Facturée à" | "Bill to" | "Billed to" | "Invoice to" | "Invoiced to" | "Destinataire" | "Buyer" | "Acheteur" | "nabywca" => 0,
-        "Client" | "Customer" | "Sold to" | "ATTN" | "À l'attention de" | "factuuradres" | "Adresse de facturation" => 1,
+        "Facturé à" | "Facturée à" | "Bill to" | "Billed to" | "Invoice to" | "Invoiced to"
+        | "Destinataire" | "Buyer" | "Acheteur" | "nabywca" => 0,
+        "Client"
+        | "Customer"
+        | "Sold to"
+        | "ATTN"
+        | "À l'attention de"
+        | "factuuradres"
+        | "Adresse de facturation" => 1,
         _ => 2,
     }
 }
@@ -536,19 +812,25 @@ fn pick_currency(text: &str, amounts: &[FoundAmount], f: &mut InvoiceFields) {
     }
     // Currency named in words or as a code anywhere in the text.
     let lower = fold_lower(text);
-    let named = [("us dollars", "USD"), ("euros", "EUR"), ("rupees", "INR"), ("pounds sterling", "GBP")];
+    let named = [
+        ("us dollars", "USD"),
+        ("euros", "EUR"),
+        ("rupees", "INR"),
+        ("pounds sterling", "GBP"),
+    ];
     if let Some((_, c)) = named.iter().find(|(w, _)| lower.contains(w)) {
         f.currency = Some((*c).to_string());
         f.set_conf("currency", 0.7);
         return;
     }
     for word in text.split(|c: char| !c.is_alphanumeric() && c != '€' && c != '$') {
-        if word.len() == 3 && word.chars().all(|c| c.is_ascii_uppercase()) {
-            if let Some(c) = currency_code(word) {
-                f.currency = Some(c.to_string());
-                f.set_conf("currency", 0.6);
-                return;
-            }
+        if word.len() == 3
+            && word.chars().all(|c| c.is_ascii_uppercase())
+            && let Some(c) = currency_code(word)
+        {
+            f.currency = Some(c.to_string());
+            f.set_conf("currency", 0.6);
+            return;
         }
     }
 }
@@ -572,7 +854,9 @@ pub fn from_cii_xml(xml: &str) -> Result<InvoiceFields, SkillError> {
     let mut date_format: Option<String> = None;
     let mut buf = String::new();
     loop {
-        let ev = reader.read_event().map_err(|e| SkillError::Xml(e.to_string()))?;
+        let ev = reader
+            .read_event()
+            .map_err(|e| SkillError::Xml(e.to_string()))?;
         match ev {
             Event::Start(e) => {
                 let name = e.local_name().as_ref().to_string();
@@ -602,13 +886,33 @@ pub fn from_cii_xml(xml: &str) -> Result<InvoiceFields, SkillError> {
                 let value = buf.trim().to_string();
                 buf.clear();
                 if !value.is_empty() {
-                    let ends = |suffix: &[&str]| path.len() >= suffix.len() && path[path.len() - suffix.len()..].iter().zip(suffix).all(|(a, b)| a == b);
-                    if ends(&["ExchangedDocument", "ID"]) || ends(&["HeaderExchangedDocument", "ID"]) {
+                    let ends = |suffix: &[&str]| {
+                        path.len() >= suffix.len()
+                            && path[path.len() - suffix.len()..]
+                                .iter()
+                                .zip(suffix)
+                                .all(|(a, b)| a == b)
+                    };
+                    if ends(&["ExchangedDocument", "ID"])
+                        || ends(&["HeaderExchangedDocument", "ID"])
+                    {
                         f.number.get_or_insert(value);
-                    } else if ends(&["ExchangedDocument", "IssueDateTime", "DateTimeString"]) || ends(&["HeaderExchangedDocument", "IssueDateTime", "DateTimeString"]) {
-                        f.date = f.date.take().or_else(|| parse_cii_date(&value, date_format.as_deref()));
-                    } else if ends(&["SpecifiedTradePaymentTerms", "DueDateDateTime", "DateTimeString"]) {
-                        f.due_date = f.due_date.take().or_else(|| parse_cii_date(&value, date_format.as_deref()));
+                    } else if ends(&["ExchangedDocument", "IssueDateTime", "DateTimeString"])
+                        || ends(&["HeaderExchangedDocument", "IssueDateTime", "DateTimeString"])
+                    {
+                        f.date = f
+                            .date
+                            .take()
+                            .or_else(|| parse_cii_date(&value, date_format.as_deref()));
+                    } else if ends(&[
+                        "SpecifiedTradePaymentTerms",
+                        "DueDateDateTime",
+                        "DateTimeString",
+                    ]) {
+                        f.due_date = f
+                            .due_date
+                            .take()
+                            .or_else(|| parse_cii_date(&value, date_format.as_deref()));
                     } else if ends(&["SellerTradeParty", "Name"]) {
                         f.issuer.get_or_insert(value);
                     } else if ends(&["BuyerTradeParty", "Name"]) {
@@ -623,7 +927,9 @@ pub fn from_cii_xml(xml: &str) -> Result<InvoiceFields, SkillError> {
                             Some("TaxBasisTotalAmount") => {
                                 tax_basis.get_or_insert(value);
                             }
-                            Some("TaxTotalAmount") => currency_attr_on_tax.push((current_currency_id.clone(), value)),
+                            Some("TaxTotalAmount") => {
+                                currency_attr_on_tax.push((current_currency_id.clone(), value))
+                            }
                             Some("GrandTotalAmount") => {
                                 grand.get_or_insert(value);
                             }
@@ -636,10 +942,8 @@ pub fn from_cii_xml(xml: &str) -> Result<InvoiceFields, SkillError> {
                 }
                 path.pop();
             }
-            Event::Empty(e) => {
-                if root.is_none() {
-                    return Err(SkillError::NotCii(e.local_name().as_ref().to_string()));
-                }
+            Event::Empty(e) if root.is_none() => {
+                return Err(SkillError::NotCii(e.local_name().as_ref().to_string()));
             }
             Event::Eof => break,
             _ => {}
@@ -649,7 +953,11 @@ pub fn from_cii_xml(xml: &str) -> Result<InvoiceFields, SkillError> {
         return Err(SkillError::Xml("the document is empty".into()));
     }
     let cur = invoice_currency.clone();
-    let amount = |v: &Option<String>| v.as_deref().and_then(crate::amounts::parse_amount).map(|a| Amount::new(a.minor, a.scale, cur.clone()));
+    let amount = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(crate::amounts::parse_amount)
+            .map(|a| Amount::new(a.minor, a.scale, cur.clone()))
+    };
     f.net = amount(&tax_basis);
     // With a tax currency different from the invoice currency, CII lists TaxTotalAmount twice.
     let tax = currency_attr_on_tax
@@ -664,7 +972,19 @@ pub fn from_cii_xml(xml: &str) -> Result<InvoiceFields, SkillError> {
         f.amount_due = due;
     }
     f.currency = invoice_currency;
-    for field in ["issuer", "client", "number", "date", "due_date", "net", "vat", "total", "amount_due", "currency", "issuer_vat_id"] {
+    for field in [
+        "issuer",
+        "client",
+        "number",
+        "date",
+        "due_date",
+        "net",
+        "vat",
+        "total",
+        "amount_due",
+        "currency",
+        "issuer_vat_id",
+    ] {
         let present = match field {
             "issuer" => f.issuer.is_some(),
             "client" => f.client.is_some(),
@@ -680,7 +1000,11 @@ pub fn from_cii_xml(xml: &str) -> Result<InvoiceFields, SkillError> {
         };
         if present {
             f.set_conf(field, 1.0);
-            f.evidence.push(Evidence { field: field.into(), text: "Factur-X/ZUGFeRD embedded XML".into(), span: None });
+            f.evidence.push(Evidence {
+                field: field.into(),
+                text: "Factur-X/ZUGFeRD embedded XML".into(),
+                span: None,
+            });
         }
     }
     f.finish();
@@ -695,10 +1019,15 @@ fn resolve_entity(name: &str) -> String {
         "gt" => ">".into(),
         "quot" => "\"".into(),
         "apos" => "'".into(),
-        n if n.starts_with("#x") || n.starts_with("#X") => {
-            u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32).map_or_else(|| format!("&{n};"), String::from)
-        }
-        n if n.starts_with('#') => n[1..].parse::<u32>().ok().and_then(char::from_u32).map_or_else(|| format!("&{n};"), String::from),
+        n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
+            .ok()
+            .and_then(char::from_u32)
+            .map_or_else(|| format!("&{n};"), String::from),
+        n if n.starts_with('#') => n[1..]
+            .parse::<u32>()
+            .ok()
+            .and_then(char::from_u32)
+            .map_or_else(|| format!("&{n};"), String::from),
         n => format!("&{n};"),
     }
 }
@@ -745,8 +1074,15 @@ Atelier Lemoine SARL – capital de 20 000 € – SIRET 812 345 678 00019\n";
         assert_eq!(f.vat.as_ref().map(Amount::cents), Some(199_620));
         assert_eq!(f.currency.as_deref(), Some("EUR"));
         assert_eq!(f.client.as_deref(), Some("SARL Dupont Bâtiment"));
-        assert_eq!(f.issuer.as_deref().map(normalize_company), Some("atelier lemoine".into()));
-        assert!(f.evidence.iter().any(|e| e.field == "total" && e.text.contains("Total TTC")));
+        assert_eq!(
+            f.issuer.as_deref().map(normalize_company),
+            Some("atelier lemoine".into())
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.field == "total" && e.text.contains("Total TTC"))
+        );
         assert!(f.confidence > 0.7, "{}", f.confidence);
     }
 
@@ -760,8 +1096,14 @@ Atelier Lemoine SARL – capital de 20 000 € – SIRET 812 345 678 00019\n";
 
     #[test]
     fn rejects_xml_that_is_not_cii() {
-        assert!(matches!(from_cii_xml("<Invoice xmlns='urn:oasis'><ID>1</ID></Invoice>"), Err(SkillError::NotCii(_))));
-        assert!(matches!(from_cii_xml("<rsm:CrossIndustryInvoice><b></rsm:CrossIndustryInvoice>"), Err(SkillError::Xml(_))));
+        assert!(matches!(
+            from_cii_xml("<Invoice xmlns='urn:oasis'><ID>1</ID></Invoice>"),
+            Err(SkillError::NotCii(_))
+        ));
+        assert!(matches!(
+            from_cii_xml("<rsm:CrossIndustryInvoice><b></rsm:CrossIndustryInvoice>"),
+            Err(SkillError::Xml(_))
+        ));
         assert!(from_cii_xml("").is_err());
     }
 }

@@ -21,13 +21,14 @@ pub mod slug;
 pub mod summarize;
 pub mod text;
 
-
 pub use actions::{ActionItem, ItemKind, Priority, action_items, decisions, priorities};
 pub use amounts::{Amount, AmountRole, FoundAmount, find_amounts, parse_amount};
 pub use classify::{Classified, DocKind, Lang, doc_type, doc_type_for_owner};
 pub use clients::{ClientAssignment, DocInput, assign_clients, detect_own_company};
 pub use dates::{Date, FoundDate, find_dates, parse_date};
-pub use entities::{CompanyMention, PartyRole, display_name, find_companies, normalize_company, strip_legal_form};
+pub use entities::{
+    CompanyMention, PartyRole, display_name, find_companies, normalize_company, strip_legal_form,
+};
 pub use invoice::{Evidence, InvoiceFields, InvoiceSource, extract_invoice, from_cii_xml};
 pub use slug::standard_name;
 pub use summarize::{Sentence, extractive_summary, split_sentences};
@@ -37,9 +38,13 @@ pub use text::Span;
 #[derive(Debug, thiserror::Error)]
 pub enum SkillError {
     /// The Factur-X/ZUGFeRD XML could not be parsed.
-    #[error("the invoice XML is not well-formed ({0}); check that it is the CII attachment of a Factur-X/ZUGFeRD PDF")]
+    #[error(
+        "the invoice XML is not well-formed ({0}); check that it is the CII attachment of a Factur-X/ZUGFeRD PDF"
+    )]
     Xml(String),
     /// The XML parsed but is not a Cross Industry Invoice.
-    #[error("the XML is not a Cross Industry Invoice (root element <{0}>); only Factur-X/ZUGFeRD CII is supported, not UBL")]
+    #[error(
+        "the XML is not a Cross Industry Invoice (root element <{0}>); only Factur-X/ZUGFeRD CII is supported, not UBL"
+    )]
     NotCii(String),
 }

@@ -24,18 +24,59 @@ static SPEAKER_LINE: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
 });
 
-static MARKS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{[^}]*\}|\[[a-z ]+\]|<[a-z ]+>").unwrap_or_else(|_| Regex::new("$^").expect("trivial regex")));
+static MARKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\{[^}]*\}|\[[a-z ]+\]|<[a-z ]+>")
+        .unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
+});
 
 /// Labels that look like "Speaker:" but are fields.
 const FIELD_LABELS: &[&str] = &[
-    "date", "objet", "subject", "from", "to", "cc", "présents", "presents", "participants", "absents", "lieu", "total",
-    "client", "contact", "adresse", "address", "tél", "tel", "email", "note", "notes", "attendees", "agenda", "ordre du jour",
-    "re", "budget", "référence", "reference", "demande", "remarque", "échéance", "action", "actions", "todo", "décision",
-    "décisions", "decision", "decisions", "objet",
+    "date",
+    "objet",
+    "subject",
+    "from",
+    "to",
+    "cc",
+    "présents",
+    "presents",
+    "participants",
+    "absents",
+    "lieu",
+    "total",
+    "client",
+    "contact",
+    "adresse",
+    "address",
+    "tél",
+    "tel",
+    "email",
+    "note",
+    "notes",
+    "attendees",
+    "agenda",
+    "ordre du jour",
+    "re",
+    "budget",
+    "référence",
+    "reference",
+    "demande",
+    "remarque",
+    "échéance",
+    "action",
+    "actions",
+    "todo",
+    "décision",
+    "décisions",
+    "decision",
+    "decisions",
+    "objet",
 ];
 
 /// Abbreviations after which a dot does not end a sentence.
-const ABBREV: &[&str] = &["m", "mm", "mme", "mlle", "me", "dr", "mr", "mrs", "ms", "st", "ste", "no", "n", "cf", "etc", "ex", "vs", "p", "e.g", "i.e", "approx", "tél", "tel", "av", "bd"];
+const ABBREV: &[&str] = &[
+    "m", "mm", "mme", "mlle", "me", "dr", "mr", "mrs", "ms", "st", "ste", "no", "n", "cf", "etc",
+    "ex", "vs", "p", "e.g", "i.e", "approx", "tél", "tel", "av", "bd",
+];
 
 fn clean_transcript_text(s: &str) -> String {
     let s = MARKS.replace_all(s, " ");
@@ -62,15 +103,23 @@ fn split_paragraph(p: &str) -> Vec<String> {
         let next2 = chars.get(i + 2).map(|x| x.1);
         let ends = match next {
             None => true,
-            Some(n) if n.is_whitespace() => next2.is_none_or(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '«' | '(' | '-' | '–')),
+            Some(n) if n.is_whitespace() => next2.is_none_or(|c| {
+                c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '«' | '(' | '-' | '–')
+            }),
             _ => false,
         };
         if !ends {
             continue;
         }
         if c == '.' {
-            let word: String = p[start..bi].rsplit(|ch: char| ch.is_whitespace()).next().unwrap_or("").to_lowercase();
-            if ABBREV.contains(&word.trim_start_matches(['(', '"'])) || (word.chars().count() == 1 && word.chars().all(char::is_alphabetic)) {
+            let word: String = p[start..bi]
+                .rsplit(|ch: char| ch.is_whitespace())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            if ABBREV.contains(&word.trim_start_matches(['(', '"']))
+                || (word.chars().count() == 1 && word.chars().all(char::is_alphabetic))
+            {
                 continue;
             }
         }
@@ -95,7 +144,10 @@ fn looks_like_turns(text: &str) -> bool {
     let mut turns = 0;
     for l in &lines {
         if let Some(c) = SPEAKER_LINE.captures(l) {
-            let who = c.name("who").map(|m| m.as_str().trim().to_lowercase()).unwrap_or_default();
+            let who = c
+                .name("who")
+                .map(|m| m.as_str().trim().to_lowercase())
+                .unwrap_or_default();
             if !FIELD_LABELS.contains(&who.as_str()) {
                 names.insert(who);
                 turns += 1;
@@ -115,7 +167,11 @@ pub fn split_sentences(text: &str) -> Vec<Sentence> {
     let flush = |para: &mut String, line: usize, out: &mut Vec<Sentence>| {
         if !para.trim().is_empty() {
             for s in split_paragraph(&clean_transcript_text(para)) {
-                out.push(Sentence { speaker: None, text: s, line });
+                out.push(Sentence {
+                    speaker: None,
+                    text: s,
+                    line,
+                });
             }
         }
         para.clear();
@@ -127,26 +183,40 @@ pub fn split_sentences(text: &str) -> Vec<Sentence> {
             flush(&mut para, para_line, &mut out);
             continue;
         }
-        if transcript {
-            if let Some(c) = SPEAKER_LINE.captures(line) {
-                let who = c.name("who").map(|m| m.as_str().trim().to_string()).unwrap_or_default();
-                if !FIELD_LABELS.contains(&who.to_lowercase().as_str()) {
-                    flush(&mut para, para_line, &mut out);
-                    let body = clean_transcript_text(c.name("text").map_or("", |m| m.as_str()));
-                    for s in split_paragraph(&body) {
-                        out.push(Sentence { speaker: Some(who.clone()), text: s, line: line_no });
-                    }
-                    continue;
+        if transcript && let Some(c) = SPEAKER_LINE.captures(line) {
+            let who = c
+                .name("who")
+                .map(|m| m.as_str().trim().to_string())
+                .unwrap_or_default();
+            if !FIELD_LABELS.contains(&who.to_lowercase().as_str()) {
+                flush(&mut para, para_line, &mut out);
+                let body = clean_transcript_text(c.name("text").map_or("", |m| m.as_str()));
+                for s in split_paragraph(&body) {
+                    out.push(Sentence {
+                        speaker: Some(who.clone()),
+                        text: s,
+                        line: line_no,
+                    });
                 }
+                continue;
             }
         }
-        let is_bullet = line.starts_with(['-', '*', '•', '–', '>']) || line.chars().next().is_some_and(|c| c.is_ascii_digit()) && line.contains(". ");
-        let is_heading = line.starts_with('#') || line.chars().count() < 60 && !line.ends_with(['.', ',', ';', ':']) && !para.is_empty() && para.ends_with(['.', ':']);
+        let is_bullet = line.starts_with(['-', '*', '•', '–', '>'])
+            || line.chars().next().is_some_and(|c| c.is_ascii_digit()) && line.contains(". ");
+        let is_heading = line.starts_with('#')
+            || line.chars().count() < 60
+                && !line.ends_with(['.', ',', ';', ':'])
+                && !para.is_empty()
+                && para.ends_with(['.', ':']);
         if is_bullet || is_heading || line.starts_with('#') {
             flush(&mut para, para_line, &mut out);
             let cleaned = line.trim_start_matches(['-', '*', '•', '–', '>', '#', ' ']);
             for s in split_paragraph(&clean_transcript_text(cleaned)) {
-                out.push(Sentence { speaker: None, text: s, line: line_no });
+                out.push(Sentence {
+                    speaker: None,
+                    text: s,
+                    line: line_no,
+                });
             }
             continue;
         }
@@ -163,21 +233,26 @@ pub fn split_sentences(text: &str) -> Vec<Sentence> {
 
 /// Function words that carry no topic, French and English (accent-folded).
 pub(crate) const STOPWORDS: &[&str] = &[
-    "the", "a", "an", "and", "or", "but", "if", "then", "so", "to", "of", "in", "on", "at", "for", "with", "by", "from", "as", "is",
-    "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "there", "here", "we", "you", "they",
-    "he", "she", "i", "me", "my", "our", "your", "their", "them", "us", "him", "her", "what", "which", "who", "whom", "how", "why",
-    "when", "where", "do", "does", "did", "doing", "have", "has", "had", "not", "no", "yes", "yeah", "okay", "ok", "um", "uh", "mm",
-    "hmm", "right", "just", "like", "well", "oh", "really", "very", "can", "could", "would", "should", "will", "shall", "might",
-    "must", "about", "also", "all", "any", "some", "more", "most", "other", "into", "out", "up", "down", "over", "than", "too",
-    "gonna", "wanna", "kind", "sort", "thing", "things", "know", "think", "mean", "get", "got", "go", "going", "one", "two",
-    "actually", "maybe", "probably", "lot", "bit", "don't", "it's", "that's", "i'm", "we're", "you're", "i'll", "we'll", "let's",
-    "le", "la", "les", "un", "une", "des", "du", "de", "d", "l", "et", "ou", "mais", "donc", "or", "ni", "car", "que", "qui", "quoi",
-    "dont", "ou", "a", "au", "aux", "en", "dans", "par", "pour", "sur", "sous", "avec", "sans", "chez", "ce", "cet", "cette", "ces",
-    "ca", "cela", "il", "elle", "ils", "elles", "on", "nous", "vous", "je", "j", "tu", "me", "te", "se", "s", "lui", "leur", "leurs",
-    "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "nos", "votre", "vos", "est", "sont", "etait", "ete", "etre",
-    "avoir", "ai", "as", "avons", "avez", "ont", "fait", "faire", "pas", "plus", "ne", "n", "y", "oui", "non", "bon", "bien", "alors",
-    "tres", "tout", "tous", "toute", "toutes", "comme", "aussi", "encore", "deja", "va", "vais", "vas", "allez", "c", "qu", "si",
-    "ben", "euh", "hein", "voila", "ok", "d'accord", "parfait", "merci",
+    "the", "a", "an", "and", "or", "but", "if", "then", "so", "to", "of", "in", "on", "at", "for",
+    "with", "by", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its",
+    "this", "that", "these", "those", "there", "here", "we", "you", "they", "he", "she", "i", "me",
+    "my", "our", "your", "their", "them", "us", "him", "her", "what", "which", "who", "whom",
+    "how", "why", "when", "where", "do", "does", "did", "doing", "have", "has", "had", "not", "no",
+    "yes", "yeah", "okay", "ok", "um", "uh", "mm", "hmm", "right", "just", "like", "well", "oh",
+    "really", "very", "can", "could", "would", "should", "will", "shall", "might", "must", "about",
+    "also", "all", "any", "some", "more", "most", "other", "into", "out", "up", "down", "over",
+    "than", "too", "gonna", "wanna", "kind", "sort", "thing", "things", "know", "think", "mean",
+    "get", "got", "go", "going", "one", "two", "actually", "maybe", "probably", "lot", "bit",
+    "don't", "it's", "that's", "i'm", "we're", "you're", "i'll", "we'll", "let's", "le", "la",
+    "les", "un", "une", "des", "du", "de", "d", "l", "et", "ou", "mais", "donc", "or", "ni", "car",
+    "que", "qui", "quoi", "dont", "ou", "a", "au", "aux", "en", "dans", "par", "pour", "sur",
+    "sous", "avec", "sans", "chez", "ce", "cet", "cette", "ces", "ca", "cela", "il", "elle", "ils",
+    "elles", "on", "nous", "vous", "je", "j", "tu", "me", "te", "se", "s", "lui", "leur", "leurs",
+    "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "nos", "votre", "vos",
+    "est", "sont", "etait", "ete", "etre", "avoir", "ai", "as", "avons", "avez", "ont", "fait",
+    "faire", "pas", "plus", "ne", "n", "y", "oui", "non", "bon", "bien", "alors", "tres", "tout",
+    "tous", "toute", "toutes", "comme", "aussi", "encore", "deja", "va", "vais", "vas", "allez",
+    "c", "qu", "si", "ben", "euh", "hein", "voila", "ok", "d'accord", "parfait", "merci",
 ];
 
 /// Content words of a sentence: lowercase, accent-folded, without stopwords and short tokens,
@@ -186,15 +261,46 @@ pub(crate) fn content_words(s: &str) -> Vec<String> {
     fold_lower(s)
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .map(|w| w.trim_matches('\''))
-        .filter(|w| w.chars().count() >= 3 && !STOPWORDS.contains(w) && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(|w| if w.len() > 4 && w.ends_with('s') { w[..w.len() - 1].to_string() } else { w.to_string() })
+        .filter(|w| {
+            w.chars().count() >= 3
+                && !STOPWORDS.contains(w)
+                && !w.chars().all(|c| c.is_ascii_digit())
+        })
+        .map(|w| {
+            if w.len() > 4 && w.ends_with('s') {
+                w[..w.len() - 1].to_string()
+            } else {
+                w.to_string()
+            }
+        })
         .collect()
 }
 
 /// Words that mark a sentence as a conclusion worth keeping.
 const KEY_CUES: &[&str] = &[
-    "decid", "decision", "agree", "conclu", "priorit", "important", "budget", "price", "prix", "cost", "cout", "deadline", "retient",
-    "valid", "next step", "prochaine etape", "objecti", "goal", "urgent", "total", "result", "resultat", "plan",
+    "decid",
+    "decision",
+    "agree",
+    "conclu",
+    "priorit",
+    "important",
+    "budget",
+    "price",
+    "prix",
+    "cost",
+    "cout",
+    "deadline",
+    "retient",
+    "valid",
+    "next step",
+    "prochaine etape",
+    "objecti",
+    "goal",
+    "urgent",
+    "total",
+    "result",
+    "resultat",
+    "plan",
 ];
 
 /// The `max_sentences` most informative sentences of a text, in their original order.
@@ -225,7 +331,11 @@ pub fn extractive_summary(text: &str, max_sentences: usize) -> Vec<String> {
         let t = tf.get(w).copied().unwrap_or(0.0);
         let d = df.get(w).copied().unwrap_or(1.0);
         // Words said once are noise; words in every sentence are glue.
-        if t < 2.0 { 0.3 } else { (1.0 + t.ln()) * (1.0 + (n / d).ln()) }
+        if t < 2.0 {
+            0.3
+        } else {
+            (1.0 + t.ln()) * (1.0 + (n / d).ln())
+        }
     };
     let mut scored: Vec<(usize, f32)> = Vec::new();
     for (i, ws) in words.iter().enumerate() {
@@ -247,7 +357,11 @@ pub fn extractive_summary(text: &str, max_sentences: usize) -> Vec<String> {
         }
         scored.push((i, score));
     }
-    scored.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
+    scored.sort_by(|a, b| {
+        b.1.partial_cmp(&a.1)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.0.cmp(&b.0))
+    });
     let mut chosen: Vec<usize> = Vec::new();
     for (i, _) in scored {
         if chosen.len() >= max_sentences {
@@ -280,9 +394,19 @@ mod tests {
 
     #[test]
     fn splits_french_and_english_sentences_with_abbreviations() {
-        let s = split_sentences("M. Dupont a appelé. Il veut un devis ! Is it ready? Yes, see p. 3 of the report.");
+        let s = split_sentences(
+            "M. Dupont a appelé. Il veut un devis ! Is it ready? Yes, see p. 3 of the report.",
+        );
         let t: Vec<_> = s.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(t, vec!["M. Dupont a appelé.", "Il veut un devis !", "Is it ready?", "Yes, see p. 3 of the report."]);
+        assert_eq!(
+            t,
+            vec![
+                "M. Dupont a appelé.",
+                "Il veut un devis !",
+                "Is it ready?",
+                "Yes, see p. 3 of the report."
+            ]
+        );
     }
 
     #[test]
@@ -302,12 +426,20 @@ mod tests {
             t.push_str(&format!("Marc: Yeah.\nJulie: Okay.\nMarc: The oak delivery for the hotel project is late by {i} weeks again.\n"));
         }
         t.push_str("Julie: We decided that the hotel project budget stays at fifteen thousand euros for the oak furniture.\n");
-        t.push_str("Marc: The painting of the workshop walls needs a new colour chosen by the team.\n");
+        t.push_str(
+            "Marc: The painting of the workshop walls needs a new colour chosen by the team.\n",
+        );
         let s = extractive_summary(&t, 3);
         assert!(s.len() <= 3);
-        assert!(s.iter().all(|x| !x.ends_with("Yeah.") && !x.ends_with("Okay.")));
+        assert!(
+            s.iter()
+                .all(|x| !x.ends_with("Yeah.") && !x.ends_with("Okay."))
+        );
         assert!(s.iter().any(|x| x.contains("decided")), "{s:?}");
-        let pos: Vec<usize> = s.iter().map(|x| t.find(x.split_once(": ").unwrap().1).unwrap()).collect();
+        let pos: Vec<usize> = s
+            .iter()
+            .map(|x| t.find(x.split_once(": ").unwrap().1).unwrap())
+            .collect();
         assert!(pos.windows(2).all(|w| w[0] < w[1]), "original order: {s:?}");
     }
 

@@ -85,13 +85,21 @@ pub fn collapse_spaces(s: &str) -> String {
 /// 1-based line number of a byte offset.
 pub fn line_number(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// 1-based page number of a byte offset, counting form feeds (pdftotext separates pages with them).
 pub fn page_number(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == 0x0c).count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == 0x0c)
+        .count()
+        + 1
 }
 
 /// Where a match sits, in words a user can read: "page 2, line 14" or "line 14".
@@ -108,7 +116,9 @@ pub fn describe_location(text: &str, offset: usize) -> String {
 pub fn line_bounds(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let start = text[..offset].rfind(['\n', '\u{0c}']).map_or(0, |i| i + 1);
-    let end = text[offset..].find(['\n', '\u{0c}']).map_or(text.len(), |i| offset + i);
+    let end = text[offset..]
+        .find(['\n', '\u{0c}'])
+        .map_or(text.len(), |i| offset + i);
     (start, end)
 }
 
@@ -182,7 +192,11 @@ pub fn cell_near_column(line: &str, col: usize, tolerance: usize) -> Option<(usi
     for (start, cell) in cells(line) {
         let c0 = line[..start].chars().count();
         let c1 = c0 + cell.chars().count();
-        let dist = if (c0..c1).contains(&col) { 0 } else { c0.abs_diff(col).min(c1.abs_diff(col)) };
+        let dist = if (c0..c1).contains(&col) {
+            0
+        } else {
+            c0.abs_diff(col).min(c1.abs_diff(col))
+        };
         if dist <= tolerance && best.is_none_or(|(d, _, _)| dist < d) {
             best = Some((dist, start, cell));
         }
@@ -228,7 +242,10 @@ mod tests {
 
     #[test]
     fn folds_french_and_german_accents() {
-        assert_eq!(fold_accents("Société Générale Œuvre"), "Societe Generale OEuvre");
+        assert_eq!(
+            fold_accents("Société Générale Œuvre"),
+            "Societe Generale OEuvre"
+        );
         assert_eq!(fold_accents("Straße Müller"), "Strasse Muller");
         assert_eq!(fold_lower("ÉTÉ"), "ete");
     }
@@ -238,7 +255,10 @@ mod tests {
         let l = "  Total HT :  46,68 €\tx | y";
         let c: Vec<_> = cells(l).into_iter().map(|(_, c)| c).collect();
         assert_eq!(c, vec!["Total HT :", "46,68 €", "x", "y"]);
-        assert_eq!(cell_near_column("Klant   Order     Factuur", 19, 3).map(|c| c.1), Some("Factuur"));
+        assert_eq!(
+            cell_near_column("Klant   Order     Factuur", 19, 3).map(|c| c.1),
+            Some("Factuur")
+        );
     }
 
     #[test]

@@ -32,8 +32,13 @@ fn decode(bytes: &[u8]) -> String {
 fn text_of(rel: &str) -> String {
     let ext = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
-        "pdf" | "docx" => std::fs::read_to_string(format!("{ROOT}/tests/fixtures/derived/demo-pme/{rel}.txt")).unwrap_or_default(),
-        "txt" | "md" | "eml" | "csv" => decode(&std::fs::read(format!("{ROOT}/examples/demo-pme/{rel}")).unwrap()),
+        "pdf" | "docx" => {
+            std::fs::read_to_string(format!("{ROOT}/tests/fixtures/derived/demo-pme/{rel}.txt"))
+                .unwrap_or_default()
+        }
+        "txt" | "md" | "eml" | "csv" => {
+            decode(&std::fs::read(format!("{ROOT}/examples/demo-pme/{rel}")).unwrap())
+        }
         _ => String::new(),
     }
 }
@@ -68,7 +73,12 @@ fn load() -> Option<(Value, Vec<DocInput>)> {
         .iter()
         .map(|f| {
             let rel = f["path"].as_str().unwrap().to_string();
-            DocInput { file_name: rel.rsplit('/').next().unwrap().to_string(), text: text_of(&rel), id: rel, kind: None }
+            DocInput {
+                file_name: rel.rsplit('/').next().unwrap().to_string(),
+                text: text_of(&rel),
+                id: rel,
+                kind: None,
+            }
         })
         .collect();
     Some((exp, docs))
@@ -89,7 +99,10 @@ fn demo_document_types_are_at_least_95_percent_right() {
         if want == Some(got.kind) {
             ok += 1;
         } else {
-            misses.push(format!("{}: got {:?} ({}), expected {:?}", d.id, got.kind, got.reason, want));
+            misses.push(format!(
+                "{}: got {:?} ({}), expected {:?}",
+                d.id, got.kind, got.reason, want
+            ));
         }
     }
     let rate = ok as f64 / docs.len() as f64;
@@ -115,16 +128,26 @@ fn demo_clients_are_at_least_95_percent_right() {
         let have = a.client.as_deref().map(normalize_company);
         if a.needs_review {
             review += 1;
-            println!("  review: {} -> {:?} ({:.2}): {}", a.id, a.client, a.confidence, a.reason);
+            println!(
+                "  review: {} -> {:?} ({:.2}): {}",
+                a.id, a.client, a.confidence, a.reason
+            );
         }
         if want == have {
             ok += 1;
         } else {
-            misses.push(format!("{}: got {:?} ({:.2}, {}), expected {:?}", a.id, a.client, a.confidence, a.reason, want));
+            misses.push(format!(
+                "{}: got {:?} ({:.2}, {}), expected {:?}",
+                a.id, a.client, a.confidence, a.reason, want
+            ));
         }
     }
     let rate = ok as f64 / docs.len() as f64;
-    println!("demo clients (own company detected): {ok}/{} ({:.1}%), {review} flagged for review", docs.len(), 100.0 * rate);
+    println!(
+        "demo clients (own company detected): {ok}/{} ({:.1}%), {review} flagged for review",
+        docs.len(),
+        100.0 * rate
+    );
     for m in &misses {
         println!("  miss: {m}");
     }

@@ -7,7 +7,9 @@ use commis_skills::{ItemKind, Priority, action_items, extractive_summary};
 use serde_json::Value;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-const QMSUM: &[&str] = &["Bed003", "Bmr014", "ES2004a", "ES2004b", "IS1003a", "TS3004a", "covid_4"];
+const QMSUM: &[&str] = &[
+    "Bed003", "Bmr014", "ES2004a", "ES2004b", "IS1003a", "TS3004a", "covid_4",
+];
 
 fn read(p: &str) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("cannot read {p}: {e}"))
@@ -16,9 +18,21 @@ fn read(p: &str) -> String {
 /// Reference queries that ask about actions, decisions, conclusions or next steps.
 fn is_action_query(q: &str) -> bool {
     let q = q.to_lowercase();
-    ["decid", "decision", "conclusion", "next step", "suggest", "propos", "going to do", " do to ", "work division", "agree", "needed"]
-        .iter()
-        .any(|k| q.contains(k))
+    [
+        "decid",
+        "decision",
+        "conclusion",
+        "next step",
+        "suggest",
+        "propos",
+        "going to do",
+        " do to ",
+        "work division",
+        "agree",
+        "needed",
+    ]
+    .iter()
+    .any(|k| q.contains(k))
 }
 
 /// Content words cut to their first four letters, so "relances"/"relancer" and "pose"/"poser" match.
@@ -36,8 +50,13 @@ fn qmsum_action_items_cover_the_reference_decision_spans() {
     let (mut items_n, mut turns_n) = (0, 0);
     let (mut sum_hit, mut sum_total) = (0usize, 0usize);
     for m in QMSUM {
-        let text = read(&format!("{ROOT}/tests/fixtures/meetings/qmsum/derived/{m}.transcript.txt"));
-        let reference: Value = serde_json::from_str(&read(&format!("{ROOT}/tests/fixtures/meetings/qmsum/derived/{m}.reference.json"))).unwrap();
+        let text = read(&format!(
+            "{ROOT}/tests/fixtures/meetings/qmsum/derived/{m}.transcript.txt"
+        ));
+        let reference: Value = serde_json::from_str(&read(&format!(
+            "{ROOT}/tests/fixtures/meetings/qmsum/derived/{m}.reference.json"
+        )))
+        .unwrap();
         let items = action_items(&text);
         let lines: HashSet<usize> = items.iter().map(|a| a.line).collect();
         items_n += lines.len();
@@ -49,11 +68,15 @@ fn qmsum_action_items_cover_the_reference_decision_spans() {
             }
             mt += 1;
             // Spans count turns from 0; line N+1 of the transcript is turn N.
-            let covered = q["relevant_text_span"].as_array().unwrap().iter().any(|span| {
-                let a: usize = span[0].as_str().unwrap().parse().unwrap();
-                let b: usize = span[1].as_str().unwrap().parse().unwrap();
-                lines.iter().any(|&l| l >= a + 1 && l <= b + 1)
-            });
+            let covered = q["relevant_text_span"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|span| {
+                    let a: usize = span[0].as_str().unwrap().parse().unwrap();
+                    let b: usize = span[1].as_str().unwrap().parse().unwrap();
+                    lines.iter().any(|&l| l > a && l <= b + 1)
+                });
             if covered {
                 mh += 1;
             }
@@ -66,18 +89,35 @@ fn qmsum_action_items_cover_the_reference_decision_spans() {
             sum_hit += want.intersection(&got).count();
             sum_total += want.len();
         }
-        println!("{m}: {} items on {} turns; decision/action queries covered {mh}/{mt}", lines.len(), text.lines().count());
+        println!(
+            "{m}: {} items on {} turns; decision/action queries covered {mh}/{mt}",
+            lines.len(),
+            text.lines().count()
+        );
         hit += mh;
         total += mt;
     }
     let recall = hit as f64 / total as f64;
     let share = items_n as f64 / turns_n as f64;
     let sum_recall = sum_hit as f64 / sum_total as f64;
-    println!("QMSum: decision/action reference spans covered by an extracted item: {hit}/{total} ({:.0}%), items on {:.1}% of turns", 100.0 * recall, 100.0 * share);
-    println!("QMSum: 10-sentence extractive summary recalls {:.1}% of the reference summary words (len>3)", 100.0 * sum_recall);
+    println!(
+        "QMSum: decision/action reference spans covered by an extracted item: {hit}/{total} ({:.0}%), items on {:.1}% of turns",
+        100.0 * recall,
+        100.0 * share
+    );
+    println!(
+        "QMSum: 10-sentence extractive summary recalls {:.1}% of the reference summary words (len>3)",
+        100.0 * sum_recall
+    );
     assert!(recall >= 0.6, "recall fell to {recall:.2}");
-    assert!(share <= 0.25, "items on too many turns ({share:.2}): the extractor is flagging everything");
-    assert!(sum_recall >= 0.2, "summary word recall fell to {sum_recall:.2}");
+    assert!(
+        share <= 0.25,
+        "items on too many turns ({share:.2}): the extractor is flagging everything"
+    );
+    assert!(
+        sum_recall >= 0.2,
+        "summary word recall fell to {sum_recall:.2}"
+    );
 }
 
 fn demo_text(rel: &str) -> Option<String> {
@@ -98,10 +138,15 @@ fn demo_meetings_action_items_match_the_ground_truth() {
     let exp: Value = serde_json::from_str(&exp).unwrap();
     let (mut found, mut total, mut due_ok, mut prio_ok, mut extra) = (0, 0, 0, 0, 0);
     for f in exp["files"].as_array().unwrap() {
-        let Some(expected) = f.get("action_items").and_then(Value::as_array) else { continue };
+        let Some(expected) = f.get("action_items").and_then(Value::as_array) else {
+            continue;
+        };
         let rel = f["path"].as_str().unwrap();
         let text = demo_text(rel).unwrap_or_else(|| panic!("no text for {rel}"));
-        let items: Vec<_> = action_items(&text).into_iter().filter(|a| a.kind == ItemKind::Task).collect();
+        let items: Vec<_> = action_items(&text)
+            .into_iter()
+            .filter(|a| a.kind == ItemKind::Task)
+            .collect();
         let mut used = HashSet::new();
         for e in expected {
             total += 1;
@@ -110,8 +155,19 @@ fn demo_meetings_action_items_match_the_ground_truth() {
             let best = items
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| a.who.as_deref().is_some_and(|w| who.contains(&w.to_lowercase())))
-                .map(|(i, a)| (i, want.intersection(&words(&format!("{} {}", a.what, a.evidence))).count() as f64 / want.len().max(1) as f64))
+                .filter(|(_, a)| {
+                    a.who
+                        .as_deref()
+                        .is_some_and(|w| who.contains(&w.to_lowercase()))
+                })
+                .map(|(i, a)| {
+                    (
+                        i,
+                        want.intersection(&words(&format!("{} {}", a.what, a.evidence)))
+                            .count() as f64
+                            / want.len().max(1) as f64,
+                    )
+                })
                 .filter(|(_, s)| *s >= 0.3)
                 .max_by(|a, b| a.1.partial_cmp(&b.1).unwrap());
             match best {
@@ -133,7 +189,11 @@ fn demo_meetings_action_items_match_the_ground_truth() {
                 }
                 None => {
                     println!("  missed in {rel}: {} — {}", e["who"], e["what"]);
-                    for a in items.iter().filter(|a| a.who.as_deref().is_some_and(|w| who.contains(&w.to_lowercase()))) {
+                    for a in items.iter().filter(|a| {
+                        a.who
+                            .as_deref()
+                            .is_some_and(|w| who.contains(&w.to_lowercase()))
+                    }) {
                         println!("      have: {:?} | {}", a.what, a.evidence);
                     }
                 }
@@ -145,5 +205,8 @@ fn demo_meetings_action_items_match_the_ground_truth() {
         "demo meetings: {found}/{total} expected action items found (who + what); due date right for {due_ok}/{found}, priority right for {prio_ok}/{found}; {extra} other task items reported"
     );
     assert!(found as f64 / total as f64 >= 0.7, "recall {found}/{total}");
-    assert!(due_ok as f64 / found.max(1) as f64 >= 0.6, "due dates {due_ok}/{found}");
+    assert!(
+        due_ok as f64 / found.max(1) as f64 >= 0.6,
+        "due dates {due_ok}/{found}"
+    );
 }
