@@ -5,7 +5,7 @@
 //! Usage: `mcp_stdio DIR [--allow KIND,...] [--read-only]`; state lives in `COMMIS_HOME`
 //! (required, so a test never touches the user's history).
 
-use commis_core::{AccessMode, ActionKind, Grant, Policy, PolicyMode};
+use commis_core::{AccessMode, ActionKind, Grant};
 
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
@@ -39,10 +39,11 @@ fn main() -> std::process::ExitCode {
         eprintln!("mcp_stdio: set COMMIS_HOME");
         return std::process::ExitCode::from(2);
     };
-    let (mode, policy) = if read_only {
-        (AccessMode::ReadOnly, Policy::new(PolicyMode::ReadOnly))
+    let policy = commis_mcp::server_policy(allowed, read_only);
+    let mode = if read_only {
+        AccessMode::ReadOnly
     } else {
-        (AccessMode::ReadWrite, Policy::yes(allowed))
+        AccessMode::ReadWrite
     };
     let grant = Grant {
         path: std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.into()),

@@ -16,7 +16,7 @@ mod client;
 mod server;
 
 pub use client::{RemoteTool, ServerConfig, connect_all, tool_name_for};
-pub use server::{CommisMcpServer, LOOP_ONLY_TOOLS, serve_stdio};
+pub use server::{CommisMcpServer, LOOP_ONLY_TOOLS, serve_stdio, server_policy};
 
 /// Why the MCP server could not start or stopped abnormally.
 #[derive(Debug, thiserror::Error)]

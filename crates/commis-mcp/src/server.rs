@@ -5,7 +5,7 @@ use std::sync::Arc;
 use commis_agent::engine::Engine;
 use commis_agent::interact::NonInteractive;
 use commis_agent::tools::Registry;
-use commis_core::{Grant, Policy};
+use commis_core::{ActionKind, Grant, Policy, PolicyMode};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorData,
     Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, Tool,
@@ -26,6 +26,18 @@ pub const LOOP_ONLY_TOOLS: [&str; 5] = [
     "complete_step",
     "spawn_subagents",
 ];
+
+/// The policy `commis mcp` runs with. Nobody can be asked, so it is fixed up front:
+/// creations and modifications pass (as with `commis run --yes`), the kinds `--allow` names
+/// pass, everything else is refused; `--read-only` refuses every change. Saved "always allow
+/// KIND in FOLDER" rules from the config may be pushed onto `Policy::rules` afterwards.
+pub fn server_policy(allowed: impl IntoIterator<Item = ActionKind>, read_only: bool) -> Policy {
+    if read_only {
+        Policy::new(PolicyMode::ReadOnly)
+    } else {
+        Policy::yes(allowed)
+    }
+}
 
 /// Serves the model-facing tools in one granted folder over MCP on stdin/stdout until the
 /// client disconnects.
@@ -220,6 +232,22 @@ mod tests {
     fn other_failures_are_passed_through_unchanged() {
         let message = "notes.txt: no such file in the granted folder";
         assert_eq!(explain_refusal(message), message);
+    }
+
+    #[test]
+    fn the_server_policy_allows_writing_but_not_moving_unless_allowed() {
+        let dir = std::path::Path::new("/srv/Clients");
+        let allows =
+            |p: &Policy, k| matches!(p.decide(k, dir), commis_core::PolicyDecision::Allow { .. });
+        let policy = server_policy([], false);
+        assert!(allows(&policy, ActionKind::Create) && allows(&policy, ActionKind::Modify));
+        assert!(!allows(&policy, ActionKind::Move) && !allows(&policy, ActionKind::Delete));
+        assert!(allows(
+            &server_policy([ActionKind::Move], false),
+            ActionKind::Move
+        ));
+        let read_only = server_policy([ActionKind::Move], true);
+        assert!(!allows(&read_only, ActionKind::Create) && !allows(&read_only, ActionKind::Move));
     }
 
     #[test]

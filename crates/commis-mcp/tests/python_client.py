@@ -77,6 +77,15 @@ async def exercise(server, folder):
         report["negotiated_protocol_version"] = client.protocol_version
         listing = await client.call_tool("list_files", {})
         assert not listing.is_error, text_of(listing)
+
+    # --read-only: reading works, every change is refused.
+    read_only = server.model_copy(update={"args": [*server.args, "--read-only"]})
+    async with Client(read_only, mode="legacy") as client:
+        listing = await client.call_tool("list_files", {})
+        assert not listing.is_error, text_of(listing)
+        refused = await client.call_tool("write_file", {"path": "x.txt", "content": "x"})
+        assert refused.is_error, f"--read-only let write_file run: {text_of(refused)}"
+        report["read_only_refusal"] = text_of(refused)
     return report
 
 

@@ -51,6 +51,8 @@ fn python_mcp_client_lists_calls_and_is_refused_unapproved_moves() {
             .contains("commis mcp DIR --allow move")
     );
 
+    assert!(!folder.join("x.txt").exists(), "--read-only wrote a file");
+
     // The write happened in the granted folder, the refused move did not.
     let written = folder.join("notes/bonjour.txt");
     assert_eq!(
