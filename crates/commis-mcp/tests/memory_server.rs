@@ -252,3 +252,40 @@ async fn a_program_that_is_not_an_mcp_server_is_a_warning_quoting_its_stderr() {
         "{warnings:?}"
     );
 }
+
+/// The processes whose command line contains `marker`.
+#[cfg(target_os = "linux")]
+fn processes_with(marker: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .filter(|cmdline| String::from_utf8_lossy(cmdline).contains(marker))
+        .count()
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_stop_when_their_tools_are_dropped() {
+    let Some(script) = support::memory_server() else {
+        support::missing("node or the npm package @modelcontextprotocol/server-memory is missing");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let marker = format!("commis-lifecycle-{}", std::process::id());
+    let mut config = memory_config(&script, &tmp.path().join("memory.jsonl"), &[]);
+    config.args.push(marker.clone());
+    let servers = BTreeMap::from([("memory".to_string(), config)]);
+    let (tools, warnings) = connect_all(&servers).await;
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(processes_with(&marker), 1, "the server did not start once");
+    drop(tools);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while processes_with(&marker) > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server outlived the run's tools"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
