@@ -28,6 +28,9 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 const CALL_TIMEOUT: Duration = Duration::from_secs(120);
 /// Providers accept tool names of at most 64 characters from `[A-Za-z0-9_-]`.
 const MAX_TOOL_NAME: usize = 64;
+/// The most text of one remote result handed to the model; a server that dumps megabytes
+/// must not flood the context.
+const MAX_RESULT_CHARS: usize = 100_000;
 /// Lines of a server's stderr kept to explain why it failed to start.
 const STDERR_TAIL: usize = 20;
 /// Environment variables a server inherits from commis; everything else (API keys above
@@ -379,7 +382,15 @@ fn result_to_json(server: &str, tool: &str, result: CallToolResult) -> Result<Va
             )),
         }
     }
-    let text = texts.join("\n");
+    let mut text = texts.join("\n");
+    let total = text.chars().count();
+    if total > MAX_RESULT_CHARS {
+        text = text.chars().take(MAX_RESULT_CHARS).collect();
+        text.push_str(&format!(
+            "\n[… {} more characters cut by commis]",
+            total - MAX_RESULT_CHARS
+        ));
+    }
     if result.is_error == Some(true) {
         return Err(ToolError::Failed(format!(
             "MCP tool {server}.{tool} reported an error: {}",
@@ -475,6 +486,19 @@ mod tests {
         let err = result_to_json("memory", "open_nodes", result).unwrap_err();
         assert!(err.to_string().contains("memory.open_nodes"));
         assert!(err.to_string().contains("entity not found"));
+    }
+
+    #[test]
+    fn huge_remote_results_are_cut_with_a_note() {
+        let result = CallToolResult::success(vec![ContentBlock::text("é".repeat(150_000))]);
+        let out = result_to_json("dump", "all", result).unwrap();
+        let text = out["text"].as_str().unwrap();
+        assert!(
+            text.ends_with("[… 50000 more characters cut by commis]"),
+            "{}",
+            &text[text.len() - 60..]
+        );
+        assert!(text.chars().count() < 100_100);
     }
 
     #[test]
