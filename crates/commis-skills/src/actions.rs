@@ -61,7 +61,7 @@ fn re(p: &str) -> Regex {
 /// First-person commitments, English and French (matched on accent-folded lower case).
 static FIRST_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^|[\s,;:])(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take|i'll take|i take care|let me|j'(?:envoie|appelle|ecris|organise|imprime|achete|edite|irai|enverrai|appellerai|y vais|en parle)|je vais|je m'occupe|je m'en occupe|je me charge|j'appelle|je (?:les? |la |l'|leur |lui |vous |te |t'|y |en )*(?:relance|prepare|envoie|renvoie|appelle|rappelle|passe|fais|finis|commande|pose|contacte|verifie|redige|ecris|note|reserve|regarde|transmets|mets|organise|prends|facture|ferai|enverrai|appellerai|passerai|prendrai|relancerai|preparerai))\b",
+        r"(?:^|[\s,;:])(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take|i'll take|i take care|let me|j'(?:envoie|appelle|ecris|organise|imprime|achete|edite|irai|enverrai|appellerai|y vais|en parle)|je vais|je vois avec|je m'occupe|je m'en occupe|je me charge|j'appelle|je (?:les? |la |l'|leur |lui |vous |te |t'|y |en )*(?:relance|prepare|envoie|renvoie|appelle|rappelle|passe|fais|finis|commande|pose|contacte|verifie|redige|ecris|note|reserve|regarde|transmets|mets|organise|prends|facture|ferai|enverrai|appellerai|passerai|prendrai|relancerai|preparerai))\b",
     )
 });
 
@@ -134,11 +134,14 @@ static DECISION: LazyLock<Regex> = LazyLock::new(|| {
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     let days = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday";
     re(&format!(
-        r"(?:avant|d'ici|pour|by|before|until|jusqu'au|au plus tard|no later than|d'ici a)\s+(?:le |la |l'|the |this |next |ce |cette )?(?:(?:{days})(?: \d{{1,2}})?(?: prochain| matin| soir| apres-midi)?|\d{{1,2}}(?:er)?(?: [a-z]+)?|fin (?:du|de la) (?:mois|semaine|journee)|end of (?:the )?(?:month|week|day)|demain|tomorrow|la semaine prochaine|next week|lundi prochain|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)|\b(?:aujourd'hui|today|tonight|ce soir|cet apres-midi|ce matin|this afternoon|this morning|demain|tomorrow|(?:{days})(?: \d{{1,2}})?(?: prochain| matin| soir)?|la semaine prochaine|next week|asap|des que possible|au plus vite|dans la journee|end of (?:the )?(?:month|week)|fin du mois|fin de la semaine|next meeting|prochaine reunion)\b"
+        r"(?:avant|d'ici|pour|by|before|until|jusqu'au|au plus tard|no later than|d'ici a)\s+(?:le |la |l'|the |this |next |ce |cette )?(?:(?:{days})(?: \d{{1,2}})?(?: prochain| matin| soir| apres-midi)?|\d{{1,2}}(?:er)?(?: [a-z]+)?|fin (?:du|de la) (?:mois|semaine|journee)|end of (?:the )?(?:month|week|day)|demain|tomorrow|la semaine prochaine|next week|lundi prochain|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)|\b(?:aujourd'hui|today|tonight|ce soir|cet apres-midi|ce matin|this afternoon|this morning|demain|tomorrow|(?:{days})(?: \d{{1,2}})?(?: prochain| matin| soir)?|la semaine prochaine|next week|asap|des que possible|au plus vite|dans la journee|end of (?:the )?(?:month|week)|fin du mois|fin de la semaine|next meeting|prochaine reunion|le \d{{1,2}}(?:er)? (?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre))\b"
     ))
 });
 
 const HIGH: &[&str] = &[
+    "une priorite",
+    "la priorite",
+    "priorite numero",
     "urgent",
     "asap",
     "au plus vite",
@@ -276,11 +279,32 @@ fn resolve_when(when: &str, sentence: &str, meeting: Option<Date>) -> Option<Dat
             return m.add_days(ahead);
         }
     }
+    // "le 2 avril", "avant le 30 avril": a day and a month, in the meeting's year (or the next).
+    if let Some(d) = day_and_month(&w, m) {
+        return Some(d);
+    }
     // "le 15", "pour le 17", "avant le 20": that day of this month, or of the next.
     let day = w
         .split(|c: char| !c.is_ascii_digit())
         .find_map(|t| t.parse::<u32>().ok().filter(|d| (1..=31).contains(d)))?;
     day_of_month_after(m, day)
+}
+
+fn day_and_month(w: &str, m: Date) -> Option<Date> {
+    static DM: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?P<d>\d{1,2})(?:er)? (?P<m>janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|march|april|may|june|july|august|september|october|november|december)\b",
+        )
+    });
+    let c = DM.captures(w)?;
+    let day: u32 = c.name("d")?.as_str().parse().ok()?;
+    let probe = crate::dates::parse_date(&format!("{day} {} {}", c.name("m")?.as_str(), m.year))?;
+    // A date long past in the meeting's year is next year's ("avant le 15 janvier", said in December).
+    if probe < m && m.days_since_epoch() - probe.days_since_epoch() > 180 {
+        Date::new(m.year + 1, probe.month, probe.day)
+    } else {
+        Some(probe)
+    }
 }
 
 fn day_of_month_after(m: Date, day: u32) -> Option<Date> {
@@ -406,13 +430,20 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
             .as_deref()
             .and_then(|w| resolve_when(w, &s.text, meeting))
             .map(|d| d.to_iso());
-        let priority = priority.unwrap_or_else(|| {
-            if due.is_some() && due == meeting.map(|m| m.to_iso()) {
-                Priority::High
-            } else {
-                Priority::Medium
-            }
-        });
+        // Urgency said just before, in the same turn: "Ça, c'est urgent. Julie, tu relances..."
+        let priority = priority
+            .or_else(|| {
+                i.checked_sub(1)
+                    .map(|p| &sentences[p])
+                    // Only a short remark, not another task of a recap ("Karim commande..., priorité numéro un.").
+                    .filter(|p| {
+                        p.line == s.line
+                            && crate::summarize::content_words(&p.text).len() < 6
+                            && !NAMED.is_match(&p.text)
+                    })
+                    .and_then(|p| priority_of(&fold_lower(&p.text)))
+            })
+            .unwrap_or(Priority::Medium);
         let kind = if decision && !first && named.is_none() {
             ItemKind::Decision
         } else {
@@ -462,7 +493,8 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
                 || (!was_named && crate::summarize::content_words(&s.text).len() < 4);
             if accepts && prev.evidence.split(':').next() != s.speaker.as_deref() {
                 prev.who = s.speaker.clone().or(prev.who.take());
-                if prev.when.is_none() {
+                // The reply's deadline wins when the request had none or only a vague one.
+                if prev.when.is_none() || prev.due.is_none() && due.is_some() {
                     prev.when = when;
                     prev.due = due;
                 }
@@ -782,8 +814,44 @@ fn is_not_a_person(w: &str) -> bool {
 /// The priorities stated in a text ("priorité numéro un", "urgent", "top priority", numbered
 /// priority lists), strongest first, without duplicates.
 pub fn priorities(text: &str) -> Vec<String> {
+    static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"^(?:(?P<w>un|une|deux|trois|quatre|cinq|one|two|three|four|five|premier|premierement|deuxiemement|troisiemement|first|second|third|secondly|thirdly)\b|(?P<n>\d{1,2})[.)])\s*[:.),\-]?\s*",
+        )
+    });
     let sentences = split_sentences(text);
     let mut scored: Vec<(u8, usize, String)> = Vec::new();
+    // An announced list: "Les priorités de la semaine. Un : ... Deux : ... Trois : ..."
+    let mut i = 0;
+    while i < sentences.len() {
+        let f = fold_lower(&sentences[i].text);
+        if f.contains("priorites") || f.contains("priorities") {
+            let mut rank = 0;
+            let mut j = i + 1;
+            while let Some(next) = sentences.get(j).filter(|n| n.line <= sentences[i].line + 8) {
+                let nf = fold_lower(&next.text);
+                let Some(m) = ORDINAL.find(&nf) else { break };
+                rank += 1;
+                let item = crate::text::collapse_spaces(&original_slice(
+                    &next.text,
+                    &nf,
+                    m.end(),
+                    nf.len(),
+                ));
+                scored.push((
+                    5,
+                    i * 100 + rank,
+                    format!("{rank}. {}", item.trim_end_matches('.')),
+                ));
+                j += 1;
+            }
+            if rank > 0 {
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
     for (i, s) in sentences.iter().enumerate() {
         let f = fold_lower(&s.text);
         let score = if f.contains("priorite numero un")
@@ -813,16 +881,37 @@ pub fn priorities(text: &str) -> Vec<String> {
         if score == 0 || f.chars().filter(|c| c.is_alphabetic()).count() < 10 {
             continue;
         }
-        let t = match &s.speaker {
+        let mut t = match &s.speaker {
             Some(sp) => format!("{sp}: {}", s.text),
             None => s.text.clone(),
         };
+        // "Ce sera la priorité d'avril." needs the sentence before to say what "ce" is.
+        let anaphoric = [
+            "ce sera",
+            "c'est",
+            "ca sera",
+            "it's",
+            "that's",
+            "it will be",
+            "this is",
+        ]
+        .iter()
+        .any(|a| f.starts_with(a) || f.contains(&format!(", {a}")));
+        if anaphoric && i > 0 && crate::summarize::content_words(&s.text).len() < 8 {
+            t = format!("{} {t}", sentences[i - 1].text);
+        }
         if !scored.iter().any(|(_, _, x)| *x == t) {
             scored.push((score, i, t));
         }
     }
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, _, t)| t).collect()
+    let mut out: Vec<String> = Vec::new();
+    for (_, _, t) in scored {
+        if !out.iter().any(|o| o.contains(&t) || t.contains(o.as_str())) {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// The decisions in a text (the `Decision` items of [`action_items`]), as sentences.
@@ -926,5 +1015,16 @@ Sophie : Est-ce que tu as vu le mail ?\n";
         );
         assert!(p[0].contains("priorité numéro un"), "{p:?}");
         assert_eq!(p.len(), 2);
+        let listed = priorities(
+            "Marc : Bon, les priorités de la semaine. Un : l'acompte des Tilleuls. Deux : le dossier de la mairie. Le reste passe après.\n",
+        );
+        assert_eq!(
+            listed[..2],
+            [
+                "1. l'acompte des Tilleuls".to_string(),
+                "2. le dossier de la mairie".to_string()
+            ],
+            "{listed:?}"
+        );
     }
 }

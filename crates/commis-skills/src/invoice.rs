@@ -372,7 +372,7 @@ fn first_token(s: &str) -> Option<&str> {
 
 fn pick_number(text: &str, f: &mut InvoiceFields) {
     let lines = lines_with_offsets(text);
-    let mut best: Option<(u8, usize, String)> = None;
+    let mut best: Option<(f32, usize, String)> = None;
     for (li, (ls, line)) in lines.iter().enumerate() {
         let (folded, map) = fold_lower_with_map(line);
         for (label, strength) in NUMBER_LABELS {
@@ -440,22 +440,37 @@ fn pick_number(text: &str, f: &mut InvoiceFields) {
                     }
                 }
                 let Some(v) = value else { continue };
-                if best.as_ref().is_none_or(|(bs, _, _)| *strength > *bs) {
-                    best = Some((*strength, at, v));
+                // The document's own number sits in its heading; numbers quoted further down
+                // ("Acompte sur devis D2024-012", "Avoir sur facture F2024-030") are references.
+                let before = folded[..s].trim_end();
+                let is_reference = [
+                    "sur",
+                    "de la",
+                    "du",
+                    "d'origine",
+                    "votre",
+                    "notre",
+                    "of",
+                    "for",
+                    "per",
+                    "selon",
+                    "ref",
+                    "ref.",
+                ]
+                .iter()
+                .any(|w| before.ends_with(w))
+                    || line[os..].chars().next().is_some_and(char::is_lowercase)
+                        && before.chars().next_back().is_some_and(char::is_alphabetic);
+                let score = f32::from(*strength) + if li < 12 { 1.5 } else { 0.0 }
+                    - if is_reference { 2.0 } else { 0.0 };
+                if best.as_ref().is_none_or(|(bs, _, _)| score > *bs) {
+                    best = Some((score, at, v));
                 }
             }
         }
     }
-    if let Some((strength, at, v)) = best {
-        f.set_conf(
-            "number",
-            match strength {
-                4 => 0.9,
-                3 => 0.8,
-                2 => 0.7,
-                _ => 0.55,
-            },
-        );
+    if let Some((score, at, v)) = best {
+        f.set_conf("number", (0.45 + score / 11.0).clamp(0.3, 0.95));
         f.evidence
             .push(evidence_at(text, "number", Span::new(at, at + v.len())));
         f.number = Some(v);

@@ -153,3 +153,101 @@ fn demo_clients_are_at_least_95_percent_right() {
     }
     assert!(rate >= 0.95, "{misses:#?}");
 }
+
+#[test]
+fn demo_invoice_fields_are_at_least_90_percent_exact() {
+    let Some((exp, docs)) = load() else {
+        eprintln!("demo folder absent: skipped");
+        return;
+    };
+    let (mut ok, mut total) = (0, 0);
+    let mut misses = vec![];
+    for (f, d) in exp["files"].as_array().unwrap().iter().zip(&docs) {
+        let Some(fields) = f.get("fields").filter(|v| v.is_object()) else {
+            continue;
+        };
+        if d.text.trim().is_empty() {
+            continue;
+        }
+        let got = commis_skills::extract_invoice(&d.text);
+        let cents = |a: &Option<commis_skills::Amount>| a.as_ref().map(|a| a.cents());
+        let want_cents = |k: &str| {
+            fields
+                .get(k)
+                .and_then(Value::as_f64)
+                .map(|v| (v * 100.0).round() as i64)
+        };
+        let checks: Vec<(&str, bool, String)> = vec![
+            (
+                "issuer",
+                fields["issuer"].as_str().map(normalize_company)
+                    == got.issuer.as_deref().map(normalize_company),
+                format!("{:?}", got.issuer),
+            ),
+            (
+                "client",
+                fields["client"].as_str().map(normalize_company)
+                    == got.client.as_deref().map(normalize_company),
+                format!("{:?}", got.client),
+            ),
+            (
+                "number",
+                fields["number"].as_str() == got.number.as_deref(),
+                format!("{:?}", got.number),
+            ),
+            (
+                "date",
+                fields["date"].as_str() == got.date.as_deref(),
+                format!("{:?}", got.date),
+            ),
+            (
+                "due_date",
+                fields["due_date"].as_str() == got.due_date.as_deref(),
+                format!("{:?}", got.due_date),
+            ),
+            (
+                "net",
+                want_cents("net").map(i64::abs) == cents(&got.net).map(i64::abs),
+                format!("{:?}", cents(&got.net)),
+            ),
+            (
+                "vat",
+                want_cents("vat").map(i64::abs) == cents(&got.vat).map(i64::abs),
+                format!("{:?}", cents(&got.vat)),
+            ),
+            (
+                "total",
+                want_cents("total").map(i64::abs) == cents(&got.total).map(i64::abs),
+                format!("{:?}", cents(&got.total)),
+            ),
+            (
+                "currency",
+                fields["currency"].as_str() == got.currency.as_deref(),
+                format!("{:?}", got.currency),
+            ),
+        ];
+        for (name, good, have) in checks {
+            if fields.get(name).is_none_or(Value::is_null) {
+                continue;
+            }
+            total += 1;
+            if good {
+                ok += 1;
+            } else {
+                misses.push(format!(
+                    "{}.{name}: got {have}, expected {}",
+                    d.id, fields[name]
+                ));
+            }
+        }
+    }
+    let rate = ok as f64 / total as f64;
+    println!(
+        "demo invoice fields exact: {ok}/{total} ({:.1}%)",
+        100.0 * rate
+    );
+    for m in &misses {
+        println!("  miss: {m}");
+    }
+    assert!(rate >= 0.9, "{misses:#?}");
+}
