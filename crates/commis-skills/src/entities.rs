@@ -808,6 +808,44 @@ mod tests {
     }
 
     #[test]
+    fn finds_companies_from_each_cue() {
+        let cases = [
+            (
+                "Destinataire : Mairie de Saint-Aubin",
+                "Destinataire",
+                PartyRole::Client,
+            ),
+            ("From: Baltic Oak Trading Ltd", "From", PartyRole::Issuer),
+            (
+                "Sold By : WS Retail Services Pvt. Ltd.,",
+                "Sold by",
+                PartyRole::Issuer,
+            ),
+            ("ATTN: iViveLabs Limited", "ATTN", PartyRole::Client),
+            ("Client : Boulangerie Lefèvre", "Client", PartyRole::Client),
+            ("Customer: Acme Corp", "Customer", PartyRole::Client),
+            (
+                "Fournisseur : Bois & Panneaux du Rhône",
+                "Fournisseur",
+                PartyRole::Issuer,
+            ),
+        ];
+        for (text, cue, role) in cases {
+            let m = find_companies(text);
+            assert!(
+                m.iter().any(|m| m.cue == cue && m.role == role),
+                "{text}: {m:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn client_word_in_running_text_is_not_a_cue() {
+        let m = find_companies("Le client est content de la pose.");
+        assert!(m.iter().all(|m| m.cue != "Client"), "{m:?}");
+    }
+
+    #[test]
     fn finds_companies_from_legal_forms_and_societe() {
         let t = "Merci de votre confiance. Coolblue B.V. Weena 664\nLa Société Martin Frères a livré.\nQualityHosting AG - Uferweg 40";
         let keys: Vec<_> = find_companies(t).into_iter().map(|m| m.key).collect();

@@ -20,6 +20,7 @@ pub mod invoice;
 pub mod slug;
 pub mod summarize;
 pub mod text;
+pub mod tools;
 
 pub use actions::{ActionItem, ItemKind, Priority, action_items, decisions, priorities};
 pub use amounts::{Amount, AmountRole, FoundAmount, find_amounts, parse_amount};
@@ -42,6 +43,17 @@ pub enum SkillError {
         "the invoice XML is not well-formed ({0}); check that it is the CII attachment of a Factur-X/ZUGFeRD PDF"
     )]
     Xml(String),
+    /// A tool was called with an input it cannot use.
+    #[error("tool {tool}: {message}; check the input against the tool's schema")]
+    BadInput {
+        /// The tool called.
+        tool: String,
+        /// What is wrong with the input.
+        message: String,
+    },
+    /// No skill has this tool name.
+    #[error("no skill tool named \"{0}\"; see commis_skills::tools::tools() for the list")]
+    UnknownTool(String),
     /// The XML parsed but is not a Cross Industry Invoice.
     #[error(
         "the XML is not a Cross Industry Invoice (root element <{0}>); only Factur-X/ZUGFeRD CII is supported, not UBL"
