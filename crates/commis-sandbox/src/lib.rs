@@ -64,6 +64,19 @@ use std::time::Duration;
 
 pub use allowlist::ExecAllowlist;
 
+/// Which sandbox implementation to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Backend {
+    /// The best available: on Linux our own namespaces, or bubblewrap when the kernel or a
+    /// security module refuses them to us but allows `bwrap`; on macOS Seatbelt.
+    #[default]
+    Auto,
+    /// Linux: our own namespaces + Landlock + seccomp (no external program).
+    Namespaces,
+    /// Linux: `/usr/bin/bwrap` with the same layout and seccomp filters, without Landlock.
+    Bubblewrap,
+}
+
 /// Set to `true` from any thread to stop a running command (its whole process tree is killed).
 pub type CancelFlag = Arc<AtomicBool>;
 
@@ -258,16 +271,23 @@ pub enum SandboxError {
 /// On Linux this actually creates the namespaces and a tmpfs in a throw-away child, so a
 /// kernel or security module that forbids them is detected before any command is accepted.
 pub fn probe() -> Result<Capabilities, SandboxError> {
+    probe_backend(Backend::Auto)
+}
+
+/// Like [`probe`], for one backend.
+pub fn probe_backend(backend: Backend) -> Result<Capabilities, SandboxError> {
     #[cfg(target_os = "linux")]
     {
-        linux::probe()
+        linux::probe(backend)
     }
     #[cfg(target_os = "macos")]
     {
+        let _ = backend;
         macos::probe()
     }
     #[cfg(not(any(target_os = "linux", target_os = "macos")))]
     {
+        let _ = backend;
         Ok(Capabilities {
             backend: "none",
             namespaces: false,
@@ -290,18 +310,33 @@ pub fn run(
     cancel: &CancelFlag,
     on_output: &mut dyn FnMut(Stream, &[u8]),
 ) -> Result<CommandOutput, SandboxError> {
+    run_with(Backend::Auto, req, cancel, on_output)
+}
+
+/// Like [`run`], with a chosen backend (tests and `commis doctor` compare them).
+pub fn run_with(
+    backend: Backend,
+    req: &CommandRequest,
+    cancel: &CancelFlag,
+    on_output: &mut dyn FnMut(Stream, &[u8]),
+) -> Result<CommandOutput, SandboxError> {
     let checked = request::validate(req)?;
     #[cfg(target_os = "linux")]
     {
-        linux::run(&checked, cancel, on_output)
+        linux::run(backend, &checked, cancel, on_output)
     }
     #[cfg(target_os = "macos")]
     {
+        if backend != Backend::Auto {
+            return Err(SandboxError::Unavailable {
+                reason: format!("the {backend:?} sandbox exists only on Linux"),
+            });
+        }
         macos::run(&checked, cancel, on_output)
     }
     #[cfg(not(any(target_os = "linux", target_os = "macos")))]
     {
-        let _ = (checked, cancel, on_output);
+        let _ = (backend, checked, cancel, on_output);
         Err(SandboxError::Unavailable {
             reason: unsupported_os_reason(),
         })

@@ -15,9 +15,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use commis_sandbox::{CommandOutput, CommandRequest, SandboxError, Stream, probe, run};
+use commis_sandbox::{
+    Backend, CommandOutput, CommandRequest, SandboxError, Stream, probe, probe_backend, run,
+    run_with,
+};
 
 struct World {
+    backend: Backend,
     granted: tempfile::TempDir,
     outside: tempfile::TempDir,
     readonly: tempfile::TempDir,
@@ -33,6 +37,10 @@ struct World {
 
 impl World {
     fn new() -> World {
+        World::with_backend(Backend::Auto)
+    }
+
+    fn with_backend(backend: Backend) -> World {
         let uniq = format!("commis-escape-{}-{}", std::process::id(), nanos());
         let granted = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
@@ -62,6 +70,7 @@ impl World {
             l.set_nonblocking(true).unwrap();
         }
         World {
+            backend,
             granted,
             outside,
             readonly,
@@ -90,7 +99,13 @@ impl World {
 
     fn run(&self, script: &str, timeout: Duration) -> CommandOutput {
         let cancel = Arc::new(AtomicBool::new(false));
-        run(&self.request(script, timeout), &cancel, &mut |_, _| {}).unwrap()
+        run_with(
+            self.backend,
+            &self.request(script, timeout),
+            &cancel,
+            &mut |_, _| {},
+        )
+        .unwrap()
     }
 
     fn victim_alive(&mut self) -> bool {
@@ -492,6 +507,19 @@ fn sandbox_available() -> bool {
     false
 }
 
+/// The Linux backends this machine can run (the suite runs once per backend).
+fn usable_backends() -> Vec<Backend> {
+    let mut v = Vec::new();
+    for b in [Backend::Namespaces, Backend::Bubblewrap] {
+        match probe_backend(b) {
+            Ok(c) if c.usable => v.push(b),
+            Ok(c) => println!("NOTICE: backend {b:?} unusable here: {:?}", c.notes),
+            Err(e) => println!("NOTICE: backend {b:?} unusable here: {e}"),
+        }
+    }
+    v
+}
+
 /// Programs the payloads use; a missing one would make its attempts fail for the wrong reason.
 const PAYLOAD_TOOLS: &[&str] = &[
     "/usr/bin/python3",
@@ -528,20 +556,26 @@ fn the_payload_tools_work_inside_the_sandbox() {
     }
     // Positive controls: the escape payloads fail because of the sandbox, not because their
     // interpreter or tool cannot start in it.
-    let w = World::new();
-    for script in [
-        "/usr/bin/python3 -c 'import socket, ctypes; print(1)'",
-        "bash -c 'echo ok'",
-        "strace -V",
-        "getent passwd root",
-        "unshare --help",
-        "nsenter --help",
-        "mount --help",
-        "ln -s a b && ln b c2 2>/dev/null; ls",
-        "kill -0 $$",
-    ] {
-        let out = w.run(script, Duration::from_secs(10));
-        assert!(out.success(), "`{script}` failed inside: {}", text(&out));
+    for backend in usable_backends() {
+        let w = World::with_backend(backend);
+        for script in [
+            "/usr/bin/python3 -c 'import socket, ctypes; print(1)'",
+            "bash -c 'echo ok'",
+            "strace -V",
+            "getent passwd root",
+            "unshare --help",
+            "nsenter --help",
+            "mount --help",
+            "ln -s a b && ln b c2 2>/dev/null; ls",
+            "kill -0 $$",
+        ] {
+            let out = w.run(script, Duration::from_secs(10));
+            assert!(
+                out.success(),
+                "{backend:?}: `{script}` failed inside: {}",
+                text(&out)
+            );
+        }
     }
 }
 
@@ -550,33 +584,36 @@ fn every_escape_attempt_fails() {
     if !sandbox_available() || !payload_tools_present() {
         return;
     }
-    let mut w = World::new();
-    let list = attempts(&w);
-    let total = list.len();
     let mut escaped = Vec::new();
-    for a in list {
-        let out = w.run(&a.script, a.timeout);
-        let blocked = (a.blocked)(&mut w, &out);
-        println!(
-            "[{}] {} (exit {:?}, signal {:?}, {:?})",
-            if blocked { "blocked" } else { "ESCAPED" },
-            a.name,
-            out.exit_code,
-            out.signal,
-            out.duration
-        );
-        if !blocked {
-            println!("      output: {}", text(&out).trim());
-            escaped.push(a.name);
+    for backend in usable_backends() {
+        let mut w = World::with_backend(backend);
+        let list = attempts(&w);
+        let total = list.len();
+        let before = escaped.len();
+        for a in list {
+            let out = w.run(&a.script, a.timeout);
+            let blocked = (a.blocked)(&mut w, &out);
+            println!(
+                "[{}] {backend:?}: {} (exit {:?}, signal {:?}, {:?})",
+                if blocked { "blocked" } else { "ESCAPED" },
+                a.name,
+                out.exit_code,
+                out.signal,
+                out.duration
+            );
+            if !blocked {
+                println!("      output: {}", text(&out).trim());
+                escaped.push(format!("{backend:?}: {}", a.name));
+            }
         }
+        let n = escaped.len() - before;
+        println!(
+            "escape attempts ({backend:?}): {total}, blocked: {}, escaped: {n}",
+            total - n
+        );
+        assert!(w.victim_alive());
     }
-    println!(
-        "escape attempts: {total}, blocked: {}, escaped: {}",
-        total - escaped.len(),
-        escaped.len()
-    );
     assert!(escaped.is_empty(), "escapes: {escaped:?}");
-    assert!(w.victim_alive());
 }
 
 #[test]
@@ -616,23 +653,32 @@ fn timeout_kills_the_whole_tree_within_a_second() {
     if !sandbox_available() {
         return;
     }
-    let w = World::new();
-    let marker = "987.654";
-    let timeout = Duration::from_secs(1);
-    let started = Instant::now();
-    let out = w.run(
-        &format!("sleep {marker} & (sleep {marker} &) ; setsid sleep {marker} & sleep {marker}"),
-        timeout,
-    );
-    let elapsed = started.elapsed();
-    assert!(out.timed_out);
-    assert_eq!(out.signal, Some(9));
-    assert!(
-        elapsed < timeout + Duration::from_secs(1),
-        "took {elapsed:?} for a {timeout:?} timeout"
-    );
-    assert_eq!(host_processes_with(marker), 0, "sleep processes survived");
-    println!("timeout 1 s: returned after {elapsed:?}");
+    for backend in usable_backends() {
+        let w = World::with_backend(backend);
+        let marker = "987.654";
+        let timeout = Duration::from_secs(1);
+        let started = Instant::now();
+        let out = w.run(
+            &format!(
+                "sleep {marker} & (sleep {marker} &) ; setsid sleep {marker} & sleep {marker}"
+            ),
+            timeout,
+        );
+        let elapsed = started.elapsed();
+        assert!(out.timed_out);
+        assert_eq!(out.signal, Some(9));
+        assert!(
+            elapsed < timeout + Duration::from_secs(1),
+            "took {elapsed:?} for a {timeout:?} timeout"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(
+            host_processes_with(marker),
+            0,
+            "{backend:?}: sleep processes survived"
+        );
+        println!("timeout 1 s ({backend:?}): returned after {elapsed:?}");
+    }
 }
 
 #[test]

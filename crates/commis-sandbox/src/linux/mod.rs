@@ -1,6 +1,7 @@
 //! The Linux sandbox: namespaces, a bind-mounted root, Landlock, seccomp and rlimits.
 //! See the crate documentation for the process layout.
 
+mod bwrap;
 mod child;
 mod filters;
 
@@ -15,7 +16,9 @@ use std::time::{Duration, Instant};
 use libc::{c_char, c_int, c_ulong};
 
 use crate::request::{Checked, OutputSink};
-use crate::{CancelFlag, Capabilities, CommandOutput, MAX_FILE_BYTES, SandboxError, Stream};
+use crate::{
+    Backend, CancelFlag, Capabilities, CommandOutput, MAX_FILE_BYTES, SandboxError, Stream,
+};
 
 use filters::{FS_READ, FS_READ_DIR, FS_READ_FILE, FS_WRITE_FILE, LandlockAccess};
 
@@ -693,6 +696,8 @@ fn kill_tree(pid: libc::pid_t) {
 
 /// Polls until the supervisor exits, forwarding output and enforcing deadline and cancel.
 struct Outcome {
+    /// Everything read from the third descriptor (failure/exit records, or bwrap's JSON).
+    report_bytes: Vec<u8>,
     records: Vec<Record>,
     timed_out: bool,
     cancelled: bool,
@@ -775,6 +780,7 @@ fn supervise(
         .filter_map(Record::from_bytes)
         .collect();
     Outcome {
+        report_bytes,
         records,
         timed_out,
         cancelled,
@@ -806,7 +812,7 @@ fn first_failure(plan: &Plan, records: &[Record]) -> Option<SandboxError> {
         })
 }
 
-pub(crate) fn run(
+fn run_native(
     req: &Checked,
     cancel: &CancelFlag,
     on_output: &mut dyn FnMut(Stream, &[u8]),
@@ -860,7 +866,7 @@ pub(crate) fn run(
     })
 }
 
-pub(crate) fn probe() -> Result<Capabilities, SandboxError> {
+fn probe_native() -> Result<Capabilities, SandboxError> {
     let landlock_abi = filters::landlock_abi();
     // SAFETY: getuid cannot fail.
     let is_root = unsafe { libc::getuid() } == 0;
@@ -929,4 +935,100 @@ fn kernel_at_least(major: u32, minor: u32) -> bool {
         .map(|p| p.parse::<u32>().unwrap_or(0));
     let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     (a, b) >= (major, minor)
+}
+
+/// Set once the kernel has refused our own namespaces, so `Auto` goes straight to bwrap.
+static NATIVE_REFUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether a failure means "this kernel/policy will not let us build namespaces", the case
+/// bubblewrap may still handle.
+fn namespaces_refused(e: &SandboxError) -> bool {
+    matches!(e, SandboxError::Unavailable { reason } if !reason.contains("seccomp"))
+}
+
+pub(crate) fn run(
+    backend: Backend,
+    req: &Checked,
+    cancel: &CancelFlag,
+    on_output: &mut dyn FnMut(Stream, &[u8]),
+) -> Result<CommandOutput, SandboxError> {
+    match backend {
+        Backend::Namespaces => run_native(req, cancel, on_output),
+        Backend::Bubblewrap => {
+            if let Some(reason) = bwrap::refusal() {
+                return Err(SandboxError::Unavailable { reason });
+            }
+            bwrap::run(Some(req), Some(cancel), on_output)
+        }
+        Backend::Auto => {
+            let bwrap_ok = bwrap::refusal().is_none();
+            if NATIVE_REFUSED.load(Ordering::Relaxed) && bwrap_ok {
+                return bwrap::run(Some(req), Some(cancel), on_output);
+            }
+            match run_native(req, cancel, on_output) {
+                Err(e) if namespaces_refused(&e) && bwrap_ok => {
+                    tracing::warn!("own namespaces refused ({e}); using bubblewrap");
+                    NATIVE_REFUSED.store(true, Ordering::Relaxed);
+                    bwrap::run(Some(req), Some(cancel), on_output)
+                }
+                other => other,
+            }
+        }
+    }
+}
+
+fn probe_bwrap() -> Capabilities {
+    let mut notes = Vec::new();
+    let usable = if let Some(reason) = bwrap::refusal() {
+        notes.push(reason);
+        false
+    } else {
+        match bwrap::run(None, None, &mut |_, _| {}) {
+            Ok(out) if out.exit_code == Some(0) => true,
+            Ok(out) => {
+                notes.push(format!(
+                    "bubblewrap's test sandbox failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+                false
+            }
+            Err(e) => {
+                notes.push(e.to_string());
+                false
+            }
+        }
+    };
+    if usable {
+        notes.push(
+            "using bubblewrap: namespaces and seccomp confine commands, without the Landlock layer"
+                .into(),
+        );
+    }
+    Capabilities {
+        backend: "linux-bubblewrap",
+        namespaces: usable,
+        landlock_abi: None,
+        seccomp: usable,
+        process_limit: "RLIMIT_NPROC",
+        usable,
+        notes,
+    }
+}
+
+pub(crate) fn probe(backend: Backend) -> Result<Capabilities, SandboxError> {
+    match backend {
+        Backend::Namespaces => probe_native(),
+        Backend::Bubblewrap => Ok(probe_bwrap()),
+        Backend::Auto => {
+            let native = probe_native()?;
+            if native.usable || bwrap::refusal().is_some() {
+                return Ok(native);
+            }
+            let mut fallback = probe_bwrap();
+            let mut notes = native.notes;
+            notes.append(&mut fallback.notes);
+            fallback.notes = notes;
+            Ok(fallback)
+        }
+    }
 }
