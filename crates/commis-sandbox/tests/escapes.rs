@@ -847,15 +847,7 @@ fn runs_from_many_threads_at_once_all_complete() {
 #[ignore = "measurement: cargo test -p commis-sandbox --test escapes -- --ignored --nocapture"]
 fn measure_sandbox_start_overhead() {
     assert!(sandbox_available());
-    let w = World::new();
     let n = 50;
-    let mut runs = Vec::new();
-    for _ in 0..n {
-        let out = w.run("true", Duration::from_secs(10));
-        assert!(out.success());
-        runs.push(out.duration);
-    }
-    runs.sort();
     let direct = {
         let t = Instant::now();
         for _ in 0..n {
@@ -869,13 +861,28 @@ fn measure_sandbox_start_overhead() {
         }
         t.elapsed() / n
     };
-    println!(
-        "sandboxed `sh -c true`: median {:?}, p90 {:?}, min {:?} over {n} runs; unsandboxed: mean {direct:?}",
-        runs[n as usize / 2],
-        runs[n as usize * 9 / 10],
-        runs[0]
-    );
-    let t = Instant::now();
-    let caps = probe().unwrap();
-    println!("probe(): {:?} (usable: {})", t.elapsed(), caps.usable);
+    println!("unsandboxed `sh -c true`: mean {direct:?}");
+    for backend in usable_backends() {
+        let w = World::with_backend(backend);
+        let mut runs = Vec::new();
+        for _ in 0..n {
+            let out = w.run("true", Duration::from_secs(10));
+            assert!(out.success());
+            runs.push(out.duration);
+        }
+        runs.sort();
+        println!(
+            "sandboxed `sh -c true` ({backend:?}): median {:?}, p90 {:?}, min {:?} over {n} runs",
+            runs[n as usize / 2],
+            runs[n as usize * 9 / 10],
+            runs[0]
+        );
+        let t = Instant::now();
+        let caps = probe_backend(backend).unwrap();
+        println!(
+            "probe_backend({backend:?}): {:?} (usable: {})",
+            t.elapsed(),
+            caps.usable
+        );
+    }
 }
