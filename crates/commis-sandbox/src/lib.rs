@@ -40,6 +40,11 @@
 //! program forked or daemonised. Setup failures travel back to the caller over a pipe, with
 //! the step that failed and the `errno`, and become a [`SandboxError`].
 //!
+//! When the kernel or a security module refuses these namespaces to us but allows
+//! bubblewrap (Ubuntu ≥ 23.10's AppArmor restriction ships a profile for `bwrap`),
+//! [`Backend::Auto`] falls back to `/usr/bin/bwrap` with the same layout and seccomp filters
+//! (no Landlock layer, limits set by `prlimit` inside). Bubblewrap is never used as root.
+//!
 //! When the caller is the host's root (containers, CI), the kernel does not enforce
 //! `RLIMIT_NPROC`; the process bound is then the PID namespace's own `pid_max` (Linux 6.14+),
 //! whose floor is 301 processes.
