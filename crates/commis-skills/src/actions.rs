@@ -30,6 +30,8 @@ pub enum ItemKind {
     Task,
     /// The group decided or agreed something.
     Decision,
+    /// Someone proposed or required something ("you have to keep it under 12.50", "we could add a screen").
+    Proposal,
 }
 
 /// One action item or decision found in a text.
@@ -100,6 +102,13 @@ const NOT_REQUEST_VERBS: &[&str] = &[
     "rappelles",
     "souviens",
 ];
+
+/// Proposals and requirements, English and French.
+static PROPOSAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:^|[\s,;:])(?:you have to|you need to|you should|i suggest|i'd suggest|i propose|i would propose|we could|how about|why don't we|what if we|should be|has to be|must be|got to be|will be|would be useful|might be useful|je propose|je suggere|on pourrait|il faudrait|ce serait bien|pourquoi pas)\b",
+    )
+});
 
 /// Group commitments ("we need to", "il faut", "on doit").
 static GROUP: LazyLock<Regex> = LazyLock::new(|| {
@@ -372,11 +381,13 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
             .find(|p| p.speaker.is_some() && p.speaker != s.speaker)
             .and_then(|p| p.speaker.clone())
             .filter(|_| s.speaker.is_some());
+        let proposal = PROPOSAL.is_match(&folded);
         if !(first
             || group
             || marker
             || named.is_some()
             || decision
+            || proposal
             || request && addressee.is_some())
         {
             continue;
@@ -446,6 +457,8 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
             .unwrap_or(Priority::Medium);
         let kind = if decision && !first && named.is_none() {
             ItemKind::Decision
+        } else if proposal && !(first || group || marker || named.is_some() || request) {
+            ItemKind::Proposal
         } else {
             ItemKind::Task
         };
