@@ -308,8 +308,9 @@ pub fn probe_backend(backend: Backend) -> Result<Capabilities, SandboxError> {
 /// Runs `req.argv` in the sandbox, streaming output to `on_output`, until it exits, the
 /// timeout passes or `cancel` is set; in the last two cases the whole process tree is killed.
 ///
-/// Refuses with [`SandboxError::Unavailable`] when the OS cannot sandbox it: it never runs a
-/// program unconfined.
+/// `on_output` is called on the calling thread with each chunk as it arrives, within the
+/// `max_output_bytes` budget. Refuses with [`SandboxError::Unavailable`] when the OS cannot
+/// sandbox the program: it never runs a program unconfined.
 pub fn run(
     req: &CommandRequest,
     cancel: &CancelFlag,

@@ -97,6 +97,16 @@ pub(super) unsafe fn supervisor(plan: &Plan) -> ! {
         }
         reset_signals();
         close_all_but(&[plan.stdout_w, plan.stderr_w, plan.report_w]);
+        // Nor the caller's terminal: init would otherwise hold it for the whole run.
+        let devnull = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+        if devnull >= 0 {
+            for fd in 0..3 {
+                libc::dup2(devnull, fd);
+            }
+            if devnull > 2 {
+                libc::close(devnull);
+            }
+        }
         let flags = libc::CLONE_NEWUSER
             | libc::CLONE_NEWNS
             | libc::CLONE_NEWPID

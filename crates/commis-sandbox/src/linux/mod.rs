@@ -269,6 +269,21 @@ fn pipe() -> Result<Pipe, SandboxError> {
             source: io::Error::last_os_error(),
         });
     }
+    // A caller that closed its stdin/stdout/stderr would get 0..=2 here, which the children
+    // overwrite with dup2: move such ends to 3 or above.
+    for fd in fds.iter_mut() {
+        if *fd < 3 {
+            // SAFETY: duplicating and closing a descriptor we just created.
+            unsafe {
+                let high = libc::fcntl(*fd, libc::F_DUPFD_CLOEXEC, 3);
+                if high < 0 {
+                    return Err(io_err("moving a pipe above the standard descriptors"));
+                }
+                libc::close(*fd);
+                *fd = high;
+            }
+        }
+    }
     // SAFETY: both descriptors were just created and are owned by nobody else.
     unsafe {
         Ok(Pipe {
@@ -1030,5 +1045,63 @@ pub(crate) fn probe(backend: Backend) -> Result<Capabilities, SandboxError> {
             fallback.notes = notes;
             Ok(fallback)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> (Plan, Pipes) {
+        let pipes = Pipes {
+            stdout: pipe().unwrap(),
+            stderr: pipe().unwrap(),
+            report: pipe().unwrap(),
+        };
+        (build_plan(None, &pipes).unwrap(), pipes)
+    }
+
+    #[test]
+    fn a_refused_namespace_says_what_to_enable() {
+        let (plan, _pipes) = plan();
+        let e = explain(&plan, Step::Unshare, 0, libc::EPERM);
+        let SandboxError::Unavailable { reason } = e else {
+            panic!("expected Unavailable, got {e:?}");
+        };
+        assert!(reason.contains("namespaces"), "{reason}");
+        assert!(reason.contains("sysctl"), "{reason}");
+    }
+
+    #[test]
+    fn a_refused_proc_mount_points_at_containers() {
+        let (plan, _pipes) = plan();
+        let index = plan
+            .ops_before_pivot
+            .iter()
+            .position(|op| matches!(op, Op::Proc { .. }))
+            .unwrap();
+        let e = explain(&plan, Step::MountPlan, index as u32, libc::EPERM);
+        assert!(
+            matches!(&e, SandboxError::Unavailable { reason } if reason.contains("container")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn a_failed_mount_names_the_paths() {
+        let (plan, _pipes) = plan();
+        let e = explain(&plan, Step::MountPlan, 1, libc::ENOENT);
+        assert!(e.to_string().contains("/newroot"), "{e}");
+    }
+
+    #[test]
+    fn records_round_trip() {
+        let r = Record {
+            kind: Record::EXITED,
+            step: 2,
+            index: 3,
+            value: -4,
+        };
+        assert_eq!(Record::from_bytes(&r.to_bytes()), Some(r));
     }
 }
