@@ -119,6 +119,39 @@ pub(crate) fn validate(req: &CommandRequest) -> Result<Checked, SandboxError> {
             readable.push(c);
         }
     }
+    // A grant nested in a writable grant may have been replaced by a symlink by an earlier
+    // command: following it would expose whatever it points to. Below a writable grant, the
+    // path of another grant must resolve component by component to itself (symlinks above
+    // the writable grant, such as a linked ~/Documents, are fine).
+    let outer: Vec<(&PathBuf, PathBuf)> = req
+        .writable
+        .iter()
+        .filter_map(|p| Some((p, p.canonicalize().ok()?)))
+        .collect();
+    for (given, canonical) in req
+        .writable
+        .iter()
+        .chain(&req.readable)
+        .filter_map(|p| Some((p, p.canonicalize().ok()?)))
+    {
+        for (outer_given, outer_canonical) in &outer {
+            let rest = given
+                .strip_prefix(outer_given)
+                .or_else(|_| given.strip_prefix(outer_canonical));
+            if let Ok(rest) = rest
+                && !rest.as_os_str().is_empty()
+                && outer_canonical.join(rest) != canonical
+            {
+                return Err(invalid(format!(
+                    "folder {} is inside the writable folder {} and reaches {} through a \
+                     symbolic link; grant the real directory",
+                    given.display(),
+                    outer_given.display(),
+                    canonical.display()
+                )));
+            }
+        }
+    }
     if !req.cwd.is_absolute() {
         return Err(invalid(format!(
             "working directory {} is not absolute",
@@ -267,6 +300,30 @@ mod tests {
             validate(&req),
             Err(SandboxError::InvalidRequest { .. })
         ));
+    }
+
+    #[test]
+    fn a_nested_grant_that_is_a_symlink_is_refused() {
+        let outer = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let link = outer.path().join("inputs");
+        std::os::unix::fs::symlink(elsewhere.path(), &link).unwrap();
+        let mut req = CommandRequest::new(vec!["true".into()], outer.path().to_path_buf());
+        req.readable = vec![link];
+        assert!(matches!(
+            validate(&req),
+            Err(SandboxError::InvalidRequest { .. })
+        ));
+        // The real directory nested in the writable folder is fine, and so is a symlink above
+        // the writable folder.
+        let real = outer.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let alias = elsewhere.path().join("alias");
+        std::os::unix::fs::symlink(outer.path(), &alias).unwrap();
+        req.writable = vec![alias.clone()];
+        req.readable = vec![alias.join("real")];
+        req.cwd = alias.clone();
+        assert!(validate(&req).is_ok(), "{:?}", validate(&req));
     }
 
     #[test]
