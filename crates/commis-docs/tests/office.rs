@@ -370,3 +370,36 @@ fn ods_spanned_cells_are_reported_as_merged_ranges() {
         ]
     );
 }
+
+#[test]
+fn plain_text_groups_sheets_and_slides_with_labels_and_tab_separated_rows() {
+    let text = read_fixture("office/csvkit/sheets.xlsx").plain_text();
+    let data = text.find("--- sheet data ---").expect("sheet label");
+    let last = text.find("--- sheet ʤ ---").expect("unicode sheet label");
+    assert!(data < last);
+    assert!(
+        text.contains("Chicago Reader\t1971-01-01\t40\tTRUE\t1\t1971-01-01T04:14:00\n"),
+        "{text}"
+    );
+    let text = read_fixture("office/python-pptx/tbl-cell.pptx").plain_text();
+    assert!(
+        text.contains("--- slide 3 ---\na\tb\tc\nd\te\tf\ng\th\ti\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_output_is_one_object_with_format_blocks_and_tables() {
+    let doc = read_fixture("office/python-docx/comments-rich-para.docx");
+    let value: serde_json::Value = serde_json::from_str(&doc.to_json()).unwrap();
+    assert_eq!(value["format"], "docx");
+    assert_eq!(value["blocks"][0]["kind"]["type"], "paragraph");
+    assert!(
+        value["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["kind"]["type"] == "comment")
+    );
+    assert!(value["warnings"].as_array().unwrap().is_empty());
+}

@@ -226,6 +226,10 @@ fn embedded_ubl_invoice_matches_the_published_fields() {
 
 /// Builds a one-page PDF with Helvetica (WinAnsi) and the given content stream.
 fn make_pdf(content: &[u8], rotate: i64) -> Vec<u8> {
+    make_pdf_with(content, rotate, None)
+}
+
+fn make_pdf_with(content: &[u8], rotate: i64, user_password: Option<&str>) -> Vec<u8> {
     use lopdf::{Object, Stream, dictionary};
     let mut doc = lopdf::Document::with_version("1.5");
     let pages_id = doc.new_object_id();
@@ -246,6 +250,22 @@ fn make_pdf(content: &[u8], rotate: i64) -> Vec<u8> {
     );
     let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog_id);
+    if let Some(password) = user_password {
+        let id = Object::String(
+            b"0123456789abcdef".to_vec(),
+            lopdf::StringFormat::Hexadecimal,
+        );
+        doc.trailer.set("ID", vec![id.clone(), id]);
+        let version = lopdf::EncryptionVersion::V2 {
+            document: &doc,
+            owner_password: "owner",
+            user_password: password,
+            key_length: 128,
+            permissions: lopdf::Permissions::default(),
+        };
+        let state = lopdf::EncryptionState::try_from(version).unwrap();
+        doc.encrypt(&state).unwrap();
+    }
     let mut out = Vec::new();
     doc.save_to(&mut out).unwrap();
     out
@@ -267,4 +287,16 @@ fn rotated_pages_are_read_in_display_order() {
     let doc = commis_docs::read_bytes("r.pdf", &make_pdf(content, 90), &Limits::default()).unwrap();
     let lines: Vec<&str> = doc.blocks.iter().map(|b| b.text.as_str()).collect();
     assert_eq!(lines, vec!["first line", "second line"]);
+}
+
+#[test]
+fn password_protected_pdf_is_an_encrypted_error() {
+    let content = b"BT /F1 12 Tf 72 700 Td (secret salary) Tj ET";
+    let locked = make_pdf_with(content, 0, Some("secret"));
+    let err = commis_docs::read_bytes("locked.pdf", &locked, &Limits::default()).unwrap_err();
+    assert_eq!(err, DocError::Encrypted);
+    // Encrypted with an empty user password (owner restrictions only): readable.
+    let open = make_pdf_with(content, 0, Some(""));
+    let doc = commis_docs::read_bytes("open.pdf", &open, &Limits::default()).unwrap();
+    assert_eq!(doc.blocks[0].text, "secret salary");
 }
