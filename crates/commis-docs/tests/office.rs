@@ -403,3 +403,17 @@ fn json_output_is_one_object_with_format_blocks_and_tables() {
     );
     assert!(value["warnings"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn hidden_sheets_are_read_and_marked_hidden() {
+    let doc = read_fixture("office/calamine/any_sheets.xlsx");
+    let part = |name: &str| {
+        doc.tables
+            .iter()
+            .find(|t| t.place.sheet.as_deref() == Some(name))
+            .and_then(|t| t.place.part.clone())
+    };
+    assert_eq!(part("Visible"), None);
+    assert_eq!(part("Hidden").as_deref(), Some("hidden sheet"));
+    assert_eq!(part("VeryHidden").as_deref(), Some("hidden sheet"));
+}

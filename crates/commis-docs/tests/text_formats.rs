@@ -251,3 +251,28 @@ fn standalone_cii_xml_invoice_is_parsed_into_fields() {
     assert_eq!(inv.grand_total.as_deref(), Some("529.87"));
     assert!(doc.blocks.iter().any(|b| b.text == "Lieferant GmbH"));
 }
+
+#[test]
+fn jpeg_exif_date_is_read_as_iso() {
+    let mut tiff = b"II*\x00\x08\x00\x00\x00".to_vec();
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&0x0132u16.to_le_bytes()); // DateTime
+    tiff.extend_from_slice(&2u16.to_le_bytes()); // ASCII
+    tiff.extend_from_slice(&20u32.to_le_bytes());
+    tiff.extend_from_slice(&26u32.to_le_bytes());
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(b"2024:03:15 09:30:00\x00");
+    let mut jpg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    jpg.extend_from_slice(&((2 + 6 + tiff.len()) as u16).to_be_bytes());
+    jpg.extend_from_slice(b"Exif\x00\x00");
+    jpg.extend_from_slice(&tiff);
+    jpg.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00, 30, 0x00, 40, 0x03]);
+    jpg.extend_from_slice(&[0; 12]);
+    jpg.extend_from_slice(&[0xFF, 0xD9]);
+    let doc = read("photo.jpg", &jpg);
+    assert_eq!(doc.metadata.created.as_deref(), Some("2024-03-15T09:30:00"));
+    assert_eq!(
+        (doc.metadata.width, doc.metadata.height),
+        (Some(40), Some(30))
+    );
+}

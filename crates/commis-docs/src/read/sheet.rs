@@ -105,6 +105,12 @@ where
     F: FnMut(&mut R, &str) -> Vec<Dimensions>,
 {
     let names = wb.sheet_names();
+    let hidden: Vec<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible != calamine::SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
     doc.metadata.sheets = Some(names.len() as u32);
     doc.metadata.sheet_names = names.clone();
     let mut cells_left = limits.max_text_chars;
@@ -144,8 +150,13 @@ where
                 last_col: d.end.1.saturating_sub(c0),
             })
             .collect();
+        let mut place = Place::sheet(&name);
+        if hidden.contains(&name) {
+            // Hidden sheets often hold lookup data or old figures: say so.
+            place.part = Some("hidden sheet".to_string());
+        }
         doc.tables.push(Table {
-            place: Place::sheet(&name),
+            place,
             origin: Some(a1(r0, c0)),
             rows,
             merged,
