@@ -1058,6 +1058,24 @@ impl<'a> Extractor<'a> {
     }
 }
 
+/// Runs of three or more spaces become the two-space column gap.
+fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut spaces = 0;
+    for c in text.chars() {
+        if c == ' ' {
+            spaces += 1;
+            if spaces <= 2 {
+                out.push(' ');
+            }
+        } else {
+            spaces = 0;
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The page's /Rotate (inherited from the page tree), normalized to 0, 90, 180 or 270.
 fn page_rotation(pdf: &lopdf::Document, page_id: ObjectId) -> i64 {
     let mut node = pdf.get_dictionary(page_id).ok();
@@ -1078,7 +1096,9 @@ fn page_rotation(pdf: &lopdf::Document, page_id: ObjectId) -> i64 {
 /// Sorts runs into lines (top to bottom) and joins each line left to right, with a
 /// space where the gap between runs is wider than a fraction of the font size.
 fn layout(mut runs: Vec<Run>) -> Vec<String> {
-    runs.retain(|r| r.x.is_finite() && r.y.is_finite());
+    // Spacing comes from the gaps between visible runs; stray space glyphs (often
+    // drawn over other text) would only add noise.
+    runs.retain(|r| r.x.is_finite() && r.y.is_finite() && !r.text.trim().is_empty());
     runs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
     let mut lines: Vec<Vec<Run>> = Vec::new();
     let mut current: Vec<Run> = Vec::new();
@@ -1139,7 +1159,7 @@ fn layout(mut runs: Vec<Run>) -> Vec<String> {
             prev_text = &run.text;
             prev_start = run.x;
         }
-        let t = text.trim_end().to_string();
+        let t = collapse_spaces(text.trim_end());
         if !t.trim().is_empty() {
             out.push(t);
         }
@@ -1194,6 +1214,9 @@ mod tests {
             run(18.0, "e"),
         ]);
         assert_eq!(lines, vec!["Free"]);
+        // A stray space glyph drawn over a word does not split it.
+        let lines = layout(vec![run(0.0, "F"), run(2.0, " "), run(6.0, "actuur")]);
+        assert_eq!(lines, vec!["Factuur"]);
         // The same word drawn twice, one point apart, is one word.
         let lines = layout(vec![run(0.0, "Total"), run(0.5, "Total")]);
         assert_eq!(lines, vec!["Total"]);
