@@ -1159,7 +1159,7 @@ fn layout(mut runs: Vec<Run>) -> Vec<String> {
             prev_text = &run.text;
             prev_start = run.x;
         }
-        let t = collapse_spaces(text.trim_end());
+        let t = collapse_spaces(text.trim());
         if !t.trim().is_empty() {
             out.push(t);
         }
