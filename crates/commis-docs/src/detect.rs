@@ -47,7 +47,7 @@ pub fn detect_format(name: &str, bytes: &[u8]) -> Result<Format, DocError> {
             detected: "binary data of an unknown kind".to_string(),
         });
     }
-    Ok(detect_text(&decoded.text, &ext))
+    Ok(detect_text(&decoded.text, &ext, sample.len() < bytes.len()))
 }
 
 fn extension(name: &str) -> String {
@@ -183,7 +183,8 @@ fn known_binary(bytes: &[u8]) -> Option<&'static str> {
         .map(|(_, kind)| *kind)
 }
 
-fn detect_text(text: &str, ext: &str) -> Format {
+/// `is_prefix`: `text` is only the start of a longer file.
+fn detect_text(text: &str, ext: &str, is_prefix: bool) -> Format {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with("{\\rtf") {
         return Format::Rtf;
@@ -201,7 +202,9 @@ fn detect_text(text: &str, ext: &str) -> Format {
         return Format::Html;
     }
     if (trimmed.starts_with('{') || trimmed.starts_with('['))
-        && (ext == "json" || serde_json::from_str::<serde_json::Value>(text).is_ok())
+        && (ext == "json"
+            || serde_json::from_str::<serde_json::Value>(text).is_ok()
+            || (is_prefix && looks_like_json_start(trimmed)))
     {
         return Format::Json;
     }
@@ -258,4 +261,15 @@ fn looks_like_mail(text: &str) -> bool {
         }
     }
     headers >= 2 && key_header
+}
+
+/// The start of a large JSON document: a quoted key followed by a colon early on.
+fn looks_like_json_start(text: &str) -> bool {
+    let head: String = text.chars().take(512).collect();
+    let mut de = serde_json::Deserializer::from_str(&head).into_iter::<serde_json::Value>();
+    match de.next() {
+        Some(Ok(_)) => true,
+        Some(Err(e)) => e.is_eof(),
+        None => false,
+    }
 }

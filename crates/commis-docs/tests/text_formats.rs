@@ -276,3 +276,16 @@ fn jpeg_exif_date_is_read_as_iso() {
         (Some(40), Some(30))
     );
 }
+
+#[test]
+fn large_json_without_extension_is_detected_from_its_start() {
+    let mut json = String::from("[");
+    for i in 0..20_000 {
+        json.push_str(&format!("{{\"id\": {i}, \"label\": \"ligne {i}\"}},"));
+    }
+    json.push_str("{\"id\": -1}]");
+    assert!(json.len() > 64 * 1024);
+    let doc = read("export", json.as_bytes());
+    assert_eq!(doc.format, Format::Json);
+    assert_eq!(doc.tables[0].rows.len(), 20_002);
+}
