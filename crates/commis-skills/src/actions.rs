@@ -63,7 +63,7 @@ fn re(p: &str) -> Regex {
 /// First-person commitments, English and French (matched on accent-folded lower case).
 static FIRST_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^|[\s,;:])(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take|i'll take|i take care|let me|j'(?:envoie|appelle|ecris|organise|imprime|achete|edite|irai|enverrai|appellerai|y vais|en parle)|je vais|je vois avec|je m'occupe|je m'en occupe|je me charge|j'appelle|je (?:les? |la |l'|leur |lui |vous |te |t'|y |en )*(?:relance|prepare|envoie|renvoie|appelle|rappelle|passe|fais|finis|commande|pose|contacte|verifie|redige|ecris|note|reserve|regarde|transmets|mets|organise|prends|facture|ferai|enverrai|appellerai|passerai|prendrai|relancerai|preparerai))\b",
+        r"(?:^|[\s,;:])(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take|i'll take|i take care|let me|j'(?:envoie|appelle|ecris|organise|imprime|achete|edite|irai|enverrai|appellerai|y vais|en parle)|je vais|je vois avec|je m'occupe|je m'en occupe|je me charge|j'appelle|je (?:les? |la |l'|leur |lui |vous |te |t'|y |en )*(?:relance|prepare|envoie|renvoie|appelle|rappelle|passe|fais|finis|commande|pose|contacte|verifie|redige|ecris|note|reserve|regarde|transmets|mets|organise|prends|facture|ferai|enverrai|appellerai|passerai|prendrai|relancerai|preparerai))(?-u:\b)",
     )
 });
 
@@ -106,21 +106,21 @@ const NOT_REQUEST_VERBS: &[&str] = &[
 /// Proposals and requirements, English and French.
 static PROPOSAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^|[\s,;:])(?:you have to|you need to|you should|i suggest|i'd suggest|i propose|i would propose|we could|how about|why don't we|what if we|should be|has to be|must be|got to be|will be|would be useful|might be useful|je propose|je suggere|on pourrait|il faudrait|ce serait bien|pourquoi pas)\b",
+        r"(?:^|[\s,;:])(?:you have to|you need to|you should|i suggest|i'd suggest|i propose|i would propose|we could|how about|why don't we|what if we|should be|has to be|must be|got to be|will be|would be useful|might be useful|je propose|je suggere|on pourrait|il faudrait|ce serait bien|pourquoi pas)(?-u:\b)",
     )
 });
 
 /// Group commitments ("we need to", "il faut", "on doit").
 static GROUP: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^|[\s,;:])(?:we need to|we have to|we've got to|we should|we must|we'll|we will|we're going to|we are going to|we're gonna|let's|need to|il faut|il faudra|faut que|on doit|on devra|on va|nous allons|nous devons|il faudrait)\b",
+        r"(?:^|[\s,;:])(?:we need to|we have to|we've got to|we should|we must|we'll|we will|we're going to|we are going to|we're gonna|let's|need to|il faut|il faudra|faut que|on doit|on devra|on va|nous allons|nous devons|il faudrait)(?-u:\b)",
     )
 });
 
 /// Explicit markers ("Action :", "TODO", "à faire", "->").
 static MARKER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:->|→|=>|\[ \]|-\s*\[ \])|(?:^|\s)(?:action(?: item)?s?\s*:|todo\b|to do\s*:|a faire\s*:|next steps?\s*:|prochaines? etapes?\s*:)",
+        r"^(?:->|→|=>|\[ \]|-\s*\[ \])|(?:^|\s)(?:action(?: item)?s?\s*:|todo(?-u:\b)|to do\s*:|a faire\s*:|next steps?\s*:|prochaines? etapes?\s*:)",
     )
 });
 
@@ -128,14 +128,14 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
 /// "X s'occupe de", "X doit", "John to send".
 static NAMED: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<who>\b[\p{Lu}][\p{Ll}\-]+(?: (?:et|and|&) [\p{Lu}][\p{Ll}\-]+)?)(?:,\s*(?:tu|vous|you)(?: (?:peux|pouvez|can|could))?\s+\p{Ll}|\s+(?:will|is going to|'ll|is gonna|should|needs to|has to|to (?:send|call|prepare|check|write|book|update|finish|contact|follow|draft|review|order)|va|doit|devra|s'occupe|se charge|passe|prepare|prépare|relance|envoie|appelle|commande|pose|finit|fait|contacte|rappelle|vérifie|verifie|rédige|redige|fera|enverra|appellera|passera|posera|prendra)\b)",
+        r"(?P<who>(?-u:\b)[\p{Lu}][\p{Ll}\-]+(?: (?:et|and|&) [\p{Lu}][\p{Ll}\-]+)?)(?:,\s*(?:tu|vous|you)(?: (?:peux|pouvez|can|could))?\s+\p{Ll}|\s+(?:will|is going to|'ll|is gonna|should|needs to|has to|to (?:send|call|prepare|check|write|book|update|finish|contact|follow|draft|review|order)|va|doit|devra|s'occupe|se charge|passe|prepare|prépare|relance|envoie|appelle|commande|pose|finit|fait|contacte|rappelle|vérifie|verifie|rédige|redige|fera|enverra|appellera|passera|posera|prendra)(?-u:\b))",
     )
 });
 
 /// Decision phrases.
 static DECISION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:c'est decide|on a decide|nous avons decide|il est decide|decision|on retient|on part sur|on garde|on valide|c'est valide|on fait comme ca|d'accord pour|we decided|we've decided|we have decided|it was decided|decided to|decision is|we agreed|we all agree|agreed on|agreed to|we'll go with|let's go with|we're going with|we are going with|we're gonna go with|settled on|the decision|so we'll use|we will use)\b",
+        r"(?-u:\b)(?:c'est decide|on a decide|nous avons decide|il est decide|decision|on retient|on part sur|on garde|on valide|c'est valide|on fait comme ca|d'accord pour|we decided|we've decided|we have decided|it was decided|decided to|decision is|we agreed|we all agree|agreed on|agreed to|we'll go with|let's go with|we're going with|we are going with|we're gonna go with|settled on|the decision|so we'll use|we will use)(?-u:\b)",
     )
 });
 
@@ -143,7 +143,7 @@ static DECISION: LazyLock<Regex> = LazyLock::new(|| {
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     let days = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday";
     re(&format!(
-        r"(?:avant|d'ici|pour|by|before|until|jusqu'au|au plus tard|no later than|d'ici a)\s+(?:le |la |l'|the |this |next |ce |cette )?(?:(?:{days})(?: \d{{1,2}})?(?: prochain| matin| soir| apres-midi)?|\d{{1,2}}(?:er)?(?: [a-z]+)?|fin (?:du|de la) (?:mois|semaine|journee)|end of (?:the )?(?:month|week|day)|demain|tomorrow|la semaine prochaine|next week|lundi prochain|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)|\b(?:aujourd'hui|today|tonight|ce soir|cet apres-midi|ce matin|this afternoon|this morning|demain|tomorrow|(?:{days})(?: \d{{1,2}})?(?: prochain| matin| soir)?|la semaine prochaine|next week|asap|des que possible|au plus vite|dans la journee|end of (?:the )?(?:month|week)|fin du mois|fin de la semaine|next meeting|prochaine reunion|le \d{{1,2}}(?:er)? (?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre))\b"
+        r"(?:avant|d'ici|pour|by|before|until|jusqu'au|au plus tard|no later than|d'ici a)\s+(?:le |la |l'|the |this |next |ce |cette )?(?:(?:{days})(?: \d{{1,2}})?(?: prochain| matin| soir| apres-midi)?|\d{{1,2}}(?:er)?(?: [a-z]+)?|fin (?:du|de la) (?:mois|semaine|journee)|end of (?:the )?(?:month|week|day)|demain|tomorrow|la semaine prochaine|next week|lundi prochain|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)|(?-u:\b)(?:aujourd'hui|today|tonight|ce soir|cet apres-midi|ce matin|this afternoon|this morning|demain|tomorrow|(?:{days})(?: \d{{1,2}})?(?: prochain| matin| soir)?|la semaine prochaine|next week|asap|des que possible|au plus vite|dans la journee|end of (?:the )?(?:month|week)|fin du mois|fin de la semaine|next meeting|prochaine reunion|le \d{{1,2}}(?:er)? (?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre))(?-u:\b)"
     ))
 });
 
@@ -302,7 +302,7 @@ fn resolve_when(when: &str, sentence: &str, meeting: Option<Date>) -> Option<Dat
 fn day_and_month(w: &str, m: Date) -> Option<Date> {
     static DM: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?P<d>\d{1,2})(?:er)? (?P<m>janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|march|april|may|june|july|august|september|october|november|december)\b",
+            r"(?P<d>\d{1,2})(?:er)? (?P<m>janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|march|april|may|june|july|august|september|october|november|december)(?-u:\b)",
         )
     });
     let c = DM.captures(w)?;
@@ -829,7 +829,7 @@ fn is_not_a_person(w: &str) -> bool {
 pub fn priorities(text: &str) -> Vec<String> {
     static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"^(?:(?P<w>un|une|deux|trois|quatre|cinq|one|two|three|four|five|premier|premierement|deuxiemement|troisiemement|first|second|third|secondly|thirdly)\b|(?P<n>\d{1,2})[.)])\s*[:.),\-]?\s*",
+            r"^(?:(?P<w>un|une|deux|trois|quatre|cinq|one|two|three|four|five|premier|premierement|deuxiemement|troisiemement|first|second|third|secondly|thirdly)(?-u:\b)|(?P<n>\d{1,2})[.)])\s*[:.),\-]?\s*",
         )
     });
     let sentences = split_sentences(text);

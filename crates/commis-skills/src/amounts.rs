@@ -426,11 +426,21 @@ static AMOUNT_RE: LazyLock<Regex> = LazyLock::new(|| {
 pub fn find_amounts(text: &str) -> Vec<FoundAmount> {
     let mut out = Vec::new();
     let lines = lines_with_offsets(text);
+    let all_dates: Vec<Span> = crate::dates::find_dates(text)
+        .into_iter()
+        .map(|d| d.span)
+        .collect();
+    let mut next_date = 0;
     for (li, (line_start, line)) in lines.iter().enumerate() {
-        // Numbers inside a date ("August 3 , 2014") are not amounts.
-        let date_spans: Vec<Span> = crate::dates::find_dates(line)
-            .into_iter()
-            .map(|d| d.span)
+        // Numbers inside a date ("August 3 , 2014") are not amounts; dates are found once for the text.
+        let line_end = line_start + line.len();
+        while next_date < all_dates.len() && all_dates[next_date].end <= *line_start {
+            next_date += 1;
+        }
+        let date_spans: Vec<Span> = all_dates[next_date..]
+            .iter()
+            .take_while(|d| d.start < line_end)
+            .map(|d| Span::new(d.start.saturating_sub(*line_start), d.end - line_start))
             .collect();
         for caps in AMOUNT_RE.captures_iter(line) {
             let Some(m) = caps.get(0) else { continue };

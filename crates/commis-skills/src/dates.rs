@@ -221,7 +221,7 @@ static NUMERIC_RE: LazyLock<Regex> = LazyLock::new(|| {
 static DAY_MONTH_RE: LazyLock<Regex> = LazyLock::new(|| {
     let m = month_alternation();
     Regex::new(&format!(
-        r"(?i)\b(?P<d>\d{{1,2}})(?:er|re|st|nd|rd|th|e)?\.?\s+(?:de\s+)?(?P<m>{m})\.?,?\s+(?P<y>\d{{4}})\b"
+        r"(?i)(?-u:\b)(?P<d>\d{{1,2}})(?:er|re|st|nd|rd|th|e)?\.?\s+(?:de\s+)?(?P<m>{m})\.?,?\s+(?P<y>\d{{4}})(?-u:\b)"
     ))
     .unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
 });
@@ -229,7 +229,7 @@ static DAY_MONTH_RE: LazyLock<Regex> = LazyLock::new(|| {
 static MONTH_DAY_RE: LazyLock<Regex> = LazyLock::new(|| {
     let m = month_alternation();
     Regex::new(&format!(
-        r"(?i)\b(?P<m>{m})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(?P<y>\d{{4}})\b"
+        r"(?i)(?-u:\b)(?P<m>{m})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(?P<y>\d{{4}})(?-u:\b)"
     ))
     .unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
 });

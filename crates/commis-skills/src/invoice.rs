@@ -213,7 +213,12 @@ fn pick_amounts(text: &str, amounts: &[FoundAmount], f: &mut InvoiceFields) {
             }
         }
     }
-    let appears = |c: i64| amounts.iter().find(|a| a.amount.cents() == c);
+    let mut by_cents: std::collections::HashMap<i64, &FoundAmount> =
+        std::collections::HashMap::new();
+    for a in amounts {
+        by_cents.entry(a.amount.cents()).or_insert(a);
+    }
+    let appears = |c: i64| by_cents.get(&c).copied();
     // 2. A labelled VAT, and the difference appears in the document.
     for v in vats.iter().rev() {
         let n = t - v.amount.cents();
@@ -609,7 +614,9 @@ fn pick_dates(text: &str, f: &mut InvoiceFields) {
             .join("  ");
         let mut label = classify_date_label(&near);
         if label.is_none() || line_prefix.trim().is_empty() {
-            let li = lines.iter().position(|(s, _)| *s == ls).unwrap_or(0);
+            let li = lines
+                .partition_point(|(s, _)| *s < ls)
+                .min(lines.len().saturating_sub(1));
             let col = text[ls..d.span.start].chars().count();
             for back in 1..=2 {
                 let Some(idx) = li.checked_sub(back) else {

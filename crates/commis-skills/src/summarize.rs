@@ -220,10 +220,21 @@ pub fn split_sentences(text: &str) -> Vec<Sentence> {
             }
             continue;
         }
+        // A line continues the paragraph only when the previous one was wrapped prose: long and
+        // unfinished, or followed by a lowercase start. Table rows and short lines stand alone.
+        let continues = !para.is_empty() && {
+            let last_len = para.rsplit('\n').next().map_or(0, |l| l.chars().count());
+            let prev_open = !para.ends_with(['.', '!', '?', ':']);
+            let lower_start = line.chars().next().is_some_and(char::is_lowercase);
+            prev_open && (last_len >= 50 || lower_start) && !raw.contains("   ")
+        };
+        if !continues {
+            flush(&mut para, para_line, &mut out);
+        }
         if para.is_empty() {
             para_line = line_no;
         } else {
-            para.push(' ');
+            para.push('\n');
         }
         para.push_str(line);
     }
@@ -381,9 +392,12 @@ pub fn extractive_summary(text: &str, max_sentences: usize) -> Vec<String> {
     chosen.sort_unstable();
     chosen
         .into_iter()
-        .map(|i| match &sentences[i].speaker {
-            Some(sp) => format!("{sp}: {}", sentences[i].text),
-            None => sentences[i].text.clone(),
+        .map(|i| {
+            let t = crate::text::truncate_chars(&sentences[i].text, 400);
+            match &sentences[i].speaker {
+                Some(sp) => format!("{sp}: {t}"),
+                None => t,
+            }
         })
         .collect()
 }
