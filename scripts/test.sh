@@ -6,6 +6,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 export CI=${CI:-}
+# The sandbox escape suite must really run here, not merely check that commis refuses.
+export COMMIS_REQUIRE_SANDBOX=${COMMIS_REQUIRE_SANDBOX:-1}
 
 step() { printf '\n== %s\n' "$*"; }
 

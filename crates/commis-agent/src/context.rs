@@ -38,6 +38,8 @@ pub struct RunContext {
     stop: Arc<AtomicBool>,
     /// Commands that run without asking (the user's exec allowlist).
     pub exec_allowlist: Option<commis_sandbox::ExecAllowlist>,
+    /// Tools beyond the standard registry (MCP servers), offered to models during steps.
+    pub extra_tools: Vec<Arc<dyn crate::tools::Tool>>,
     current_step: AtomicU32,
     tokens: Mutex<TokenUsage>,
     /// The plan a model proposed through `propose_plan` during the planning turn.
@@ -83,6 +85,7 @@ impl RunContext {
             refused_unattended: AtomicU64::new(0),
             stop: Arc::new(AtomicBool::new(false)),
             exec_allowlist: None,
+            extra_tools: Vec::new(),
             current_step: AtomicU32::new(0),
             tokens: Mutex::new(TokenUsage::default()),
             proposed_plan: Mutex::new(None),

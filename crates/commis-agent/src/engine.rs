@@ -109,6 +109,8 @@ pub struct Engine {
     pub rule_sink: Option<Arc<dyn RuleSink>>,
     /// Command patterns that run without asking (config `exec_allow`).
     pub exec_allow: Vec<String>,
+    /// Extra tools offered to models (the MCP servers the user configured).
+    pub extra_tools: Vec<Arc<dyn crate::tools::Tool>>,
 }
 
 impl Engine {
@@ -129,6 +131,7 @@ impl Engine {
             events,
             rule_sink: None,
             exec_allow: Vec::new(),
+            extra_tools: Vec::new(),
         })
     }
 
@@ -162,6 +165,7 @@ impl Engine {
             lang,
         );
         ctx.rule_sink = self.rule_sink.clone();
+        ctx.extra_tools = self.extra_tools.clone();
         if !self.exec_allow.is_empty() {
             ctx.exec_allowlist = Some(commis_sandbox::ExecAllowlist::new(self.exec_allow.clone()));
         }

@@ -265,6 +265,9 @@ pub async fn run_step(
     notes: &[(u32, String)],
 ) -> Result<String, StepFailure> {
     let mut registry = Registry::standard().filtered(|n| n != "propose_plan");
+    for tool in &ctx.extra_tools {
+        registry.add(tool.clone());
+    }
     registry.add(Arc::new(SpawnSubagents {
         setup: setup.clone(),
     }));

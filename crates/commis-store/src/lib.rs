@@ -154,10 +154,11 @@ impl Store {
     }
 
     fn init(conn: Connection, path: PathBuf) -> Result<Store> {
-        // WAL + FULL: a committed journal entry survives a kill -9 or a power cut, which is
-        // the whole point of writing it before the change.
+        // WAL + NORMAL: every commit survives a kill -9; events and plans need no more.
+        // Journal entries are written with FULL (see `durable`): they must also survive a
+        // power cut, since they are written before the change they describe.
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
@@ -516,6 +517,18 @@ fn jerr(e: impl std::fmt::Display) -> JournalError {
     JournalError(e.to_string())
 }
 
+/// Runs `f` with the connection synced to disk at commit (`synchronous = FULL`), then goes
+/// back to the cheaper default for everything else.
+fn durable<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    let result = f(conn);
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    result
+}
+
 impl JournalStore for Store {
     fn begin(
         &self,
@@ -525,29 +538,31 @@ impl JournalStore for Store {
     ) -> std::result::Result<u64, JournalError> {
         let body = serde_json::to_string(op).map_err(jerr)?;
         let conn = self.conn().map_err(jerr)?;
-        conn.execute(
-            "INSERT INTO journal (run_id, root, op, state, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                run.as_str(),
-                root.to_string_lossy(),
-                body,
-                JournalState::Pending.as_str(),
-                now_millis()
-            ],
-        )
+        durable(&conn, |c| {
+            c.execute(
+                "INSERT INTO journal (run_id, root, op, state, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    run.as_str(),
+                    root.to_string_lossy(),
+                    body,
+                    JournalState::Pending.as_str(),
+                    now_millis()
+                ],
+            )
+        })
         .map_err(jerr)?;
         Ok(conn.last_insert_rowid() as u64)
     }
 
     fn set_state(&self, id: u64, state: JournalState) -> std::result::Result<(), JournalError> {
-        let n = self
-            .conn()
-            .map_err(jerr)?
-            .execute(
+        let conn = self.conn().map_err(jerr)?;
+        let n = durable(&conn, |c| {
+            c.execute(
                 "UPDATE journal SET state = ?2 WHERE id = ?1",
                 params![id as i64, state.as_str()],
             )
-            .map_err(jerr)?;
+        })
+        .map_err(jerr)?;
         if n == 0 {
             return Err(JournalError(format!("no journal entry {id}")));
         }

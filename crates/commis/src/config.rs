@@ -23,18 +23,8 @@ pub struct PriceConfig {
     pub output: f64,
 }
 
-/// An MCP server whose tools the model may use.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct McpServerConfig {
-    pub command: String,
-    #[serde(default)]
-    pub args: Vec<String>,
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-    /// Tools of this server that run without asking.
-    #[serde(default)]
-    pub allow: Vec<String>,
-}
+/// An MCP server whose tools the model may use (`[mcp_servers.NAME]`).
+pub type McpServerConfig = commis_mcp::ServerConfig;
 
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -75,6 +75,17 @@ enum Command {
     },
     /// Check the set-up and say what is missing.
     Doctor,
+    /// Serve the model-facing tools over MCP (stdio) on a folder, for Claude Desktop and
+    /// other MCP clients. Same confinement, policy and journal as a run.
+    Mcp {
+        dir: PathBuf,
+        /// Actions MCP clients may do without a person to approve them (create and modify
+        /// are allowed; add delete, move, exec).
+        #[arg(long, value_delimiter = ',')]
+        allow: Vec<String>,
+        #[arg(long)]
+        read_only: bool,
+    },
     /// Saved "always allow" rules.
     Rules {
         #[command(subcommand)]
@@ -286,6 +297,11 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Tool(args) => cmd_tool(args).await,
         Command::Extract { file, json } => cmd_extract(&file, json),
         Command::Doctor => cmd_doctor().await,
+        Command::Mcp {
+            dir,
+            allow,
+            read_only,
+        } => cmd_mcp(&dir, &allow, read_only).await,
         Command::Rules { action } => cmd_rules(action),
         Command::Template { action } => cmd_template(action),
         Command::Schedule { action } => cmd_schedule(action).await,
@@ -296,8 +312,42 @@ fn open_engine(config: &Config) -> Result<Engine> {
     let home = state_home();
     let mut engine = Engine::open(&home)?;
     engine.rule_sink = Some(Arc::new(ConfigRuleSink));
-    let _ = config;
+    engine.exec_allow = config.exec_allow.clone();
     Ok(engine)
+}
+
+/// Starts the MCP servers of the config for a model run; a server that fails is a warning.
+async fn connect_mcp(
+    engine: &mut Engine,
+    config: &Config,
+    planner: &commis_agent::engine::Planner,
+    out: &Out,
+) {
+    if config.mcp_servers.is_empty() || matches!(planner, commis_agent::engine::Planner::Offline) {
+        return;
+    }
+    let (tools, warnings) = commis_mcp::connect_all(&config.mcp_servers).await;
+    for w in warnings {
+        out.line(&format!("warning: {w}"));
+    }
+    engine.extra_tools = tools;
+}
+
+async fn cmd_mcp(dir: &Path, allow: &[String], read_only: bool) -> Result<ExitCode> {
+    let config = Config::load()?;
+    let read_only = read_only || config.policy_mode()? == PolicyMode::ReadOnly;
+    let mut policy = commis_mcp::server_policy(parse_allow(allow)?, read_only);
+    policy.rules = config.rules.clone();
+    let mode = if read_only {
+        AccessMode::ReadOnly
+    } else {
+        AccessMode::ReadWrite
+    };
+    let engine = open_engine(&config)?;
+    commis_mcp::serve_stdio(engine, grant(dir, mode)?, policy)
+        .await
+        .map_err(|e| anyhow::anyhow!("MCP server: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Saves "always in this folder" answers in the config file.
@@ -439,8 +489,9 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
     }
     let lang = understand(&brief).lang;
     let out = Out::new(args.json);
-    let engine = open_engine(&config)?;
+    let mut engine = open_engine(&config)?;
     let planner = providers::planner(&config, &args.model)?;
+    connect_mcp(&mut engine, &config, &planner, &out).await;
     let policy = build_policy(&config, &args.policy)?;
     let interaction = interaction_for(&args.policy, &out, lang);
     let interactive = interaction.is_interactive();
@@ -538,6 +589,8 @@ async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
         model.model = model.model.or(run.model.clone());
     }
     let planner = providers::planner(&config, &model)?;
+    let mut engine = engine;
+    connect_mcp(&mut engine, &config, &planner, &out).await;
     let policy = build_policy(&config, &flags)?;
     let interaction = interaction_for(&flags, &out, lang);
     let interactive = interaction.is_interactive();
