@@ -676,6 +676,20 @@ impl<'g> Evaluator<'g> {
         }
     }
 
+    /// Like `cell`, but borrows constants from the grid instead of cloning them.
+    fn cell_ref(&mut self, sheet: usize, row: u32, col: u32) -> std::borrow::Cow<'g, Value> {
+        let sheets: &'g [GridSheet] = self.sheets;
+        match sheets
+            .get(sheet)
+            .and_then(|s| s.cells.get(row as usize))
+            .and_then(|r| r.get(col as usize))
+        {
+            Some(GridCell::Value(v)) => std::borrow::Cow::Borrowed(v),
+            Some(GridCell::Formula(..)) => std::borrow::Cow::Owned(self.cell(sheet, row, col)),
+            None => std::borrow::Cow::Owned(Value::Empty),
+        }
+    }
+
     fn area_cells(&mut self, a: Area) -> Vec<Value> {
         let r2 = a.r2.min(self.rows(a.sheet).saturating_sub(1));
         let mut out = Vec::new();
@@ -779,7 +793,7 @@ impl<'g> Evaluator<'g> {
             for dc in 0..=(first.c2 - first.c1) {
                 let mut all = true;
                 for (area, crit) in pairs {
-                    let v = self.cell(area.sheet, area.r1 + dr, area.c1 + dc);
+                    let v = self.cell_ref(area.sheet, area.r1 + dr, area.c1 + dc);
                     if !crit.matches(&v) {
                         all = false;
                         break;
@@ -1215,6 +1229,7 @@ pub(crate) struct Criterion {
     op: Op,
     number: Option<f64>,
     text: String,
+    wildcard: bool,
 }
 
 impl Criterion {
@@ -1224,16 +1239,19 @@ impl Criterion {
                 op: Op::Eq,
                 number: Some(n),
                 text: format_number(n),
+                wildcard: false,
             },
             Value::Bool(b) => Criterion {
                 op: Op::Eq,
                 number: None,
                 text: if b { "TRUE" } else { "FALSE" }.into(),
+                wildcard: false,
             },
             Value::Empty => Criterion {
                 op: Op::Eq,
                 number: None,
                 text: String::new(),
+                wildcard: false,
             },
             Value::Text(t) => Criterion::from_text(&t),
             Value::Error(_) => Criterion::from_text(""),
@@ -1260,6 +1278,7 @@ impl Criterion {
             op,
             number: parse_number(rest),
             text: rest.to_string(),
+            wildcard: rest.contains(['*', '?']),
         }
     }
 
@@ -1284,12 +1303,19 @@ impl Criterion {
                 (_, Some(o)) => o != Less,
             };
         }
-        let cell_text = match v {
-            Value::Text(t) => Some(t.to_lowercase()),
-            Value::Empty => Some(String::new()),
-            Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+        let raw: Option<&str> = match v {
+            Value::Text(t) => Some(t),
+            Value::Empty => Some(""),
+            Value::Bool(true) => Some("true"),
+            Value::Bool(false) => Some("false"),
             _ => None,
         };
+        // Plain equality is the common case (SUMIF by client): compare without allocating.
+        if !self.wildcard && matches!(self.op, Op::Eq | Op::Ne) {
+            let equal = raw.is_some_and(|t| eq_ignore_case(t, &self.text));
+            return equal == matches!(self.op, Op::Eq);
+        }
+        let cell_text = raw.map(str::to_lowercase);
         let want = self.text.to_lowercase();
         match self.op {
             Op::Eq => cell_text.is_some_and(|c| wildcard_eq(&want, &c)),
@@ -1309,6 +1335,16 @@ impl Criterion {
             }
         }
     }
+}
+
+/// Case-insensitive equality, as spreadsheets compare text.
+fn eq_ignore_case(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Equality with `*` and `?` wildcards (both already lowercased).
