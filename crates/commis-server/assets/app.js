@@ -51,6 +51,7 @@ const I18N = {
     ev_tool_failed: '{t} failed: {e}', ev_run_finished: 'Run finished: {s}',
     step_pending: 'pending', step_running: 'running', step_done: 'done', step_failed: 'failed', step_skipped: 'skipped',
     items: '{d} / {t}', run_not_found: 'This run does not exist.',
+    by_user: 'by you', by_run: 'for this run', by_policy: 'by the policy', by_rule: 'by a saved rule', 'by_--allow': 'by --allow',
   },
   fr: {
     skip: 'Aller au contenu', nav: 'Principal', nav_new: 'Nouvelle tâche', nav_history: 'Historique', language: 'Langue',
@@ -99,6 +100,7 @@ const I18N = {
     ev_tool_failed: '{t} a échoué : {e}', ev_run_finished: 'Tâche terminée : {s}',
     step_pending: 'à faire', step_running: 'en cours', step_done: 'faite', step_failed: 'échouée', step_skipped: 'sautée',
     items: '{d} / {t}', run_not_found: 'Cette tâche n’existe pas.',
+    by_user: 'par vous', by_run: 'pour cette tâche', by_policy: 'par la politique', by_rule: 'par une règle enregistrée', 'by_--allow': 'par --allow',
   },
 };
 
@@ -338,7 +340,7 @@ function reduce(v, ev) {
     }
     case 'decision': add('decision', ev.subject, { decision: ev.decision, reason: ev.reason }); break;
     case 'approval_asked': add('ask', t('ev_approval_asked', { d: ev.description })); break;
-    case 'approval_given': add('ok', t('ev_approval_given', { by: ev.by })); break;
+    case 'approval_given': add('ok', t('ev_approval_given', { by: t('by_' + ev.by) })); break;
     case 'approval_refused': add('warn', t('ev_approval_refused', { r: ev.reason })); break;
     case 'question_asked': add('ask', t('ev_question_asked', { q: ev.question })); break;
     case 'question_answered': add('ok', t('ev_question_answered', { a: ev.answer })); break;
@@ -496,12 +498,13 @@ function showApproval(v, req) {
   const first = h('button.primary#approve-once', { type: 'button', onclick: () => answer('once') }, t('appr_once'));
   dlg.replaceChildren(
     h('h2#approval-title', {}, t('appr_title')),
-    h('p#approval-desc', {}, h('span.kind.k-' + req.kind, {}, kindName(req.kind)), ' ', req.description),
-    h('p.muted', {}, t('appr_kind', { k: kindName(req.kind) }) + ' · ' + req.folder),
-    paths.length ? h('details', { open: paths.length <= 12 },
-      h('summary', {}, t('appr_paths', { n: paths.length })),
-      h('ul.paths', {}, paths.map((p) => h('li.mono', {}, p)))) : null,
-    h('div.actions.wrap', {},
+    h('div.appr-body', {},
+      h('p.appr-kind', {}, h('span.kind.k-' + req.kind, {}, t('appr_kind', { k: kindName(req.kind) })), h('span.muted.mono', {}, req.folder)),
+      h('p#approval-desc.appr-desc', { tabindex: '0' }, req.description),
+      paths.length ? h('details', { open: true },
+        h('summary', {}, t('appr_paths', { n: paths.length })),
+        h('ul.paths', { tabindex: '0' }, paths.map((p) => h('li.mono', {}, p)))) : null),
+    h('div.actions.wrap.appr-actions', {},
       first,
       h('button#approve-run', { type: 'button', onclick: () => answer('run') }, t('appr_run', { k: kindName(req.kind) })),
       h('button#approve-always', { type: 'button', onclick: () => answer('always') }, t('appr_always')),
@@ -626,7 +629,7 @@ function drawPlanEditor(v) {
     v.planSummary ? h('p', {}, v.planSummary) : null,
     h('p.hint', {}, t('plan_help')),
     list,
-    h('div.actions', {},
+    h('div.actions.sticky', {},
       h('button#add-step', {
         type: 'button', onclick: () => {
           ed.push({ from: null, title: t('new_step'), description: '', reads: [], produces: [], needsApproval: false, changes: [], dropped: new Set() });
@@ -717,8 +720,8 @@ function renderResults(v) {
   box.replaceChildren(h('section.card.results#results', { 'aria-labelledby': 'results-title' },
     h('h2#results-title', {}, t('results')),
     s.message ? h('p.message', {}, s.message) : null,
-    groups.length ? h('div.groups', {}, groups) : h('p', {}, t('nothing_changed')),
-    groups.length ? undoArea : null, undoStatus, previewBox));
+    groups.length ? h('div.groups', {}, groups) : (d.undone ? null : h('p', {}, t('nothing_changed'))),
+    groups.length || d.undone ? undoArea : null, undoStatus, previewBox));
   if (v.previewPath && !d.undone) showPreview(v, v.previewPath);
 }
 
@@ -731,14 +734,15 @@ async function showPreview(v, path) {
     if (view !== v) return;
     const close = h('button.small', { type: 'button', onclick: () => { v.previewPath = null; box.replaceChildren(); } }, t('close_preview'));
     const body = h('div.preview-body', {});
-    const table = (rows) => h('div.table-wrap.scroll', {}, h('table.sheet', {}, h('tbody', {}, rows.map((r, i) => h('tr', {}, r.map((c) => h(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'col' } : {}, c))))))));
+    const table = (rows) => h('div.table-wrap.scroll', {}, h('table.sheet', {}, h('tbody', {}, rows.map((r, i) => h('tr', {}, r.map((c) => h(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'col' } : {}, c)))))));
     if (p.sheets) {
       const tabs = h('div.tabs', { role: 'tablist' });
       const panel = h('div.tab-panel', { role: 'tabpanel' });
       const pick = (i) => {
         for (const [j, b] of [...tabs.children].entries()) { b.setAttribute('aria-selected', String(i === j)); b.tabIndex = i === j ? 0 : -1; }
         const sh = p.sheets[i];
-        panel.replaceChildren(table(sh.rows), sh.truncated ? h('p.muted', {}, t('truncated')) : null);
+        panel.replaceChildren(table(sh.rows));
+        if (sh.truncated) panel.append(h('p.muted', {}, t('truncated')));
       };
       p.sheets.forEach((sh, i) => tabs.append(h('button.tab', { type: 'button', role: 'tab', onclick: () => pick(i) }, sh.name || t('sheet') + ' ' + (i + 1))));
       body.append(tabs, panel);

@@ -98,7 +98,7 @@ fn refusal(status: StatusCode, message: String, wants_html: bool) -> Response {
     let mut response = if wants_html {
         let body = format!(
             "<!doctype html><html><head><meta charset=\"utf-8\"><title>commis</title></head>\
-             <body style=\"font-family:sans-serif;max-width:40em;margin:3em auto\">\
+             <body>\
              <h1>commis</h1><p>{}</p></body></html>",
             html_escape(&message)
         );

@@ -106,6 +106,13 @@ pub(crate) fn preview(engine: &Engine, run: &Run, path: &str) -> Result<Value, A
                 .collect();
             out["slides"] = Value::Array(slides);
         }
+        Format::Markdown => {
+            // commis-docs keeps Markdown tables as text; the page shows them as tables.
+            let text = String::from_utf8_lossy(&bytes);
+            let blocks = markdown_blocks(&text);
+            out["truncated"] = Value::Bool(blocks.len() > MAX_BLOCKS);
+            out["blocks"] = Value::Array(blocks.into_iter().take(MAX_BLOCKS).collect());
+        }
         _ if format.is_image() => {
             out["image"] = Value::Bool(true);
         }
@@ -146,4 +153,78 @@ pub(crate) fn preview(engine: &Engine, run: &Run, path: &str) -> Result<Value, A
         }
     }
     Ok(out)
+}
+
+/// Headings, list items, tables and paragraphs of a Markdown text, enough to read a report.
+fn markdown_blocks(text: &str) -> Vec<Value> {
+    let mut blocks = Vec::new();
+    let mut paragraph: Vec<&str> = Vec::new();
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let flush_paragraph = |paragraph: &mut Vec<&str>, blocks: &mut Vec<Value>| {
+        if !paragraph.is_empty() {
+            blocks.push(json!({ "kind": "paragraph", "text": paragraph.join(" ") }));
+            paragraph.clear();
+        }
+    };
+    let flush_table = |table: &mut Vec<Vec<String>>, blocks: &mut Vec<Value>| {
+        if !table.is_empty() {
+            let truncated = table.len() > MAX_ROWS;
+            table.truncate(MAX_ROWS);
+            blocks.push(json!({ "kind": "table", "rows": table, "truncated": truncated }));
+            table.clear();
+        }
+    };
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('|') {
+            flush_paragraph(&mut paragraph, &mut blocks);
+            let cells: Vec<String> = trimmed
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().replace("\\|", "|"))
+                .collect();
+            let separator = cells
+                .iter()
+                .all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' ')));
+            if !separator {
+                table.push(cells);
+            }
+            continue;
+        }
+        flush_table(&mut table, &mut blocks);
+        if trimmed.is_empty() {
+            flush_paragraph(&mut paragraph, &mut blocks);
+        } else if let Some(rest) = trimmed.strip_prefix('#') {
+            flush_paragraph(&mut paragraph, &mut blocks);
+            let level = 1 + rest.chars().take_while(|c| *c == '#').count();
+            let title = rest.trim_start_matches('#').trim();
+            blocks.push(json!({ "kind": "heading", "level": level, "text": title }));
+        } else if let Some(item) = trimmed
+            .strip_prefix("- ")
+            .or_else(|| trimmed.strip_prefix("* "))
+        {
+            flush_paragraph(&mut paragraph, &mut blocks);
+            blocks.push(json!({ "kind": "item", "level": 1, "text": item }));
+        } else {
+            paragraph.push(trimmed);
+        }
+    }
+    flush_table(&mut table, &mut blocks);
+    flush_paragraph(&mut paragraph, &mut blocks);
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_reports_become_headings_items_tables_and_paragraphs() {
+        let md = "# Report\n\nTwo lines\nof text.\n\n- first\n* second\n\n| A | B |\n|---|:-:|\n| 1 | 2 |\n";
+        let blocks = markdown_blocks(md);
+        let kinds: Vec<&str> = blocks.iter().map(|b| b["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["heading", "paragraph", "item", "item", "table"]);
+        assert_eq!(blocks[1]["text"], "Two lines of text.");
+        assert_eq!(blocks[4]["rows"], json!([["A", "B"], ["1", "2"]]));
+    }
 }

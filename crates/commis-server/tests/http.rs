@@ -264,7 +264,7 @@ async fn the_token_sets_an_http_only_strict_cookie_and_leaves_the_address() {
     assert_eq!(res.headers()["location"], "/");
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(
-        cookie.starts_with(&format!("{}=", format!("commis_{}", f.port()))),
+        cookie.starts_with(&format!("commis_{}=", f.port())),
         "{cookie}"
     );
     assert!(cookie.contains("HttpOnly"), "{cookie}");
