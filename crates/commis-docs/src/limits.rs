@@ -30,7 +30,7 @@ impl Default for Limits {
             max_pages: 2_000,
             max_decompressed_bytes: 1024 * 1024 * 1024,
             max_ratio: 1_000,
-            max_depth: 64,
+            max_depth: 128,
             max_text_chars: 20_000_000,
         }
     }
