@@ -139,6 +139,9 @@ const MONTHS: &[(&str, u32)] = &[
     ("jan", 1),
     ("janner", 1),
     ("fevrier", 2),
+    ("fevier", 2),
+    ("febuary", 2),
+    ("feburary", 2),
     ("february", 2),
     ("februar", 2),
     ("februari", 2),
@@ -437,6 +440,8 @@ mod tests {
         assert_eq!(iso("3 fevrier 2023"), "2023-02-03");
         assert_eq!(iso("25 DÉCEMBRE 2023"), "2023-12-25");
         assert_eq!(iso("12 août 2021"), "2021-08-12");
+        assert_eq!(iso("3 fevier 2023"), "2023-02-03");
+        assert_eq!(iso("Febuary 3, 2023"), "2023-02-03");
     }
 
     #[test]

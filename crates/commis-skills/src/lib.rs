@@ -10,6 +10,8 @@
 //! results (that is the agent's job). Results carry a confidence and a human-readable reason
 //! so the caller can ask the user instead of guessing.
 
+#![warn(missing_docs)]
+
 pub mod actions;
 pub mod amounts;
 pub mod classify;
