@@ -339,7 +339,7 @@ function reduce(v, ev) {
       break;
     }
     case 'decision': add('decision', ev.subject, { decision: ev.decision, reason: ev.reason }); break;
-    case 'approval_asked': add('ask', t('ev_approval_asked', { d: ev.description })); break;
+    case 'approval_asked': add('ask', t('ev_approval_asked', { d: ev.description.split('\n')[0] })); break;
     case 'approval_given': add('ok', t('ev_approval_given', { by: t('by_' + ev.by) })); break;
     case 'approval_refused': add('warn', t('ev_approval_refused', { r: ev.reason })); break;
     case 'question_asked': add('ask', t('ev_question_asked', { q: ev.question })); break;
@@ -501,7 +501,7 @@ function showApproval(v, req) {
     h('div.appr-body', {},
       h('p.appr-kind', {}, h('span.kind.k-' + req.kind, {}, t('appr_kind', { k: kindName(req.kind) })), h('span.muted.mono', {}, req.folder)),
       h('p#approval-desc.appr-desc', { tabindex: '0' }, req.description),
-      paths.length ? h('details', { open: true },
+      paths.length ? h('details', { open: !req.description.includes('\n') },
         h('summary', {}, t('appr_paths', { n: paths.length })),
         h('ul.paths', { tabindex: '0' }, paths.map((p) => h('li.mono', {}, p)))) : null),
     h('div.actions.wrap.appr-actions', {},

@@ -18,6 +18,9 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use crate::api::ApiError;
 use crate::state::AppState;
 
+/// How often the store is read for runs that another process drives.
+const STORE_POLL: Duration = Duration::from_secs(2);
+
 /// Where to start: events with a sequence number above `after`.
 #[derive(Deserialize)]
 pub(crate) struct After {
@@ -117,6 +120,11 @@ impl Reader {
                     }
                     Err(RecvError::Closed) => self.closed = true,
                 },
+                // A run driven by another process (`commis run` in a terminal) is not on
+                // this engine's live stream: its events are read from the store instead.
+                _ = tokio::time::sleep(STORE_POLL), if !self.state.hub.is_live(self.run_id.as_str()) => {
+                    self.catch_up();
+                }
             }
         }
     }

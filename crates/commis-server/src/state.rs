@@ -374,6 +374,40 @@ mod tests {
         assert!(stop.is_stopped());
     }
 
+    #[tokio::test]
+    async fn a_question_waits_for_its_answer_and_later_means_none() {
+        let hub = Arc::new(Hub::new());
+        hub.begin("r1", StopHandle::default());
+        let web = Arc::new(WebInteraction {
+            hub: hub.clone(),
+            run_id: "r1".into(),
+        });
+        let w = web.clone();
+        let asking = tokio::spawn(async move { w.answer("Which month?").await });
+        while hub.waiting("r1").is_none() {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(
+            hub.waiting("r1"),
+            Some(WaitingView::Question { ref question }) if question == "Which month?"
+        ));
+        // An approval answer cannot resolve a question.
+        assert_eq!(
+            hub.approve("r1", 1, ApprovalAnswer::No),
+            Err(Undeliverable::NotWaitingForThat)
+        );
+        hub.answer("r1", Some("March".into())).unwrap();
+        assert_eq!(asking.await.unwrap().as_deref(), Some("March"));
+
+        let w = web.clone();
+        let asking = tokio::spawn(async move { w.answer("Again?").await });
+        while hub.waiting("r1").is_none() {
+            tokio::task::yield_now().await;
+        }
+        hub.answer("r1", None).unwrap();
+        assert_eq!(asking.await.unwrap(), None);
+    }
+
     #[test]
     fn answers_for_runs_not_driven_here_are_refused() {
         let hub = Hub::new();
