@@ -363,8 +363,9 @@ function showRun(id) {
   v.els.progress = h('section.card.progress', { 'aria-labelledby': 'progress-title' });
   v.els.trace = h('section.card.trace', { 'aria-labelledby': 'trace-title' });
   v.els.results = h('div');
-  main.append(v.els.head, v.els.waiting, v.els.plan,
-    h('div.columns', {}, v.els.progress, v.els.trace), v.els.results);
+  // Once a run is over its results come first; the plan and the trace stay below.
+  main.append(v.els.head, v.els.waiting, v.els.results, v.els.plan,
+    h('div.columns', {}, v.els.progress, v.els.trace));
   refreshDetail(v);
   const src = new EventSource(`/api/runs/${id}/events`);
   v.source = src;
@@ -522,7 +523,7 @@ function renderPlanEditor(v) {
   const w = d && d.waiting;
   if (!w || w.type !== 'plan') {
     v.editing = null; v.editingKey = null;
-    v.els.plan.replaceChildren(d && d.plan ? planReadOnly(d.plan, d.plan_accepted) : '');
+    v.els.plan.replaceChildren(d && d.plan ? planReadOnly(d.plan, d.plan_accepted, !d.live && ['done', 'failed', 'stopped', 'unsupported'].includes(d.run.status)) : '');
     return;
   }
   const key = JSON.stringify(w.plan);
@@ -538,11 +539,12 @@ function renderPlanEditor(v) {
   drawPlanEditor(v);
 }
 
-function planReadOnly(plan, accepted) {
+function planReadOnly(plan, accepted, finished) {
   return h('section.card.plan-view', { 'aria-labelledby': 'plan-title' },
-    h('h2#plan-title', {}, t('plan')),
-    h('ol.steps-ro', {}, plan.steps.map((s) => h('li', {},
-      h('strong', {}, s.title), s.description ? h('span.muted', {}, ' — ' + s.description) : null))));
+    h('details', { open: !finished },
+      h('summary', {}, h('h2#plan-title.inline', {}, t('plan') + ` (${plan.steps.length})`)),
+      h('ol.steps-ro', {}, plan.steps.map((s) => h('li', {},
+        h('strong', {}, s.title), s.description ? h('span.muted', {}, ' — ' + s.description) : null)))));
 }
 
 function drawPlanEditor(v) {
