@@ -224,6 +224,13 @@ impl Engine {
             Err(crate::Unplannable::Unsupported(message)) => {
                 return self.finish(&ctx, RunStatus::Unsupported, Some(message));
             }
+            Err(crate::Unplannable::Failed(_)) if ctx.stop_requested() => {
+                let message = lang.pick(
+                    "Arrêté à votre demande pendant la planification.",
+                    "Stopped as you asked, while planning.",
+                );
+                return self.finish(&ctx, RunStatus::Stopped, Some(message.into()));
+            }
             Err(crate::Unplannable::Failed(message)) => {
                 return self.finish(&ctx, RunStatus::Failed, Some(message));
             }
@@ -402,6 +409,28 @@ impl Engine {
                 step: step.number,
                 status,
                 note: Some(note),
+            });
+            // A model may have revised the remaining steps with update_plan (approved at
+            // the gate): finished steps stay as they are, the pending ones are replaced.
+            let revised = ctx
+                .proposed_plan
+                .lock()
+                .map(|mut p| p.take())
+                .unwrap_or(None);
+            if let Some(revised) = revised {
+                plan.steps.retain(|s| s.status != StepStatus::Pending);
+                plan.steps.extend(revised.steps);
+                plan.renumber();
+                self.store.save_plan(&run_id, &plan, true)?;
+                ctx.emit(EventKind::PlanEdited { plan: plan.clone() });
+            }
+        }
+        if let Planner::Model(setup) = planner {
+            let largest = setup
+                .largest_context
+                .load(std::sync::atomic::Ordering::SeqCst);
+            ctx.emit(EventKind::Message {
+                text: format!("largest context sent to the model: ~{largest} tokens"),
             });
         }
         ctx.set_current_step(0);

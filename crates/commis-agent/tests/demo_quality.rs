@@ -28,21 +28,31 @@ async fn analysis() -> Analysis {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(&dir.path().join("state")).unwrap();
     let req = RunRequest {
-        grants: vec![Grant { path: repo().join("examples/demo-pme").canonicalize().unwrap(), mode: AccessMode::ReadOnly }],
-        brief: "Classe ces fichiers par client et crée un tableau récapitulatif des montants".into(),
+        grants: vec![Grant {
+            path: repo().join("examples/demo-pme").canonicalize().unwrap(),
+            mode: AccessMode::ReadOnly,
+        }],
+        brief: "Classe ces fichiers par client et crée un tableau récapitulatif des montants"
+            .into(),
         policy: Policy::new(PolicyMode::ReadOnly),
         planner: Planner::Offline,
         stop: StopHandle::default(),
         options: serde_json::json!({}),
     };
-    let summary = engine.run(req, Arc::new(NonInteractive { accept_plan: false })).await.unwrap();
+    let summary = engine
+        .run(req, Arc::new(NonInteractive { accept_plan: false }))
+        .await
+        .unwrap();
     let (plan, _) = engine.store.plan(&summary.run_id).unwrap().unwrap();
     Analysis::from_context(&plan.context).unwrap()
 }
 
 #[tokio::test]
 async fn document_types_and_clients_of_the_demo_are_right_at_least_95_percent_of_the_time() {
-    let expected: Value = serde_json::from_str(&std::fs::read_to_string(repo().join("examples/demo-pme.expected.json")).unwrap()).unwrap();
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("examples/demo-pme.expected.json")).unwrap(),
+    )
+    .unwrap();
     let analysis = analysis().await;
     let mut types_ok = 0;
     let mut clients_ok = 0;
@@ -50,7 +60,11 @@ async fn document_types_and_clients_of_the_demo_are_right_at_least_95_percent_of
     let files = expected["files"].as_array().unwrap();
     for e in files {
         let path = e["path"].as_str().unwrap();
-        let got = analysis.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not surveyed"));
+        let got = analysis
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path} not surveyed"));
         let want_type = match e["type"].as_str().unwrap() {
             "meeting_minutes" => "meeting_notes",
             t => t,
@@ -61,7 +75,10 @@ async fn document_types_and_clients_of_the_demo_are_right_at_least_95_percent_of
             misses.push(format!("type {path}: {} (want {want_type})", got.kind));
         }
         // A client shown as "to check" (low confidence) counts as not decided.
-        let decided = got.client.as_deref().filter(|_| got.client_confidence >= commis_agent::offline::CONFIDENT);
+        let decided = got
+            .client
+            .as_deref()
+            .filter(|_| got.client_confidence >= commis_agent::offline::CONFIDENT);
         let ok = match (e["client"].as_str(), decided) {
             (None, None) => true,
             (Some(want), Some(have)) => same_client(want, have),
@@ -70,13 +87,20 @@ async fn document_types_and_clients_of_the_demo_are_right_at_least_95_percent_of
         if ok {
             clients_ok += 1;
         } else {
-            misses.push(format!("client {path}: {decided:?} (want {:?}, confidence {:.2})", e["client"], got.client_confidence));
+            misses.push(format!(
+                "client {path}: {decided:?} (want {:?}, confidence {:.2})",
+                e["client"], got.client_confidence
+            ));
         }
     }
     let n = files.len();
     let types = types_ok as f64 / n as f64;
     let clients = clients_ok as f64 / n as f64;
-    println!("demo: types {types_ok}/{n} ({:.1} %), clients {clients_ok}/{n} ({:.1} %)", types * 100.0, clients * 100.0);
+    println!(
+        "demo: types {types_ok}/{n} ({:.1} %), clients {clients_ok}/{n} ({:.1} %)",
+        types * 100.0,
+        clients * 100.0
+    );
     for m in &misses {
         println!("  miss: {m}");
     }
@@ -86,13 +110,18 @@ async fn document_types_and_clients_of_the_demo_are_right_at_least_95_percent_of
 
 #[tokio::test]
 async fn invoice_fields_of_the_demo_match_the_ground_truth_for_at_least_90_percent_of_fields() {
-    let expected: Value = serde_json::from_str(&std::fs::read_to_string(repo().join("examples/demo-pme.expected.json")).unwrap()).unwrap();
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("examples/demo-pme.expected.json")).unwrap(),
+    )
+    .unwrap();
     let analysis = analysis().await;
     let mut ok = 0;
     let mut total = 0;
     let mut misses = Vec::new();
     for e in expected["files"].as_array().unwrap() {
-        let Some(fields) = e.get("fields").filter(|f| f.is_object()) else { continue };
+        let Some(fields) = e.get("fields").filter(|f| f.is_object()) else {
+            continue;
+        };
         let path = e["path"].as_str().unwrap();
         let got = analysis.files.iter().find(|f| f.path == path).unwrap();
         let inv = got.invoice.clone().unwrap_or_default();
@@ -100,24 +129,49 @@ async fn invoice_fields_of_the_demo_match_the_ground_truth_for_at_least_90_perce
         let checks: Vec<(&str, bool)> = vec![
             ("number", fields["number"].as_str() == inv.number.as_deref()),
             ("date", fields["date"].as_str() == inv.date.as_deref()),
-            ("net", money(&fields["net"]).zip(inv.net).is_some_and(|(a, b)| (a.abs() - b.abs()).abs() < 0.005)),
-            ("vat", money(&fields["vat"]).zip(inv.vat).is_some_and(|(a, b)| (a.abs() - b.abs()).abs() < 0.005)),
-            ("total", money(&fields["total"]).zip(inv.total).is_some_and(|(a, b)| (a.abs() - b.abs()).abs() < 0.005)),
-            ("client", fields["client"].as_str().zip(inv.client.as_deref()).is_some_and(|(a, b)| same_client(a, b))),
+            (
+                "net",
+                money(&fields["net"])
+                    .zip(inv.net)
+                    .is_some_and(|(a, b)| (a.abs() - b.abs()).abs() < 0.005),
+            ),
+            (
+                "vat",
+                money(&fields["vat"])
+                    .zip(inv.vat)
+                    .is_some_and(|(a, b)| (a.abs() - b.abs()).abs() < 0.005),
+            ),
+            (
+                "total",
+                money(&fields["total"])
+                    .zip(inv.total)
+                    .is_some_and(|(a, b)| (a.abs() - b.abs()).abs() < 0.005),
+            ),
+            (
+                "client",
+                fields["client"]
+                    .as_str()
+                    .zip(inv.client.as_deref())
+                    .is_some_and(|(a, b)| same_client(a, b)),
+            ),
         ];
         for (name, good) in checks {
             total += 1;
             if good {
                 ok += 1;
             } else {
-                misses.push(format!("{path} {name}: want {} got {:?}", fields[name], match name {
-                    "number" => format!("{:?}", inv.number),
-                    "date" => format!("{:?}", inv.date),
-                    "net" => format!("{:?}", inv.net),
-                    "vat" => format!("{:?}", inv.vat),
-                    "total" => format!("{:?}", inv.total),
-                    _ => format!("{:?}", inv.client),
-                }));
+                misses.push(format!(
+                    "{path} {name}: want {} got {:?}",
+                    fields[name],
+                    match name {
+                        "number" => format!("{:?}", inv.number),
+                        "date" => format!("{:?}", inv.date),
+                        "net" => format!("{:?}", inv.net),
+                        "vat" => format!("{:?}", inv.vat),
+                        "total" => format!("{:?}", inv.total),
+                        _ => format!("{:?}", inv.client),
+                    }
+                ));
             }
         }
     }
