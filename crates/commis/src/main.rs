@@ -75,6 +75,16 @@ enum Command {
     },
     /// Check the set-up and say what is missing.
     Doctor,
+    /// Serve the web UI on 127.0.0.1; prints http://127.0.0.1:PORT/?token=SECRET.
+    Serve {
+        #[arg(long)]
+        port: Option<u16>,
+        /// Do not open a browser.
+        #[arg(long)]
+        no_open: bool,
+        #[command(flatten)]
+        model: ModelFlags,
+    },
     /// Serve the model-facing tools over MCP (stdio) on a folder, for Claude Desktop and
     /// other MCP clients. Same confinement, policy and journal as a run.
     Mcp {
@@ -297,6 +307,11 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Tool(args) => cmd_tool(args).await,
         Command::Extract { file, json } => cmd_extract(&file, json),
         Command::Doctor => cmd_doctor().await,
+        Command::Serve {
+            port,
+            no_open,
+            model,
+        } => cmd_serve(port, no_open, model).await,
         Command::Mcp {
             dir,
             allow,
@@ -331,6 +346,26 @@ async fn connect_mcp(
         out.line(&format!("warning: {w}"));
     }
     engine.extra_tools = tools;
+}
+
+async fn cmd_serve(port: Option<u16>, no_open: bool, model: ModelFlags) -> Result<ExitCode> {
+    let config = Config::load()?;
+    let mut engine = open_engine(&config)?;
+    let planner = providers::planner(&config, &model)?;
+    connect_mcp(&mut engine, &config, &planner, &Out::new(true)).await;
+    let mut policy = Policy::new(config.policy_mode()?);
+    policy.rules = config.rules.clone();
+    let opts = commis_server::ServeOptions {
+        port,
+        open_browser: !no_open,
+        folders: config.folders.clone(),
+        planner,
+        policy,
+    };
+    commis_server::serve(engine, opts)
+        .await
+        .map_err(|e| anyhow::anyhow!("web UI: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn cmd_mcp(dir: &Path, allow: &[String], read_only: bool) -> Result<ExitCode> {
