@@ -51,7 +51,7 @@ const I18N = {
     ev_tool_failed: '{t} failed: {e}', ev_run_finished: 'Run finished: {s}',
     step_pending: 'pending', step_running: 'running', step_done: 'done', step_failed: 'failed', step_skipped: 'skipped',
     items: '{d} / {t}', run_not_found: 'This run does not exist.',
-    by_user: 'by you', by_run: 'for this run', by_policy: 'by the policy', by_rule: 'by a saved rule', 'by_--allow': 'by --allow',
+    no_steps: 'No step ran.', by_user: 'by you', by_run: 'for this run', by_policy: 'by the policy', by_rule: 'by a saved rule', 'by_--allow': 'by --allow',
   },
   fr: {
     skip: 'Aller au contenu', nav: 'Principal', nav_new: 'Nouvelle tâche', nav_history: 'Historique', language: 'Langue',
@@ -100,7 +100,7 @@ const I18N = {
     ev_tool_failed: '{t} a échoué : {e}', ev_run_finished: 'Tâche terminée : {s}',
     step_pending: 'à faire', step_running: 'en cours', step_done: 'faite', step_failed: 'échouée', step_skipped: 'sautée',
     items: '{d} / {t}', run_not_found: 'Cette tâche n’existe pas.',
-    by_user: 'par vous', by_run: 'pour cette tâche', by_policy: 'par la politique', by_rule: 'par une règle enregistrée', 'by_--allow': 'par --allow',
+    no_steps: 'Aucune étape n’a été exécutée.', by_user: 'par vous', by_run: 'pour cette tâche', by_policy: 'par la politique', by_rule: 'par une règle enregistrée', 'by_--allow': 'par --allow',
   },
 };
 
@@ -348,7 +348,7 @@ function reduce(v, ev) {
     case 'warning': add('warn', (ev.path ? ev.path + ' — ' : '') + ev.message); break;
     case 'tool_failed': add('warn', t('ev_tool_failed', { t: ev.tool, e: ev.error })); break;
     case 'tokens': v.tokens.input += ev.input; v.tokens.output += ev.output; break;
-    case 'run_finished': v.finishedAt = ev.at; add('info', t('ev_run_finished', { s: t('st_' + ev.status) }) + (ev.summary && ev.summary.message ? ' — ' + ev.summary.message : '')); break;
+    case 'run_finished': v.finishedAt = ev.at; v.finishMessage = (ev.summary && ev.summary.message) || null; add('info', t('ev_run_finished', { s: t('st_' + ev.status) }) + (ev.summary && ev.summary.message ? ' — ' + ev.summary.message : '')); break;
     default: break;
   }
 }
@@ -662,7 +662,7 @@ function renderProgress(v) {
         h('div', {}, h('strong', {}, `${n}. ${s.title}`), ' ', h('span.st-word', {}, t('step_' + st))),
         bar, s.note ? h('p.note', {}, s.note) : null));
   });
-  box.replaceChildren(h('h2#progress-title', {}, t('progress')), items.length ? h('ol.step-list', {}, items) : h('p.muted', {}, t('loading')));
+  box.replaceChildren(h('h2#progress-title', {}, t('progress')), items.length ? h('ol.step-list', {}, items) : h('p.muted', {}, v.finishedAt ? t('no_steps') : t('loading')));
 }
 
 function renderTrace(v) {
@@ -681,7 +681,7 @@ function renderTrace(v) {
 function renderResults(v) {
   const d = v.detail;
   const box = v.els.results;
-  if (!d || d.live || !['done', 'failed', 'stopped', 'needs_input'].includes(d.run.status)) { box.replaceChildren(); return; }
+  if (!d || d.live || !['done', 'failed', 'stopped', 'needs_input', 'unsupported'].includes(d.run.status)) { box.replaceChildren(); return; }
   const s = d.summary;
   const fileRow = (path, label) => h('li', {},
     h('span.mono', {}, label || path), ' ',
@@ -721,7 +721,7 @@ function renderResults(v) {
   v.els.preview = previewBox;
   box.replaceChildren(h('section.card.results#results', { 'aria-labelledby': 'results-title' },
     h('h2#results-title', {}, t('results')),
-    s.message ? h('p.message', {}, s.message) : null,
+    (s.message || v.finishMessage) ? h('p.message#run-message', {}, s.message || v.finishMessage) : null,
     groups.length ? h('div.groups', {}, groups) : (d.undone ? null : h('p', {}, t('nothing_changed'))),
     groups.length || d.undone ? undoArea : null, undoStatus, previewBox));
   if (v.previewPath && !d.undone) showPreview(v, v.previewPath);

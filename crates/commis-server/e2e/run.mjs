@@ -304,6 +304,21 @@ async function main() {
     assert(unlabelled.length === 0, `unlabelled: ${unlabelled}`);
   });
 
+  await check('a brief the offline planner cannot do gets an honest answer', async () => {
+    await page.goto(origin + '/#/');
+    await page.waitForSelector('#brief');
+    await page.fill('#brief', 'Écris un poème sur la mer');
+    await page.click('#start');
+    await page.waitForSelector('#run-message');
+    const status = await page.textContent('#run-status');
+    assert(/Non prise en charge|Not supported/.test(status), `status ${status}`);
+    const message = await page.textContent('#run-message');
+    assert(message.length > 20, `message: ${message}`);
+    await shot(page, '11-unsupported.png');
+    await page.goto(origin + '/#/');
+    await page.waitForSelector('#brief');
+  });
+
   await check('a stopped run is shown as stopped', async () => {
     await page.fill('#brief', 'Trie ces fichiers par type');
     await page.click('#start');

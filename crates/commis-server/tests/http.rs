@@ -596,3 +596,61 @@ async fn bad_new_runs_get_a_clear_error() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deck_is_previewed_as_an_outline_of_its_slides() {
+    let f = Fixture::start().await;
+    let (status, created) = f
+        .post(
+            "/api/runs",
+            json!({"folder": f.folder, "brief": "Crée un tableau récapitulatif des montants des factures et produis une présentation de 8 slides"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let run_id = created["run_id"].as_str().unwrap().to_string();
+    f.wait_for(&run_id, "the plan", |d| d["waiting"]["type"] == "plan")
+        .await;
+    let (status, _) = f
+        .post(
+            &format!("/api/runs/{run_id}/plan"),
+            json!({"decision": "accept"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let finished = loop {
+        let d = f
+            .wait_for(&run_id, "an approval or the end", |d| {
+                d["waiting"]["type"] == "approval" || d["live"] == false
+            })
+            .await;
+        if d["live"] == false {
+            break d;
+        }
+        f.post(
+            &format!("/api/runs/{run_id}/approval"),
+            json!({"id": d["waiting"]["request"]["id"], "answer": "run"}),
+        )
+        .await;
+    };
+    assert_eq!(finished["run"]["status"], "done", "{finished}");
+    let created = finished["summary"]["created"].as_array().unwrap();
+    let deck = created
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|p| p.ends_with(".pptx"))
+        .unwrap_or_else(|| panic!("a deck among {created:?}"));
+    let preview = f
+        .get(&format!(
+            "/api/runs/{run_id}/preview?path={}",
+            deck.replace(' ', "%20")
+        ))
+        .await;
+    let slides = preview["slides"].as_array().unwrap();
+    assert!(slides.len() >= 3, "{preview}");
+    assert!(
+        slides
+            .iter()
+            .all(|s| !s["texts"].as_array().unwrap().is_empty()),
+        "every slide has text: {preview}"
+    );
+}
