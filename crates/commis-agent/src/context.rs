@@ -38,6 +38,9 @@ pub struct RunContext {
     stop: Arc<AtomicBool>,
     /// Commands that run without asking (the user's exec allowlist).
     pub exec_allowlist: Option<commis_sandbox::ExecAllowlist>,
+    /// The folder (relative) where deliverables go: creating files there is not sensitive,
+    /// as the plan said it would; writing anywhere else is asked.
+    pub output_dir: Mutex<Option<String>>,
     /// Tools beyond the standard registry (MCP servers), offered to models during steps.
     pub extra_tools: Vec<Arc<dyn crate::tools::Tool>>,
     current_step: AtomicU32,
@@ -85,6 +88,7 @@ impl RunContext {
             refused_unattended: AtomicU64::new(0),
             stop: Arc::new(AtomicBool::new(false)),
             exec_allowlist: None,
+            output_dir: Mutex::new(None),
             extra_tools: Vec::new(),
             current_step: AtomicU32::new(0),
             tokens: Mutex::new(TokenUsage::default()),
@@ -175,9 +179,17 @@ impl RunContext {
             .first()
             .map(|p| self.folder_of(p))
             .unwrap_or_else(|| self.folder_of(""));
-        let decision = self.policy().decide(kind, &folder);
+        let mut decision = self.policy().decide(kind, &folder);
         if kind == ActionKind::Read {
             return Ok(());
+        }
+        if kind == ActionKind::Create
+            && decision == PolicyDecision::Ask
+            && self.in_output_dir(&paths)
+        {
+            decision = PolicyDecision::Allow {
+                by: "output folder",
+            };
         }
         let id = self.approval_seq.fetch_add(1, Ordering::SeqCst) + 1;
         match decision {
@@ -280,6 +292,22 @@ impl RunContext {
                 }
             }
         }
+    }
+
+    /// Whether every path is inside the run's output folder.
+    fn in_output_dir(&self, paths: &[String]) -> bool {
+        let out = lock(&self.output_dir).clone();
+        match out {
+            Some(dir) if !paths.is_empty() => paths.iter().all(|p| {
+                let clean = p.trim_start_matches("./");
+                clean == dir || clean.starts_with(&format!("{dir}/"))
+            }),
+            _ => false,
+        }
+    }
+
+    pub fn set_output_dir(&self, dir: &str) {
+        *lock(&self.output_dir) = Some(dir.trim_end_matches('/').to_string());
     }
 
     fn lang_pick(&self, fr: &str, en: &str) -> String {

@@ -209,6 +209,7 @@ impl Engine {
     ) -> Result<RunSummary, AgentError> {
         let lang = offline::brief::understand(&run.brief).lang;
         let ctx = self.context(run.clone(), req.policy.clone(), interaction.clone(), lang)?;
+        ctx.set_output_dir(offline::output_dir(lang));
         spawn_stop_watch(req.stop.clone(), ctx.clone());
         ctx.emit(EventKind::RunStarted {
             brief: run.brief.clone(),
@@ -313,6 +314,7 @@ impl Engine {
             return Err(AgentError::NothingToResume(run.id.to_string()));
         };
         let ctx = self.context(run.clone(), policy, interaction.clone(), lang)?;
+        ctx.set_output_dir(offline::output_dir(lang));
         spawn_stop_watch(stop, ctx.clone());
         if !accepted {
             match interaction.review_plan(&run, &plan).await {
