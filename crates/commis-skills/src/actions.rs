@@ -354,6 +354,7 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
     let sentences = split_sentences(text);
     let meeting = meeting_date(text);
     let mut out: Vec<ActionItem> = table_actions(text, meeting);
+    out.extend(section_items(text, meeting));
     let table_lines: Vec<usize> = out.iter().map(|a| a.line).collect();
     // The last request addressed to someone (index in `out`, line), which a reply may accept.
     let mut last_request: Option<(usize, usize, bool)> = None;
@@ -718,6 +719,92 @@ fn table_actions(text: &str, meeting: Option<Date>) -> Vec<ActionItem> {
     out
 }
 
+/// Items listed under a "Décisions" or "Actions" heading, one bullet per item:
+/// "– Fermeture de l'atelier du 5 au 18 août." / "- Julie : relancer Dupont avant le 30/04".
+fn section_items(text: &str, meeting: Option<Date>) -> Vec<ActionItem> {
+    static WHO_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"^(?P<who>[\p{Lu}][\p{L}\-]+(?: (?:et|and|&) [\p{Lu}][\p{L}\-]+)?)\s*(?::|->|→|–|-)\s+(?P<what>.+)$",
+        )
+    });
+    let mut out = Vec::new();
+    let mut section: Option<ItemKind> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        let bare = line
+            .trim_start_matches(['#', '*', ' '])
+            .trim_end_matches(['*', ':', ' ']);
+        let heading = fold_lower(bare);
+        if line.is_empty() {
+            continue;
+        }
+        if [
+            "decisions",
+            "decisions prises",
+            "decided",
+            "releve de decisions",
+            "what we decided",
+        ]
+        .contains(&heading.as_str())
+        {
+            section = Some(ItemKind::Decision);
+            continue;
+        }
+        if [
+            "actions",
+            "action items",
+            "a faire",
+            "todo",
+            "to do",
+            "next steps",
+            "prochaines etapes",
+            "taches",
+        ]
+        .contains(&heading.as_str())
+        {
+            section = Some(ItemKind::Task);
+            continue;
+        }
+        let Some(kind) = section else { continue };
+        let is_bullet = line.starts_with(['-', '–', '•', '*', '·'])
+            || line.chars().next().is_some_and(|c| c.is_ascii_digit()) && line.contains(['.', ')']);
+        if !is_bullet {
+            // The list ends at the first line that is not a bullet.
+            section = None;
+            continue;
+        }
+        let body = line.trim_start_matches(|c: char| {
+            c.is_ascii_digit() || matches!(c, '-' | '–' | '•' | '*' | '·' | '.' | ')' | ' ')
+        });
+        let (who, what) = match WHO_PREFIX.captures(body) {
+            Some(c) if kind == ItemKind::Task => (
+                c.name("who").map(|m| m.as_str().to_string()),
+                c.name("what").map_or(body, |m| m.as_str()).to_string(),
+            ),
+            _ => (None, body.to_string()),
+        };
+        let folded = fold_lower(&what);
+        let when = DEADLINE
+            .find(&folded)
+            .map(|m| original_slice(&what, &folded, m.start(), m.end()));
+        let due = when
+            .as_deref()
+            .and_then(|w| resolve_when(w, &what, meeting))
+            .map(|d| d.to_iso());
+        out.push(ActionItem {
+            who,
+            what: what.trim_end_matches('.').to_string(),
+            when,
+            due,
+            priority: priority_of(&folded).unwrap_or(Priority::Medium),
+            kind,
+            evidence: line.to_string(),
+            line: i + 1,
+        });
+    }
+    out
+}
+
 /// The sentences of the same turn after `i`, joined (a reply often spans two sentences).
 fn follow_up_text(sentences: &[Sentence], i: usize) -> String {
     let line = sentences[i].line;
@@ -1019,6 +1106,38 @@ Sophie : Est-ce que tu as vu le mail ?\n";
         assert_eq!(items.len(), 2, "{items:#?}");
         assert_eq!(items[1].who.as_deref(), Some("Bob"));
         assert_eq!(items[1].due.as_deref(), Some("2024-05-03"));
+    }
+
+    #[test]
+    fn reads_decision_and_action_sections_of_minutes() {
+        let t = "Compte rendu du 23 avril 2024\nDécisions\n– Fermeture de l'atelier du 5 au 18 août 2024.\n– Achat de la plaqueuse en mai.\n\n## Actions\n- Julie : relancer Dupont avant le 30/04/2024\n- Karim : commander la plaqueuse, urgent\nProchaine réunion : 7 mai.";
+        let items = action_items(t);
+        let decisions: Vec<_> = items
+            .iter()
+            .filter(|a| a.kind == ItemKind::Decision)
+            .map(|a| a.what.as_str())
+            .collect();
+        assert_eq!(
+            decisions,
+            vec![
+                "Fermeture de l'atelier du 5 au 18 août 2024",
+                "Achat de la plaqueuse en mai"
+            ]
+        );
+        let julie = items
+            .iter()
+            .find(|a| a.who.as_deref() == Some("Julie"))
+            .unwrap();
+        assert_eq!(julie.what, "relancer Dupont avant le 30/04/2024");
+        assert_eq!(julie.due.as_deref(), Some("2024-04-30"));
+        assert_eq!(
+            items
+                .iter()
+                .find(|a| a.who.as_deref() == Some("Karim"))
+                .unwrap()
+                .priority,
+            Priority::High
+        );
     }
 
     #[test]

@@ -647,31 +647,14 @@ fn header_label_above(
     line: &str,
     ms: usize,
 ) -> Option<(String, AmountRole)> {
-    let col = line[..ms].chars().count();
     for back in 1..=3 {
         let idx = li.checked_sub(back)?;
         let above = lines[idx].1;
         if above.trim().is_empty() {
             continue;
         }
-        let chars: Vec<char> = above.chars().collect();
-        if col >= chars.len() {
-            continue;
-        }
-        // Take the header cell around this column: bounded by runs of two spaces.
-        let mut s = col;
-        while s > 0 && !(chars[s - 1] == ' ' && s >= 2 && chars[s - 2] == ' ') {
-            s -= 1;
-        }
-        let mut e = col;
-        while e < chars.len() && !(chars[e] == ' ' && e + 1 < chars.len() && chars[e + 1] == ' ') {
-            e += 1;
-        }
-        let cell: String = chars[s..e].iter().collect();
-        if let Some((l, r, _)) = find_label(&cell) {
-            return Some((l, r));
-        }
-        return None;
+        let (_, cell) = crate::text::aligned_cell(line, ms, above, 2)?;
+        return find_label(cell).map(|(l, r, _)| (l, r));
     }
     None
 }

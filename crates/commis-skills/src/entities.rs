@@ -347,7 +347,12 @@ static FORM_BEFORE_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn cell_end(line: &str, from: usize) -> usize {
-    line[from..].find("  ").map_or(line.len(), |i| from + i)
+    let rest = &line[from..];
+    [rest.find('\t'), rest.find("  ")]
+        .into_iter()
+        .flatten()
+        .min()
+        .map_or(line.len(), |i| from + i)
 }
 
 fn clean_name(s: &str) -> String {
@@ -363,7 +368,8 @@ fn clean_name(s: &str) -> String {
 fn plausible_name(name: &str) -> bool {
     let key = normalize_company(name);
     let letters = name.chars().filter(|c| c.is_alphabetic()).count();
-    if letters < 2 || key.is_empty() || name.chars().count() > 80 {
+    // A value holding its own label ("Your order: PO-2024-031", "Ship To:") is another field.
+    if letters < 2 || key.is_empty() || name.chars().count() > 80 || name.contains(':') {
         return false;
     }
     // Labels, amounts and dates are not names.
@@ -401,7 +407,10 @@ pub fn find_companies(text: &str) -> Vec<CompanyMention> {
                         || folded[..start].ends_with(". ")
                         || folded[..start].ends_with("| ")
                         || folded[..start].ends_with("- ")
-                        || folded[..start].ends_with("\u{2013} ");
+                        || folded[..start].ends_with("\u{2013} ")
+                        || folded[..start].ends_with('\t')
+                        // Markdown headings, bold and bullets: "# Client", "**Client :**", "- Client :".
+                        || folded[..start].trim_start().trim_start_matches(['#', '*', '-', '>', ' ']).is_empty();
                     if !at_cell_start
                         || folded[end..]
                             .chars()
@@ -441,17 +450,24 @@ pub fn find_companies(text: &str) -> Vec<CompanyMention> {
                     let value_start = line.len() - after.len();
                     let gap = &line[end..value_start];
                     let same_cell = !gap.contains("   ") && (!gap.ends_with("  ") || has_colon);
-                    let (name, name_start) =
-                        if !after.is_empty() && same_cell && !has_colon_only(after) {
+                    let same_line_value =
+                        (!after.is_empty() && same_cell && !has_colon_only(after)).then(|| {
                             let ce = cell_end(line, value_start);
-                            (clean_name(&line[value_start..ce]), line_start + value_start)
-                        } else {
-                            // The value is below the label, in the same column.
-                            match value_below(&lines, li, line[..start].chars().count()) {
-                                Some((off, v)) => (v, off),
-                                None => continue,
-                            }
-                        };
+                            (line[value_start..ce].to_string(), line_start + value_start)
+                        });
+                    // The next cell being another label ("Bill to:  Ship To:"), the value is below.
+                    let same_line_value = same_line_value
+                        .filter(|(v, _)| !v.contains(':'))
+                        .map(|(v, at)| (clean_name(&v), at));
+                    let (name, name_start) = if let Some(v) = same_line_value {
+                        v
+                    } else {
+                        // The value is below the label, in the same column.
+                        match value_below(&lines, li, start) {
+                            Some((off, v)) => (v, off),
+                            None => continue,
+                        }
+                    };
                     let name = trim_trailing_noise(&name);
                     if !plausible_name(&name) {
                         continue;
@@ -643,33 +659,19 @@ fn title_case(w: &str) -> String {
 
 /// The first non-empty line below `li` whose text starts near `col`: the value of a label
 /// written above it.
-fn value_below(lines: &[(usize, &str)], li: usize, col: usize) -> Option<(usize, String)> {
+fn value_below(lines: &[(usize, &str)], li: usize, label_at: usize) -> Option<(usize, String)> {
+    let label_line = lines[li].1;
     for next in lines.iter().skip(li + 1).take(3) {
         let (start, line) = *next;
         if line.trim().is_empty() {
             continue;
         }
-        let chars: Vec<(usize, char)> = line.char_indices().collect();
-        // Find the cell that covers or starts nearest to the label column.
-        let mut best: Option<(usize, usize)> = None; // (distance, byte start)
-        let mut i = 0;
-        while i < chars.len() {
-            if chars[i].1 != ' ' && (i == 0 || chars[i - 1].1 == ' ') {
-                let dist = i.abs_diff(col);
-                let cell_start_ok = i == 0 || (i >= 2 && chars[i - 2].1 == ' ') || i == 1;
-                if cell_start_ok && best.is_none_or(|(d, _)| dist < d) {
-                    best = Some((dist, chars[i].0));
-                }
-            }
-            i += 1;
+        let (bstart, cell) = crate::text::aligned_cell(label_line, label_at, line, 12)?;
+        // Another label ("Payment Terms:") sits between the label and its value: look further.
+        if cell.trim_end().ends_with(':') {
+            continue;
         }
-        let (dist, bstart) = best?;
-        if dist > 12 {
-            return None;
-        }
-        let end = cell_end(line, bstart);
-        let v = clean_name(&line[bstart..end]);
-        return Some((start + bstart, v));
+        return Some((start + bstart, clean_name(cell)));
     }
     None
 }

@@ -428,12 +428,11 @@ fn pick_number(text: &str, f: &mut InvoiceFields) {
                                 == label.trim_end_matches('.')
                     });
                     if cell_is_label {
-                        let col = line[..os].chars().count();
                         for (nls, next) in lines.iter().skip(li + 1).take(3) {
                             if next.trim().is_empty() {
                                 continue;
                             }
-                            if let Some((cs, cell)) = cell_near_column(next, col, 4)
+                            if let Some((cs, cell)) = crate::text::aligned_cell(line, os, next, 4)
                                 && let Some(tok) =
                                     first_token(cell).filter(|t| looks_like_number_token(t))
                             {
@@ -617,7 +616,6 @@ fn pick_dates(text: &str, f: &mut InvoiceFields) {
             let li = lines
                 .partition_point(|(s, _)| *s < ls)
                 .min(lines.len().saturating_sub(1));
-            let col = text[ls..d.span.start].chars().count();
             for back in 1..=2 {
                 let Some(idx) = li.checked_sub(back) else {
                     break;
@@ -626,7 +624,10 @@ fn pick_dates(text: &str, f: &mut InvoiceFields) {
                 if above.trim().is_empty() {
                     continue;
                 }
-                if let Some((_, cell)) = cell_near_column(above, col, 6) {
+                let (_, line_end) = crate::text::line_bounds(text, ls);
+                if let Some((_, cell)) =
+                    crate::text::aligned_cell(&text[ls..line_end], d.span.start - ls, above, 6)
+                {
                     label = classify_date_label(cell).or(label);
                 }
                 break;

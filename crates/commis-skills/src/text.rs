@@ -204,6 +204,30 @@ pub fn cell_near_column(line: &str, col: usize, tolerance: usize) -> Option<(usi
     best.map(|(_, s, c)| (s, c))
 }
 
+/// The cell of `other` that lines up with the cell of `line` containing byte `at`: the same
+/// cell index when both lines have the same number of cells (text extractors that collapse
+/// column spacing keep the order), else the cell nearest the same column.
+pub fn aligned_cell<'a>(
+    line: &str,
+    at: usize,
+    other: &'a str,
+    tolerance: usize,
+) -> Option<(usize, &'a str)> {
+    let here = cells(line);
+    let there = cells(other);
+    let idx = here
+        .iter()
+        .position(|(s, c)| at >= *s && at < s + c.len().max(1));
+    if let Some(i) = idx
+        && here.len() == there.len()
+        && here.len() >= 2
+    {
+        return there.get(i).copied();
+    }
+    let col = line[..at.min(line.len())].chars().count();
+    cell_near_column(other, col, tolerance)
+}
+
 /// Cuts a string to at most `max` characters on a char boundary, adding an ellipsis when cut.
 pub fn truncate_chars(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
