@@ -446,8 +446,8 @@ impl TerminalInteraction {
             }
             "a" | "add" => {
                 let title = command
-                    .splitn(2, ' ')
-                    .nth(1)
+                    .split_once(' ')
+                    .map(|(_, t)| t)
                     .unwrap_or("")
                     .trim()
                     .to_string();

@@ -540,9 +540,9 @@ fn clause_intents(clause: &str) -> Vec<Intent> {
         found.push(Intent::ActionItems);
     }
     let table = has(TABLE);
-    if table && (has(INVOICE) || !(summaries || actions)) && !has(CATALOGUE) {
-        found.push(Intent::InvoiceTable);
-    } else if has(INVOICE) && (has(&["extrai", "extract", "releve", "total"])) {
+    let table_of_amounts = table && (has(INVOICE) || !(summaries || actions)) && !has(CATALOGUE);
+    let invoice_extraction = has(INVOICE) && has(&["extrai", "extract", "releve", "total"]);
+    if table_of_amounts || invoice_extraction {
         found.push(Intent::InvoiceTable);
     }
     if has(SORT_VERBS) && !has(RENAME)

@@ -86,14 +86,14 @@ impl Digest {
         let mut recs = Vec::new();
         let total = self.grand_total();
         if let Some((client, _, amount)) = self.per_client.iter().max_by(|a, b| a.2.total_cmp(&b.2))
+            && total > 0.0
+            && *amount / total >= 0.35
         {
-            if total > 0.0 && *amount / total >= 0.35 {
-                let share = (*amount / total * 100.0).round();
-                recs.push(match self.lang {
-                    Lang::Fr => format!("{client} représente {share} % du montant facturé : suivre de près ce client et diversifier le portefeuille."),
-                    Lang::En => format!("{client} accounts for {share}% of the amount invoiced: follow this client closely and diversify."),
-                });
-            }
+            let share = (*amount / total * 100.0).round();
+            recs.push(match self.lang {
+                Lang::Fr => format!("{client} représente {share} % du montant facturé : suivre de près ce client et diversifier le portefeuille."),
+                Lang::En => format!("{client} accounts for {share}% of the amount invoiced: follow this client closely and diversify."),
+            });
         }
         let urgent: Vec<String> = self
             .actions()

@@ -138,8 +138,8 @@ async fn reorganize(
     let pending: Vec<ChangeLine> = changes
         .into_iter()
         .filter(|c| {
-            !(ctx.workspace.exists(&c.to).unwrap_or(false)
-                && !ctx.workspace.exists(&c.from).unwrap_or(false))
+            !ctx.workspace.exists(&c.to).unwrap_or(false)
+                || ctx.workspace.exists(&c.from).unwrap_or(false)
         })
         .collect();
     let lang = ctx.lang;
