@@ -11,8 +11,7 @@ use crate::amounts::{Amount, AmountRole, FoundAmount, currency_code, find_amount
 use crate::dates::{Date, find_dates};
 use crate::entities::{CompanyMention, PartyRole, find_companies, normalize_company};
 use crate::text::{
-    Span, cell_near_column, cells, fold_lower, fold_lower_with_map, lines_with_offsets,
-    truncate_chars,
+    Span, cells, fold_lower, fold_lower_with_map, lines_with_offsets, truncate_chars,
 };
 
 /// Where a set of invoice fields came from.
