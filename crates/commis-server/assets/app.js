@@ -51,7 +51,7 @@ const I18N = {
     ev_tool_failed: '{t} failed: {e}', ev_run_finished: 'Run finished: {s}',
     step_pending: 'pending', step_running: 'running', step_done: 'done', step_failed: 'failed', step_skipped: 'skipped',
     items: '{d} / {t}', run_not_found: 'This run does not exist.',
-    no_steps: 'No step ran.', by_user: 'by you', by_run: 'for this run', by_policy: 'by the policy', by_rule: 'by a saved rule', 'by_--allow': 'by --allow',
+    no_steps: 'No step ran.', slide_images: 'Show the slides as images', rendering: 'Rendering with LibreOffice…', by_user: 'by you', by_run: 'for this run', by_policy: 'by the policy', by_rule: 'by a saved rule', 'by_--allow': 'by --allow',
   },
   fr: {
     skip: 'Aller au contenu', nav: 'Principal', nav_new: 'Nouvelle tâche', nav_history: 'Historique', language: 'Langue',
@@ -100,7 +100,7 @@ const I18N = {
     ev_tool_failed: '{t} a échoué : {e}', ev_run_finished: 'Tâche terminée : {s}',
     step_pending: 'à faire', step_running: 'en cours', step_done: 'faite', step_failed: 'échouée', step_skipped: 'sautée',
     items: '{d} / {t}', run_not_found: 'Cette tâche n’existe pas.',
-    no_steps: 'Aucune étape n’a été exécutée.', by_user: 'par vous', by_run: 'pour cette tâche', by_policy: 'par la politique', by_rule: 'par une règle enregistrée', 'by_--allow': 'par --allow',
+    no_steps: 'Aucune étape n’a été exécutée.', slide_images: 'Voir les diapositives en images', rendering: 'Rendu avec LibreOffice…', by_user: 'par vous', by_run: 'pour cette tâche', by_policy: 'par la politique', by_rule: 'par une règle enregistrée', 'by_--allow': 'par --allow',
   },
 };
 
@@ -750,6 +750,19 @@ async function showPreview(v, path) {
       body.append(tabs, panel);
       if (p.sheets.length) pick(0);
     } else if (p.slides) {
+      if (p.slide_images) {
+        const imgs = h('div.slide-images', { 'aria-live': 'polite' });
+        const btn = h('button.small#slide-images-btn', {
+          type: 'button', onclick: async () => {
+            btn.disabled = true; imgs.replaceChildren(h('p', {}, t('rendering')));
+            try {
+              const r = await api('GET', `/api/runs/${v.id}/slide-images?path=${encodeURIComponent(path)}`);
+              imgs.replaceChildren(...r.images.map((src, i) => h('img.slide-img', { src, alt: t('slide', { n: i + 1 }) })));
+            } catch (e) { imgs.replaceChildren(errorBox(e)); btn.disabled = false; }
+          },
+        }, t('slide_images'));
+        body.append(h('div.actions', {}, btn), imgs);
+      }
       body.append(h('ol.slides', {}, p.slides.map((s) => h('li.slide', {},
         h('h4', {}, t('slide', { n: s.number })),
         h('ul', {}, s.texts.map((x) => h('li', {}, x))),

@@ -319,6 +319,39 @@ async function main() {
     await page.waitForSelector('#brief');
   });
 
+  await check('a deck is previewed as slides (images when LibreOffice is installed)', async () => {
+    await page.fill('#brief', 'Crée un tableau récapitulatif des montants des factures et produis une présentation de 8 slides');
+    await page.click('#start');
+    await page.waitForSelector('#accept-plan');
+    await page.click('#accept-plan');
+    for (let i = 0; i < 30; i += 1) {
+      const which = await Promise.race([
+        page.waitForSelector('dialog#approval[open]', { timeout: TIMEOUT }).then(() => 'dialog'),
+        page.waitForSelector('#results', { timeout: TIMEOUT }).then(() => 'results'),
+      ]);
+      if (which === 'results') break;
+      await page.click('#approve-run');
+      await page.waitForSelector('dialog#approval[open]', { state: 'detached', timeout: 2000 }).catch(() => {});
+    }
+    await page.click('#created .preview-btn[data-path$=".pptx"]');
+    await page.waitForSelector('#preview .slide');
+    const slides = await page.$$eval('#preview .slide', (l) => l.length);
+    assert(slides >= 3, `slides: ${slides}`);
+    if (await page.locator('#slide-images-btn').count() > 0) {
+      await page.click('#slide-images-btn');
+      await page.waitForSelector('#preview img.slide-img', { timeout: 120_000 });
+      await page.waitForFunction(() => [...document.querySelectorAll('#preview img.slide-img')].every((i) => i.complete && i.naturalWidth > 0));
+    } else if (process.env.CI === 'true') {
+      throw new Error('slide images need LibreOffice and pdftoppm: run scripts/test-deps-office.sh');
+    } else {
+      console.log('notice: LibreOffice or pdftoppm missing, slide images not shown');
+    }
+    await page.locator('#preview').scrollIntoViewIfNeeded();
+    await shot(page, '12-preview-deck.png');
+    await page.goto(origin + '/#/');
+    await page.waitForSelector('#brief');
+  });
+
   await check('a stopped run is shown as stopped', async () => {
     await page.fill('#brief', 'Trie ces fichiers par type');
     await page.click('#start');

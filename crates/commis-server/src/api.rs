@@ -40,6 +40,9 @@ impl ApiError {
     fn internal(message: impl std::fmt::Display) -> ApiError {
         ApiError(StatusCode::INTERNAL_SERVER_ERROR, message.to_string())
     }
+    pub(crate) fn internal_message(message: String) -> ApiError {
+        ApiError(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
 }
 
 impl From<commis_store::StoreError> for ApiError {
@@ -563,6 +566,27 @@ pub(crate) async fn preview(
             .await
             .map_err(ApiError::internal)?;
     result.map(Json)
+}
+
+pub(crate) async fn slide_images(
+    State(state): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+    Query(q): Query<PreviewQuery>,
+) -> ApiResult {
+    let run = state.engine.store.run(&run_id)?;
+    let engine = state.engine.clone();
+    let images = tokio::task::spawn_blocking(move || {
+        let bytes = crate::preview::read_run_file(&engine, &run, &q.path)?;
+        let extension = q
+            .path
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_else(|| "pptx".into());
+        crate::slides::render(&bytes, &extension)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(Json(json!({ "images": images })))
 }
 
 #[cfg(test)]

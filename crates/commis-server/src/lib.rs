@@ -13,6 +13,7 @@ mod assets;
 mod auth;
 mod events;
 mod preview;
+mod slides;
 mod state;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -126,7 +127,8 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/runs/{id}/stop", post(api::stop))
         .route("/api/runs/{id}/resume", post(api::resume_run))
         .route("/api/runs/{id}/undo", post(api::undo))
-        .route("/api/runs/{id}/preview", get(api::preview));
+        .route("/api/runs/{id}/preview", get(api::preview))
+        .route("/api/runs/{id}/slide-images", get(api::slide_images));
     Router::new()
         .merge(api)
         .merge(assets::routes())

@@ -31,8 +31,8 @@ fn table_rows(table: &Table) -> (Vec<Vec<String>>, bool) {
     (rows, truncated)
 }
 
-/// Reads `path` (relative to the run's folder) and shapes it for the page.
-pub(crate) fn preview(engine: &Engine, run: &Run, path: &str) -> Result<Value, ApiError> {
+/// Reads a file of the run through the workspace, so the run's confinement applies.
+pub(crate) fn read_run_file(engine: &Engine, run: &Run, path: &str) -> Result<Vec<u8>, ApiError> {
     let journal: std::sync::Arc<dyn commis_core::JournalStore> = engine.store.clone();
     let workspace = Workspace::open(
         run.grants.clone(),
@@ -41,9 +41,14 @@ pub(crate) fn preview(engine: &Engine, run: &Run, path: &str) -> Result<Value, A
         engine.blobs.clone(),
     )
     .map_err(|e| ApiError(StatusCode::CONFLICT, e.to_string()))?;
-    let bytes = workspace
+    workspace
         .read(path, MAX_PREVIEW_BYTES)
-        .map_err(|e| ApiError(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+        .map_err(|e| ApiError(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
+}
+
+/// Reads `path` (relative to the run's folder) and shapes it for the page.
+pub(crate) fn preview(engine: &Engine, run: &Run, path: &str) -> Result<Value, ApiError> {
+    let bytes = read_run_file(engine, run, path)?;
     let name = path.rsplit('/').next().unwrap_or(path);
     let doc = commis_docs::read_bytes(name, &bytes, &Limits::default()).map_err(|e| {
         ApiError(
@@ -105,6 +110,7 @@ pub(crate) fn preview(engine: &Engine, run: &Run, path: &str) -> Result<Value, A
                 .map(|(n, (texts, notes))| json!({ "number": n, "texts": texts, "notes": notes }))
                 .collect();
             out["slides"] = Value::Array(slides);
+            out["slide_images"] = Value::Bool(crate::slides::available());
         }
         Format::Markdown => {
             // commis-docs keeps Markdown tables as text; the page shows them as tables.

@@ -653,4 +653,29 @@ async fn a_deck_is_previewed_as_an_outline_of_its_slides() {
             .all(|s| !s["texts"].as_array().unwrap().is_empty()),
         "every slide has text: {preview}"
     );
+
+    // With LibreOffice and pdftoppm, the slides also come as images.
+    if preview["slide_images"] != true {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "slide images need LibreOffice and pdftoppm: run scripts/test-deps-office.sh"
+        );
+        eprintln!("notice: LibreOffice or pdftoppm missing, slide images not tested");
+        return;
+    }
+    let images = f
+        .get(&format!(
+            "/api/runs/{run_id}/slide-images?path={}",
+            deck.replace(' ', "%20")
+        ))
+        .await;
+    let images = images["images"].as_array().unwrap();
+    assert_eq!(images.len(), slides.len(), "one image per slide");
+    assert!(
+        images.iter().all(|i| i
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,iVBORw0KGgo")),
+        "PNG data URLs"
+    );
 }
