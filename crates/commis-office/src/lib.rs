@@ -63,3 +63,30 @@ impl Locale {
 pub(crate) fn schema_of<T: JsonSchema>() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(T)).unwrap_or(serde_json::Value::Null)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spec_has_a_documented_json_schema() {
+        for (schema, field) in [
+            (SpreadsheetSpec::json_schema(), "sheets"),
+            (DeckSpec::json_schema(), "slides"),
+            (DocumentSpec::json_schema(), "blocks"),
+        ] {
+            let text = schema.to_string();
+            assert!(schema["properties"][field].is_object(), "{field}: {text}");
+            assert!(
+                text.contains("\"description\""),
+                "{field} has no descriptions"
+            );
+        }
+        let deck = DeckSpec::json_schema().to_string();
+        assert!(deck.contains("key_figures") && deck.contains("two_columns"));
+        assert!(
+            !deck.contains("\"data\""),
+            "image bytes are not part of the schema"
+        );
+    }
+}

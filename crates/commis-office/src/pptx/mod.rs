@@ -306,7 +306,8 @@ fn palette(theme: Theme) -> Palette {
 const EMU_PT: f64 = 12_700.0;
 const INSET_X: i64 = 91_440;
 const INSET_Y: i64 = 45_720;
-const BODY_SIZES: &[f64] = &[26.0, 24.0, 22.0, 20.0, 18.0, 16.0, 14.0];
+/// Sizes a bullet slide may use before its content continues on a new slide.
+const BODY_SIZES: &[f64] = &[26.0, 24.0, 22.0, 20.0, 18.0];
 const TITLE_SIZES: &[f64] = &[36.0, 34.0, 32.0, 30.0, 28.0, 26.0, 24.0, 22.0, 20.0];
 
 /// Inner width and height in points of a text box of `w` x `h` EMU.
@@ -824,7 +825,7 @@ impl Ctx<'_> {
         for (part, chunk) in chunks.iter().enumerate() {
             // A single bullet too long even alone gets the smallest sizes; below 10 pt we stop.
             let size = fits(chunk, BODY_SIZES)
-                .or_else(|| fits(chunk, &[13.0, 12.0, 11.0, 10.0]))
+                .or_else(|| fits(chunk, &[16.0, 14.0, 13.0, 12.0, 11.0, 10.0]))
                 .unwrap_or(10.0);
             let mut s = Shapes::new();
             self.content_title(&mut s, &self.continued(title, part));
@@ -967,12 +968,18 @@ impl Ctx<'_> {
                 out
             };
         let p = self.p;
+        // One size for every part of a split table, so the continued slides match.
+        let size = chunks
+            .iter()
+            .map(|chunk| {
+                sizes
+                    .iter()
+                    .copied()
+                    .find(|&s| height_at(chunk, s) <= avail)
+                    .unwrap_or(10.0)
+            })
+            .fold(f64::MAX, f64::min);
         for (part, chunk) in chunks.iter().enumerate() {
-            let size = sizes
-                .iter()
-                .copied()
-                .find(|&s| height_at(chunk, s) <= avail)
-                .unwrap_or(10.0);
             let mut s = Shapes::new();
             self.content_title(&mut s, &self.continued(title, part));
             let mut grid = String::new();
