@@ -121,6 +121,103 @@ fn evidence_at(text: &str, field: &str, span: Span) -> Evidence {
 /// and the arithmetic net + VAT = total to pick the right figures. Fields it cannot find are
 /// `None`; each value found has a confidence and the line it came from.
 pub fn extract_invoice(text: &str) -> InvoiceFields {
+    let from_text = extract_from_text(text);
+    match embedded_block(text) {
+        Some(mut xml) => {
+            // The structured data wins; the text fills what the XML summary did not carry.
+            let t = from_text;
+            xml.issuer = xml.issuer.or(t.issuer);
+            xml.client = xml.client.or(t.client);
+            xml.number = xml.number.or(t.number);
+            xml.date = xml.date.or(t.date);
+            xml.due_date = xml.due_date.or(t.due_date);
+            xml.net = xml.net.or(t.net);
+            xml.vat = xml.vat.or(t.vat);
+            xml.total = xml.total.or(t.total);
+            xml.currency = xml.currency.or(t.currency);
+            for (k, v) in t.field_confidence {
+                xml.field_confidence.entry(k).or_insert(v);
+            }
+            let have: Vec<String> = xml.evidence.iter().map(|e| e.field.clone()).collect();
+            xml.evidence
+                .extend(t.evidence.into_iter().filter(|e| !have.contains(&e.field)));
+            xml.finish();
+            xml
+        }
+        None => from_text,
+    }
+}
+
+/// The "Embedded invoice data (factur-x.xml):" block that `commis-docs` appends to the text of
+/// a Factur-X/ZUGFeRD PDF, read as exact fields.
+fn embedded_block(text: &str) -> Option<InvoiceFields> {
+    let start = text.find("Embedded invoice data (")?;
+    let mut f = InvoiceFields::empty(InvoiceSource::FacturX);
+    let mut currency: Option<String> = None;
+    let mut amounts: Vec<(&str, String)> = Vec::new();
+    for line in text[start..].lines().skip(1) {
+        let Some((k, v)) = line.split_once(": ") else {
+            break;
+        };
+        let v = v.trim().to_string();
+        match k.trim() {
+            "invoice number" => f.number = Some(v),
+            "issue date" => f.date = crate::dates::parse_date(&v).map(|d| d.to_iso()),
+            "due date" => f.due_date = crate::dates::parse_date(&v).map(|d| d.to_iso()),
+            "seller" => f.issuer = Some(v),
+            "buyer" => f.client = Some(v),
+            "currency" => currency = Some(v),
+            key @ ("net total" | "tax total" | "grand total" | "due amount") => {
+                amounts.push((key, v))
+            }
+            _ => {}
+        }
+    }
+    for (k, v) in amounts {
+        let a = crate::amounts::parse_amount(&v)
+            .map(|a| Amount::new(a.minor, a.scale, currency.clone()));
+        match k {
+            "net total" => f.net = a,
+            "tax total" => f.vat = a,
+            "grand total" => f.total = a,
+            _ => f.amount_due = a,
+        }
+    }
+    if f.amount_due.as_ref().map(Amount::cents) == f.total.as_ref().map(Amount::cents) {
+        f.amount_due = None;
+    }
+    f.currency = currency;
+    let present: Vec<&str> = [
+        ("issuer", f.issuer.is_some()),
+        ("client", f.client.is_some()),
+        ("number", f.number.is_some()),
+        ("date", f.date.is_some()),
+        ("due_date", f.due_date.is_some()),
+        ("net", f.net.is_some()),
+        ("vat", f.vat.is_some()),
+        ("total", f.total.is_some()),
+        ("amount_due", f.amount_due.is_some()),
+        ("currency", f.currency.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, p)| *p)
+    .map(|(k, _)| k)
+    .collect();
+    if present.is_empty() {
+        return None;
+    }
+    for k in present {
+        f.set_conf(k, 1.0);
+        f.evidence.push(Evidence {
+            field: k.into(),
+            text: "Factur-X/ZUGFeRD embedded XML".into(),
+            span: None,
+        });
+    }
+    Some(f)
+}
+
+fn extract_from_text(text: &str) -> InvoiceFields {
     let mut f = InvoiceFields::empty(InvoiceSource::Text);
     let amounts = find_amounts(text);
     pick_amounts(text, &amounts, &mut f);
@@ -1106,6 +1203,18 @@ Atelier Lemoine SARL – capital de 20 000 € – SIRET 812 345 678 00019\n";
                 .any(|e| e.field == "total" && e.text.contains("Total TTC"))
         );
         assert!(f.confidence > 0.7, "{}", f.confidence);
+    }
+
+    #[test]
+    fn embedded_factur_x_block_wins_over_the_visual_text() {
+        let t = "Rechnung RE1001\nDatum: 01.01.2022\nEndsumme 963,12 EUR\n\nEmbedded invoice data (factur-x.xml):\ninvoice number: RE1001\nissue date: 2022-10-26\nseller: weclapp.com\nbuyer: Beispiel AG\ncurrency: EUR\nnet total: 809.34\ntax total: 153.77\ngrand total: 963.11\ndue amount: 963.11\n";
+        let f = extract_invoice(t);
+        assert_eq!(f.source, InvoiceSource::FacturX);
+        assert_eq!(f.date.as_deref(), Some("2022-10-26"));
+        assert_eq!(f.total.as_ref().map(Amount::cents), Some(96311));
+        assert_eq!(f.vat.as_ref().map(Amount::cents), Some(15377));
+        assert_eq!(f.client.as_deref(), Some("Beispiel AG"));
+        assert_eq!(f.amount_due, None);
     }
 
     #[test]
