@@ -9,6 +9,8 @@
 //!
 //! Not for reading documents (that is commis-docs), nor for deciding what to put in them.
 
+#![warn(missing_docs)]
+
 pub mod doc;
 mod error;
 mod package;

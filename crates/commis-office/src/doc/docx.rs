@@ -19,7 +19,12 @@ fn runs(text: &str, extra_rpr: &str) -> String {
             out.push_str("<w:r><w:br/></w:r>");
         }
         for (piece, bold) in inline_runs(line) {
-            let b = if bold { "<w:b/>" } else { "" };
+            // A header cell's runs are bold already; a second <w:b/> would break the schema.
+            let b = if bold && !extra_rpr.contains("<w:b/>") {
+                "<w:b/>"
+            } else {
+                ""
+            };
             let rpr = if b.is_empty() && extra_rpr.is_empty() {
                 String::new()
             } else {
@@ -246,7 +251,7 @@ fn numbering_xml(numbered_lists: u32) -> String {
     )
 }
 
-fn footer_xml(locale: Locale) -> String {
+fn footer_xml() -> String {
     let field = |instr: &str| {
         format!(
             r#"<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> {instr} </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>"#
@@ -254,7 +259,7 @@ fn footer_xml(locale: Locale) -> String {
     };
     format!(
         r#"{DECL}<w:ftr {W_NS}><w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr><w:r><w:t xml:space="preserve">{} </w:t></w:r>{}<w:r><w:t xml:space="preserve"> / </w:t></w:r>{}</w:p></w:ftr>"#,
-        locale.pick("Page", "Page"),
+        "Page",
         field("PAGE"),
         field("NUMPAGES")
     )
@@ -268,7 +273,7 @@ fn settings_xml(has_toc: bool) -> String {
         ""
     };
     format!(
-        r#"{DECL}<w:settings {W_NS}>{update}<w:defaultTabStop w:val="708"/><w:characterSpacingControl w:val="doNotCompress"/><w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat></w:settings>"#
+        r#"{DECL}<w:settings {W_NS}><w:defaultTabStop w:val="708"/><w:characterSpacingControl w:val="doNotCompress"/>{update}<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat></w:settings>"#
     )
 }
 
@@ -310,7 +315,7 @@ pub fn build_docx(spec: &DocumentSpec) -> Result<Vec<u8>, OfficeError> {
     pkg.add(
         "word/footer1.xml",
         &format!("{WML}.footer+xml"),
-        footer_xml(spec.locale),
+        footer_xml(),
     );
     pkg.finish()
 }

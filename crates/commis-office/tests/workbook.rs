@@ -1,0 +1,100 @@
+//! Workbook behaviours a caller relies on, checked by reading our files back with calamine.
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use commis_office::{OfficeError, SheetSpec, SpreadsheetSpec, add_sheet, build_spreadsheet};
+use std::io::Cursor;
+
+fn spec(json: &str) -> SpreadsheetSpec {
+    serde_json::from_str(json).unwrap()
+}
+
+fn read(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
+    open_workbook_from_rs(Cursor::new(bytes)).unwrap()
+}
+
+#[test]
+fn unsupported_function_is_refused_naming_cell_and_function() {
+    let s = spec(
+        r#"{"sheets":[{"name":"Data","columns":[{"header":"A"},{"header":"B"}],
+            "rows":[[1,"=XLOOKUP(1,A2:A3,A2:A3)"]]}]}"#,
+    );
+    match build_spreadsheet(&s) {
+        Err(OfficeError::UnsupportedFormula { cell, function, .. }) => {
+            assert_eq!(cell, "Data!B2");
+            assert_eq!(function, "XLOOKUP");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_formula_evaluating_to_an_error_is_refused_instead_of_cached() {
+    let s = spec(
+        r#"{"sheets":[{"name":"Notes de frais","columns":[{"header":"A"},{"header":"B"}],
+            "rows":[[1,"=A2/0"]]}]}"#,
+    );
+    let err = build_spreadsheet(&s).unwrap_err().to_string();
+    assert!(
+        err.contains("'Notes de frais'!B2") && err.contains("#DIV/0!"),
+        "{err}"
+    );
+}
+
+#[test]
+fn french_input_becomes_numbers_dates_and_en_us_formulas() {
+    let s = spec(
+        r#"{"locale":"fr","sheets":[{"name":"F","columns":[
+            {"header":"Date","kind":"date"},{"header":"Montant","kind":"currency"},
+            {"header":"TVA","kind":"percent"},{"header":"TTC","kind":"currency"}],
+            "rows":[["31/01/2024","1 234,50 €","20 %","=ROUND(B2*(1+C2);2)"]]}]}"#,
+    );
+    let mut book = read(build_spreadsheet(&s).unwrap());
+    let values = book.worksheet_range("F").unwrap();
+    let formulas = book.worksheet_formula("F").unwrap();
+    assert_eq!(values.get_value((1, 1)), Some(&Data::Float(1234.5)));
+    assert_eq!(values.get_value((1, 2)), Some(&Data::Float(0.2)));
+    assert_eq!(values.get_value((1, 3)), Some(&Data::Float(1481.4)));
+    assert_eq!(
+        formulas.get_value((1, 3)).map(String::as_str),
+        Some("ROUND(B2*(1+C2),2)")
+    );
+    match values.get_value((1, 0)) {
+        Some(Data::DateTime(d)) => assert_eq!(d.as_f64(), 45322.0),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn add_sheet_keeps_existing_sheets_and_computes_cross_sheet_formulas() {
+    let original = build_spreadsheet(&spec(
+        r#"{"sheets":[{"name":"Ventes","columns":[{"header":"Client"},{"header":"Montant","kind":"number"}],
+            "rows":[["A",10],["B",32.5]],"totals":{"columns":["Montant"]}}]}"#,
+    ))
+    .unwrap();
+    let new_sheet: SheetSpec = serde_json::from_str(
+        r#"{"name":"Bilan","columns":[{"header":"Indicateur"},{"header":"Valeur","kind":"number"}],
+            "rows":[["Total des ventes","=Ventes!B4"],["Ventes de A","=SUMIF(Ventes!A2:A3,\"A\",Ventes!B2:B3)"]]}"#,
+    )
+    .unwrap();
+    let mut book = read(add_sheet(&original, &new_sheet).unwrap());
+    assert_eq!(book.sheet_names(), vec!["Ventes", "Bilan"]);
+    let bilan = book.worksheet_range("Bilan").unwrap();
+    assert_eq!(bilan.get_value((1, 1)), Some(&Data::Float(42.5)));
+    assert_eq!(bilan.get_value((2, 1)), Some(&Data::Float(10.0)));
+}
+
+#[test]
+fn invalid_sheet_names_and_unknown_columns_are_explained() {
+    let bad_name = spec(r#"{"sheets":[{"name":"a/b","columns":[{"header":"A"}]}]}"#);
+    assert!(
+        build_spreadsheet(&bad_name)
+            .unwrap_err()
+            .to_string()
+            .contains("a/b")
+    );
+    let bad_col = spec(
+        r#"{"sheets":[{"name":"S","columns":[{"header":"A"}],"rows":[[1]],"totals":{"columns":["Nope"]}}]}"#,
+    );
+    let err = build_spreadsheet(&bad_col).unwrap_err().to_string();
+    assert!(err.contains("Nope") && err.contains("columns: A"), "{err}");
+}
