@@ -70,7 +70,7 @@ static FIRST_PERSON: LazyLock<Regex> = LazyLock::new(|| {
 /// Requests to the person addressed, French ("tu factures", "tu peux me les préparer").
 static SECOND_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^|[\s,;:])(?:tu|vous) (?:(?:me|m'|nous|lui|leur|les|le|la|l'|en|y) ?)*(?P<verb>peux|pourrais|pouvez|pourriez|dois|devez|vas|allez|[a-z]+(?:es|ez))\b",
+        r"(?:^|[\s,;:])(?:tu|vous) (?:(?:me|m'|nous|lui|leur|les|le|la|l'|en|y) ?)*(?P<verb>peux|pourrais|pouvez|pourriez|dois|devez|vas|allez|as|avez|es|etes|sais|savez|vois|voyez|crois|croyez|veux|voulez|[a-z]+(?:es|ez))\b",
     )
 });
 
@@ -333,7 +333,36 @@ fn task_text(text: &str) -> String {
             r"(?i)^(?:(?:bon|ok|okay|alors|donc|so|and|et|oui|yes|yeah|right|well|d'accord|parfait|tres bien|très bien)[,.!]?\s+)*(?:moi,?\s+)?(?:i'll|i will|i'm going to|i'm gonna|we'll|we will|we need to|we have to|we should|let's|je vais|je m'occupe de|je me charge de|on va|il faut|il faudra|on doit|nous allons)\s+",
         )
     });
+    // The doer is reported apart, so "Julie, tu relances X" / "Je relance X" read "Relance X";
+    // kept when a pronoun follows ("tu les appelles"), which would read oddly on its own.
+    static SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i)^(?:(?:alors|bon|donc|et|ok|so|and)[,]?\s+)*(?:[\p{Lu}][\p{L}\-]+(?: (?:et|and) [\p{Lu}][\p{L}\-]+)?,\s*)?(?P<subj>je |j'|tu |vous )(?P<rest>(?:[^lmty]|l[^e']|le[^s ]|m[^e']|t[^e']|y[^ ]).*)$",
+        )
+    });
+    static TAIL: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i),?\s*(?:c'est (?:urgent|decide|décidé|une priorité|une priorite|la priorité numéro un)|it's urgent|that's urgent)\s*[.!]?$",
+        )
+    });
     let t = LEAD.replace(text.trim(), "").to_string();
+    let t = match SUBJECT.captures(&t) {
+        Some(c) => {
+            let rest = c.name("rest").map_or("", |m| m.as_str());
+            let second_person = c
+                .name("subj")
+                .is_some_and(|m| m.as_str().eq_ignore_ascii_case("tu "));
+            // "tu relances" -> "relance": the imperative of -er verbs drops the final s.
+            match rest.split_once(' ') {
+                Some((verb, tail)) if second_person && verb.ends_with("es") => {
+                    format!("{} {tail}", &verb[..verb.len() - 1])
+                }
+                _ => rest.to_string(),
+            }
+        }
+        None => t,
+    };
+    let t = TAIL.replace(&t, "").to_string();
     let t = t.trim().trim_end_matches(['.', '!']).trim();
     let mut cs = t.chars();
     match cs.next() {
@@ -406,6 +435,10 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
         if is_not_commitment(&folded, &s.text) && !marker && !decision && !polite_request {
             continue;
         }
+        // "Julie, tu les as relancés ?" asks about the past: not a task.
+        if s.text.trim_end().ends_with('?') && !request && !polite_request && !marker && !first {
+            continue;
+        }
         let who = if let Some(n) = named.clone() {
             Some(n)
         } else if first {
@@ -470,7 +503,28 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
         let mut what = task_text(&s.text);
         let mut evidence = evidence;
         // "C'est décidé." / "Je m'en occupe." / "I'll do it.": the substance is the sentence before.
-        let short = crate::summarize::content_words(&s.text).len() < 3;
+        // Only a bare acceptance points back: "Je m'en occupe", "Je le fais mardi", "I'll do it", "C'est décidé".
+        let short = crate::summarize::content_words(&s.text).len() < 3
+            && [
+                "m'en occupe",
+                "m'en charge",
+                "je le fais",
+                "je la fais",
+                "je les fais",
+                "je fais ca",
+                "i'll do it",
+                "i'll take it",
+                "i'll handle",
+                "i can do it",
+                "c'est decide",
+                "c'est note",
+                "agreed",
+                "deal",
+                "ca marche",
+                "je m'y mets",
+            ]
+            .iter()
+            .any(|p| folded.contains(p));
         // "Tu peux me les préparer ?": the object is named in the sentence before; keep it as evidence.
         if !short
             && request
@@ -1050,7 +1104,7 @@ Sophie : Est-ce que tu as vu le mail ?\n";
         assert_eq!(avenant.who.as_deref(), Some("Julie"));
         assert_eq!(avenant.priority, Priority::Low);
         assert_eq!(avenant.due.as_deref(), Some("2024-03-31"));
-        let relance = find("relances le Garage Petit");
+        let relance = find("elance le Garage Petit");
         assert_eq!(relance.who.as_deref(), Some("Julie"));
         assert_eq!(relance.when.as_deref(), Some("d'ici vendredi"));
         assert_eq!(relance.due.as_deref(), Some("2024-03-15"));
