@@ -456,3 +456,41 @@ fn libreoffice_agrees_on_every_supported_function_and_edge_case() {
     let checked = assert_recalc_matches(&soffice, &bytes);
     assert_eq!(checked, 42);
 }
+
+#[test]
+fn image_slides_embed_the_picture_with_its_aspect_ratio() {
+    let Some(py) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("logo.png");
+    // Pillow comes with python-pptx; a 400x100 picture must stay 4:1 on the slide.
+    let made = Command::new(&py)
+        .arg("-c")
+        .arg("import sys; from PIL import Image; Image.new('RGB', (400, 100), (37, 99, 235)).save(sys.argv[1])")
+        .arg(&png)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut spec: DeckSpec = serde_json::from_str(
+        r#"{"title":"Logo","slides":[{"layout":"image","title":"Notre logo","path":"logo.png","caption":"Version 2025","notes":"n"}]}"#,
+    )
+    .unwrap();
+    for (path, data) in spec.images_mut() {
+        *data = Some(std::fs::read(dir.path().join(path)).unwrap());
+    }
+    let file = dir.path().join("deck.pptx");
+    std::fs::write(&file, build_presentation(&spec).unwrap()).unwrap();
+    let v = run_python(
+        &py,
+        r#"
+import json, sys
+from pptx import Presentation
+s = Presentation(sys.argv[1]).slides[1]
+pics = [sh for sh in s.shapes if sh.shape_type == 13]
+print(json.dumps({"n": len(pics), "ratio": pics[0].width / pics[0].height, "type": pics[0].image.content_type}))
+"#,
+        &file,
+    );
+    assert_eq!(v["n"], 1);
+    assert!((v["ratio"].as_f64().unwrap() - 4.0).abs() < 0.01);
+    assert_eq!(v["type"], "image/png");
+}
