@@ -12,6 +12,10 @@ need_apt=""
 command -v soffice >/dev/null 2>&1 || need_apt="yes"
 command -v pdftoppm >/dev/null 2>&1 || need_apt="yes"
 command -v hyperfine >/dev/null 2>&1 || need_apt="yes"
+# Carlito has Calibri's metrics: without it LibreOffice renders our decks with a wider font.
+if command -v fc-list >/dev/null 2>&1; then
+    fc-list | grep -qi carlito || need_apt="yes"
+fi
 if [ -n "$need_apt" ]; then
     sudo=""
     [ "$(id -u)" = "0" ] || sudo="sudo"
