@@ -65,13 +65,24 @@ pub enum DocBlock {
     Table {
         /// Column headers.
         header: Vec<String>,
-        /// Rows of cells, as many as headers.
+        /// Rows of cells, as many as headers; numbers are written as given (e.g. 1234.5).
+        #[serde(deserialize_with = "cells_as_text")]
+        #[schemars(with = "Vec<Vec<crate::CellValue>>")]
         rows: Vec<Vec<String>>,
     },
     /// Start a new page.
     PageBreak,
     /// A table of contents of the headings (Word updates page numbers when the file opens).
     Toc,
+}
+
+/// Accepts table cells as strings, numbers, booleans or null (models often send numbers).
+fn cells_as_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Vec<String>>, D::Error> {
+    let rows: Vec<Vec<crate::CellValue>> = Deserialize::deserialize(d)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| r.iter().map(crate::xlsx::cell_display).collect())
+        .collect())
 }
 
 /// Heading level clamped to 1..=3.
@@ -325,7 +336,7 @@ mod tests {
                 {"type":"paragraph","text":"Le CA est **en hausse**."},
                 {"type":"bullets","items":["a","b"]},
                 {"type":"numbered","items":["un","deux"]},
-                {"type":"table","header":["Client","Montant"],"rows":[["Dupont | fils","1 234,56 €"]]},
+                {"type":"table","header":["Client","Montant","Qté"],"rows":[["Dupont | fils","1 234,56 €",3]]},
                 {"type":"page_break"}
             ]}"#,
         )
@@ -338,7 +349,7 @@ mod tests {
         assert!(md.starts_with("# Rapport <mensuel>\n"));
         assert!(md.contains("## Synthèse des ventes"));
         assert!(md.contains("- [Synthèse des ventes](#synthèse-des-ventes)"));
-        assert!(md.contains("| Dupont \\| fils | 1 234,56 € |"));
+        assert!(md.contains("| Dupont \\| fils | 1 234,56 € | 3 |"));
         assert!(md.contains("1. un\n2. deux"));
     }
 

@@ -482,16 +482,6 @@ fn paragraph(text: &str, st: &ParaStyle<'_>, lang: &str) -> String {
     format!(r#"<a:p>{ppr}{runs}<a:endParaRPr lang="{lang}" sz="{sz}" dirty="0"/></a:p>"#)
 }
 
-fn cell_text(v: &CellValue) -> String {
-    match v {
-        CellValue::Null => String::new(),
-        CellValue::Bool(b) => b.to_string(),
-        CellValue::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{n:.0}"),
-        CellValue::Number(n) => format!("{n}"),
-        CellValue::Text(t) => t.clone(),
-    }
-}
-
 fn looks_numeric(t: &str) -> bool {
     let t = t.trim();
     !t.is_empty()
@@ -906,7 +896,7 @@ impl Ctx<'_> {
                     r.len()
                 )));
             }
-            let mut row: Vec<String> = r.iter().map(cell_text).collect();
+            let mut row: Vec<String> = r.iter().map(crate::xlsx::cell_display).collect();
             row.resize(ncols, String::new());
             cells.push(row);
         }

@@ -524,6 +524,18 @@ fn to_grid_cell(
     }))
 }
 
+/// A cell value as plain text (for tables in slides and documents): numbers without a
+/// trailing ".0", empty for null.
+pub(crate) fn cell_display(v: &CellValue) -> String {
+    match v {
+        CellValue::Null => String::new(),
+        CellValue::Bool(b) => b.to_string(),
+        CellValue::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{n:.0}"),
+        CellValue::Number(n) => format!("{n}"),
+        CellValue::Text(t) => t.clone(),
+    }
+}
+
 /// Reads "1 234,56 €", "1,234.56", "-12.5", "20 %" as numbers; None for anything else.
 pub(crate) fn parse_lenient_number(text: &str) -> Option<f64> {
     let mut s: String = text
