@@ -679,33 +679,114 @@ fn value_below(lines: &[(usize, &str)], li: usize, label_at: usize) -> Option<(u
 /// The best spelling to show among variants of one name: a mixed-case spelling beats ALL CAPS,
 /// accents beat no accents, and the most frequent spelling wins ties.
 pub fn display_name(variants: &[String]) -> String {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
+    // Spellings that differ only by case or accents are one spelling, written different ways.
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     for v in variants {
         let v = collapse_spaces(v);
         if v.is_empty() {
             continue;
         }
-        if !counts.contains_key(&v) {
-            order.push(v.clone());
+        let k = fold_lower(&v);
+        match groups.iter_mut().find(|(gk, _)| *gk == k) {
+            Some((_, members)) => members.push(v),
+            None => groups.push((k, vec![v])),
         }
-        *counts.entry(v).or_insert(0) += 1;
     }
-    let score = |v: &String| -> (usize, usize, usize, usize) {
-        let has_lower = v.chars().any(|c| c.is_lowercase());
-        let has_upper = v.chars().any(|c| c.is_uppercase());
-        let mixed = usize::from(has_lower && has_upper);
-        let accents = usize::from(fold_accents(v) != *v);
-        let no_dots = usize::from(!v.contains('.'));
-        (mixed, counts.get(v).copied().unwrap_or(0), accents, no_dots)
+    let abbreviated = |v: &str| {
+        v.split(|c: char| !c.is_alphanumeric()).any(|w| {
+            matches!(
+                fold_lower(w).as_str(),
+                "st" | "ste" | "cie" | "ets" | "sce" | "dept" | "bd" | "av"
+            )
+        })
     };
-    let mut best: Option<&String> = None;
-    for v in &order {
-        if best.is_none_or(|b| score(v) > score(b)) {
-            best = Some(v);
+    let is_mixed =
+        |v: &str| v.chars().any(|c| c.is_lowercase()) && v.chars().any(|c| c.is_uppercase());
+    // The spelling used most, unabbreviated ("Mairie de Saint-Aubin" over "Mairie de St-Aubin").
+    // Words shared by several spellings say which one is usual ("Mairie" in two of three).
+    let words_of = |k: &str| -> Vec<String> {
+        k.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let consensus = |k: &str| -> usize {
+        let ws = words_of(k);
+        let shared: usize = ws
+            .iter()
+            .map(|w| {
+                groups
+                    .iter()
+                    .filter(|(gk, _)| words_of(gk).contains(w))
+                    .count()
+            })
+            .sum();
+        shared * 100 / ws.len().max(1)
+    };
+    let Some((_, members)) = groups.iter().max_by_key(|(k, m)| {
+        (
+            usize::from(!abbreviated(k)),
+            m.len(),
+            consensus(k),
+            usize::from(m.iter().any(|v| is_mixed(v))),
+            std::cmp::Reverse(k.len()),
+        )
+    }) else {
+        return String::new();
+    };
+    // Within it, the best written: mixed case, then accents, then no dots, then the most frequent.
+    let count = |v: &String| members.iter().filter(|m| *m == v).count();
+    let best = members
+        .iter()
+        .max_by_key(|v| {
+            (
+                usize::from(is_mixed(v)),
+                usize::from(fold_accents(v) != **v),
+                usize::from(!v.contains('.')),
+                count(v),
+            )
+        })
+        .cloned()
+        .unwrap_or_default();
+    if is_mixed(&best) || !best.chars().any(char::is_alphabetic) {
+        best
+    } else {
+        title_case_name(&best)
+    }
+}
+
+/// "MAIRIE DE SAINT-AUBIN" -> "Mairie de Saint-Aubin": capitalised words, small French and
+/// English words in lower case.
+fn title_case_name(s: &str) -> String {
+    const SMALL: &[&str] = &[
+        "de", "du", "des", "la", "le", "les", "et", "d", "l", "of", "and", "the", "en", "au", "aux",
+    ];
+    let mut out = String::with_capacity(s.len());
+    let mut word = String::new();
+    let mut first = true;
+    let flush = |word: &mut String, out: &mut String, first: &mut bool| {
+        if word.is_empty() {
+            return;
+        }
+        let lower = word.to_lowercase();
+        if !*first && SMALL.contains(&lower.as_str()) {
+            out.push_str(&lower);
+        } else {
+            out.push_str(&title_case(word));
+        }
+        *first = false;
+        word.clear();
+    };
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out, &mut first);
+            out.push(c);
         }
     }
-    best.cloned().unwrap_or_default()
+    flush(&mut word, &mut out, &mut first);
+    out
 }
 
 #[cfg(test)]
@@ -881,6 +962,10 @@ mod tests {
         let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
             display_name(&v(&["DUPONT", "Dupont SARL", "DUPONT"])),
+            "Dupont"
+        );
+        assert_eq!(
+            display_name(&v(&["DUPONT SARL", "Dupont SARL"])),
             "Dupont SARL"
         );
         assert_eq!(
@@ -888,6 +973,31 @@ mod tests {
             "Société Générale"
         );
         assert_eq!(display_name(&v(&["Acme", "Acme", "ACME"])), "Acme");
+        assert_eq!(
+            display_name(&v(&[
+                "Mairie de St-Aubin",
+                "Mairie de St-Aubin",
+                "Mairie de Saint-Aubin"
+            ])),
+            "Mairie de Saint-Aubin"
+        );
+        assert_eq!(
+            display_name(&v(&[
+                "Commune de Saint-Aubin",
+                "MAIRIE DE SAINT-AUBIN",
+                "MAIRIE DE SAINT-AUBIN",
+                "Mairie de St-Aubin"
+            ])),
+            "Mairie de Saint-Aubin"
+        );
+        assert_eq!(
+            display_name(&v(&[
+                "BOULANGERIE LEFEVRE",
+                "BOULANGERIE LEFEVRE",
+                "Boulangerie Lefèvre"
+            ])),
+            "Boulangerie Lefèvre"
+        );
         assert_eq!(display_name(&[]), "");
     }
 }

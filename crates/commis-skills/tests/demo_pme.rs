@@ -123,6 +123,7 @@ fn demo_clients_are_at_least_95_percent_right() {
     let mut ok = 0;
     let mut misses = vec![];
     let mut review = 0;
+    let mut exact_names = 0;
     for (f, a) in exp["files"].as_array().unwrap().iter().zip(&got) {
         let want = f["client"].as_str().map(normalize_company);
         let have = a.client.as_deref().map(normalize_company);
@@ -132,6 +133,9 @@ fn demo_clients_are_at_least_95_percent_right() {
                 "  review: {} -> {:?} ({:.2}): {}",
                 a.id, a.client, a.confidence, a.reason
             );
+        }
+        if a.client.as_deref() == f["client"].as_str() {
+            exact_names += 1;
         }
         if want == have {
             ok += 1;
@@ -151,7 +155,16 @@ fn demo_clients_are_at_least_95_percent_right() {
     for m in &misses {
         println!("  miss: {m}");
     }
+    println!(
+        "demo clients shown with the canonical spelling: {exact_names}/{}",
+        docs.len()
+    );
     assert!(rate >= 0.95, "{misses:#?}");
+    assert!(
+        exact_names as f64 >= 0.95 * docs.len() as f64,
+        "display names: {exact_names}/{}",
+        docs.len()
+    );
 }
 
 #[test]
