@@ -1,6 +1,5 @@
 //! Company and client names: canonical keys, legal forms, mentions in a text, display names.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
