@@ -9,6 +9,12 @@
 //! Not for: reading files (no I/O here), calling a model, or deciding what to do with the
 //! results (that is the agent's job). Results carry a confidence and a human-readable reason
 //! so the caller can ask the user instead of guessing.
+//!
+//! Modules: [`amounts`], [`dates`], [`entities`] (company names), [`classify`] (document
+//! types), [`clients`] (who each document belongs to), [`invoice`] (fields from text or
+//! Factur-X XML), [`summarize`], [`actions`] (action items, decisions, priorities), [`slug`]
+//! (standard file names), and [`tools`], which offers all of them to a model as JSON tools.
+//! Measured accuracy on the real fixtures is printed by `cargo test -p commis-skills -- --nocapture`.
 
 #![warn(missing_docs)]
 
