@@ -150,7 +150,10 @@ pub fn build_markdown(spec: &DocumentSpec) -> String {
                         .map(|h| md_cell(h))
                         .collect::<Vec<_>>()
                         .join(" | "),
-                    " --- |".repeat(header.len().max(1))
+                    numeric_columns(header.len().max(1), rows)
+                        .iter()
+                        .map(|&n| if n { " ---: |" } else { " --- |" })
+                        .collect::<String>()
                 ));
                 for r in rows {
                     let mut cells: Vec<String> = r.iter().map(|c| md_cell(c)).collect();
@@ -224,6 +227,19 @@ nav.toc a { color: var(--accent); text-decoration: none; }
 @media print { body { margin: 0; max-width: none; } .page-break { border: 0; } }
 "#;
 
+/// Columns whose every non-empty cell is a number, to align them right.
+fn numeric_columns(n: usize, rows: &[Vec<String>]) -> Vec<bool> {
+    (0..n)
+        .map(|c| {
+            !rows.is_empty()
+                && rows.iter().all(|r| {
+                    r.get(c)
+                        .is_none_or(|v| v.trim().is_empty() || is_numeric_text(v))
+                })
+        })
+        .collect()
+}
+
 fn is_numeric_text(t: &str) -> bool {
     let t = t.trim();
     !t.is_empty()
@@ -268,15 +284,7 @@ pub fn build_html(spec: &DocumentSpec) -> String {
                 body.push_str(&format!("</{tag}>\n"));
             }
             DocBlock::Table { header, rows } => {
-                let numeric: Vec<bool> = (0..header.len())
-                    .map(|c| {
-                        !rows.is_empty()
-                            && rows.iter().all(|r| {
-                                r.get(c)
-                                    .is_none_or(|v| v.trim().is_empty() || is_numeric_text(v))
-                            })
-                    })
-                    .collect();
+                let numeric = numeric_columns(header.len(), rows);
                 body.push_str("<table>\n<thead><tr>");
                 for (c, h) in header.iter().enumerate() {
                     let class = if numeric[c] { " class=\"num\"" } else { "" };
@@ -350,6 +358,7 @@ mod tests {
         assert!(md.contains("## Synthèse des ventes"));
         assert!(md.contains("- [Synthèse des ventes](#synthèse-des-ventes)"));
         assert!(md.contains("| Dupont \\| fils | 1 234,56 € | 3 |"));
+        assert!(md.contains("| --- | ---: | ---: |"));
         assert!(md.contains("1. un\n2. deux"));
     }
 

@@ -9,9 +9,9 @@ pub use append::{add_sheet, append_rows};
 use crate::{Locale, OfficeError, schema_of};
 use formula::{Evaluator, Expr, GridCell, GridSheet, Value, col_letters};
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule,
-    ConditionalFormatText, ConditionalFormatTextRule, Format, FormatAlign, FormatBorder, Formula,
-    Table, TableColumn, TableStyle, Url, Workbook, Worksheet,
+    Chart, ChartLine, ChartPoint, ChartSolidFill, ChartType, Color, ConditionalFormatCell,
+    ConditionalFormatCellRule, ConditionalFormatText, ConditionalFormatTextRule, Format,
+    FormatAlign, FormatBorder, Formula, Table, TableColumn, TableStyle, Url, Workbook, Worksheet,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -644,6 +644,7 @@ fn number_format(kind: ColumnKind, locale: Locale, currency: &str) -> Option<Str
 }
 
 const HEADER_FILL: u32 = 0x1F3A5F;
+const CHART_COLORS: [u32; 6] = [0x2563EB, 0xF59E0B, 0x10B981, 0xEF4444, 0x8B5CF6, 0x0EA5E9];
 const TOTAL_FILL: u32 = 0xDCE6F1;
 
 fn header_format() -> Format {
@@ -921,13 +922,34 @@ fn write_sheet(
         } else {
             usize::MAX
         };
-        for name in chart_spec.values_columns.iter().take(take) {
+        for (i, name) in chart_spec.values_columns.iter().take(take).enumerate() {
             let v = find_column(sheet, name)? as u16;
-            chart
+            let color = CHART_COLORS[i % CHART_COLORS.len()];
+            let series = chart
                 .add_series()
                 .set_categories((sheet.name.as_str(), 1, cat, data_rows, cat))
                 .set_values((sheet.name.as_str(), 1, v, data_rows, v))
                 .set_name((sheet.name.as_str(), 0, v));
+            // The same palette as the decks, so a workbook and its deck look related.
+            match chart_spec.kind {
+                ChartKind::Bar => {
+                    series.set_format(ChartSolidFill::new().set_color(color));
+                }
+                ChartKind::Line => {
+                    series.set_format(ChartLine::new().set_color(color).set_width(2.25));
+                }
+                ChartKind::Pie => {
+                    let points: Vec<ChartPoint> = (0..data_rows as usize)
+                        .map(|k| {
+                            ChartPoint::new().set_format(
+                                ChartSolidFill::new()
+                                    .set_color(CHART_COLORS[k % CHART_COLORS.len()]),
+                            )
+                        })
+                        .collect();
+                    series.set_points(&points);
+                }
+            }
         }
         if chart_spec.values_columns.len() == 1 && chart_spec.kind != ChartKind::Pie {
             chart.legend().set_hidden();
