@@ -148,3 +148,70 @@ proptest! {
         prop_assert!(n.ends_with(".pdf"));
     }
 }
+
+/// Pieces of invoice and meeting layouts, to build hostile but realistic texts.
+const PIECES: &[&str] = &[
+    "Total TTC",
+    "TVA 20 %",
+    "Facturé à :",
+    "Bill to:",
+    "Client",
+    "N°",
+    "Facture",
+    "Invoice No.",
+    "Date :",
+    "Échéance",
+    "1 234,56 €",
+    "€1,234.56",
+    "(12.00)",
+    "15/03/2024",
+    "15 mars 2024",
+    "March 15, 2024",
+    "SARL Dupont",
+    "Dupont SARL",
+    "É",
+    "ß",
+    "œ",
+    "€",
+    "  ",
+    "\t",
+    " | ",
+    ":",
+    "\n",
+    "\n\n",
+    "Marc : ",
+    "Julie, tu ",
+    "je relance ",
+    "avant le 15",
+    "Actions",
+    "Qui",
+    "Échéance",
+    "- ",
+    "# ",
+    "Embedded invoice data (x.xml):\n",
+    "grand total: ",
+    "issue date: ",
+    "@",
+    "www.",
+    "-",
+    ".",
+    ",",
+    "x",
+    "0",
+    "99",
+];
+
+proptest! {
+    #[test]
+    fn layout_like_texts_never_panic(idx in proptest::collection::vec(0usize..PIECES.len(), 0..120)) {
+        let text: String = idx.iter().map(|&i| PIECES[i]).collect();
+        let _ = commis_skills::extract_invoice(&text);
+        let _ = commis_skills::action_items(&text);
+        let _ = commis_skills::priorities(&text);
+        let _ = commis_skills::extractive_summary(&text, 4);
+        let _ = commis_skills::doc_type("f.pdf", &text);
+        let _ = find_companies(&text);
+        let docs = vec![commis_skills::DocInput { id: "a".into(), file_name: "a.pdf".into(), text: text.clone(), kind: None }];
+        let _ = commis_skills::assign_clients(&docs, None);
+    }
+}
