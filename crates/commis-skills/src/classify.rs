@@ -39,6 +39,7 @@ pub enum DocKind {
     /// Transcript of a meeting, with "Speaker: text" turns.
     MeetingTranscript,
     /// Meeting minutes or notes (compte rendu, procès-verbal).
+    #[serde(alias = "meeting_minutes", alias = "minutes")]
     MeetingNotes,
     /// Notes about a client (call, visit, follow-up).
     ClientNote,
