@@ -423,7 +423,7 @@ function renderHead(v) {
         try { await api('POST', `/api/runs/${v.id}/stop`); } catch (e) { v.els.head.append(errorBox(e)); }
       },
     }, t('stop')));
-  } else if (!['done', 'failed', 'stopped', 'unsupported'].includes(run.status)) {
+  } else if (run.status === 'needs_input') {
     buttons.push(h('button#resume', {
       type: 'button', onclick: async (ev) => {
         ev.target.disabled = true;
@@ -485,6 +485,7 @@ function showApproval(v, req) {
   const dlg = document.getElementById('approval');
   if (v.approvalId === req.id && dlg.open) return;
   v.approvalId = req.id;
+  dlg.dataset.id = String(req.id);
   const answer = async (a) => {
     for (const b of dlg.querySelectorAll('button')) b.disabled = true;
     try {
@@ -747,6 +748,14 @@ async function showPreview(v, path) {
         if (sh.truncated) panel.append(h('p.muted', {}, t('truncated')));
       };
       p.sheets.forEach((sh, i) => tabs.append(h('button.tab', { type: 'button', role: 'tab', onclick: () => pick(i) }, sh.name || t('sheet') + ' ' + (i + 1))));
+      // Arrow keys move between sheets, as in any tab list.
+      tabs.addEventListener('keydown', (ev) => {
+        const all = [...tabs.children];
+        const i = all.indexOf(document.activeElement);
+        if (i < 0 || (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft')) return;
+        const j = (i + (ev.key === 'ArrowRight' ? 1 : all.length - 1)) % all.length;
+        pick(j); all[j].focus(); ev.preventDefault();
+      });
       body.append(tabs, panel);
       if (p.sheets.length) pick(0);
     } else if (p.slides) {

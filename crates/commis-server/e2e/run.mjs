@@ -109,6 +109,25 @@ async function shot(page, name, fullPage = false) {
   await page.screenshot({ path: join(shots, name), fullPage });
 }
 
+/** Answers every approval the run asks for with `button` until the results show. */
+async function approveUntilDone(page, button, firstId = null) {
+  let lastId = firstId;
+  for (let i = 0; i < 40; i += 1) {
+    const which = await Promise.race([
+      page.waitForFunction((last) => {
+        const d = document.querySelector('dialog#approval');
+        return d && d.open && d.dataset.id !== last && !d.querySelector('button:disabled');
+      }, lastId, { timeout: TIMEOUT }).then(() => 'dialog', () => null),
+      page.waitForSelector('#results', { timeout: TIMEOUT }).then(() => 'results', () => null),
+    ]);
+    if (which === 'results') return;
+    if (which === null) throw new Error('neither an approval nor the results appeared');
+    lastId = await page.getAttribute('dialog#approval', 'data-id');
+    await page.click(button);
+  }
+  throw new Error('too many approvals');
+}
+
 async function main() {
   mkdirSync(shots, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'commis-e2e-'));
@@ -219,17 +238,10 @@ async function main() {
   });
 
   await check('approving runs the plan to the end and shows the deliverables', async () => {
+    const firstId = await page.getAttribute('dialog#approval', 'data-id');
     await page.click('#approve-once');
     // Later approvals (writing the catalogue) are given for the whole run.
-    for (let i = 0; i < 20; i += 1) {
-      const which = await Promise.race([
-        page.waitForSelector('dialog#approval[open]', { timeout: TIMEOUT }).then(() => 'dialog'),
-        page.waitForSelector('#results', { timeout: TIMEOUT }).then(() => 'results'),
-      ]);
-      if (which === 'results') break;
-      await page.click('#approve-run');
-      await page.waitForSelector('dialog#approval[open]', { state: 'detached', timeout: 2000 }).catch(() => {});
-    }
+    await approveUntilDone(page, '#approve-run', firstId);
     await page.waitForSelector('#results #created');
     const created = await page.textContent('#results #created');
     assert(created.includes('catalogue.xlsx'), `created: ${created}`);
@@ -324,15 +336,7 @@ async function main() {
     await page.click('#start');
     await page.waitForSelector('#accept-plan');
     await page.click('#accept-plan');
-    for (let i = 0; i < 30; i += 1) {
-      const which = await Promise.race([
-        page.waitForSelector('dialog#approval[open]', { timeout: TIMEOUT }).then(() => 'dialog'),
-        page.waitForSelector('#results', { timeout: TIMEOUT }).then(() => 'results'),
-      ]);
-      if (which === 'results') break;
-      await page.click('#approve-run');
-      await page.waitForSelector('dialog#approval[open]', { state: 'detached', timeout: 2000 }).catch(() => {});
-    }
+    await approveUntilDone(page, '#approve-run');
     await page.click('#created .preview-btn[data-path$=".pptx"]');
     await page.waitForSelector('#preview .slide');
     const slides = await page.$$eval('#preview .slide', (l) => l.length);

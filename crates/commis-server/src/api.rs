@@ -243,6 +243,11 @@ pub(crate) async fn resume_run(
             run.status.as_str()
         )));
     }
+    if state.engine.store.plan(&run.id)?.is_none() {
+        return Err(ApiError::conflict(format!(
+            "run {run_id} has no plan to resume; start it again from the start screen"
+        )));
+    }
     let stop = StopHandle::default();
     if !state.hub.begin(&run_id, stop.clone()) {
         return Err(ApiError::conflict(format!(

@@ -169,6 +169,28 @@ pub(crate) async fn guard(
         }
     }
 
+    // Browsers say where a request comes from even when they send no Origin (a <script>
+    // or <img> from another port of 127.0.0.1 is "same-site" and would carry the cookie).
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let navigation = headers
+        .get("sec-fetch-mode")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|m| m == "navigate");
+    if matches!(fetch_site, "cross-site" | "same-site") && !navigation {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            format!(
+                "commis refused this request: it comes from another site (Sec-Fetch-Site `{fetch_site}`). \
+                 Only pages served by commis itself may call it. \
+                 / commis a refusé cette requête : elle vient d'un autre site."
+            ),
+            wants_html,
+        );
+    }
+
     let from_cookie = guard
         .cookie_token(headers)
         .is_some_and(|t| guard.token_matches(t));

@@ -248,6 +248,19 @@ async fn a_post_from_a_foreign_origin_is_refused_even_with_the_session_cookie() 
         assert_eq!(status, 403, "{origin}: {text}");
         assert!(text.contains("another site"), "{text}");
     }
+    // A page on another port of 127.0.0.1 is "same-site": its requests carry the cookie
+    // but say where they come from, with or without an Origin header.
+    for site in ["same-site", "cross-site"] {
+        let (status, text) = raw(
+            port,
+            &format!(
+                "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nSec-Fetch-Site: {site}\r\nSec-Fetch-Mode: no-cors\r\nCookie: {}\r\nConnection: close\r\n\r\n",
+                f.cookie()
+            ),
+        )
+        .await;
+        assert_eq!(status, 403, "{site}: {text}");
+    }
     let runs = f.get("/api/runs").await;
     assert_eq!(
         runs["runs"].as_array().unwrap().len(),
