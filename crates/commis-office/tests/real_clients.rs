@@ -454,7 +454,7 @@ fn libreoffice_agrees_on_every_supported_function_and_edge_case() {
         serde_json::from_slice(&std::fs::read(spec_path("formulas.json")).unwrap()).unwrap();
     let bytes = build_spreadsheet(&spec).unwrap();
     let checked = assert_recalc_matches(&soffice, &bytes);
-    assert_eq!(checked, 42);
+    assert_eq!(checked, 45);
 }
 
 #[test]

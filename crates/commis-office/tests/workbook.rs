@@ -98,3 +98,33 @@ fn invalid_sheet_names_and_unknown_columns_are_explained() {
     let err = build_spreadsheet(&bad_col).unwrap_err().to_string();
     assert!(err.contains("Nope") && err.contains("columns: A"), "{err}");
 }
+
+#[test]
+fn long_chains_of_forward_references_evaluate_without_overflowing_the_stack() {
+    // B2 = B3 + 1, B3 = B4 + 1, ... : each formula needs the one below it first.
+    let n = 15_000;
+    let rows: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let r = i + 2;
+            if i + 1 == n {
+                serde_json::json!([i, 1])
+            } else {
+                serde_json::json!([i, format!("=B{}+1", r + 1)])
+            }
+        })
+        .collect();
+    let json = serde_json::json!({"sheets": [{"name": "S",
+        "columns": [{"header": "i"}, {"header": "v"}], "rows": rows}]});
+    let s: SpreadsheetSpec = serde_json::from_value(json).unwrap();
+    // Run on a small-stack thread, as a tokio blocking task would.
+    let bytes = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || build_spreadsheet(&s))
+        .unwrap()
+        .join()
+        .unwrap()
+        .unwrap();
+    let mut book = read(bytes);
+    let values = book.worksheet_range("S").unwrap();
+    assert_eq!(values.get_value((1, 1)), Some(&Data::Float(n as f64)));
+}

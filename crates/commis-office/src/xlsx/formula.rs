@@ -620,7 +620,12 @@ pub(crate) struct Evaluator<'g> {
     depth: usize,
 }
 
-const MAX_DEPTH: usize = 2_000;
+/// Longest chain of formulas referring to formulas further on that is evaluated; beyond it the
+/// workbook is refused with an error naming the cell.
+pub(crate) const MAX_DEPTH: usize = 20_000;
+
+/// Stack of the evaluation thread: generous for MAX_DEPTH nested evaluations.
+pub(crate) const STACK_BYTES: usize = 512 << 20;
 
 impl<'g> Evaluator<'g> {
     pub(crate) fn new(sheets: &'g [GridSheet]) -> Self {
@@ -779,18 +784,25 @@ impl<'g> Evaluator<'g> {
         }
     }
 
-    /// Rows/cols offsets in `ranges[0]` where every (range, criterion) pair matches.
-    fn matching(&mut self, pairs: &[(Area, Criterion)]) -> Vec<(u32, u32)> {
+    /// Offsets (row, col) within the ranges where every (range, criterion) pair matches, plus
+    /// the number of matching cells past the last row holding data (all empty there), which
+    /// only COUNTIF(S) needs.
+    fn matching(&mut self, pairs: &[(Area, Criterion)]) -> (Vec<(u32, u32)>, u64) {
         let Some((first, _)) = pairs.first() else {
-            return Vec::new();
+            return (Vec::new(), 0);
         };
-        let first = self.clipped(*first);
+        let height = u64::from(first.r2.min(1_048_575).saturating_sub(first.r1)) + 1;
+        let width = first.c2 - first.c1 + 1;
+        // Beyond the longest sheet involved every cell is empty: no need to visit them.
+        let data_rows = pairs
+            .iter()
+            .map(|(a, _)| u64::from(self.rows(a.sheet)).saturating_sub(u64::from(a.r1)))
+            .max()
+            .unwrap_or(0)
+            .min(height);
         let mut hits = Vec::new();
-        if self.rows(first.sheet) == 0 {
-            return hits;
-        }
-        for dr in 0..=(first.r2.saturating_sub(first.r1)) {
-            for dc in 0..=(first.c2 - first.c1) {
+        for dr in 0..data_rows as u32 {
+            for dc in 0..width {
                 let mut all = true;
                 for (area, crit) in pairs {
                     let v = self.cell_ref(area.sheet, area.r1 + dr, area.c1 + dc);
@@ -804,7 +816,13 @@ impl<'g> Evaluator<'g> {
                 }
             }
         }
-        hits
+        let empty_matches = pairs.iter().all(|(_, c)| c.matches(&Value::Empty));
+        let extra = if empty_matches {
+            (height - data_rows) * u64::from(width)
+        } else {
+            0
+        };
+        (hits, extra)
     }
 
     fn criterion(&mut self, e: &Expr) -> Result<Criterion, &'static str> {
@@ -879,9 +897,9 @@ impl<'g> Evaluator<'g> {
                 }
                 let range = self.area_of(&args[0]).ok_or("#VALUE!")?;
                 let crit = self.criterion(&args[1])?;
-                let hits = self.matching(&[(range, crit)]);
+                let (hits, extra) = self.matching(&[(range, crit)]);
                 if name == "COUNTIF" {
-                    return Ok(Value::Number(hits.len() as f64));
+                    return Ok(Value::Number(hits.len() as f64 + extra as f64));
                 }
                 let target = match args.get(2) {
                     Some(e) => self.area_of(e).ok_or("#VALUE!")?,
@@ -924,15 +942,13 @@ impl<'g> Evaluator<'g> {
                 }
                 let first = pairs[0].0;
                 for (a, _) in &pairs {
-                    if a.c2 - a.c1 != first.c2 - first.c1
-                        || self.clipped(*a).r2 - a.r1 != self.clipped(first).r2 - first.r1
-                    {
+                    if a.c2 - a.c1 != first.c2 - first.c1 || a.r2 - a.r1 != first.r2 - first.r1 {
                         return Err("#VALUE! (criteria ranges differ in size)");
                     }
                 }
-                let hits = self.matching(&pairs);
+                let (hits, extra) = self.matching(&pairs);
                 let Some(target) = target else {
-                    return Ok(Value::Number(hits.len() as f64));
+                    return Ok(Value::Number(hits.len() as f64 + extra as f64));
                 };
                 let mut sum = 0.0;
                 for (dr, dc) in hits {
@@ -1043,15 +1059,16 @@ impl<'g> Evaluator<'g> {
             }
             "INDEX" => {
                 argc(2, 3)?;
-                let area = self.clipped(self.area_of(&args[0]).ok_or("#VALUE!")?);
+                // Not clipped: INDEX may point past the data, at empty cells.
+                let area = self.area_of(&args[0]).ok_or("#VALUE!")?;
                 let a = to_number(&self.scalar(&args[1]))?.trunc() as i64;
                 let b = match args.get(2) {
                     Some(e) => Some(to_number(&self.scalar(e))?.trunc() as i64),
                     None => None,
                 };
                 let (height, width) = (
-                    (area.r2 - area.r1 + 1) as i64,
-                    (area.c2 - area.c1 + 1) as i64,
+                    i64::from(area.r2.min(1_048_575)) - i64::from(area.r1) + 1,
+                    i64::from(area.c2) - i64::from(area.c1) + 1,
                 );
                 // A single row or column accepts one index along its length.
                 let (r, c) = match b {
@@ -1433,6 +1450,19 @@ mod tests {
             eval_on(&g, "=SUMIFS(B:B,A:A,\"<>Martin\",B:B,\"<100\")"),
             Value::Number(50.0)
         );
+    }
+
+    #[test]
+    fn ranges_past_the_data_count_as_empty_cells() {
+        let g = sheet(vec![vec![t("a")], vec![t("b")]]);
+        assert_eq!(eval_on(&g, "=COUNTIF(A1:A10,\"\")"), Value::Number(8.0));
+        assert_eq!(eval_on(&g, "=COUNTIF(A50:A60,\"a\")"), Value::Number(0.0));
+        assert_eq!(
+            eval_on(&g, "=SUMIFS(A50:A60,A50:A60,\"\")"),
+            Value::Number(0.0)
+        );
+        assert_eq!(eval_on(&g, "=INDEX(A50:A60,3)"), Value::Empty);
+        assert_eq!(eval_on(&g, "=INDEX(A:A,2)"), Value::Text("b".into()));
     }
 
     #[test]

@@ -269,6 +269,24 @@ pub struct SourceSpec {
 /// are true; a formula that cannot be evaluated is an error naming its cell.
 pub fn build_spreadsheet(spec: &SpreadsheetSpec) -> Result<Vec<u8>, OfficeError> {
     let plan = prepare(spec)?;
+    // Formulas that refer to formulas further down recurse; a thread with a large stack lets
+    // long chains resolve (up to formula::MAX_DEPTH) instead of overflowing a small stack
+    // such as the 2 MB of a tokio blocking thread. The memory is only reserved, not used.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("commis-xlsx".into())
+            .stack_size(formula::STACK_BYTES)
+            .spawn_scoped(scope, || evaluate_and_write(spec, &plan))?
+            .join()
+            .unwrap_or_else(|_| {
+                Err(OfficeError::Xlsx(
+                    "the workbook writer stopped unexpectedly".into(),
+                ))
+            })
+    })
+}
+
+fn evaluate_and_write(spec: &SpreadsheetSpec, plan: &Plan) -> Result<Vec<u8>, OfficeError> {
     let mut evaluator = Evaluator::new(&plan.grid);
     // Evaluate in sheet/row order so chains of formulas down a column resolve from memo,
     // keeping recursion shallow.
@@ -287,7 +305,7 @@ pub fn build_spreadsheet(spec: &SpreadsheetSpec) -> Result<Vec<u8>, OfficeError>
             }
         }
     }
-    write_workbook(spec, &plan, &mut evaluator)
+    write_workbook(spec, plan, &mut evaluator)
 }
 
 /// The spec turned into evaluator cells, with the layout decisions made.
