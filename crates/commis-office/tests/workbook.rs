@@ -128,3 +128,22 @@ fn long_chains_of_forward_references_evaluate_without_overflowing_the_stack() {
     let values = book.worksheet_range("S").unwrap();
     assert_eq!(values.get_value((1, 1)), Some(&Data::Float(n as f64)));
 }
+
+#[test]
+fn a_chain_longer_than_the_evaluator_allows_is_refused_cleanly() {
+    let n = 25_000;
+    let rows: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            if i + 1 == n {
+                serde_json::json!([1])
+            } else {
+                serde_json::json!([format!("=A{}+1", i + 3)])
+            }
+        })
+        .collect();
+    let json =
+        serde_json::json!({"sheets": [{"name": "S", "columns": [{"header": "v"}], "rows": rows}]});
+    let s: SpreadsheetSpec = serde_json::from_value(json).unwrap();
+    let err = build_spreadsheet(&s).unwrap_err().to_string();
+    assert!(err.contains("too deep"), "{err}");
+}

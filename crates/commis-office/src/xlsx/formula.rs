@@ -625,7 +625,7 @@ pub(crate) struct Evaluator<'g> {
 pub(crate) const MAX_DEPTH: usize = 20_000;
 
 /// Stack of the evaluation thread: generous for MAX_DEPTH nested evaluations.
-pub(crate) const STACK_BYTES: usize = 512 << 20;
+pub(crate) const STACK_BYTES: usize = 256 << 20;
 
 impl<'g> Evaluator<'g> {
     pub(crate) fn new(sheets: &'g [GridSheet]) -> Self {
