@@ -59,9 +59,9 @@ function snapshot(root) {
   return JSON.stringify(out);
 }
 
-function startServer(work) {
+function startServer(work, env = {}) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(serverBin, [work], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(serverBin, [work], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     cleanups.push(() => child.kill('SIGTERM'));
     const lines = [];
     const rl = createInterface({ input: child.stdout });
@@ -381,6 +381,33 @@ async function main() {
     });
     assert(raw.status === 403 && raw.body.includes('another site'), `raw ${raw.status} ${raw.body}`);
     await foreign.close();
+  });
+
+  await check('a question from the planner is answered in the page', async () => {
+    const work2 = mkdtempSync(join(tmpdir(), 'commis-e2e-q-'));
+    cleanups.push(() => rmSync(work2, { recursive: true, force: true }));
+    const second = await startServer(work2, { E2E_PLANNER: 'scripted' });
+    const origin2 = new URL(second.url).origin;
+    await page.goto(second.url);
+    await page.waitForSelector('#brief');
+    await page.fill('#brief', 'Écris la note du mois');
+    await page.click('#start');
+    await page.waitForSelector('#question #answer-input');
+    const q = await page.textContent('#question .question-text');
+    assert(q.includes('Quel mois'), `question: ${q}`);
+    await page.fill('#answer-input', 'mars');
+    await shot(page, '13-question.png');
+    await page.click('#question button[type=submit]');
+    await page.waitForSelector('#accept-plan');
+    await page.click('#accept-plan');
+    await approveUntilDone(page, '#approve-once');
+    await page.waitForSelector('#results #created');
+    const trace = await page.textContent('.trace-list');
+    assert(trace.includes('mars'), 'the answer is in the trace');
+    const tokens = await page.textContent('.facts');
+    assert(/1200|1 200/.test(tokens) || /[1-9]\d* entrée/.test(tokens), `tokens shown: ${tokens}`);
+    await page.goto(origin2 + '/#/history');
+    await page.goto(origin + '/#/');
   });
 
   await check('no script errors in the page', async () => {
