@@ -220,6 +220,48 @@ pub async fn doctor() -> bool {
         }
         Err(e) => line(false, true, format!("configuration: {e:#}")),
     }
+    if let Ok(cfg) = Config::load_from(&cfg_path) {
+        let flags = ModelFlags {
+            provider: None,
+            model: None,
+            script: None,
+        };
+        let name = provider_name(&cfg, &flags);
+        if let Ok(kind) = ProviderKind::from_str(&name)
+            && kind != ProviderKind::Scripted
+        {
+            let mut pc = ProviderConfig::from_env(kind);
+            pc.model = cfg.model.clone().or(pc.model);
+            if cfg.base_url.is_some() {
+                pc.base_url = cfg.base_url.clone();
+            }
+            match commis_llm::check_endpoint(&pc).await {
+                Ok(check) => line(
+                    check.model_available != Some(false),
+                    true,
+                    format!(
+                        "{} answers at {}{}",
+                        check.provider,
+                        check.url,
+                        match check.model_available {
+                            Some(true) => format!("; model {} is available", check.model),
+                            Some(false) => format!("; model {} is NOT in its list", check.model),
+                            None => String::new(),
+                        }
+                    ),
+                ),
+                Err(e) => line(false, true, format!("model endpoint: {e}")),
+            }
+        }
+    }
+    match commis_sandbox::probe() {
+        Ok(c) => line(c.usable, false, format!("{c}")),
+        Err(e) => line(
+            false,
+            false,
+            format!("command sandbox unavailable: {e} (run_command will refuse)"),
+        ),
+    }
     let soffice = which("soffice").or_else(|| which("libreoffice"));
     line(soffice.is_some(), false, match soffice {
         Some(p) => format!("LibreOffice found at {p} (PDF export, previews)"),

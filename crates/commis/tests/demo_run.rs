@@ -59,6 +59,9 @@ fn the_seed_brief_runs_offline_and_undo_restores_the_folder_byte_for_byte() {
         assert!(demo.join(m[1].as_str().unwrap()).is_file());
         assert!(!demo.join(m[0].as_str().unwrap()).exists());
     }
+    // The deck has exactly the 8 slides asked for.
+    let deck = std::fs::read(demo.join("Livrables/presentation.pptx")).unwrap();
+    assert_eq!(slide_count(&deck), 8);
     // Progress and the plan were shown (on stderr, since stdout carries JSON).
     assert!(stderr.contains("1/"), "no progress shown:\n{stderr}");
 
@@ -74,6 +77,26 @@ fn the_seed_brief_runs_offline_and_undo_restores_the_folder_byte_for_byte() {
         before,
         "undo must restore the folder byte for byte"
     );
+}
+
+/// Distinct `ppt/slides/slideN.xml` part names in a .pptx (names are stored uncompressed).
+fn slide_count(zip: &[u8]) -> usize {
+    let needle = b"ppt/slides/slide";
+    let mut names = std::collections::BTreeSet::new();
+    for i in 0..zip.len().saturating_sub(needle.len()) {
+        if &zip[i..i + needle.len()] == needle {
+            let rest = &zip[i + needle.len()..];
+            let digits: Vec<u8> = rest
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .copied()
+                .collect();
+            if !digits.is_empty() && rest[digits.len()..].starts_with(b".xml") {
+                names.insert(digits);
+            }
+        }
+    }
+    names.len()
 }
 
 #[test]
