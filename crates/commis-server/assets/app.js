@@ -51,7 +51,7 @@ const I18N = {
     ev_tool_failed: '{t} failed: {e}', ev_run_finished: 'Run finished: {s}',
     step_pending: 'pending', step_running: 'running', step_done: 'done', step_failed: 'failed', step_skipped: 'skipped',
     items: '{d} / {t}', run_not_found: 'This run does not exist.',
-    no_steps: 'No step ran.', slide_images: 'Show the slides as images', rendering: 'Rendering with LibreOffice…', by_user: 'by you', by_run: 'for this run', by_policy: 'by the policy', by_rule: 'by a saved rule', 'by_--allow': 'by --allow',
+    resume_hint: 'Interrupted? Resume it here, unless another commis is still running it.', no_steps: 'No step ran.', slide_images: 'Show the slides as images', rendering: 'Rendering with LibreOffice…', by_user: 'by you', by_run: 'for this run', by_policy: 'by the policy', by_rule: 'by a saved rule', 'by_--allow': 'by --allow',
   },
   fr: {
     skip: 'Aller au contenu', nav: 'Principal', nav_new: 'Nouvelle tâche', nav_history: 'Historique', language: 'Langue',
@@ -100,7 +100,7 @@ const I18N = {
     ev_tool_failed: '{t} a échoué : {e}', ev_run_finished: 'Tâche terminée : {s}',
     step_pending: 'à faire', step_running: 'en cours', step_done: 'faite', step_failed: 'échouée', step_skipped: 'sautée',
     items: '{d} / {t}', run_not_found: 'Cette tâche n’existe pas.',
-    no_steps: 'Aucune étape n’a été exécutée.', slide_images: 'Voir les diapositives en images', rendering: 'Rendu avec LibreOffice…', by_user: 'par vous', by_run: 'pour cette tâche', by_policy: 'par la politique', by_rule: 'par une règle enregistrée', 'by_--allow': 'par --allow',
+    resume_hint: 'Interrompue ? Reprenez-la ici, sauf si un autre commis la fait encore tourner.', no_steps: 'Aucune étape n’a été exécutée.', slide_images: 'Voir les diapositives en images', rendering: 'Rendu avec LibreOffice…', by_user: 'par vous', by_run: 'pour cette tâche', by_policy: 'par la politique', by_rule: 'par une règle enregistrée', 'by_--allow': 'par --allow',
   },
 };
 
@@ -423,7 +423,9 @@ function renderHead(v) {
         try { await api('POST', `/api/runs/${v.id}/stop`); } catch (e) { v.els.head.append(errorBox(e)); }
       },
     }, t('stop')));
-  } else if (run.status === 'needs_input') {
+  } else if (['needs_input', 'planning', 'running'].includes(run.status)) {
+    // Interrupted (a restart, a crash) or waiting for an answer nobody could give.
+    if (run.status !== 'needs_input') buttons.push(h('span.hint', {}, t('resume_hint')));
     buttons.push(h('button#resume', {
       type: 'button', onclick: async (ev) => {
         ev.target.disabled = true;
