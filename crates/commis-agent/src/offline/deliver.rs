@@ -7,7 +7,9 @@ use commis_core::{Plan, Step};
 use serde_json::{Value, json};
 
 use super::brief::Lang;
-use super::steps::{InvoiceRow, MeetingDigest, invoice_rows, meeting_digests};
+use super::steps::{
+    InvoiceRow, MeetingDigest, fail, invoice_rows, lang_and_output, meeting_digests,
+};
 use super::{CONFIDENT, kind_label};
 use crate::StepFailure;
 use crate::context::RunContext;
@@ -18,13 +20,6 @@ pub fn spreadsheet_bytes(spec: Value) -> Result<Vec<u8>, ToolError> {
     let spec: commis_office::SpreadsheetSpec = serde_json::from_value(spec)
         .map_err(|e| ToolError::Failed(format!("internal spreadsheet spec is invalid: {e}")))?;
     commis_office::build_spreadsheet(&spec).map_err(|e| ToolError::Failed(e.to_string()))
-}
-
-fn fail(e: ToolError) -> StepFailure {
-    match e {
-        ToolError::Stopped => StepFailure::Stopped,
-        other => StepFailure::Failed(other.to_string()),
-    }
 }
 
 /// Figures shared by the report and the deck.
@@ -171,17 +166,7 @@ fn digest(ctx: &RunContext, plan: &Plan) -> Result<Digest, StepFailure> {
     let analysis = super::analysis::Analysis::from_context(&plan.context).ok_or_else(|| {
         StepFailure::Failed("the plan lost its survey; plan the run again".into())
     })?;
-    let lang: Lang = plan
-        .context
-        .get("lang")
-        .and_then(|l| serde_json::from_value(l.clone()).ok())
-        .unwrap_or(ctx.lang);
-    let out = plan
-        .context
-        .get("output_dir")
-        .and_then(|o| o.as_str())
-        .unwrap_or_else(|| super::output_dir(lang))
-        .to_string();
+    let (lang, out) = lang_and_output(ctx, plan);
     let mut by_kind = BTreeMap::new();
     for f in &analysis.files {
         *by_kind

@@ -13,11 +13,28 @@ use crate::StepFailure;
 use crate::context::RunContext;
 use crate::tools::{ChangeLine, Registry, ToolError};
 
-fn fail(e: ToolError) -> StepFailure {
+/// A tool error as a step outcome: a stop stays a stop.
+pub(super) fn fail(e: ToolError) -> StepFailure {
     match e {
         ToolError::Stopped => StepFailure::Stopped,
         other => StepFailure::Failed(other.to_string()),
     }
+}
+
+/// The plan's language and output folder, as the planner chose them.
+pub(super) fn lang_and_output(ctx: &RunContext, plan: &Plan) -> (Lang, String) {
+    let lang = plan
+        .context
+        .get("lang")
+        .and_then(|l| serde_json::from_value(l.clone()).ok())
+        .unwrap_or(ctx.lang);
+    let out = plan
+        .context
+        .get("output_dir")
+        .and_then(|o| o.as_str())
+        .unwrap_or_else(|| super::output_dir(lang))
+        .to_string();
+    (lang, out)
 }
 
 /// The plan's shared facts, re-read from the plan (never from memory of an earlier step).
@@ -34,17 +51,7 @@ impl Facts {
         let analysis = Analysis::from_context(&plan.context).ok_or_else(|| {
             StepFailure::Failed("the plan lost its survey; plan the run again".into())
         })?;
-        let lang = plan
-            .context
-            .get("lang")
-            .and_then(|l| serde_json::from_value(l.clone()).ok())
-            .unwrap_or(ctx.lang);
-        let out = plan
-            .context
-            .get("output_dir")
-            .and_then(|o| o.as_str())
-            .unwrap_or_else(|| super::output_dir(lang))
-            .to_string();
+        let (lang, out) = lang_and_output(ctx, plan);
         let mut moved = BTreeMap::new();
         for s in plan
             .steps
