@@ -51,7 +51,7 @@ const I18N = {
     ev_tool_failed: '{t} failed: {e}', ev_run_finished: 'Run finished: {s}',
     step_pending: 'pending', step_running: 'running', step_done: 'done', step_failed: 'failed', step_skipped: 'skipped',
     items: '{d} / {t}', run_not_found: 'This run does not exist.',
-    resume_hint: 'Interrupted? Resume it here, unless another commis is still running it.', no_steps: 'No step ran.', slide_images: 'Show the slides as images', rendering: 'Rendering with LibreOffice…', by_user: 'by you', by_run: 'for this run', by_policy: 'by the policy', by_rule: 'by a saved rule', 'by_--allow': 'by --allow',
+    resume_hint: 'Interrupted? Resume it here, unless another commis is still running it.', no_steps: 'No step ran.', slide_images: 'Show the slides as images', rendering: 'Rendering with LibreOffice…', by_user: 'by you', by_run: 'for this run', by_policy: 'by the policy', by_rule: 'by a saved rule', 'by_output folder': 'inside the output folder', 'by_--allow': 'by --allow',
   },
   fr: {
     skip: 'Aller au contenu', nav: 'Principal', nav_new: 'Nouvelle tâche', nav_history: 'Historique', language: 'Langue',
@@ -100,7 +100,7 @@ const I18N = {
     ev_tool_failed: '{t} a échoué : {e}', ev_run_finished: 'Tâche terminée : {s}',
     step_pending: 'à faire', step_running: 'en cours', step_done: 'faite', step_failed: 'échouée', step_skipped: 'sautée',
     items: '{d} / {t}', run_not_found: 'Cette tâche n’existe pas.',
-    resume_hint: 'Interrompue ? Reprenez-la ici, sauf si un autre commis la fait encore tourner.', no_steps: 'Aucune étape n’a été exécutée.', slide_images: 'Voir les diapositives en images', rendering: 'Rendu avec LibreOffice…', by_user: 'par vous', by_run: 'pour cette tâche', by_policy: 'par la politique', by_rule: 'par une règle enregistrée', 'by_--allow': 'par --allow',
+    resume_hint: 'Interrompue ? Reprenez-la ici, sauf si un autre commis la fait encore tourner.', no_steps: 'Aucune étape n’a été exécutée.', slide_images: 'Voir les diapositives en images', rendering: 'Rendu avec LibreOffice…', by_user: 'par vous', by_run: 'pour cette tâche', by_policy: 'par la politique', by_rule: 'par une règle enregistrée', 'by_output folder': 'dans le dossier des livrables', 'by_--allow': 'par --allow',
   },
 };
 
@@ -340,7 +340,7 @@ function reduce(v, ev) {
     }
     case 'decision': add('decision', ev.subject, { decision: ev.decision, reason: ev.reason }); break;
     case 'approval_asked': add('ask', t('ev_approval_asked', { d: ev.description.split('\n')[0] })); break;
-    case 'approval_given': add('ok', t('ev_approval_given', { by: t('by_' + ev.by) })); break;
+    case 'approval_given': add('ok', t('ev_approval_given', { by: I18N.en['by_' + ev.by] ? t('by_' + ev.by) : ev.by })); break;
     case 'approval_refused': add('warn', t('ev_approval_refused', { r: ev.reason })); break;
     case 'question_asked': add('ask', t('ev_question_asked', { q: ev.question })); break;
     case 'question_answered': add('ok', t('ev_question_answered', { a: ev.answer })); break;
