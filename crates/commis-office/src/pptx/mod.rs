@@ -103,7 +103,7 @@ pub enum SlideContent {
     Bullets {
         /// Slide title.
         title: String,
-        /// Bullets: a string, or {"text", "sub": [strings]} for a bullet with sub-bullets.
+        /// Bullets: a string, or `{"text": ..., "sub": [...]}` for a bullet with sub-bullets.
         /// "**bold**" marks bold words.
         bullets: Vec<Bullet>,
     },
