@@ -65,3 +65,44 @@ async fn deliverables_in_the_output_folder_are_created_without_asking_in_ask_mod
         .unwrap_err();
     assert!(err.to_string().contains("refused"), "{err}");
 }
+
+#[tokio::test]
+async fn a_model_built_deck_can_show_a_picture_from_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    // A 1x1 PNG.
+    let png: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0,
+        0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89, 0, 0, 0, 0x0d, 0x49, 0x44,
+        0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0, 0x05, 0, 0x01, 0xff, 0x89,
+        0x99, 0x3d, 0x1d, 0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    std::fs::write(work.join("logo.png"), png).unwrap();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: work.canonicalize().unwrap(),
+        mode: AccessMode::ReadWrite,
+    };
+    let input = serde_json::json!({
+        "path": "deck.pptx",
+        "title": "Logo",
+        "slides": [{"layout": "title", "title": "Logo"}, {"layout": "image", "title": "Notre logo", "path": "logo.png", "notes": "le logo"}]
+    });
+    engine
+        .call_tool(
+            grant,
+            "create_presentation",
+            input,
+            Policy::yes([]),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+        .await
+        .unwrap();
+    let deck = std::fs::read(work.join("deck.pptx")).unwrap();
+    assert!(
+        deck.windows(b"ppt/media/".len())
+            .any(|w| w == b"ppt/media/"),
+        "the picture is embedded"
+    );
+}

@@ -108,7 +108,14 @@ impl Tool for CreatePresentation {
     }
     async fn call(&self, ctx: &RunContext, mut input: Value) -> Result<Value, ToolError> {
         let (path, overwrite) = split_path(&mut input)?;
-        let spec: commis_office::DeckSpec = parse_input(self.name(), input)?;
+        let mut spec: commis_office::DeckSpec = parse_input(self.name(), input)?;
+        // Pictures come from the granted folder, through the workspace like any read.
+        for (image, slot) in spec.images_mut() {
+            *slot = Some(ctx.workspace.read(image, 32 * 1024 * 1024)?);
+            ctx.emit(EventKind::FileRead {
+                path: image.to_string(),
+            });
+        }
         let bytes = commis_office::build_presentation(&spec).map_err(office)?;
         write_bytes(ctx, &path, &bytes, overwrite).await
     }
