@@ -392,9 +392,12 @@ function scheduleRender(v) {
 }
 
 async function refreshDetail(v) {
+  // Refreshes overlap when the run moves fast: only a newer answer may replace an older one.
+  const mine = (v.detailAsked = (v.detailAsked || 0) + 1);
   try {
     const d = await api('GET', `/api/runs/${v.id}`);
-    if (view !== v) return;
+    if (view !== v || mine < (v.detailShown || 0)) return;
+    v.detailShown = mine;
     v.detail = d;
     if (!v.steps.size && d.plan) {
       for (const s of d.plan.steps) v.steps.set(s.number, { title: s.title, status: s.status, progress: null, note: s.note || null });
@@ -455,11 +458,15 @@ function renderWaiting(v) {
     if (dlg.open) dlg.close();
     v.approvalId = null;
   }
+  const key = w ? JSON.stringify(w) : '';
+  // Redrawing what is already shown would wipe an answer being typed.
+  if (key === v.waitingKey && box.firstChild) return;
+  v.waitingKey = key;
   if (!w) { box.replaceChildren(); return; }
   if (w.type === 'plan') {
     box.replaceChildren(h('div.banner#waiting', { role: 'status' }, h('strong', {}, t('waiting')), ' — ', t('waiting_plan')));
   } else if (w.type === 'question') {
-    const input = h('input#answer-input', { type: 'text' });
+    const input = h('input#answer-input', { type: 'text', required: true });
     const form = h('form.card.question#question', {
       onsubmit: async (ev) => {
         ev.preventDefault();

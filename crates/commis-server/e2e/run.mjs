@@ -25,6 +25,7 @@ const BRIEF = 'Trie ces fichiers par type et crée un catalogue';
 const TIMEOUT = 60_000;
 
 let passed = 0;
+let currentPage = null;
 let failed = 0;
 const cleanups = [];
 
@@ -36,6 +37,11 @@ async function check(name, fn) {
   } catch (e) {
     failed += 1;
     console.log(`FAIL ${name}: ${e && e.stack ? e.stack.split('\n').slice(0, 3).join(' | ') : e}`);
+    if (currentPage) {
+      const file = join(tmpdir(), `commis-e2e-failure-${failed}.png`);
+      await currentPage.screenshot({ path: file, fullPage: true }).catch(() => {});
+      console.log(`     screenshot of the failure: ${file}`);
+    }
   }
 }
 
@@ -154,6 +160,7 @@ async function main() {
   cleanups.unshift(() => context.close());
   const page = context.pages()[0] || await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
+  currentPage = page;
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
