@@ -327,7 +327,9 @@ async fn read_events(
     assert_eq!(res.status().as_u16(), 200);
     let mut buf = String::new();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !buf.contains(stop) && Instant::now() < deadline {
+    // Read until the event naming `stop` is complete (an event ends with a blank line).
+    let complete = |buf: &str| buf.find(stop).is_some_and(|at| buf[at..].contains("\n\n"));
+    while !complete(&buf) && Instant::now() < deadline {
         match tokio::time::timeout(Duration::from_secs(5), res.chunk()).await {
             Ok(Ok(Some(chunk))) => buf.push_str(&String::from_utf8_lossy(&chunk)),
             _ => break,
