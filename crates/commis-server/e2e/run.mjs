@@ -201,7 +201,8 @@ async function main() {
     const options = await page.$$eval('#folder-select option', (os) => os.map((o) => o.value));
     assert(options.includes(folder), `folder offered: ${options}`);
     await page.selectOption('#folder-select', folder);
-    await page.fill('#brief', BRIEF);
+    await page.selectOption('#template', 'tri-et-catalogue');
+    assert((await page.inputValue('#brief')) === BRIEF, 'the template fills the brief');
     await page.click('#start');
     await page.waitForSelector('#plan .step-card');
     await page.waitForSelector('#waiting');

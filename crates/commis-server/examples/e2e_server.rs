@@ -79,6 +79,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         copy_tree(&demo, &folder)?;
     }
     let engine = commis_agent::engine::Engine::open(&work.join("home"))?;
+    engine.store.save_template(
+        "tri-et-catalogue",
+        &json!({"brief": "Trie ces fichiers par type et crée un catalogue"}),
+    )?;
     let mut opts = commis_server::ServeOptions::new(vec![std::fs::canonicalize(&folder)?]);
     opts.open_browser = false;
     if std::env::var("E2E_PLANNER").as_deref() == Ok("scripted") {

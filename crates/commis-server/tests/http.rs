@@ -53,6 +53,7 @@ fn snapshot(root: &Path) -> BTreeMap<String, String> {
 
 struct Fixture {
     server: RunningServer,
+    store: std::sync::Arc<commis_store::Store>,
     folder: PathBuf,
     _home: tempfile::TempDir,
     _work: tempfile::TempDir,
@@ -66,11 +67,13 @@ impl Fixture {
         copy_tree(Path::new(DEMO), &folder);
         let folder = std::fs::canonicalize(&folder).unwrap();
         let engine = commis_agent::engine::Engine::open(home.path()).unwrap();
+        let store = engine.store.clone();
         let mut opts = ServeOptions::new(vec![folder.clone()]);
         opts.open_browser = false;
         let server = commis_server::start(engine, opts).await.unwrap();
         Fixture {
             server,
+            store,
             folder,
             _home: home,
             _work: work,
@@ -693,4 +696,33 @@ async fn a_deck_is_previewed_as_an_outline_of_its_slides() {
             .starts_with("data:image/png;base64,iVBORw0KGgo")),
         "PNG data URLs"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_screen_offers_the_configured_folders_and_saved_templates() {
+    let f = Fixture::start().await;
+    f.store
+        .save_template(
+            "rapport-mensuel",
+            &json!({"brief": "Trie ces fichiers par {critere=type}", "read_only": false}),
+        )
+        .unwrap();
+    let config = f.get("/api/config").await;
+    assert_eq!(config["folders"][0], f.folder.to_string_lossy().as_ref());
+    assert_eq!(config["templates"][0]["name"], "rapport-mensuel");
+    assert_eq!(
+        config["templates"][0]["brief"],
+        "Trie ces fichiers par {critere=type}"
+    );
+    assert_eq!(config["planner"], "offline");
+    let res = f
+        .client()
+        .get(format!("{}/api/config", f.base()))
+        .header("cookie", f.cookie())
+        .header("accept-language", "fr-CA,fr;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    let config: Value = res.json().await.unwrap();
+    assert_eq!(config["lang"], "fr");
 }
