@@ -36,6 +36,10 @@ pub enum AgentError {
     NothingToResume(String),
     #[error("the model failed: {0}")]
     Model(#[from] commis_llm::LlmError),
+    #[error(
+        "run {0} is being driven by another commis process right now; wait for it to finish, or stop it first"
+    )]
+    Busy(String),
     #[error("{0}")]
     Other(String),
 }
@@ -103,6 +107,7 @@ pub struct StoredOptions {
 /// The entry point of every front end: one per `COMMIS_HOME`.
 #[derive(Clone)]
 pub struct Engine {
+    home: PathBuf,
     pub store: Arc<Store>,
     pub blobs: Arc<BlobStore>,
     events: broadcast::Sender<commis_core::Event>,
@@ -126,6 +131,7 @@ impl Engine {
         let blobs = Arc::new(BlobStore::open(&home.join("blobs"))?);
         let (events, _) = broadcast::channel(4096);
         Ok(Engine {
+            home: home.to_path_buf(),
             store,
             blobs,
             events,
@@ -200,6 +206,29 @@ impl Engine {
         self.drive(run, req, interaction).await
     }
 
+    /// Takes the run's lock: one process drives a run at a time (a second `resume` of a run
+    /// that is still going would do its steps twice). Released when the file is dropped.
+    fn lock_run(&self, run_id: &RunId) -> Result<std::fs::File, AgentError> {
+        let dir = self.home.join("locks");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| AgentError::Other(format!("cannot create {}: {e}", dir.display())))?;
+        let path = dir.join(format!("{run_id}.lock"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| AgentError::Other(format!("cannot open {}: {e}", path.display())))?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(AgentError::Busy(run_id.to_string())),
+            Err(std::fs::TryLockError::Error(e)) => Err(AgentError::Other(format!(
+                "cannot lock {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
     /// Drives a created run.
     pub async fn drive(
         &self,
@@ -207,6 +236,7 @@ impl Engine {
         req: RunRequest,
         interaction: Arc<dyn Interaction>,
     ) -> Result<RunSummary, AgentError> {
+        let _lock = self.lock_run(&run.id)?;
         let lang = offline::brief::understand(&run.brief).lang;
         let ctx = self.context(run.clone(), req.policy.clone(), interaction.clone(), lang)?;
         ctx.set_output_dir(offline::output_dir(lang));
@@ -252,7 +282,7 @@ impl Engine {
                             question: q.clone(),
                             answer: a.clone(),
                         });
-                        answered.push(q);
+                        answered.push((q, a));
                     }
                     None => {
                         let message = lang.pick(
@@ -263,7 +293,19 @@ impl Engine {
                     }
                 }
             }
-            plan.questions.retain(|q| !answered.contains(q));
+            plan.questions
+                .retain(|q| !answered.iter().any(|(asked, _)| asked == q));
+            if !plan.context.is_object() {
+                plan.context = serde_json::json!({});
+            }
+            if let Some(obj) = plan.context.as_object_mut() {
+                let answers: Vec<serde_json::Value> = answered
+                    .iter()
+                    .map(|(q, a)| serde_json::json!({"question": q, "answer": a}))
+                    .collect();
+                obj.insert("answers".into(), serde_json::Value::Array(answers));
+            }
+            self.store.save_plan(&run.id, &plan, false)?;
         }
 
         match interaction.review_plan(&run, &plan).await {
@@ -306,6 +348,7 @@ impl Engine {
         stop: StopHandle,
     ) -> Result<RunSummary, AgentError> {
         let run = self.store.run(run_id)?;
+        let _lock = self.lock_run(&run.id)?;
         if run.status.is_final() {
             return Err(AgentError::AlreadyFinished(run.id.to_string(), run.status));
         }

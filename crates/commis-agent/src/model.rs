@@ -281,9 +281,34 @@ pub async fn run_step(
         .iter()
         .map(|(n, t)| format!("Step {n}: {t}"))
         .collect();
+    let answers: Vec<String> = plan
+        .context
+        .get("answers")
+        .and_then(|a| a.as_array())
+        .map(|list| {
+            list.iter()
+                .map(|qa| {
+                    format!(
+                        "Q: {}\nA: {}",
+                        qa["question"].as_str().unwrap_or(""),
+                        qa["answer"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let brief = if answers.is_empty() {
+        ctx.run.brief.clone()
+    } else {
+        format!(
+            "{}\n\nThe user's answers to the planning questions:\n{}",
+            ctx.run.brief,
+            answers.join("\n")
+        )
+    };
     let first = format!(
         "Brief:\n<brief>\n{}\n</brief>\n\nPlan:\n{}\n\nNotes from earlier steps:\n{}\n\nYOUR STEP ({}): {}\n{}\n\nDo this step only, with the tools. When it is done, call complete_step with a short note (results, files produced, figures) for the next steps.",
-        ctx.run.brief,
+        brief,
         overview.join("\n"),
         if notes_text.is_empty() {
             "(none)".to_string()

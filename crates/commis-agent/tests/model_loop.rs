@@ -211,3 +211,62 @@ async fn a_stop_interrupts_a_slow_model_call_within_a_second() {
     assert_eq!(summary.status, RunStatus::Stopped, "{summary:?}");
     assert!(took < Duration::from_millis(1300), "stopped after {took:?}");
 }
+
+/// Answers every question with "en bleu" and accepts the plan.
+struct Answering;
+
+#[async_trait::async_trait]
+impl commis_agent::interact::Interaction for Answering {
+    fn is_interactive(&self) -> bool {
+        true
+    }
+    async fn review_plan(
+        &self,
+        _run: &commis_core::Run,
+        plan: &commis_core::Plan,
+    ) -> commis_agent::interact::PlanDecision {
+        commis_agent::interact::PlanDecision::Accept(plan.clone())
+    }
+    async fn answer(&self, _question: &str) -> Option<String> {
+        Some("en bleu".into())
+    }
+    async fn approve(
+        &self,
+        _r: &commis_agent::interact::ApprovalRequest,
+    ) -> commis_core::ApprovalAnswer {
+        commis_core::ApprovalAnswer::No
+    }
+}
+
+#[tokio::test]
+async fn answers_to_the_planners_questions_reach_the_steps() {
+    let (dir, work) = folder();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let provider = Arc::new(ScriptedProvider::from_fn(|req: &ChatRequest| {
+        if req.system.contains("PLANNING") {
+            return Ok(tool(
+                "propose_plan",
+                json!({"steps": [{"title": "Colorier"}], "questions": ["Quelle couleur ?"]}),
+            ));
+        }
+        Ok(tool("complete_step", json!({"note": "fait"})))
+    }));
+    let summary = engine
+        .run(
+            request(&work, provider.clone(), StopHandle::default()),
+            Arc::new(Answering),
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.status, RunStatus::Done);
+    let step = provider
+        .requests()
+        .into_iter()
+        .map(|r| all_text(&r))
+        .find(|t| t.contains("YOUR STEP (1)"))
+        .unwrap();
+    assert!(
+        step.contains("Quelle couleur ?") && step.contains("en bleu"),
+        "{step}"
+    );
+}

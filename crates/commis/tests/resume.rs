@@ -49,12 +49,22 @@ fn a_run_killed_mid_step_resumes_at_the_unfinished_step_without_redoing_finished
         }
         assert!(Instant::now() < deadline, "step 2 never started:\n{seen}");
     }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-
     let history = String::from_utf8_lossy(&sb.run(&["history", "--json"]).stdout).to_string();
     let runs: serde_json::Value = serde_json::from_str(&history).unwrap();
     let run_id = runs[0]["id"].as_str().unwrap().to_string();
+    // While the first process still drives the run, a second one may not.
+    let busy = sb.run(&["resume", &run_id]);
+    assert!(!busy.status.success());
+    assert!(
+        String::from_utf8_lossy(&busy.stderr).contains("another commis process"),
+        "{}",
+        String::from_utf8_lossy(&busy.stderr)
+    );
+
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let history = String::from_utf8_lossy(&sb.run(&["history", "--json"]).stdout).to_string();
+    let runs: serde_json::Value = serde_json::from_str(&history).unwrap();
     assert_eq!(runs[0]["status"], "running", "a killed run is left running");
 
     let out = sb.run(&["resume", &run_id, "--json"]);
