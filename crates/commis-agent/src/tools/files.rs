@@ -423,12 +423,22 @@ impl Tool for ApplyChanges {
             return Ok(json!({"ok": true, "applied": 0}));
         }
         let label = input.label.unwrap_or_else(|| "changes".to_string());
-        let mut description = format!("{label}: {} move(s)", changes.len());
+        let mut description = match ctx.lang {
+            crate::offline::brief::Lang::Fr => {
+                format!("{label} : {} déplacement(s)", changes.len())
+            }
+            crate::offline::brief::Lang::En => format!("{label}: {} move(s)", changes.len()),
+        };
         for c in changes.iter().take(60) {
             description.push_str(&format!("\n  {} → {}", c.from, c.to));
         }
         if changes.len() > 60 {
-            description.push_str(&format!("\n  … and {} more", changes.len() - 60));
+            description.push_str(&match ctx.lang {
+                crate::offline::brief::Lang::Fr => {
+                    format!("\n  … et {} de plus", changes.len() - 60)
+                }
+                crate::offline::brief::Lang::En => format!("\n  … and {} more", changes.len() - 60),
+            });
         }
         let paths = changes.iter().map(|c| c.from.clone()).collect();
         ctx.gate(ActionKind::Move, description, paths).await?;
