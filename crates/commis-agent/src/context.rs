@@ -36,6 +36,7 @@ pub struct RunContext {
     approval_seq: AtomicU64,
     refused_unattended: AtomicU64,
     stop: Arc<AtomicBool>,
+    paused: AtomicBool,
     /// Commands that run without asking (the user's exec allowlist).
     pub exec_allowlist: Option<commis_sandbox::ExecAllowlist>,
     /// The folder (relative) where deliverables go: creating files there is not sensitive,
@@ -87,6 +88,7 @@ impl RunContext {
             approval_seq: AtomicU64::new(approvals),
             refused_unattended: AtomicU64::new(0),
             stop: Arc::new(AtomicBool::new(false)),
+            paused: AtomicBool::new(false),
             exec_allowlist: None,
             output_dir: Mutex::new(None),
             extra_tools: Vec::new(),
@@ -113,6 +115,21 @@ impl RunContext {
 
     pub fn stop_requested(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
+    }
+
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.store(paused, Ordering::SeqCst);
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::SeqCst)
+    }
+
+    /// Waits while the user has paused the run (a stop ends the wait).
+    pub async fn wait_while_paused(&self) {
+        while self.is_paused() && !self.stop_requested() {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 
     /// The stop flag itself, for work that polls it from another thread.

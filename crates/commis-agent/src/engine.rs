@@ -69,16 +69,29 @@ impl Planner {
     }
 }
 
-/// A shared flag to stop a run at the next safe point (Ctrl-C, the web UI's stop button).
+/// Shared flags to stop or pause a run at the next safe point (Ctrl-C, the web UI's buttons).
 #[derive(Debug, Clone, Default)]
-pub struct StopHandle(Arc<AtomicBool>);
+pub struct StopHandle {
+    stopped: Arc<AtomicBool>,
+    paused: Arc<AtomicBool>,
+}
 
 impl StopHandle {
     pub fn stop(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.stopped.store(true, Ordering::SeqCst);
     }
     pub fn is_stopped(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.stopped.load(Ordering::SeqCst)
+    }
+    /// Holds the run before its next tool call or step until [`StopHandle::unpause`].
+    pub fn pause(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+    }
+    pub fn unpause(&self) {
+        self.paused.store(false, Ordering::SeqCst);
+    }
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::SeqCst)
     }
 }
 
@@ -407,6 +420,7 @@ impl Engine {
             .filter_map(|s| s.note.clone().map(|n| (s.number, n)))
             .collect();
         while let Some(step) = plan.next_pending().cloned() {
+            ctx.wait_while_paused().await;
             if ctx.stop_requested() {
                 let message = ctx
                     .lang
@@ -660,11 +674,25 @@ fn test_step_delay() -> Option<u64> {
 }
 
 fn spawn_stop_watch(stop: StopHandle, ctx: Arc<RunContext>) {
+    // A run started paused waits before its first step: sync now, not at the first poll.
+    if stop.is_paused() {
+        ctx.set_paused(true);
+        ctx.emit(EventKind::RunPaused);
+    }
     tokio::spawn(async move {
         loop {
             if stop.is_stopped() {
                 ctx.request_stop();
+                ctx.set_paused(false);
                 return;
+            }
+            if stop.is_paused() != ctx.is_paused() {
+                ctx.set_paused(stop.is_paused());
+                ctx.emit(if stop.is_paused() {
+                    EventKind::RunPaused
+                } else {
+                    EventKind::RunResumed
+                });
             }
             if Arc::strong_count(&ctx) == 1 {
                 return;

@@ -106,3 +106,53 @@ async fn a_model_built_deck_can_show_a_picture_from_the_folder() {
         "the picture is embedded"
     );
 }
+
+#[tokio::test]
+async fn a_paused_run_waits_at_the_next_step_and_goes_on_when_resumed() {
+    use commis_core::EventKind;
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(
+        work.join("facture.txt"),
+        "FACTURE F-1\nTotal TTC : 120,00 €",
+    )
+    .unwrap();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let stop = StopHandle::default();
+    stop.pause();
+    let req = RunRequest {
+        grants: vec![Grant {
+            path: work.canonicalize().unwrap(),
+            mode: AccessMode::ReadWrite,
+        }],
+        brief: "Fais un catalogue des fichiers".into(),
+        policy: Policy::yes([]),
+        planner: Planner::Offline,
+        stop: stop.clone(),
+        options: serde_json::json!({}),
+    };
+    let run = engine.create_run(&req).unwrap();
+    let id = run.id.clone();
+    let engine2 = engine.clone();
+    let task = tokio::spawn(async move {
+        engine2
+            .drive(run, req, Arc::new(NonInteractive { accept_plan: true }))
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let events = engine.store.events(&id, 0).unwrap();
+    assert!(events.iter().any(|e| e.kind == EventKind::RunPaused));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::StepStarted { .. })),
+        "no step starts while paused"
+    );
+    assert!(!task.is_finished());
+    stop.unpause();
+    let summary = task.await.unwrap().unwrap();
+    assert_eq!(summary.status, RunStatus::Done);
+    let events = engine.store.events(&id, 0).unwrap();
+    assert!(events.iter().any(|e| e.kind == EventKind::RunResumed));
+}

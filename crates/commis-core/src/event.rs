@@ -112,6 +112,10 @@ pub enum EventKind {
         input: u64,
         output: u64,
     },
+    /// The user paused the run: it waits at the next safe point (between tool calls).
+    RunPaused,
+    /// The user let a paused run go on.
+    RunResumed,
     /// A per-file problem that did not stop the run (corrupt PDF, unreadable file...).
     Warning {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,6 +152,8 @@ impl EventKind {
             EventKind::QuestionAnswered { .. } => "question_answered",
             EventKind::Message { .. } => "message",
             EventKind::Tokens { .. } => "tokens",
+            EventKind::RunPaused => "run_paused",
+            EventKind::RunResumed => "run_resumed",
             EventKind::Warning { .. } => "warning",
             EventKind::RunFinished { .. } => "run_finished",
         }

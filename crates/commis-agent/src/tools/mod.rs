@@ -121,6 +121,7 @@ impl Registry {
             .tools
             .get(name)
             .ok_or_else(|| ToolError::Unknown(name.to_string()))?;
+        ctx.wait_while_paused().await;
         if ctx.stop_requested() {
             return Err(ToolError::Stopped);
         }
