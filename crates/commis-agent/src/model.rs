@@ -37,6 +37,27 @@ pub struct ModelSetup {
 }
 
 impl ModelSetup {
+    /// "Planning: anthropic/claude-… · steps: … · sub-agents: … ×4", in the brief's language.
+    pub fn roles_line(&self, lang: crate::offline::brief::Lang) -> String {
+        let who = |p: &Arc<dyn Provider>| format!("{}/{}", p.name(), p.model());
+        match lang {
+            crate::offline::brief::Lang::Fr => format!(
+                "Planification : {} · étapes : {} · sous-agents : {} (×{} en parallèle)",
+                who(&self.planner),
+                who(&self.worker),
+                who(&self.subagent),
+                self.concurrency
+            ),
+            crate::offline::brief::Lang::En => format!(
+                "Planning: {} · steps: {} · sub-agents: {} (×{} at once)",
+                who(&self.planner),
+                who(&self.worker),
+                who(&self.subagent),
+                self.concurrency
+            ),
+        }
+    }
+
     /// One provider for every role, with default limits.
     pub fn single(provider: Arc<dyn Provider>) -> ModelSetup {
         ModelSetup {
@@ -248,13 +269,20 @@ pub async fn plan(ctx: &RunContext, setup: &ModelSetup) -> Result<Plan, Unplanna
         .lock()
         .map(|mut p| p.take())
         .unwrap_or(None);
-    proposed.ok_or_else(|| {
+    let mut plan = proposed.ok_or_else(|| {
         Unplannable::Unsupported(if outcome.text.is_empty() {
             "The model did not propose a plan.".to_string()
         } else {
             outcome.text
         })
-    })
+    })?;
+    // Which model does what is part of the plan the user accepts.
+    let roles = setup.roles_line(ctx.lang);
+    plan.summary = Some(match plan.summary.take() {
+        Some(s) if !s.trim().is_empty() => format!("{s}\n{roles}"),
+        _ => roles,
+    });
+    Ok(plan)
 }
 
 /// One step's conversation.

@@ -143,6 +143,11 @@ async fn steps_see_notes_not_transcripts_and_the_model_can_revise_the_plan() {
     assert_eq!(summary.status, RunStatus::Done, "{summary:?}");
     assert_eq!(summary.created, vec!["synthese.md".to_string()]);
     let (plan, _) = engine.store.plan(&summary.run_id).unwrap().unwrap();
+    let roles = plan.summary.clone().unwrap_or_default();
+    assert!(
+        roles.contains("Planification : scripted/"),
+        "the plan says which model does what: {roles}"
+    );
     let titles: Vec<&str> = plan.steps.iter().map(|s| s.title.as_str()).collect();
     assert_eq!(
         titles,

@@ -156,3 +156,66 @@ async fn a_paused_run_waits_at_the_next_step_and_goes_on_when_resumed() {
     let events = engine.store.events(&id, 0).unwrap();
     assert!(events.iter().any(|e| e.kind == EventKind::RunResumed));
 }
+
+#[tokio::test]
+async fn rows_appended_to_an_existing_workbook_are_a_modification_that_undo_reverts() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: work.canonicalize().unwrap(),
+        mode: AccessMode::ReadWrite,
+    };
+    let create = serde_json::json!({
+        "path": "suivi.xlsx",
+        "sheets": [{"name": "Factures", "columns": [{"header": "Client", "kind": "text"}, {"header": "TTC", "kind": "currency"}],
+                    "rows": [["Dupont", 120.0]], "totals": {"columns": ["TTC"], "function": "sum"}}]
+    });
+    let yes = || Arc::new(NonInteractive { accept_plan: true });
+    engine
+        .call_tool(
+            grant.clone(),
+            "create_spreadsheet",
+            create,
+            Policy::yes([]),
+            yes(),
+        )
+        .await
+        .unwrap();
+    let before = std::fs::read(work.join("suivi.xlsx")).unwrap();
+    // Read-only refuses it; --yes (modifications pass) allows it.
+    let append = serde_json::json!({"path": "suivi.xlsx", "rows": [["Lefèvre", 80.0]]});
+    assert!(
+        engine
+            .call_tool(
+                grant.clone(),
+                "append_to_spreadsheet",
+                append.clone(),
+                Policy::new(PolicyMode::ReadOnly),
+                yes()
+            )
+            .await
+            .is_err()
+    );
+    let out = engine
+        .call_tool(
+            grant.clone(),
+            "append_to_spreadsheet",
+            append,
+            Policy::yes([]),
+            yes(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out["change"]["op"], "modify", "{out}");
+    let doc =
+        commis_docs::read_path(&work.join("suivi.xlsx"), &commis_docs::Limits::default()).unwrap();
+    let text = doc.plain_text();
+    assert!(
+        text.contains("Lefèvre") && text.contains("200"),
+        "the totals row grew: {text}"
+    );
+    engine.undo(out["run_id"].as_str().unwrap(), false).unwrap();
+    assert_eq!(std::fs::read(work.join("suivi.xlsx")).unwrap(), before);
+}

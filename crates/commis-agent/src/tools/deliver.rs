@@ -17,6 +17,7 @@ use crate::context::RunContext;
 pub(super) fn tools() -> Vec<Arc<dyn Tool>> {
     vec![
         Arc::new(CreateSpreadsheet),
+        Arc::new(AppendToSpreadsheet),
         Arc::new(CreatePresentation),
         Arc::new(CreateDocument),
         Arc::new(RunCommand),
@@ -87,6 +88,72 @@ impl Tool for CreateSpreadsheet {
         let bytes = commis_office::build_spreadsheet(&spec).map_err(office)?;
         write_bytes(ctx, &path, &bytes, overwrite).await
     }
+}
+
+struct AppendToSpreadsheet;
+
+#[derive(Deserialize)]
+struct AppendInput {
+    path: String,
+    #[serde(default)]
+    sheet: Option<String>,
+    #[serde(default)]
+    rows: Vec<Vec<commis_office::CellValue>>,
+    #[serde(default)]
+    new_sheet: Option<commis_office::SheetSpec>,
+}
+
+#[async_trait]
+impl Tool for AppendToSpreadsheet {
+    fn name(&self) -> &'static str {
+        "append_to_spreadsheet"
+    }
+    fn description(&self) -> &'static str {
+        "Add rows at the bottom of a sheet of an existing .xlsx (totals rows stay last and their ranges grow), or add a new sheet. The workbook is rewritten: values and formulas are kept (cached results recomputed), but the original's cell styles, charts and tables are not. It is a modification: journaled, undoable, and approved like one."
+    }
+    fn input_schema(&self) -> Value {
+        json!({"type": "object", "required": ["path"], "properties": {
+            "path": {"type": "string", "description": "The existing .xlsx, relative to the granted folder"},
+            "sheet": {"type": "string", "description": "Sheet to append rows to (default: the first)"},
+            "rows": {"type": "array", "items": {"type": "array"}, "description": "Rows of cells: numbers, text, booleans, null; text starting with '=' is a formula"},
+            "new_sheet": {"type": "object", "description": "A sheet to add instead (same shape as a create_spreadsheet sheet)"}
+        }})
+    }
+    async fn call(&self, ctx: &RunContext, input: Value) -> Result<Value, ToolError> {
+        let input: AppendInput = parse_input(self.name(), input)?;
+        let existing = ctx.workspace.read(&input.path, 64 * 1024 * 1024)?;
+        ctx.emit(EventKind::FileRead {
+            path: input.path.clone(),
+        });
+        let bytes = match (&input.new_sheet, input.rows.is_empty()) {
+            (Some(sheet), _) => commis_office::add_sheet(&existing, sheet).map_err(office)?,
+            (None, false) => {
+                let sheet = match &input.sheet {
+                    Some(s) => s.clone(),
+                    None => first_sheet(&existing)?,
+                };
+                commis_office::append_rows(&existing, &sheet, &input.rows).map_err(office)?
+            }
+            (None, true) => {
+                return Err(ToolError::InvalidInput {
+                    tool: self.name().into(),
+                    reason: "give `rows` to append or a `new_sheet` to add".into(),
+                });
+            }
+        };
+        write_bytes(ctx, &input.path, &bytes, true).await
+    }
+}
+
+/// The name of a workbook's first sheet, read with commis-docs.
+fn first_sheet(bytes: &[u8]) -> Result<String, ToolError> {
+    let doc = commis_docs::read_bytes("book.xlsx", bytes, &commis_docs::Limits::default())
+        .map_err(|e| ToolError::Failed(e.to_string()))?;
+    doc.metadata
+        .sheet_names
+        .first()
+        .cloned()
+        .ok_or_else(|| ToolError::Failed("the workbook has no sheet".into()))
 }
 
 struct CreatePresentation;
