@@ -57,6 +57,23 @@ pub(crate) fn parse_input<T: DeserializeOwned>(tool: &str, input: Value) -> Resu
     })
 }
 
+/// A tool input as the trace keeps it: long strings (a file's whole content) are cut, so the
+/// event log stays small and readable.
+fn abridged(input: &Value) -> Value {
+    const KEEP: usize = 400;
+    match input {
+        Value::String(s) if s.chars().count() > KEEP => {
+            let head: String = s.chars().take(KEEP).collect();
+            Value::String(format!("{head}… ({} characters)", s.chars().count()))
+        }
+        Value::Array(items) => Value::Array(items.iter().map(abridged).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), abridged(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
 /// The set of tools a run offers.
 #[derive(Clone)]
 pub struct Registry {
@@ -128,7 +145,7 @@ impl Registry {
         ctx.emit(EventKind::ToolCalled {
             step: ctx.current_step(),
             tool: name.to_string(),
-            input: input.clone(),
+            input: abridged(&input),
         });
         let result = tool.call(ctx, input).await;
         if let Err(e) = &result {
