@@ -425,7 +425,8 @@ impl Document {
         });
     }
 
-    /// Readable text: blocks in order, each table as tab-separated rows, grouped by
+    /// Readable text: blocks in order, each table as tab-separated rows (a PDF's
+    /// tables as the lines they are on the page, cells two spaces apart), grouped by
     /// page, slide or sheet so a reader (or a model) can follow the document.
     pub fn plain_text(&self) -> String {
         let mut out = String::new();
@@ -458,6 +459,9 @@ impl Document {
         };
         groups.sort_by_key(|g| g.rank(&sheet_rank));
         let mut written = vec![false; self.tables.len()];
+        // PDF tables are found in the page layout: their rows read as the lines they
+        // were, so the text stays what the page shows.
+        let layout_rows = self.format == Format::Pdf;
         let labelled = groups.len() > 1 || groups.iter().any(|g| matches!(g, GroupKey::Sheet(_)));
         for group in &groups {
             if labelled && let Some(label) = group.label() {
@@ -475,7 +479,7 @@ impl Document {
                     if let Some(table) = self.tables.get(index)
                         && !written[index]
                     {
-                        write_table(&mut out, table);
+                        write_table(&mut out, table, layout_rows);
                         written[index] = true;
                     }
                     continue;
@@ -484,7 +488,7 @@ impl Document {
             }
             for (i, table) in self.tables.iter().enumerate() {
                 if !written[i] && GroupKey::of(&table.place) == *group {
-                    write_table(&mut out, table);
+                    write_table(&mut out, table, layout_rows);
                     written[i] = true;
                 }
             }
@@ -607,7 +611,21 @@ fn write_block(out: &mut String, block: &Block) {
     out.push('\n');
 }
 
-fn write_table(out: &mut String, table: &Table) {
+fn write_table(out: &mut String, table: &Table, layout_rows: bool) {
+    if layout_rows {
+        for row in &table.rows {
+            let cells: Vec<&str> = row
+                .iter()
+                .map(|c| c.text.as_str())
+                .filter(|t| !t.is_empty())
+                .collect();
+            if !cells.is_empty() {
+                out.push_str(&cells.join("  "));
+                out.push('\n');
+            }
+        }
+        return;
+    }
     for row in &table.rows {
         let last = row.iter().rposition(|c| !c.text.is_empty());
         let Some(last) = last else {

@@ -9,6 +9,7 @@ mod json;
 mod odf;
 mod ooxml;
 mod pdf;
+mod pdf_table;
 mod rtf;
 mod sheet;
 mod text;

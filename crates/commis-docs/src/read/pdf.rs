@@ -8,9 +8,10 @@
 //! with spaces inferred from the gaps between glyph runs.
 
 use super::facturx;
+use super::pdf_table::{self, PageLine, Piece, Segment};
 use crate::error::DocError;
 use crate::limits::Limits;
-use crate::model::{AttachmentInfo, BlockKind, Document, Format, Place};
+use crate::model::{AttachmentInfo, BlockKind, Cell, Document, Format, Place, Table};
 use lopdf::content::Content;
 use lopdf::{Dictionary, Object, ObjectId};
 use std::collections::{HashMap, HashSet};
@@ -46,6 +47,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Document, DocError> 
         missing_unicode: HashSet::new(),
     };
     let mut empty_pages = 0;
+    let mut first_line: Option<String> = None;
     for (n, page_id) in &pages {
         if *n > limits.max_pages {
             doc.warnings.push(format!(
@@ -59,8 +61,22 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Document, DocError> 
         if lines.is_empty() {
             empty_pages += 1;
         }
-        for line in lines {
-            doc.push_block(BlockKind::Line, line, Place::page(*n));
+        if first_line.is_none() {
+            first_line = lines.first().map(|l| l.text.clone());
+        }
+        for piece in pdf_table::find_tables(lines) {
+            match piece {
+                Piece::Line(text) => doc.push_block(BlockKind::Line, text, Place::page(*n)),
+                Piece::Table(rows) => doc.push_table_in_flow(Table {
+                    place: Place::page(*n),
+                    origin: None,
+                    rows: rows
+                        .into_iter()
+                        .map(|row| row.into_iter().map(Cell::text).collect())
+                        .collect(),
+                    merged: Vec::new(),
+                }),
+            }
         }
     }
     doc.warnings.append(&mut extractor.warnings);
@@ -94,11 +110,13 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Document, DocError> 
             .push("the page tree is missing or damaged: no page text could be read".to_string());
     }
     if doc.title.is_none() {
-        doc.title = doc
+        // The first line of text names the document, unless it opens a table (a
+        // title repeating a table row would only mislead).
+        let opens_with_line = doc
             .blocks
             .first()
-            .map(|b| b.text.clone())
-            .filter(|t| t.chars().count() <= 120);
+            .is_some_and(|b| b.kind == BlockKind::Line);
+        doc.title = first_line.filter(|t| opens_with_line && t.chars().count() <= 120);
     }
     Ok(doc)
 }
@@ -775,7 +793,7 @@ struct Extractor<'a> {
 }
 
 impl<'a> Extractor<'a> {
-    fn page_lines(&mut self, page_id: ObjectId) -> Vec<String> {
+    fn page_lines(&mut self, page_id: ObjectId) -> Vec<PageLine> {
         let content = match self.pdf.get_page_content_with_limit(page_id, self.budget) {
             Ok(c) => c,
             Err(e) => {
@@ -1095,10 +1113,14 @@ fn page_rotation(pdf: &lopdf::Document, page_id: ObjectId) -> i64 {
 
 /// Sorts runs into lines (top to bottom) and joins each line left to right, with a
 /// space where the gap between runs is wider than a fraction of the font size.
-fn layout(mut runs: Vec<Run>) -> Vec<String> {
+/// Each line also keeps its column segments (split at the column gaps) with their
+/// horizontal extent, so tables can be found from where the text really sits.
+fn layout(mut runs: Vec<Run>) -> Vec<PageLine> {
     // Spacing comes from the gaps between visible runs; stray space glyphs (often
     // drawn over other text) would only add noise.
-    runs.retain(|r| r.x.is_finite() && r.y.is_finite() && !r.text.trim().is_empty());
+    runs.retain(|r| {
+        r.x.is_finite() && r.end_x.is_finite() && r.y.is_finite() && !r.text.trim().is_empty()
+    });
     runs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
     let mut lines: Vec<Vec<Run>> = Vec::new();
     let mut current: Vec<Run> = Vec::new();
@@ -1126,10 +1148,15 @@ fn layout(mut runs: Vec<Run>) -> Vec<String> {
     for mut line in lines {
         line.sort_by(|a, b| a.x.total_cmp(&b.x));
         let mut text = String::new();
+        // (left, right, raw text) of each column segment.
+        let mut segments: Vec<(f32, f32, String)> = Vec::new();
         let mut prev_end: Option<f32> = None;
         let mut prev_text: &str = "";
         let mut prev_start = f32::NAN;
+        let y = line.first().map_or(0.0, |r| r.y);
+        let size = line.iter().map(|r| r.size).fold(1.0f32, f32::max);
         for run in &line {
+            let (left, right) = (run.x.min(run.end_x), run.x.max(run.end_x));
             if let Some(end) = prev_end {
                 // The same text drawn twice at (almost) the same place fakes bold: keep one.
                 if run.text == prev_text && (run.x - prev_start).abs() < run.size * 0.2 {
@@ -1143,6 +1170,7 @@ fn layout(mut runs: Vec<Run>) -> Vec<String> {
                     }
                     text.push_str(COLUMN_GAP);
                     text.push_str(run.text.trim_start());
+                    segments.push((left, right, run.text.clone()));
                     prev_end = Some(prev_end.map_or(run.end_x, |e: f32| e.max(run.end_x)));
                     prev_text = &run.text;
                     prev_start = run.x;
@@ -1152,17 +1180,52 @@ fn layout(mut runs: Vec<Run>) -> Vec<String> {
                     && !run.text.starts_with(' ')
                 {
                     text.push(' ');
+                    if let Some(seg) = segments.last_mut() {
+                        seg.2.push(' ');
+                    }
                 }
             }
             text.push_str(&run.text);
+            match segments.last_mut() {
+                Some(seg) => {
+                    seg.0 = seg.0.min(left);
+                    seg.1 = seg.1.max(right);
+                    seg.2.push_str(&run.text);
+                }
+                None => segments.push((left, right, run.text.clone())),
+            }
             prev_end = Some(prev_end.map_or(run.end_x, |e: f32| e.max(run.end_x)));
             prev_text = &run.text;
             prev_start = run.x;
         }
         let t = collapse_spaces(text.trim());
-        if !t.trim().is_empty() {
-            out.push(t);
+        if t.trim().is_empty() {
+            continue;
         }
+        let cells: Vec<Segment> = segments
+            .into_iter()
+            .map(|(x0, x1, raw)| Segment {
+                x0,
+                x1,
+                text: collapse_spaces(raw.trim()),
+            })
+            .filter(|s| !s.text.is_empty())
+            .collect();
+        // Segments are only trusted when they rebuild the line exactly: a gap typed
+        // as spaces inside one run has no position to align on.
+        let exact = cells.iter().all(|c| !c.text.contains(COLUMN_GAP))
+            && cells
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join(COLUMN_GAP)
+                == t;
+        out.push(PageLine {
+            text: t,
+            y,
+            size,
+            cells: exact.then_some(cells),
+        });
     }
     out
 }
@@ -1170,6 +1233,10 @@ fn layout(mut runs: Vec<Run>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn texts(lines: &[PageLine]) -> Vec<&str> {
+        lines.iter().map(|l| l.text.as_str()).collect()
+    }
 
     #[test]
     fn pdf_dates_become_iso_8601() {
@@ -1213,12 +1280,12 @@ mod tests {
             run(12.0, "e"),
             run(18.0, "e"),
         ]);
-        assert_eq!(lines, vec!["Free"]);
+        assert_eq!(texts(&lines), vec!["Free"]);
         // A stray space glyph drawn over a word does not split it.
         let lines = layout(vec![run(0.0, "F"), run(2.0, " "), run(6.0, "actuur")]);
-        assert_eq!(lines, vec!["Factuur"]);
+        assert_eq!(texts(&lines), vec!["Factuur"]);
         // The same word drawn twice, one point apart, is one word.
         let lines = layout(vec![run(0.0, "Total"), run(0.5, "Total")]);
-        assert_eq!(lines, vec!["Total"]);
+        assert_eq!(texts(&lines), vec!["Total"]);
     }
 }
