@@ -157,3 +157,57 @@ impl Registry {
         result
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traced_inputs_cut_long_strings_but_keep_the_rest() {
+        let long = "x".repeat(5000);
+        let input =
+            serde_json::json!({"path": "a.txt", "content": long, "n": 3, "list": ["short"]});
+        let kept = abridged(&input);
+        assert_eq!(kept["path"], "a.txt");
+        assert_eq!(kept["n"], 3);
+        assert_eq!(kept["list"][0], "short");
+        let content = kept["content"].as_str().unwrap();
+        assert!(
+            content.len() < 500 && content.ends_with("(5000 characters)"),
+            "{content}"
+        );
+    }
+
+    #[test]
+    fn the_registry_offers_every_contract_tool_with_a_schema() {
+        let registry = Registry::standard();
+        for name in [
+            "list_files",
+            "read_document",
+            "search_text",
+            "write_file",
+            "make_dir",
+            "copy_file",
+            "move_file",
+            "delete_file",
+            "create_spreadsheet",
+            "create_presentation",
+            "create_document",
+            "run_command",
+            "propose_plan",
+            "update_plan",
+            "ask_user",
+            "complete_step",
+        ] {
+            assert!(registry.names().contains(&name), "{name} missing");
+        }
+        for spec in registry.specs() {
+            assert_eq!(
+                spec.input_schema["type"], "object",
+                "{} has no object schema",
+                spec.name
+            );
+            assert!(!spec.description.is_empty());
+        }
+    }
+}
