@@ -949,3 +949,92 @@ mod tests {
         );
     }
 }
+
+/// The French wording of a [`Classified::reason`] (reasons are written in English from a
+/// small set of phrases; this turns each phrase into French, quotes and names unchanged).
+pub fn reason_in_french(reason: &str) -> String {
+    let mut parts = Vec::new();
+    for part in reason.split("; ") {
+        let p = part.trim();
+        let fr = if let Some(rest) = p.strip_prefix("name says ") {
+            format!("le nom contient {rest}")
+        } else if let Some(rest) = p.strip_prefix("title ") {
+            format!("titre {rest}")
+        } else if let Some(cue) = p.strip_suffix(" in the text") {
+            format!("{cue} dans le texte")
+        } else if let Some((n, rest)) = p.split_once(" speakers take turns ") {
+            format!("{n} intervenants se répondent {rest}")
+        } else if let Some(rest) = p.strip_prefix("image file ") {
+            format!("fichier image {rest}")
+        } else if let Some(rest) = p.strip_prefix("slide deck ") {
+            format!("présentation {rest}")
+        } else if let Some(rest) = p.strip_prefix("e-mail message ") {
+            format!("message électronique {rest}")
+        } else if let Some(rest) = p.strip_prefix("table file ") {
+            format!("fichier tableau {rest}")
+        } else if let Some((ext, cols)) = p
+            .strip_prefix("table ")
+            .and_then(|r| r.split_once(" with bank columns "))
+        {
+            format!("tableau {ext} aux colonnes bancaires {cols}")
+        } else if let Some(rest) = p.strip_prefix("issued by ") {
+            let rest = rest.replace("another company", "une autre entreprise");
+            match rest.rsplit_once(" (not ") {
+                Some((who, own)) => format!("émis par {who} (et non {}", own),
+                None => format!("émis par {rest}"),
+            }
+        } else {
+            match p {
+                "no text to read (scan without OCR?)" => {
+                    "aucun texte lisible (scan sans OCR ?)".to_string()
+                }
+                "e-mail headers (From, To, Subject)" => {
+                    "en-têtes d'e-mail (From, To, Subject)".to_string()
+                }
+                "no cue for a known document type" => {
+                    "aucun indice d'un type de document connu".to_string()
+                }
+                other => other.to_string(),
+            }
+        };
+        parts.push(fr);
+    }
+    parts.join(" ; ")
+}
+
+#[cfg(test)]
+mod french_reason_tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_phrase_has_a_french_wording() {
+        assert_eq!(
+            reason_in_french("name says « facture »; title « facture »; « total ttc » in the text"),
+            "le nom contient « facture » ; titre « facture » ; « total ttc » dans le texte"
+        );
+        assert_eq!(
+            reason_in_french(
+                "« net a payer » in the text; issued by BOIS & PANNEAUX (not Atelier Lemoine SARL)"
+            ),
+            "« net a payer » dans le texte ; émis par BOIS & PANNEAUX (et non Atelier Lemoine SARL)"
+        );
+        assert_eq!(
+            reason_in_french("5 speakers take turns (Marc, Julie)"),
+            "5 intervenants se répondent (Marc, Julie)"
+        );
+        assert_eq!(
+            reason_in_french("image file (.png)"),
+            "fichier image (.png)"
+        );
+        // A French document classified by its own content: every English word is gone.
+        let c = doc_type(
+            "facture.pdf",
+            "FACTURE F-1\nTotal TTC : 120,00 €\nÉchéance : 15/04/2024",
+        );
+        let fr = reason_in_french(&c.reason);
+        assert!(
+            !fr.contains("name says") && !fr.contains("in the text"),
+            "{fr}"
+        );
+    }
+}

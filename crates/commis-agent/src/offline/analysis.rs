@@ -185,7 +185,7 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
         let classified = commis_skills::classify::doc_type(&name, &text);
         fact.kind = kind_name(&classified.kind);
         fact.kind_confidence = classified.confidence;
-        fact.kind_reason = classified.reason.clone();
+        fact.kind_reason = localized_reason(&classified.reason, ctx);
         if let Some(inv) = xml_invoice {
             fact.invoice = Some(inv);
         } else if INVOICE_LIKE.contains(&fact.kind.as_str()) {
@@ -226,7 +226,7 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
                     Some(own),
                 );
                 fact.kind = kind_name(&c.kind);
-                fact.kind_reason = c.reason;
+                fact.kind_reason = localized_reason(&c.reason, ctx);
                 input.kind = Some(c.kind);
             }
         }
@@ -247,6 +247,14 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
         files: facts,
         own_company,
     })
+}
+
+/// A document-type reason in the brief's language.
+fn localized_reason(reason: &str, ctx: &RunContext) -> String {
+    match ctx.lang {
+        crate::offline::brief::Lang::Fr => commis_skills::classify::reason_in_french(reason),
+        crate::offline::brief::Lang::En => reason.to_string(),
+    }
 }
 
 /// Reads a file's text again (for summaries and action items, which need the full text).
