@@ -570,3 +570,67 @@ impl Interaction for TerminalInteraction {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ui() -> TerminalInteraction {
+        TerminalInteraction {
+            out: Out::new(true),
+            lang: Lang::En,
+        }
+    }
+
+    fn plan() -> Plan {
+        let mut sort = Step::new("Sort", "");
+        sort.params = serde_json::json!({"changes": [
+            {"from": "a.pdf", "to": "X/a.pdf"},
+            {"from": "b.pdf", "to": "Y/b.pdf"}
+        ]});
+        Plan::new(vec![
+            sort,
+            Step::new("Catalogue", ""),
+            Step::new("Deck", ""),
+        ])
+    }
+
+    #[test]
+    fn plan_edits_from_the_terminal_reword_move_add_delete_and_drop_changes() {
+        let t = ui();
+        let mut p = plan();
+        t.edit(&mut p, "t 2 Full catalogue").unwrap();
+        assert_eq!(p.steps[1].title, "Full catalogue");
+        t.edit(&mut p, "m 3 1").unwrap();
+        assert_eq!(p.steps[0].title, "Deck");
+        t.edit(&mut p, "a Report").unwrap();
+        assert_eq!(p.steps.last().unwrap().title, "Report");
+        t.edit(&mut p, "d 4").unwrap();
+        assert_eq!(p.steps.len(), 3);
+        let sort = p.steps.iter().find(|s| s.title == "Sort").unwrap().number;
+        t.edit(&mut p, &format!("x {sort} 1")).unwrap();
+        let changes = p.step(sort).unwrap().params["changes"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0]["from"], "b.pdf");
+    }
+
+    #[test]
+    fn bad_edit_commands_are_explained_and_change_nothing() {
+        let t = ui();
+        let mut p = plan();
+        let before = p.clone();
+        assert!(t.edit(&mut p, "x 1 9").is_err());
+        assert!(
+            t.edit(&mut p, "x 2 1")
+                .unwrap_err()
+                .contains("no change list")
+        );
+        assert!(t.edit(&mut p, "t 2").is_err());
+        assert!(t.edit(&mut p, "zap").unwrap_err().contains("unknown"));
+        assert!(t.edit(&mut p, "d nine").unwrap_err().contains("number"));
+        assert_eq!(p, before);
+    }
+}
