@@ -214,3 +214,65 @@ fn history_show_and_the_audit_report_tell_what_happened() {
         "approvals are listed with who answered:\n{md}"
     );
 }
+
+#[test]
+fn broken_files_get_a_clear_per_file_warning_and_the_run_goes_on() {
+    let sb = Sandbox::new();
+    let work = sb.folder("dossier");
+    let fixtures = repo().join("tests/fixtures");
+    std::fs::copy(
+        fixtures.join("invoices/facturx/corruptedV2PDF.pdf"),
+        work.join("facture-abimee.pdf"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures.join("office/calamine/pass_protected.xlsx"),
+        work.join("protege.xlsx"),
+    )
+    .unwrap();
+    std::fs::write(work.join("tronque.docx"), b"PK\x03\x04 not really a zip").unwrap();
+    std::fs::write(work.join("latin1.csv"), b"Nom;Montant\nLef\xe8vre;12,50\n").unwrap();
+    std::fs::copy(
+        fixtures.join("invoices/facturx/zugferd_invoice.pdf"),
+        work.join("bonne-facture.pdf"),
+    )
+    .unwrap();
+    let out = sb.run(&[
+        "run",
+        work.to_str().unwrap(),
+        "Trie ces fichiers par type et crée un catalogue",
+        "--yes",
+        "--allow",
+        "move",
+        "--json",
+    ]);
+    let s = summary(&out);
+    assert_eq!(
+        s["status"],
+        "done",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("protege.xlsx") && stderr.to_lowercase().contains("password"),
+        "{stderr}"
+    );
+    let catalogue = std::fs::read_to_string(work.join("Livrables/catalogue.csv")).unwrap();
+    assert_eq!(
+        catalogue.lines().count(),
+        6,
+        "every file is catalogued, broken or not:\n{catalogue}"
+    );
+    // Nothing lost: every original file is still somewhere in the folder, byte for byte.
+    let names: Vec<String> = tree(&work).keys().cloned().collect();
+    for f in [
+        "facture-abimee.pdf",
+        "protege.xlsx",
+        "tronque.docx",
+        "latin1.csv",
+        "bonne-facture.pdf",
+    ] {
+        assert!(names.iter().any(|n| n.ends_with(f)), "{f} lost: {names:?}");
+    }
+}
