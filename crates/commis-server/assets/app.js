@@ -51,6 +51,13 @@ const I18N = {
     ev_tool_failed: '{t} failed: {e}', ev_run_finished: 'Run finished: {s}',
     step_pending: 'pending', step_running: 'running', step_done: 'done', step_failed: 'failed', step_skipped: 'skipped',
     items: '{d} / {t}', run_not_found: 'This run does not exist.',
+    pause: 'Pause', unpause: 'Continue', pausing: 'Pausing…', st_paused: 'Paused',
+    paused_banner: 'The run waits before its next step or action. Continue when you are ready, or stop it.',
+    ev_run_paused: 'Run paused', ev_run_resumed: 'Run continued',
+    tpl_values: 'Values for this template', tpl_filled: 'Brief that will be sent:',
+    tpl_save_open: 'Save this brief as a template', tpl_name: 'Template name',
+    tpl_hint: 'Write {name} or {name=default} in the brief for what changes from one run to the next, e.g. “Summarise the invoices of {month=March}”.',
+    tpl_save: 'Save the template', tpl_saved: 'Template “{n}” saved.', tpl_replace: 'Replace “{n}”',
     resume_hint: 'Interrupted? Resume it here, unless another commis is still running it.', no_steps: 'No step ran.', slide_images: 'Show the slides as images', rendering: 'Rendering with LibreOffice…', by_user: 'by you', by_run: 'for this run', by_policy: 'by the policy', by_rule: 'by a saved rule', 'by_output folder': 'inside the output folder', 'by_--allow': 'by --allow',
   },
   fr: {
@@ -100,6 +107,13 @@ const I18N = {
     ev_tool_failed: '{t} a échoué : {e}', ev_run_finished: 'Tâche terminée : {s}',
     step_pending: 'à faire', step_running: 'en cours', step_done: 'faite', step_failed: 'échouée', step_skipped: 'sautée',
     items: '{d} / {t}', run_not_found: 'Cette tâche n’existe pas.',
+    pause: 'Mettre en pause', unpause: 'Continuer', pausing: 'Mise en pause…', st_paused: 'En pause',
+    paused_banner: 'La tâche attend avant sa prochaine étape ou action. Continuez quand vous voulez, ou arrêtez-la.',
+    ev_run_paused: 'Tâche mise en pause', ev_run_resumed: 'La tâche continue',
+    tpl_values: 'Valeurs pour ce modèle', tpl_filled: 'Demande qui sera envoyée :',
+    tpl_save_open: 'Enregistrer cette demande comme modèle', tpl_name: 'Nom du modèle',
+    tpl_hint: 'Écrivez {nom} ou {nom=valeur par défaut} dans la demande pour ce qui change d’une fois à l’autre, par ex. « Résume les factures de {mois=mars} ».',
+    tpl_save: 'Enregistrer le modèle', tpl_saved: 'Modèle « {n} » enregistré.', tpl_replace: 'Remplacer « {n} »',
     resume_hint: 'Interrompue ? Reprenez-la ici, sauf si un autre commis la fait encore tourner.', no_steps: 'Aucune étape n’a été exécutée.', slide_images: 'Voir les diapositives en images', rendering: 'Rendu avec LibreOffice…', by_user: 'par vous', by_run: 'pour cette tâche', by_policy: 'par la politique', by_rule: 'par une règle enregistrée', 'by_output folder': 'dans le dossier des livrables', 'by_--allow': 'par --allow',
   },
 };
@@ -210,6 +224,55 @@ function route() {
   else { document.getElementById('nav-new').setAttribute('aria-current', 'page'); showNew(); }
 }
 
+// ---------------------------------------------------------------- templates
+
+// A template's brief in pieces: text, and {name} or {name=default} placeholders (the same
+// syntax as `commis template save`; other text in braces stays as written).
+function briefPieces(brief) {
+  const out = [];
+  let rest = brief;
+  for (;;) {
+    const open = rest.indexOf('{');
+    if (open < 0) break;
+    const after = rest.slice(open + 1);
+    const close = after.indexOf('}');
+    if (close < 0) break;
+    const inner = after.slice(0, close);
+    const eq = inner.indexOf('=');
+    const name = (eq < 0 ? inner : inner.slice(0, eq)).trim();
+    if (!/^[\p{L}\p{N}_-]+$/u.test(name)) { out.push(rest.slice(0, open + 1)); rest = after; continue; }
+    out.push(rest.slice(0, open));
+    out.push({ name, default: eq < 0 ? null : inner.slice(eq + 1) });
+    rest = after.slice(close + 1);
+  }
+  out.push(rest);
+  return out;
+}
+
+function placeholdersOf(brief) {
+  const out = [];
+  for (const p of briefPieces(brief)) {
+    if (typeof p === 'string') continue;
+    const seen = out.find((x) => x.name === p.name);
+    if (!seen) out.push({ name: p.name, default: p.default });
+    else if (seen.default === null) seen.default = p.default;
+  }
+  return out;
+}
+
+// The brief with its placeholders filled (a blank value takes the default); null if one is missing.
+function fillBrief(brief, values) {
+  const known = placeholdersOf(brief);
+  let out = '';
+  for (const p of briefPieces(brief)) {
+    if (typeof p === 'string') { out += p; continue; }
+    const given = (values[p.name] || '').trim();
+    const d = known.find((x) => x.name === p.name).default;
+    if (given) out += given; else if (d !== null) out += d; else return null;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- start a task
 
 function showNew() {
@@ -227,10 +290,74 @@ function showNew() {
   const tplSelect = h('select#template', {},
     h('option', { value: '' }, t('template_none')),
     templates.map((tp) => h('option', { value: tp.name }, tp.name)));
+  // One input per placeholder of the template's brief, kept across edits of the brief.
+  const values = {};
+  const valuesBox = h('div#tpl-values-box');
+  const drawValues = () => {
+    const phs = tplSelect.value ? placeholdersOf(brief.value) : [];
+    if (!phs.length) { valuesBox.replaceChildren(); return; }
+    const filled = h('p.filled-brief#brief-filled', { 'aria-live': 'polite' });
+    const showFilled = () => { filled.textContent = fillBrief(brief.value, values) ?? '…'; };
+    valuesBox.replaceChildren(h('fieldset#tpl-values', {},
+      h('legend', {}, t('tpl_values')),
+      h('div.row', {}, phs.map((p, i) => {
+        const input = h('input.ph-input', {
+          id: 'ph-' + i, type: 'text', 'data-name': p.name, autocomplete: 'off', required: p.default === null,
+        });
+        input.value = values[p.name] !== undefined ? values[p.name] : (p.default || '');
+        values[p.name] = input.value;
+        input.addEventListener('input', () => { values[p.name] = input.value; showFilled(); });
+        return h('div.field', {}, h('label', { for: 'ph-' + i }, p.name), input);
+      })),
+      h('div.field', {}, h('span.hint', {}, t('tpl_filled')), filled)));
+    showFilled();
+  };
+  const fillTemplateOptions = (selected) => {
+    tplSelect.replaceChildren(h('option', { value: '' }, t('template_none')),
+      ...((config && config.templates) || []).map((tp) => h('option', { value: tp.name }, tp.name)));
+    tplSelect.value = selected || '';
+  };
   tplSelect.addEventListener('change', () => {
-    const tp = templates.find((x) => x.name === tplSelect.value);
-    if (tp) { brief.value = tp.brief || ''; readOnly.checked = !!tp.read_only; brief.focus(); }
+    const tp = ((config && config.templates) || []).find((x) => x.name === tplSelect.value);
+    for (const k of Object.keys(values)) delete values[k];
+    if (tp) { brief.value = tp.brief || ''; readOnly.checked = !!tp.read_only; }
+    drawValues();
+    const first = valuesBox.querySelector('input');
+    (first || brief).focus();
   });
+  brief.addEventListener('input', drawValues);
+
+  // Keep the brief as a template (its {placeholders} become fields next time).
+  const tplName = h('input#tpl-name', { type: 'text', autocomplete: 'off', maxlength: '80' });
+  const tplStatus = h('div#tpl-status', { role: 'status' });
+  const saveTemplate = async (replace) => {
+    tplStatus.replaceChildren();
+    const name = tplName.value.trim();
+    try {
+      await api('POST', '/api/templates', { name, brief: brief.value, read_only: readOnly.checked, replace });
+      config = await api('GET', '/api/config');
+      fillTemplateOptions(name);
+      drawValues();
+      tplStatus.replaceChildren(h('p.ok', {}, t('tpl_saved', { n: name })));
+      announce(t('tpl_saved', { n: name }));
+    } catch (e) {
+      tplStatus.replaceChildren(errorBox(e));
+      if (e.status === 409 && !replace) {
+        const again = h('button.danger#tpl-replace', { type: 'button', onclick: () => saveTemplate(true) }, t('tpl_replace', { n: name }));
+        tplStatus.append(again);
+        again.focus();
+      }
+    }
+  };
+  // Enter in the name saves the template; it must not start a run.
+  tplName.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); saveTemplate(false); } });
+  const savePanel = h('details.save-tpl#save-template', {},
+    h('summary', {}, t('tpl_save_open')),
+    h('p.hint#tpl-hint', {}, t('tpl_hint')),
+    h('div.row', {},
+      h('div.field.grow', {}, h('label', { for: 'tpl-name' }, t('tpl_name')), tplName),
+      h('div.field.end', {}, h('button#save-template-btn', { type: 'button', onclick: () => saveTemplate(false) }, t('tpl_save')))),
+    tplStatus);
   const submit = h('button.primary#start', { type: 'submit' }, t('start'));
   const form = h('form.card.new', {
     onsubmit: async (ev) => {
@@ -238,8 +365,11 @@ function showNew() {
       status.replaceChildren();
       const folder = folderTyped.value.trim() || folderSelect.value;
       submit.disabled = true; submit.textContent = t('starting');
+      // A template's placeholders are filled by the server from the fields.
+      const body = { folder, brief: brief.value, read_only: readOnly.checked };
+      if (tplSelect.value && placeholdersOf(brief.value).length) body.values = { ...values };
       try {
-        const r = await api('POST', '/api/runs', { folder, brief: brief.value, read_only: readOnly.checked });
+        const r = await api('POST', '/api/runs', body);
         location.hash = '#/run/' + r.run_id;
       } catch (e) {
         status.append(errorBox(e));
@@ -256,7 +386,9 @@ function showNew() {
   h('div.field', {}, h('label', { for: 'template' }, t('template')), tplSelect),
   h('div.field', {}, h('label', { for: 'brief' }, t('brief')), brief,
     h('p.hint#brief-hint', {}, t('brief_hint'))),
+  valuesBox,
   h('div.field.check', {}, readOnly, h('label', { for: 'read-only' }, t('read_only'))),
+  savePanel,
   h('div.actions', {}, submit, h('span.muted', {}, t('nothing_runs'))),
   status);
   main.append(form);
@@ -289,7 +421,7 @@ async function showHistory() {
         h('td', {}, fmtTime(r.created_at)),
         h('td.brief-cell', {}, h('a', { href: '#/run/' + r.id }, r.brief)),
         h('td.path', {}, (r.folders || []).join(', ')),
-        h('td', {}, statusBadge(r.waiting ? 'needs_input' : r.status)),
+        h('td', {}, statusBadge(r.waiting ? 'needs_input' : (r.live && r.paused ? 'paused' : r.status))),
         h('td.row-actions', {}, h('a.button.small', { href: '#/run/' + r.id }, t('open')), r.live ? null : undoBtn, msg));
     });
     box.append(h('div.table-wrap', {}, h('table.history', {},
@@ -303,7 +435,7 @@ async function showHistory() {
 function newRunView(id) {
   return {
     id, detail: null, steps: new Map(), trace: [], tokens: { input: 0, output: 0 },
-    startedAt: null, finishedAt: null, lastSeq: 0, source: null, timer: null,
+    startedAt: null, finishedAt: null, lastSeq: 0, source: null, timer: null, paused: false,
     editing: null, editingKey: null, approvalId: null, previewPath: null, els: {},
   };
 }
@@ -348,7 +480,9 @@ function reduce(v, ev) {
     case 'warning': add('warn', (ev.path ? ev.path + ' — ' : '') + ev.message); break;
     case 'tool_failed': add('warn', t('ev_tool_failed', { t: ev.tool, e: ev.error })); break;
     case 'tokens': v.tokens.input += ev.input; v.tokens.output += ev.output; break;
-    case 'run_finished': v.finishedAt = ev.at; v.finishMessage = (ev.summary && ev.summary.message) || null; add('info', t('ev_run_finished', { s: t('st_' + ev.status) }) + (ev.summary && ev.summary.message ? ' — ' + ev.summary.message : '')); break;
+    case 'run_paused': v.paused = true; add('warn', t('ev_run_paused')); break;
+    case 'run_resumed': v.paused = false; add('info', t('ev_run_resumed')); break;
+    case 'run_finished': v.paused = false; v.finishedAt = ev.at; v.finishMessage = (ev.summary && ev.summary.message) || null; add('info', t('ev_run_finished', { s: t('st_' + ev.status) }) + (ev.summary && ev.summary.message ? ' — ' + ev.summary.message : '')); break;
     default: break;
   }
 }
@@ -413,13 +547,29 @@ function renderHead(v) {
   const d = v.detail;
   if (!d) return;
   const run = d.run;
-  const status = d.waiting ? 'needs_input' : run.status;
+  // Paused as the engine says it (events); the button follows what was asked.
+  const paused = d.live && v.paused;
+  const status = d.waiting ? 'needs_input' : (paused ? 'paused' : run.status);
   const end = v.finishedAt || (d.live ? Date.now() : run.updated_at);
   const start = v.startedAt || run.created_at;
   const tokens = d.summary && d.summary.tokens && (d.summary.tokens.input + d.summary.tokens.output) > 0 ? d.summary.tokens : v.tokens;
   const cost = d.summary && d.summary.cost_usd != null ? '$' + d.summary.cost_usd.toFixed(4) : '—';
   const buttons = [];
   if (d.live) {
+    const pauseCall = (which) => async (ev) => {
+      ev.target.disabled = true;
+      if (which === 'pause') ev.target.textContent = t('pausing');
+      try {
+        await api('POST', `/api/runs/${v.id}/${which}`);
+        announce(which === 'pause' ? t('ev_run_paused') : t('ev_run_resumed'));
+      } catch (e) { v.els.head.append(errorBox(e)); }
+      await refreshDetail(v);
+      const next = document.getElementById(which === 'pause' ? 'unpause' : 'pause');
+      if (next && view === v) next.focus();
+    };
+    buttons.push(d.paused
+      ? h('button.primary#unpause', { type: 'button', onclick: pauseCall('continue') }, t('unpause'))
+      : h('button#pause', { type: 'button', onclick: pauseCall('pause') }, t('pause')));
     buttons.push(h('button.danger#stop', {
       type: 'button', onclick: async (ev) => {
         ev.target.disabled = true; ev.target.textContent = t('stopping');
@@ -436,6 +586,8 @@ function renderHead(v) {
       },
     }, t('resume')));
   }
+  // Redrawn every second for the elapsed time: the focused button must keep the focus.
+  const focusedId = v.els.head.contains(document.activeElement) ? document.activeElement.id : null;
   v.els.head.replaceChildren(
     h('div.head-row', {},
       h('div.head-main', {},
@@ -447,7 +599,12 @@ function renderHead(v) {
       h('div', {}, h('dt', {}, t('elapsed')), h('dd', {}, fmtElapsed(end - start))),
       h('div', {}, h('dt', {}, t('tokens')), h('dd', {}, t('tokens_val', { i: tokens.input, o: tokens.output }))),
       h('div', {}, h('dt', {}, t('cost')), h('dd', {}, cost)),
-      h('div', {}, h('dt', {}, t('run')), h('dd.mono', {}, run.id))));
+      h('div', {}, h('dt', {}, t('run')), h('dd.mono', {}, run.id))),
+    ...(paused ? [h('p.banner.paused#paused-banner', {}, h('strong', {}, t('st_paused')), ' — ', t('paused_banner'))] : []));
+  if (focusedId) {
+    const again = document.getElementById(focusedId);
+    if (again) again.focus();
+  }
 }
 
 function renderWaiting(v) {

@@ -364,6 +364,82 @@ async function main() {
     await page.waitForSelector('#brief');
   });
 
+  const TEMPLATE = 'Trie ces fichiers par {critere=type} pour {mois}';
+  await check('a brief is saved as a template, its placeholders become fields', async () => {
+    await page.fill('#brief', TEMPLATE);
+    await page.click('#save-template summary');
+    await page.fill('#tpl-name', 'tri-du-mois');
+    await page.click('#save-template-btn');
+    await page.waitForSelector('#tpl-status .ok');
+    assert((await page.inputValue('#template')) === 'tri-du-mois', 'the new template is selected');
+    // The same name again asks before replacing.
+    await page.click('#save-template-btn');
+    await page.waitForSelector('#tpl-replace');
+    await page.click('#tpl-replace');
+    await page.waitForSelector('#tpl-status .ok');
+    // A fresh start screen offers it; picking it gives one field per placeholder.
+    await page.goto(origin + '/#/history');
+    await page.goto(origin + '/#/');
+    await page.waitForSelector('#brief');
+    await page.selectOption('#template', 'tri-du-mois');
+    assert((await page.inputValue('#brief')) === TEMPLATE, 'the brief keeps its placeholders');
+    assert((await page.$$eval('#tpl-values input', (l) => l.length)) === 2, 'two fields');
+    assert((await page.inputValue('#ph-0')) === 'type', 'the default is prefilled');
+    assert((await page.getAttribute('#ph-1', 'required')) !== null, 'a field without default is required');
+    await page.fill('#ph-1', 'mars');
+    const filled = await page.textContent('#brief-filled');
+    assert(filled === 'Trie ces fichiers par type pour mars', `filled: ${filled}`);
+    await shot(page, '14-template-values.png');
+    await page.click('#start');
+    await page.waitForSelector('#plan .step-card');
+    const title = await page.textContent('#run-title');
+    assert(title === 'Trie ces fichiers par type pour mars', `the run's brief: ${title}`);
+  });
+
+  await check('a run paused before its steps starts none until continued, then finishes', async () => {
+    const folderBefore = snapshot(folder);
+    const head = await page.textContent('.run-head');
+    assert(!/null|undefined/.test(head), `the run's head shows no stray value: ${head}`);
+    await page.click('#pause');
+    await page.waitForSelector('#paused-banner');
+    await page.waitForSelector('#unpause');
+    await page.click('#accept-plan');
+    await page.waitForFunction(() => /En pause|Paused/.test(document.querySelector('#run-status')?.textContent || ''));
+    await page.waitForFunction(() => !document.querySelector('#accept-plan'));
+    await page.waitForTimeout(800);
+    assert(await page.locator('.step-st.s-running, .step-st.s-done').count() === 0, 'no step started while paused');
+    assert(!(await page.locator('dialog#approval[open]').count()), 'nothing asked while paused');
+    assert(snapshot(folder) === folderBefore, 'nothing changed while paused');
+    const trace = await page.textContent('.trace-list');
+    assert(trace.includes('Tâche mise en pause'), 'the pause is in the trace');
+    await shot(page, '15-paused.png');
+    await page.click('#unpause');
+    await page.waitForSelector('#pause');
+    await approveUntilDone(page, '#approve-run');
+    await page.waitForFunction(() => /Terminée|Done/.test(document.querySelector('#run-status')?.textContent || ''));
+    assert(await page.locator('#paused-banner').count() === 0, 'no longer shown as paused');
+    // Put the folder back for the next checks.
+    await page.click('#undo');
+    await page.click('#undo-confirm');
+    await page.waitForSelector('#results .undo-area .ok');
+    assert(snapshot(folder) === folderBefore, 'the folder is back as it was');
+    await page.goto(origin + '/#/');
+    await page.waitForSelector('#brief');
+  });
+
+  await check('a paused run can still be stopped', async () => {
+    await page.fill('#brief', 'Trie ces fichiers par type');
+    await page.click('#start');
+    await page.waitForSelector('#plan .step-card');
+    await page.click('#pause');
+    await page.waitForSelector('#paused-banner');
+    await page.click('#stop');
+    await page.waitForFunction(() => /Arrêtée|Stopped/.test(document.querySelector('#run-status')?.textContent || ''));
+    assert(await page.locator('#paused-banner').count() === 0, 'a stopped run is not shown as paused');
+    await page.goto(origin + '/#/');
+    await page.waitForSelector('#brief');
+  });
+
   await check('a stopped run is shown as stopped', async () => {
     await page.fill('#brief', 'Trie ces fichiers par type');
     await page.click('#start');

@@ -1,7 +1,8 @@
-//! The JSON API the page calls: start a run, review its plan, answer, approve, stop,
-//! resume, undo, and read runs, history and previews.
+//! The JSON API the page calls: start a run (from a template or not), save a template,
+//! review its plan, answer, approve, pause, continue, stop, resume, undo, and read runs,
+//! history and previews.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -100,10 +101,12 @@ pub(crate) async fn config(State(state): State<Arc<AppState>>, headers: HeaderMa
         .templates()?
         .into_iter()
         .map(|t| {
+            let brief = t.body.get("brief").and_then(Value::as_str).unwrap_or("");
             json!({
                 "name": t.name,
-                "brief": t.body.get("brief").cloned().unwrap_or(Value::Null),
+                "brief": brief,
                 "read_only": t.body.get("read_only").cloned().unwrap_or(Value::Bool(false)),
+                "placeholders": crate::templates::placeholders(brief),
             })
         })
         .collect();
@@ -124,15 +127,33 @@ pub(crate) struct NewRun {
     brief: String,
     #[serde(default)]
     read_only: bool,
+    /// Values of the brief's `{placeholders}` (a brief from a template); without them the
+    /// brief is taken as written, braces included.
+    #[serde(default)]
+    values: Option<BTreeMap<String, String>>,
 }
 
 const MAX_BRIEF_CHARS: usize = 20_000;
+const MAX_TEMPLATE_NAME_CHARS: usize = 80;
+
+/// The brief to run: as written, or with its placeholders filled when values come along.
+fn brief_to_run(new: &NewRun) -> Result<String, ApiError> {
+    let brief = match &new.values {
+        Some(values) => crate::templates::fill(&new.brief, values).map_err(|missing| {
+            ApiError::bad(format!(
+                "the template needs a value for {missing}: fill in the field(s) under the brief"
+            ))
+        })?,
+        None => new.brief.clone(),
+    };
+    Ok(brief.trim().to_string())
+}
 
 pub(crate) async fn create_run(
     State(state): State<Arc<AppState>>,
     Json(new): Json<NewRun>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let brief = new.brief.trim().to_string();
+    let brief = brief_to_run(&new)?;
     if brief.is_empty() {
         return Err(ApiError::bad(
             "the brief is empty: describe the result you want",
@@ -232,6 +253,70 @@ fn record_driver_failure(
     }
 }
 
+/// A brief to keep as a template, from the start screen.
+#[derive(Deserialize)]
+pub(crate) struct NewTemplate {
+    name: String,
+    brief: String,
+    #[serde(default)]
+    read_only: bool,
+    /// Overwrite a template of the same name (otherwise 409).
+    #[serde(default)]
+    replace: bool,
+}
+
+pub(crate) async fn save_template(
+    State(state): State<Arc<AppState>>,
+    Json(new): Json<NewTemplate>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let name = new.name.trim().to_string();
+    if name.is_empty() {
+        return Err(ApiError::bad("the template needs a name"));
+    }
+    if name.chars().count() > MAX_TEMPLATE_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(ApiError::bad(format!(
+            "a template name is one line of at most {MAX_TEMPLATE_NAME_CHARS} characters; shorten it"
+        )));
+    }
+    let brief = new.brief.trim().to_string();
+    if brief.is_empty() {
+        return Err(ApiError::bad(
+            "the brief is empty: write the brief to keep, with {placeholders} for what changes",
+        ));
+    }
+    if brief.chars().count() > MAX_BRIEF_CHARS {
+        return Err(ApiError::bad(format!(
+            "the brief is longer than {MAX_BRIEF_CHARS} characters; shorten it"
+        )));
+    }
+    let store = &state.engine.store;
+    let exists = store.templates()?.iter().any(|t| t.name == name);
+    if exists && !new.replace {
+        return Err(ApiError::conflict(format!(
+            "a template named `{name}` already exists; replace it or choose another name"
+        )));
+    }
+    // The shape `commis template save` writes, so the CLI runs what the page saved.
+    store.save_template(
+        &name,
+        &json!({
+            "brief": brief,
+            "yes": false,
+            "allow": [],
+            "read_only": new.read_only,
+        }),
+    )?;
+    let placeholders = crate::templates::placeholders(&brief);
+    Ok((
+        if exists {
+            StatusCode::OK
+        } else {
+            StatusCode::CREATED
+        },
+        Json(json!({ "name": name, "placeholders": placeholders, "replaced": exists })),
+    ))
+}
+
 pub(crate) async fn resume_run(
     State(state): State<Arc<AppState>>,
     Path(run_id): Path<String>,
@@ -299,6 +384,7 @@ pub(crate) async fn list_runs(State(state): State<Arc<AppState>>) -> ApiResult {
                 "folders": r.grants.iter().map(|g| g.path.clone()).collect::<Vec<_>>(),
                 "live": state.hub.is_live(&id),
                 "waiting": state.hub.waiting(&id).is_some(),
+                "paused": state.hub.is_paused(&id),
             })
         })
         .collect();
@@ -329,6 +415,7 @@ pub(crate) async fn run_detail(
         "approvals": approvals,
         "live": state.hub.is_live(&run_id),
         "waiting": state.hub.waiting(&run_id),
+        "paused": state.hub.is_paused(&run_id),
         "undone": undone,
     })))
 }
@@ -514,6 +601,64 @@ pub(crate) async fn stop(
         .stop(&run_id)
         .map_err(|e| undeliverable(&run_id, e))?;
     Ok(Json(json!({ "ok": true })))
+}
+
+/// How long pause and continue wait for the engine to confirm (it looks every 100 ms).
+const PAUSE_CONFIRM: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Waits until the engine emits `want` for this run (true) or the time runs out (false).
+async fn engine_confirms(
+    events: &mut tokio::sync::broadcast::Receiver<commis_core::Event>,
+    run_id: &str,
+    want: fn(&EventKind) -> bool,
+) -> bool {
+    let waiting = async {
+        loop {
+            match events.recv().await {
+                Ok(e) if e.run_id.as_str() == run_id && want(&e.kind) => return true,
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return false,
+            }
+        }
+    };
+    tokio::time::timeout(PAUSE_CONFIRM, waiting)
+        .await
+        .unwrap_or(false)
+}
+
+/// Pauses or continues a run, and answers once the engine has taken it into account, so
+/// that what the page does next (accepting the plan) cannot slip in before the pause.
+async fn set_paused(state: &AppState, run_id: &str, paused: bool) -> ApiResult {
+    // Subscribe before flipping the flag so the confirmation cannot be missed.
+    let mut events = state.engine.subscribe();
+    let already = state.hub.is_paused(run_id) == paused;
+    state
+        .hub
+        .set_paused(run_id, paused)
+        .map_err(|e| undeliverable(run_id, e))?;
+    let confirmed = already
+        || if paused {
+            engine_confirms(&mut events, run_id, |k| matches!(k, EventKind::RunPaused)).await
+        } else {
+            engine_confirms(&mut events, run_id, |k| matches!(k, EventKind::RunResumed)).await
+        };
+    Ok(Json(
+        json!({ "ok": true, "paused": paused, "confirmed": confirmed }),
+    ))
+}
+
+pub(crate) async fn pause(
+    State(state): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+) -> ApiResult {
+    set_paused(&state, &run_id, true).await
+}
+
+pub(crate) async fn unpause(
+    State(state): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+) -> ApiResult {
+    set_paused(&state, &run_id, false).await
 }
 
 /// `force` undoes even over later changes to the same files (their bytes are kept).

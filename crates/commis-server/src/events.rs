@@ -79,6 +79,7 @@ impl Reader {
         let data = serde_json::json!({
             "live": self.state.hub.is_live(id),
             "waiting": self.state.hub.waiting(id),
+            "paused": self.state.hub.is_paused(id),
             "status": status,
         });
         self.backlog

@@ -15,6 +15,7 @@ mod events;
 mod preview;
 mod slides;
 mod state;
+mod templates;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -119,12 +120,15 @@ fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/api/config", get(api::config))
         .route("/api/runs", get(api::list_runs).post(api::create_run))
+        .route("/api/templates", post(api::save_template))
         .route("/api/runs/{id}", get(api::run_detail))
         .route("/api/runs/{id}/events", get(events::stream))
         .route("/api/runs/{id}/plan", post(api::decide_plan))
         .route("/api/runs/{id}/answer", post(api::answer))
         .route("/api/runs/{id}/approval", post(api::approve))
         .route("/api/runs/{id}/stop", post(api::stop))
+        .route("/api/runs/{id}/pause", post(api::pause))
+        .route("/api/runs/{id}/continue", post(api::unpause))
         .route("/api/runs/{id}/resume", post(api::resume_run))
         .route("/api/runs/{id}/undo", post(api::undo))
         .route("/api/runs/{id}/preview", get(api::preview))

@@ -224,7 +224,31 @@ impl Hub {
         }
     }
 
+    /// Pauses (`true`) or continues (`false`) a run: the engine holds it before its next
+    /// step or tool call and says so with a `run_paused` / `run_resumed` event.
+    pub fn set_paused(&self, run_id: &str, paused: bool) -> Result<(), Undeliverable> {
+        {
+            let live = lock(&self.live);
+            let run = live.get(run_id).ok_or(Undeliverable::NotLive)?;
+            if paused {
+                run.stop.pause();
+            } else {
+                run.stop.unpause();
+            }
+        }
+        self.changed(run_id);
+        Ok(())
+    }
+
+    /// Whether the user asked this run to pause (the engine confirms with an event).
+    pub fn is_paused(&self, run_id: &str) -> bool {
+        lock(&self.live)
+            .get(run_id)
+            .is_some_and(|run| run.stop.is_paused() && !run.stop.is_stopped())
+    }
+
     /// Stops a run: the flag for the engine, and whatever it waits for is answered "stop".
+    /// A paused run stops too: the engine's pause gives way to a stop.
     pub fn stop(&self, run_id: &str) -> Result<(), Undeliverable> {
         let waiting = {
             let mut live = lock(&self.live);
@@ -413,5 +437,23 @@ mod tests {
         let hub = Hub::new();
         assert_eq!(hub.answer("nope", None), Err(Undeliverable::NotLive));
         assert_eq!(hub.stop("nope"), Err(Undeliverable::NotLive));
+        assert_eq!(hub.set_paused("nope", true), Err(Undeliverable::NotLive));
+    }
+
+    #[test]
+    fn pausing_and_continuing_reach_the_engine_flag_and_a_stop_wins() {
+        let hub = Hub::new();
+        let stop = StopHandle::default();
+        hub.begin("r1", stop.clone());
+        hub.set_paused("r1", true).unwrap();
+        assert!(stop.is_paused());
+        assert!(hub.is_paused("r1"));
+        hub.set_paused("r1", false).unwrap();
+        assert!(!stop.is_paused());
+        assert!(!hub.is_paused("r1"));
+        hub.set_paused("r1", true).unwrap();
+        hub.stop("r1").unwrap();
+        assert!(stop.is_stopped());
+        assert!(!hub.is_paused("r1"), "a stopped run is not shown as paused");
     }
 }

@@ -726,3 +726,246 @@ async fn the_start_screen_offers_the_configured_folders_and_saved_templates() {
     let config: Value = res.json().await.unwrap();
     assert_eq!(config["lang"], "fr");
 }
+
+/// The types of the run's stored events, in order (`step_started`, `run_paused`...).
+fn event_types(f: &Fixture, run_id: &str) -> Vec<String> {
+    let run = f.store.run(run_id).unwrap();
+    f.store
+        .events(&run.id, 0)
+        .unwrap()
+        .iter()
+        .map(|e| {
+            serde_json::to_value(e).unwrap()["type"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
+}
+
+/// Polls the stored events until one of type `kind` is there.
+async fn wait_for_event(f: &Fixture, run_id: &str, kind: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !event_types(f, run_id).iter().any(|t| t == kind) {
+        assert!(
+            Instant::now() < deadline,
+            "no {kind} event; events: {:?}",
+            event_types(f, run_id)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_run_starts_no_step_until_continued_then_finishes() {
+    let f = Fixture::start().await;
+    let (_, created) = f
+        .post(
+            "/api/runs",
+            json!({"folder": f.folder, "brief": "Trie ces fichiers par type et crée un catalogue"}),
+        )
+        .await;
+    let run_id = created["run_id"].as_str().unwrap().to_string();
+    f.wait_for(&run_id, "the plan", |d| d["waiting"]["type"] == "plan")
+        .await;
+
+    // Paused while the plan is under review: accepting it starts nothing.
+    let (status, body) = f
+        .post(&format!("/api/runs/{run_id}/pause"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["confirmed"], true, "the engine took the pause: {body}");
+    assert_eq!(f.get(&format!("/api/runs/{run_id}")).await["paused"], true);
+    let (status, _) = f
+        .post(
+            &format!("/api/runs/{run_id}/plan"),
+            json!({"decision": "accept"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    wait_for_event(&f, &run_id, "run_paused").await;
+    wait_for_event(&f, &run_id, "plan_accepted").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let types = event_types(&f, &run_id);
+    assert!(
+        !types.iter().any(|t| t == "step_started"),
+        "no step starts while paused: {types:?}"
+    );
+    let detail = f.get(&format!("/api/runs/{run_id}")).await;
+    assert_eq!(detail["live"], true, "{detail}");
+    assert_eq!(detail["paused"], true, "{detail}");
+    assert!(detail["waiting"].is_null(), "nothing asked while paused");
+    let runs = f.get("/api/runs").await;
+    assert_eq!(runs["runs"][0]["paused"], true, "the history says so too");
+
+    // Continue: the run goes on to the end.
+    let (status, body) = f
+        .post(&format!("/api/runs/{run_id}/continue"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let finished = loop {
+        let d = f
+            .wait_for(&run_id, "an approval or the end", |d| {
+                d["waiting"]["type"] == "approval" || d["live"] == false
+            })
+            .await;
+        if d["live"] == false {
+            break d;
+        }
+        f.post(
+            &format!("/api/runs/{run_id}/approval"),
+            json!({"id": d["waiting"]["request"]["id"], "answer": "run"}),
+        )
+        .await;
+    };
+    assert_eq!(finished["run"]["status"], "done", "{finished}");
+    assert_eq!(finished["paused"], false);
+    let types = event_types(&f, &run_id);
+    let resumed = types.iter().position(|t| t == "run_resumed").unwrap();
+    let first_step = types.iter().position(|t| t == "step_started").unwrap();
+    assert!(resumed < first_step, "{types:?}");
+
+    // The events reach the page over SSE as well.
+    let streamed = read_events(&f, &run_id, None, "run_finished").await;
+    assert!(streamed.iter().any(|(_, e)| e["type"] == "run_paused"));
+    assert!(streamed.iter().any(|(_, e)| e["type"] == "run_resumed"));
+
+    // A finished run can no longer be paused.
+    let (status, _) = f
+        .post(&format!("/api/runs/{run_id}/pause"), json!({}))
+        .await;
+    assert_eq!(status, 409);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_run_can_still_be_stopped() {
+    let f = Fixture::start().await;
+    let before = snapshot(&f.folder);
+    let (_, created) = f
+        .post(
+            "/api/runs",
+            json!({"folder": f.folder, "brief": "Trie ces fichiers par type"}),
+        )
+        .await;
+    let run_id = created["run_id"].as_str().unwrap().to_string();
+    f.wait_for(&run_id, "the plan", |d| d["waiting"]["type"] == "plan")
+        .await;
+    f.post(&format!("/api/runs/{run_id}/pause"), json!({}))
+        .await;
+    f.post(
+        &format!("/api/runs/{run_id}/plan"),
+        json!({"decision": "accept"}),
+    )
+    .await;
+    wait_for_event(&f, &run_id, "run_paused").await;
+    wait_for_event(&f, &run_id, "plan_accepted").await;
+    let (status, _) = f.post(&format!("/api/runs/{run_id}/stop"), json!({})).await;
+    assert_eq!(status, 200);
+    let d = f.wait_for(&run_id, "the end", |d| d["live"] == false).await;
+    assert_eq!(d["run"]["status"], "stopped", "{d}");
+    assert_eq!(d["paused"], false);
+    assert!(!event_types(&f, &run_id).iter().any(|t| t == "step_started"));
+    assert_eq!(snapshot(&f.folder), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_brief_saved_as_a_template_is_offered_with_its_placeholders_and_filled_for_the_run() {
+    let f = Fixture::start().await;
+    let brief = "Trie ces fichiers par {critere=type} pour {mois}";
+    let (status, body) = f
+        .post(
+            "/api/templates",
+            json!({"name": "tri-mensuel", "brief": brief, "read_only": false}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    // Stored in the shape `commis template save` writes, so the CLI can run it.
+    assert_eq!(
+        f.store.template("tri-mensuel").unwrap().body,
+        json!({"brief": brief, "yes": false, "allow": [], "read_only": false})
+    );
+
+    // The same name again is refused unless replacing is asked for.
+    let (status, body) = f
+        .post(
+            "/api/templates",
+            json!({"name": "tri-mensuel", "brief": "autre"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("already exists"));
+    let (status, _) = f
+        .post(
+            "/api/templates",
+            json!({"name": "tri-mensuel", "brief": brief, "read_only": true, "replace": true}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        f.store.template("tri-mensuel").unwrap().body["read_only"],
+        true
+    );
+    for bad in [
+        json!({"name": "  ", "brief": brief}),
+        json!({"name": "x", "brief": " "}),
+        json!({"name": "a\nb", "brief": brief}),
+    ] {
+        let (status, body) = f.post("/api/templates", bad).await;
+        assert_eq!(status, 400, "{body}");
+    }
+
+    // The start screen gets one field per placeholder, with its default.
+    let config = f.get("/api/config").await;
+    let template = config["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "tri-mensuel")
+        .unwrap();
+    assert_eq!(
+        template["placeholders"],
+        json!([{"name": "critere", "default": "type"}, {"name": "mois", "default": null}])
+    );
+    assert_eq!(template["read_only"], true);
+
+    // A placeholder with neither value nor default is named; filled, the brief runs.
+    let (status, body) = f
+        .post(
+            "/api/runs",
+            json!({"folder": f.folder, "brief": brief, "values": {"mois": " "}}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("mois"), "{body}");
+    let (status, created) = f
+        .post(
+            "/api/runs",
+            json!({"folder": f.folder, "brief": brief, "values": {"mois": "mars"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let run_id = created["run_id"].as_str().unwrap().to_string();
+    let d = f
+        .wait_for(&run_id, "the plan", |d| d["waiting"]["type"] == "plan")
+        .await;
+    assert_eq!(d["run"]["brief"], "Trie ces fichiers par type pour mars");
+    f.post(&format!("/api/runs/{run_id}/stop"), json!({})).await;
+    f.wait_for(&run_id, "the end", |d| d["live"] == false).await;
+
+    // Without values, a brief is taken as written, braces included.
+    let (status, created) = f
+        .post(
+            "/api/runs",
+            json!({"folder": f.folder, "brief": "Renomme en {date}_{client}.pdf"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let run_id = created["run_id"].as_str().unwrap().to_string();
+    let d = f.get(&format!("/api/runs/{run_id}")).await;
+    assert_eq!(d["run"]["brief"], "Renomme en {date}_{client}.pdf");
+    f.wait_for(&run_id, "the plan or the end", |d| {
+        d["waiting"]["type"] == "plan" || d["live"] == false
+    })
+    .await;
+    f.post(&format!("/api/runs/{run_id}/stop"), json!({})).await;
+}
