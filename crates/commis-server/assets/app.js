@@ -547,8 +547,9 @@ function renderHead(v) {
   const d = v.detail;
   if (!d) return;
   const run = d.run;
-  // Paused as the engine says it (events); the button follows what was asked.
-  const paused = d.live && v.paused;
+  // Paused when the engine said so (events) and the pause still holds here: a run resumed
+  // after a restart replays an old run_paused but is not paused any more.
+  const paused = d.live && d.paused && v.paused;
   const status = d.waiting ? 'needs_input' : (paused ? 'paused' : run.status);
   const end = v.finishedAt || (d.live ? Date.now() : run.updated_at);
   const start = v.startedAt || run.created_at;

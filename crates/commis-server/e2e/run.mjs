@@ -403,6 +403,7 @@ async function main() {
     await page.click('#pause');
     await page.waitForSelector('#paused-banner');
     await page.waitForSelector('#unpause');
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'unpause');
     await page.click('#accept-plan');
     await page.waitForFunction(() => /En pause|Paused/.test(document.querySelector('#run-status')?.textContent || ''));
     await page.waitForFunction(() => !document.querySelector('#accept-plan'));
