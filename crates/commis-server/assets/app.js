@@ -57,6 +57,8 @@ const I18N = {
     tpl_values: 'Values for this template', tpl_filled: 'Brief that will be sent:',
     tpl_save_open: 'Save this brief as a template', tpl_name: 'Template name',
     tpl_hint: 'Write {name} or {name=default} in the brief for what changes from one run to the next, e.g. “Summarise the invoices of {month=March}”.',
+    tpl_delete: 'Delete this template', tpl_delete_confirm: 'Delete the template “{n}”? Runs made from it are kept.',
+    tpl_delete_yes: 'Yes, delete', tpl_deleted: 'Template “{n}” deleted.',
     tpl_save: 'Save the template', tpl_saved: 'Template “{n}” saved.', tpl_replace: 'Replace “{n}”',
     resume_hint: 'Interrupted? Resume it here, unless another commis is still running it.', no_steps: 'No step ran.', slide_images: 'Show the slides as images', rendering: 'Rendering with LibreOffice…', by_user: 'by you', by_run: 'for this run', by_policy: 'by the policy', by_rule: 'by a saved rule', 'by_output folder': 'inside the output folder', 'by_--allow': 'by --allow',
   },
@@ -113,6 +115,8 @@ const I18N = {
     tpl_values: 'Valeurs pour ce modèle', tpl_filled: 'Demande qui sera envoyée :',
     tpl_save_open: 'Enregistrer cette demande comme modèle', tpl_name: 'Nom du modèle',
     tpl_hint: 'Écrivez {nom} ou {nom=valeur par défaut} dans la demande pour ce qui change d’une fois à l’autre, par ex. « Résume les factures de {mois=mars} ».',
+    tpl_delete: 'Supprimer ce modèle', tpl_delete_confirm: 'Supprimer le modèle « {n} » ? Les tâches faites avec lui restent.',
+    tpl_delete_yes: 'Oui, supprimer', tpl_deleted: 'Modèle « {n} » supprimé.',
     tpl_save: 'Enregistrer le modèle', tpl_saved: 'Modèle « {n} » enregistré.', tpl_replace: 'Remplacer « {n} »',
     resume_hint: 'Interrompue ? Reprenez-la ici, sauf si un autre commis la fait encore tourner.', no_steps: 'Aucune étape n’a été exécutée.', slide_images: 'Voir les diapositives en images', rendering: 'Rendu avec LibreOffice…', by_user: 'par vous', by_run: 'pour cette tâche', by_policy: 'par la politique', by_rule: 'par une règle enregistrée', 'by_output folder': 'dans le dossier des livrables', 'by_--allow': 'par --allow',
   },
@@ -317,11 +321,37 @@ function showNew() {
       ...((config && config.templates) || []).map((tp) => h('option', { value: tp.name }, tp.name)));
     tplSelect.value = selected || '';
   };
+  // Deleting the picked template, after a confirmation.
+  const tplManage = h('div.tpl-manage#tpl-manage');
+  const drawManage = () => {
+    const name = tplSelect.value;
+    if (!name) { tplManage.replaceChildren(); return; }
+    tplManage.replaceChildren(h('button.small.danger#delete-template', {
+      type: 'button', onclick: () => {
+        const yes = h('button.small.danger#delete-template-confirm', {
+          type: 'button', onclick: async () => {
+            try {
+              await api('DELETE', '/api/templates/' + encodeURIComponent(name));
+              config = await api('GET', '/api/config');
+              fillTemplateOptions('');
+              drawValues(); drawManage();
+              tplManage.append(h('p.ok', { role: 'status' }, t('tpl_deleted', { n: name })));
+              announce(t('tpl_deleted', { n: name }));
+              tplSelect.focus();
+            } catch (e) { tplManage.append(errorBox(e)); }
+          },
+        }, t('tpl_delete_yes'));
+        tplManage.replaceChildren(h('p', {}, t('tpl_delete_confirm', { n: name })),
+          h('div.actions', {}, yes, h('button.small', { type: 'button', onclick: () => { drawManage(); tplSelect.focus(); } }, t('cancel'))));
+        yes.focus();
+      },
+    }, t('tpl_delete')));
+  };
   tplSelect.addEventListener('change', () => {
     const tp = ((config && config.templates) || []).find((x) => x.name === tplSelect.value);
     for (const k of Object.keys(values)) delete values[k];
     if (tp) { brief.value = tp.brief || ''; readOnly.checked = !!tp.read_only; }
-    drawValues();
+    drawValues(); drawManage();
     const first = valuesBox.querySelector('input');
     (first || brief).focus();
   });
@@ -337,7 +367,7 @@ function showNew() {
       await api('POST', '/api/templates', { name, brief: brief.value, read_only: readOnly.checked, replace });
       config = await api('GET', '/api/config');
       fillTemplateOptions(name);
-      drawValues();
+      drawValues(); drawManage();
       tplStatus.replaceChildren(h('p.ok', {}, t('tpl_saved', { n: name })));
       announce(t('tpl_saved', { n: name }));
     } catch (e) {
@@ -383,7 +413,7 @@ function showNew() {
     h('div.row', {},
       h('div.field', {}, h('label', { for: 'folder-select' }, t('folder_pick')), folderSelect),
       h('div.field.grow', {}, h('label', { for: 'folder-typed' }, t('folder_typed')), folderTyped))),
-  h('div.field', {}, h('label', { for: 'template' }, t('template')), tplSelect),
+  h('div.field', {}, h('label', { for: 'template' }, t('template')), tplSelect, tplManage),
   h('div.field', {}, h('label', { for: 'brief' }, t('brief')), brief,
     h('p.hint#brief-hint', {}, t('brief_hint'))),
   valuesBox,

@@ -286,6 +286,9 @@ async function main() {
   await check('a reload replays the run from the store', async () => {
     await page.reload();
     await page.waitForSelector('#results #created');
+    // The results come from the run's details, the trace from the replayed events: wait for both.
+    await page.waitForFunction(() => document.querySelectorAll('.trace-list li').length > 5, null, { timeout: 10_000 })
+      .catch(() => {});
     const trace = await page.$$eval('.trace-list li', (l) => l.length);
     assert(trace > 5, `trace entries after reload: ${trace}`);
   });
@@ -426,6 +429,20 @@ async function main() {
     assert(snapshot(folder) === folderBefore, 'the folder is back as it was');
     await page.goto(origin + '/#/');
     await page.waitForSelector('#brief');
+  });
+
+  await check('a template can be deleted from the start screen', async () => {
+    await page.selectOption('#template', 'tri-du-mois');
+    await page.click('#delete-template');
+    await page.click('#delete-template-confirm');
+    await page.waitForSelector('#tpl-manage .ok');
+    const options = await page.$$eval('#template option', (os) => os.map((o) => o.value));
+    assert(!options.includes('tri-du-mois') && options.includes('tri-et-catalogue'), `templates left: ${options}`);
+    await page.goto(origin + '/#/history');
+    await page.goto(origin + '/#/');
+    await page.waitForSelector('#brief');
+    const after = await page.$$eval('#template option', (os) => os.map((o) => o.value));
+    assert(!after.includes('tri-du-mois'), `deleted for good: ${after}`);
   });
 
   await check('a paused run can still be stopped', async () => {

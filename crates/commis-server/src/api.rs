@@ -317,6 +317,19 @@ pub(crate) async fn save_template(
     ))
 }
 
+pub(crate) async fn delete_template(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+) -> ApiResult {
+    if !state.engine.store.delete_template(&name)? {
+        return Err(ApiError(
+            StatusCode::NOT_FOUND,
+            format!("there is no template named `{name}`; reload the page"),
+        ));
+    }
+    Ok(Json(json!({ "deleted": name })))
+}
+
 pub(crate) async fn resume_run(
     State(state): State<Arc<AppState>>,
     Path(run_id): Path<String>,

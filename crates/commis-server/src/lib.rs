@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use commis_agent::engine::{Engine, Planner};
 use commis_core::Policy;
 use thiserror::Error;
@@ -121,6 +121,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/config", get(api::config))
         .route("/api/runs", get(api::list_runs).post(api::create_run))
         .route("/api/templates", post(api::save_template))
+        .route("/api/templates/{name}", delete(api::delete_template))
         .route("/api/runs/{id}", get(api::run_detail))
         .route("/api/runs/{id}/events", get(events::stream))
         .route("/api/runs/{id}/plan", post(api::decide_plan))

@@ -952,6 +952,44 @@ async fn a_brief_saved_as_a_template_is_offered_with_its_placeholders_and_filled
     f.post(&format!("/api/runs/{run_id}/stop"), json!({})).await;
     f.wait_for(&run_id, "the end", |d| d["live"] == false).await;
 
+    // Deleting it takes it off the start screen; deleting it again is a 404.
+    let res = f
+        .client()
+        .delete(format!("{}/api/templates/tri-mensuel", f.base()))
+        .header("cookie", f.cookie())
+        .header("origin", f.base())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let config = f.get("/api/config").await;
+    assert!(
+        !config["templates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "tri-mensuel"),
+        "{config}"
+    );
+    let res = f
+        .client()
+        .delete(format!("{}/api/templates/tri-mensuel", f.base()))
+        .header("cookie", f.cookie())
+        .header("origin", f.base())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+    let res = f
+        .client()
+        .delete(format!("{}/api/templates/rapport", f.base()))
+        .header("cookie", f.cookie())
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403, "another site cannot delete");
+
     // Without values, a brief is taken as written, braces included.
     let (status, created) = f
         .post(
