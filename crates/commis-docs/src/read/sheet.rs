@@ -23,14 +23,19 @@ pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Docu
     let cursor = Cursor::new(bytes);
     match format {
         Format::Xls => {
-            let mut wb: Xls<_> = Xls::new(cursor).map_err(|e| map_err(label, e))?;
+            let reader = ZeroTail {
+                data: bytes,
+                pos: 0,
+            };
+            let mut wb: Xls<_> = Xls::new(reader).map_err(|e| map_err(label, e))?;
             apply_props(wb.workbook_properties().ok(), &mut doc);
-            let merges = |wb: &mut Xls<Cursor<&[u8]>>, name: &str| {
+            let merges = |wb: &mut Xls<ZeroTail<'_>>, name: &str| {
                 wb.merge_cells_by_sheet_name(name).unwrap_or_default()
             };
             read_workbook(&mut wb, label, limits, &mut doc, merges)?;
         }
         Format::Xlsb => {
+            check_xlsb_workbook(bytes, limits)?;
             let mut wb: Xlsb<_> = Xlsb::new(cursor).map_err(|e| map_err(label, e))?;
             apply_props(wb.workbook_properties().ok(), &mut doc);
             read_workbook(&mut wb, label, limits, &mut doc, |_, _| Vec::new())?;
@@ -57,6 +62,202 @@ pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Docu
         }
     }
     Ok(doc)
+}
+
+/// Reads an XLS file and then zeros, up to two of the largest sectors past its end,
+/// while reporting the real length when asked.
+///
+/// calamine 0.38 sizes its compound-file sector table from the length of the file,
+/// header included, so a damaged sector chain can ask for a sector past the data; it
+/// then slices backwards and panics. With zeros there, that sector reads as empty
+/// data and the damage shows up as an ordinary parse error.
+struct ZeroTail<'a> {
+    data: &'a [u8],
+    pos: u64,
+}
+
+/// The largest compound-file sector, and the largest header before the first sector.
+const CFB_TAIL: u64 = 2 * 4096;
+
+impl Read for ZeroTail<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let len = self.data.len() as u64;
+        let end = (self.pos + out.len() as u64).min(len + CFB_TAIL);
+        if end <= self.pos {
+            return Ok(0);
+        }
+        let n = (end - self.pos) as usize;
+        // Positions are below len + CFB_TAIL here, so they fit in usize.
+        let start = self.pos as usize;
+        let real = self.data.get(start..).unwrap_or_default();
+        let copied = real.len().min(n);
+        out[..copied].copy_from_slice(&real[..copied]);
+        out[copied..n].fill(0);
+        self.pos = end;
+        Ok(n)
+    }
+}
+
+impl Seek for ZeroTail<'_> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let (base, delta) = match to {
+            std::io::SeekFrom::Start(n) => (0, i128::from(n)),
+            std::io::SeekFrom::End(d) => (self.data.len() as u64, i128::from(d)),
+            std::io::SeekFrom::Current(d) => (self.pos, i128::from(d)),
+        };
+        let pos = i128::from(base) + delta;
+        self.pos = u64::try_from(pos).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")
+        })?;
+        Ok(self.pos)
+    }
+}
+
+/// calamine 0.38 indexes the records of `xl/workbook.bin` (the sheet list and the
+/// external sheet table) without checking their lengths, and looks each sheet's
+/// relationship up without checking it exists: a damaged file makes it panic. Those
+/// records are checked here first, the way calamine reads them, so such a file is a
+/// plain "corrupt" error. Anything else is left to calamine.
+fn check_xlsb_workbook(bytes: &[u8], limits: &Limits) -> Result<(), DocError> {
+    let damaged = |what: &str| {
+        DocError::corrupt(
+            "Excel binary",
+            format!("xl/workbook.bin is damaged ({what}); open and re-save it in Excel"),
+        )
+    };
+    let mut pkg = zipx::Package::open(bytes, limits, "Excel binary")?;
+    let Some(workbook) = pkg.read("xl/workbook.bin")? else {
+        return Ok(());
+    };
+    let rels = pkg.read("xl/_rels/workbook.bin.rels")?.unwrap_or_default();
+    let ids = relationship_ids(&rels);
+    let mut records = XlsbRecords {
+        data: &workbook,
+        pos: 0,
+    };
+    // calamine reuses one buffer: its length is what slices past a record reach.
+    let mut buf_len;
+    loop {
+        let Some((typ, body)) = records.next() else {
+            return Ok(());
+        };
+        buf_len = body.len();
+        match typ {
+            0x0099 if body.is_empty() => return Err(damaged("empty workbook properties")),
+            0x009C => {
+                let Some(rel_len) = body.get(8..12).map(le_u32) else {
+                    return Err(damaged("short sheet record"));
+                };
+                if rel_len != u32::MAX {
+                    let end = 12 + rel_len as usize * 2;
+                    let Some(relid) = body.get(12..end) else {
+                        return Err(damaged("short sheet record"));
+                    };
+                    let relid = encoding_rs::UTF_16LE.decode(relid).0;
+                    if !ids.iter().any(|id| *id == relid) {
+                        return Err(damaged("a sheet without a relationship"));
+                    }
+                }
+            }
+            // The end of the sheet list: calamine does not clear its buffer here.
+            0x0090 => break,
+            _ => {}
+        }
+    }
+    loop {
+        let Some((typ, body)) = records.next() else {
+            return Ok(());
+        };
+        buf_len = buf_len.max(body.len());
+        match typ {
+            0x016A => {
+                let Some(count) = body.get(..4).map(le_u32) else {
+                    return Err(damaged("short external sheet table"));
+                };
+                let full = (buf_len - 4) / 12;
+                if (buf_len - 4) % 12 != 0 && count as usize > full {
+                    return Err(damaged("truncated external sheet table"));
+                }
+            }
+            0x009D | 0x0225 | 0x018D | 0x0180 | 0x009A | 0x0252 | 0x0229 | 0x009B | 0x0084 => {
+                return Ok(());
+            }
+            _ => {}
+        }
+    }
+}
+
+fn le_u32(b: &[u8]) -> u32 {
+    b.iter()
+        .take(4)
+        .enumerate()
+        .fold(0, |acc, (i, byte)| acc | u32::from(*byte) << (8 * i))
+}
+
+/// The `Id`s of the `Relationship` elements that also have a `Target`, as calamine
+/// keeps them.
+fn relationship_ids(xml: &[u8]) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut ids = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.name().as_ref() == "Relationship" => {
+                let mut id = None;
+                let mut target = false;
+                for attr in e.attributes().flatten() {
+                    match attr.key.as_ref() {
+                        "Id" => id = Some(attr.value.to_string()),
+                        "Target" => target = true,
+                        _ => {}
+                    }
+                }
+                if let (Some(id), true) = (id, target) {
+                    ids.push(id);
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    ids
+}
+
+/// The records of an XLSB part: (type, body), as calamine's record reader splits them.
+struct XlsbRecords<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> XlsbRecords<'a> {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.data.get(self.pos)?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn next(&mut self) -> Option<(u16, &'a [u8])> {
+        let b = self.byte()?;
+        let typ = if b & 0x80 != 0 {
+            u16::from(b & 0x7F) + (u16::from(self.byte()? & 0x7F) << 7)
+        } else {
+            u16::from(b)
+        };
+        let mut b = self.byte()?;
+        let mut len = usize::from(b & 0x7F);
+        for i in 1..4 {
+            if b & 0x80 == 0 {
+                break;
+            }
+            b = self.byte()?;
+            len += usize::from(b & 0x7F) << (7 * i);
+        }
+        let body = self.data.get(self.pos..self.pos.checked_add(len)?)?;
+        self.pos += len;
+        Some((typ, body))
+    }
 }
 
 fn ods_encrypted(bytes: &[u8]) -> bool {
