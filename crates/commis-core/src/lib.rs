@@ -10,6 +10,7 @@ pub mod plan;
 pub mod policy;
 pub mod run;
 pub mod summary;
+pub mod template;
 
 pub use event::{Event, EventKind};
 pub use journal::{

@@ -23,76 +23,21 @@ pub struct Template {
     pub provider: Option<String>,
 }
 
-/// A placeholder of a template: its name and default value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placeholder {
-    pub name: String,
-    pub default: Option<String>,
-}
-
-/// The placeholders of a brief, in order of first appearance.
-pub fn placeholders(brief: &str) -> Vec<Placeholder> {
-    let mut out: Vec<Placeholder> = Vec::new();
-    let mut rest = brief;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else { break };
-        let inner = &after[..end];
-        let (name, default) = match inner.split_once('=') {
-            Some((n, d)) => (n.trim(), Some(d.to_string())),
-            None => (inner.trim(), None),
-        };
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-        if valid && !out.iter().any(|p| p.name == name) {
-            out.push(Placeholder {
-                name: name.to_string(),
-                default,
-            });
-        }
-        rest = &after[end + 1..];
-    }
-    out
-}
+pub use commis_core::template::placeholders;
 
 /// Fills a brief's placeholders from `values`, then defaults; a missing one is an error
 /// naming it and how to give it.
 pub fn render(brief: &str, values: &BTreeMap<String, String>) -> Result<String> {
-    let mut out = String::new();
-    let mut rest = brief;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[start..]);
-            return Ok(out);
-        };
-        let inner = &after[..end];
-        let (name, default) = match inner.split_once('=') {
-            Some((n, d)) => (n.trim(), Some(d)),
-            None => (inner.trim(), None),
-        };
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-        if !valid {
-            out.push('{');
-            out.push_str(inner);
-            out.push('}');
-        } else if let Some(v) = values.get(name) {
-            out.push_str(v);
-        } else if let Some(d) = default {
-            out.push_str(d);
-        } else {
-            bail!("the template needs a value for {{{name}}}: add --set {name}=VALUE");
-        }
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
+    commis_core::template::fill(brief, values).map_err(|missing| {
+        let sets: Vec<String> = missing
+            .split(", ")
+            .map(|m| format!("--set {m}=VALUE"))
+            .collect();
+        anyhow::anyhow!(
+            "the template needs a value for {{{missing}}}: add {}",
+            sets.join(" ")
+        )
+    })
 }
 
 /// Parses `--set key=value` pairs.
@@ -166,18 +111,13 @@ mod tests {
     #[test]
     fn placeholders_are_found_with_their_defaults() {
         let p = placeholders("Rapport de {mois} pour {client=tous les clients}, {mois} encore");
+        let names: Vec<(&str, Option<&str>)> = p
+            .iter()
+            .map(|p| (p.name.as_str(), p.default.as_deref()))
+            .collect();
         assert_eq!(
-            p,
-            vec![
-                Placeholder {
-                    name: "mois".into(),
-                    default: None
-                },
-                Placeholder {
-                    name: "client".into(),
-                    default: Some("tous les clients".into())
-                },
-            ]
+            names,
+            vec![("mois", None), ("client", Some("tous les clients"))]
         );
     }
 
