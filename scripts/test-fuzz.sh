@@ -41,7 +41,7 @@ echo "fuzz: building ${#targets[@]} targets ($triple, release, coverage-instrume
 # linked with libFuzzer).
 flags="--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4"
 flags+=" -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table"
-flags+=" -Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks"
+flags+=" -Cllvm-args=-sanitizer-coverage-trace-compares"
 bin_args=()
 for t in "${targets[@]}"; do bin_args+=(--bin "$t"); done
 if ! RUSTFLAGS="$flags" CARGO_TARGET_DIR="$work" cargo build --quiet --release \

@@ -330,7 +330,9 @@ where
             }
         };
         let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut rows = Vec::with_capacity(range.height());
+        // A damaged file can declare a range far taller than the cells it holds (an
+        // allocation that size aborts the process): reserve only a little up front.
+        let mut rows = Vec::with_capacity(range.height().min(1024));
         for row in range.rows() {
             if cells_left == 0 {
                 doc.warnings
