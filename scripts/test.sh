@@ -30,6 +30,9 @@ cargo test --workspace --no-fail-fast 2>&1 | tee /tmp/commis-cargo-test.log
 rust_status=${PIPESTATUS[0]}
 
 extra_status=0
+step "fuzzing every document parser for a short budget (stable toolchain)"
+bash scripts/test-fuzz.sh || extra_status=1
+
 if [ -f scripts/test-web.sh ]; then
     step "web UI in headless Chromium"
     bash scripts/test-web.sh || extra_status=1
