@@ -323,6 +323,13 @@ impl RunContext {
         }
     }
 
+    /// Where deliverables go (relative to the granted folder).
+    pub fn output_dir(&self) -> String {
+        lock(&self.output_dir)
+            .clone()
+            .unwrap_or_else(|| crate::offline::output_dir(self.lang).to_string())
+    }
+
     pub fn set_output_dir(&self, dir: &str) {
         *lock(&self.output_dir) = Some(dir.trim_end_matches('/').to_string());
     }

@@ -252,7 +252,7 @@ impl Engine {
         let _lock = self.lock_run(&run.id)?;
         let lang = offline::brief::understand(&run.brief).lang;
         let ctx = self.context(run.clone(), req.policy.clone(), interaction.clone(), lang)?;
-        ctx.set_output_dir(offline::output_dir(lang));
+        ctx.set_output_dir(&output_dir_of(&req.options, lang));
         spawn_stop_watch(req.stop.clone(), ctx.clone());
         ctx.emit(EventKind::RunStarted {
             brief: run.brief.clone(),
@@ -370,7 +370,8 @@ impl Engine {
             return Err(AgentError::NothingToResume(run.id.to_string()));
         };
         let ctx = self.context(run.clone(), policy, interaction.clone(), lang)?;
-        ctx.set_output_dir(offline::output_dir(lang));
+        let options = self.store.run_options(run.id.as_str())?;
+        ctx.set_output_dir(&output_dir_of(&options, lang));
         spawn_stop_watch(stop, ctx.clone());
         if !accepted {
             match interaction.review_plan(&run, &plan).await {
@@ -662,6 +663,17 @@ fn apply_to_summary(s: &mut RunSummary, op: &JournalOp, prefix: &str) {
         }
         JournalOp::MakeDir { .. } | JournalOp::Batch { .. } => {}
     }
+}
+
+/// The run's output folder: `options.output_dir` (a template's or `--output`), cleaned to a
+/// relative path, else "Livrables" / "Deliverables" by the brief's language.
+fn output_dir_of(options: &serde_json::Value, lang: Lang) -> String {
+    options
+        .get("output_dir")
+        .and_then(|o| o.as_str())
+        .map(|o| o.trim().trim_matches('/').to_string())
+        .filter(|o| !o.is_empty() && !o.split('/').any(|c| c == ".." || c.is_empty()))
+        .unwrap_or_else(|| offline::output_dir(lang).to_string())
 }
 
 /// `COMMIS_TEST_STEP_DELAY_MS`: a testing knob that holds each step after it starts, so a

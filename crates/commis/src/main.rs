@@ -127,6 +127,9 @@ enum TemplateAction {
         allow: Vec<String>,
         #[arg(long)]
         read_only: bool,
+        /// Where its runs put deliverables, relative to the folder.
+        #[arg(long, value_name = "SUBFOLDER")]
+        output: Option<String>,
     },
     List,
     Show {
@@ -210,6 +213,10 @@ struct RunArgs {
     /// A template's placeholder value, e.g. --set mois=mars.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Where deliverables go, relative to the folder (default: Livrables, or Deliverables
+    /// for an English brief). Creating files there needs no approval.
+    #[arg(long, value_name = "SUBFOLDER")]
+    output: Option<String>,
     /// More folders, granted read-only.
     #[arg(long = "read-only-dir", value_name = "DIR")]
     read_only_dirs: Vec<PathBuf>,
@@ -508,6 +515,9 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
         args.policy.yes |= t.yes;
         args.policy.read_only |= t.read_only;
         args.policy.allow.extend(t.allow);
+        if args.output.is_none() {
+            args.output = t.output;
+        }
         if args.model.provider.is_none() {
             args.model.provider = t.provider;
         }
@@ -532,13 +542,17 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
     let interactive = interaction.is_interactive();
     let stop = StopHandle::default();
     watch_ctrl_c(stop.clone(), out.clone(), lang);
+    let mut options = options_json(&args.policy);
+    if let Some(out) = &args.output {
+        options["output_dir"] = serde_json::json!(out);
+    }
     let req = RunRequest {
         grants,
         brief,
         policy,
         planner,
         stop,
-        options: options_json(&args.policy),
+        options,
     };
     drive_and_report(
         &engine,
@@ -832,6 +846,7 @@ fn cmd_template(action: TemplateAction) -> Result<ExitCode> {
             yes,
             allow,
             read_only,
+            output,
         } => {
             parse_allow(&allow)?;
             let t = templates::Template {
@@ -840,6 +855,7 @@ fn cmd_template(action: TemplateAction) -> Result<ExitCode> {
                 allow,
                 read_only,
                 provider: None,
+                output,
             };
             engine
                 .store

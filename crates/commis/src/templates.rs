@@ -21,6 +21,9 @@ pub struct Template {
     pub read_only: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+    /// Where its runs put deliverables, relative to the folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
 }
 
 pub use commis_core::template::placeholders;

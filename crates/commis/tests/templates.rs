@@ -18,6 +18,8 @@ fn a_template_runs_on_two_folders_and_a_due_schedule_runs_exactly_once() {
         "--yes",
         "--allow",
         "move",
+        "--output",
+        "Rapports/mensuel",
     ]);
     assert!(
         save.status.success(),
@@ -45,7 +47,12 @@ fn a_template_runs_on_two_folders_and_a_due_schedule_runs_exactly_once() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(folder.join("Livrables/catalogue.xlsx").is_file());
+        // The template remembers its policy (moves allowed) and its output folder.
+        assert!(
+            folder.join("Rapports/mensuel/catalogue.xlsx").is_file(),
+            "{s}"
+        );
+        assert!(!s["moved"].as_array().unwrap().is_empty());
     }
 
     // A missing placeholder value is named, with how to give it.

@@ -340,7 +340,7 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
         );
         return Err(Unplannable::Unsupported(unsupported(&u2)));
     }
-    let out = output_dir(lang).to_string();
+    let out = ctx.output_dir();
     let analysis = analysis::analyze(ctx, std::slice::from_ref(&out))
         .map_err(|e| Unplannable::Failed(e.to_string()))?;
     let n_files = analysis.files.len();
