@@ -40,13 +40,17 @@ const MIN_FULL_ROWS: usize = 2;
 const MAX_ROW_GAP: f32 = 3.0;
 /// Bounds the work on pathological pages (the band computation is quadratic).
 const MAX_TABLE_ROWS: usize = 400;
+/// Segments a page may examine while looking for tables; past it, the rest of the
+/// page stays lines (a hostile page of aligned lines would otherwise cost minutes).
+const PAGE_BUDGET: usize = 400_000;
 
 /// Splits a page's lines into plain lines and tables, keeping their order.
 pub(super) fn find_tables(lines: Vec<PageLine>) -> Vec<Piece> {
     let mut out = Vec::with_capacity(lines.len());
+    let mut budget = PAGE_BUDGET;
     let mut i = 0;
     while i < lines.len() {
-        if let Some((rows, used)) = table_at(&lines[i..]) {
+        if let Some((rows, used)) = table_at(&lines[i..], &mut budget) {
             out.push(Piece::Table(rows));
             i += used;
         } else {
@@ -58,7 +62,7 @@ pub(super) fn find_tables(lines: Vec<PageLine>) -> Vec<Piece> {
 }
 
 /// The table starting at `lines[0]`, with how many lines it uses, if there is one.
-fn table_at(lines: &[PageLine]) -> Option<(Vec<Vec<String>>, usize)> {
+fn table_at(lines: &[PageLine], budget: &mut usize) -> Option<(Vec<Vec<String>>, usize)> {
     let first = lines.first()?.cells.as_ref()?;
     if first.len() < MIN_COLUMNS {
         return None;
@@ -80,6 +84,8 @@ fn table_at(lines: &[PageLine]) -> Option<(Vec<Vec<String>>, usize)> {
             break;
         }
         rows.push(cells);
+        let cost: usize = rows.iter().map(|r| r.len()).sum();
+        *budget = budget.checked_sub(cost)?;
         if column_bands(&rows).is_none_or(|b| b.len() < MIN_COLUMNS) {
             rows.pop();
             break;
@@ -316,6 +322,27 @@ mod tests {
                 .iter()
                 .all(|p| matches!(p, Piece::Line(_)))
         );
+    }
+
+    #[test]
+    fn a_page_of_thousands_of_aligned_lines_is_read_quickly() {
+        let lines: Vec<PageLine> = (0..20_000)
+            .map(|i| {
+                let y = 800.0 - (i % 60) as f32 * 12.0;
+                if i % 2 == 0 {
+                    line(
+                        y,
+                        &[(50.0, 110.0, "a"), (200.0, 260.0, "b"), (400.0, 450.0, "c")],
+                    )
+                } else {
+                    line(y, &[(50.0, 60.0, "d")])
+                }
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let pieces = find_tables(lines);
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        assert!(!pieces.is_empty());
     }
 
     #[test]
