@@ -3,9 +3,13 @@
 //! A PDF has no tables, only text placed on a page. A run of consecutive lines is
 //! read as a table when its column segments (text separated by a column-wide gap)
 //! line up: the horizontal extents of the segments of all the rows fall into
-//! distinct column bands, each row has at most one segment per band, and at least
-//! two rows fill three columns or more. Anything less regular stays as lines: a
-//! wrong table misleads more than a missing one.
+//! distinct column bands (overlap rather than equal left edges, so right-aligned
+//! amounts and centred headers stay in their column), each row has at most one
+//! segment per band, and at least two rows fill three columns or more. Short lines
+//! between full rows (wrapped cells, sub-headings) belong to the table only when
+//! they sit inside the full rows' columns; a wide vertical gap, prose or a line whose
+//! parts cannot be placed ends it. Anything less regular stays as lines: a wrong
+//! table misleads more than a missing one.
 
 /// One column segment of a line: its text and where it sits horizontally.
 #[derive(Debug, Clone)]
@@ -38,6 +42,10 @@ const MIN_COLUMNS: usize = 3;
 const MIN_FULL_ROWS: usize = 2;
 /// Rows further apart than this many font sizes belong to different blocks.
 const MAX_ROW_GAP: f32 = 3.0;
+/// Most short lines (wrapped cells, sub-headings) a table may hold per full row.
+const MAX_SHORT_PER_FULL: usize = 4;
+/// How much wider than the widest gap so far the gap to the next row may be.
+const MAX_GAP_GROWTH: f32 = 1.6;
 /// Bounds the work on pathological pages (the band computation is quadratic).
 const MAX_TABLE_ROWS: usize = 400;
 /// Segments a page may examine while looking for tables; past it, the rest of the
@@ -68,6 +76,7 @@ fn table_at(lines: &[PageLine], budget: &mut usize) -> Option<(Vec<Vec<String>>,
         return None;
     }
     let mut rows: Vec<&[Segment]> = vec![first];
+    let mut widest_gap = 0.0f32;
     for pair in lines.windows(2) {
         if rows.len() >= MAX_TABLE_ROWS {
             break;
@@ -80,7 +89,17 @@ fn table_at(lines: &[PageLine], budget: &mut usize) -> Option<(Vec<Vec<String>>,
         if cells.is_empty() || !(above.y - line.y).is_finite() {
             break;
         }
-        if (above.y - line.y).abs() > MAX_ROW_GAP * size {
+        let gap = (above.y - line.y).abs();
+        if gap > MAX_ROW_GAP * size {
+            break;
+        }
+        // A gap clearly wider than any between the rows so far starts another block
+        // (a footer set just under the last item).
+        if rows.len() >= 2 && gap > MAX_GAP_GROWTH * widest_gap {
+            break;
+        }
+        widest_gap = widest_gap.max(gap);
+        if cells.len() < MIN_COLUMNS && !continues_columns(&rows, cells, size) {
             break;
         }
         rows.push(cells);
@@ -96,7 +115,9 @@ fn table_at(lines: &[PageLine], budget: &mut usize) -> Option<(Vec<Vec<String>>,
         rows.pop();
     }
     let full = rows.iter().filter(|r| r.len() >= MIN_COLUMNS).count();
-    if full < MIN_FULL_ROWS || rows.len() - full > full {
+    // Wrapped cells are welcome, but a few full rows among many short lines are more
+    // likely text that happens to line up.
+    if full < MIN_FULL_ROWS || rows.len() - full > MAX_SHORT_PER_FULL * full {
         return None;
     }
     let bands = column_bands(&rows)?;
@@ -116,6 +137,27 @@ fn table_at(lines: &[PageLine], budget: &mut usize) -> Option<(Vec<Vec<String>>,
         })
         .collect();
     Some((table, rows.len()))
+}
+
+/// Whether a short line (a wrapped cell, a sub-heading) sits inside the columns the
+/// full rows so far define: each part starts within one of them and stops before the
+/// next. Prose beside or under a table does not, and ends it.
+fn continues_columns(rows: &[&[Segment]], cells: &[Segment], size: f32) -> bool {
+    let full: Vec<&[Segment]> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.len() >= MIN_COLUMNS)
+        .collect();
+    let Some(bands) = column_bands(&full) else {
+        return false;
+    };
+    let slack = 0.5 * size;
+    cells.iter().all(|seg| {
+        bands.iter().enumerate().any(|(i, (x0, x1))| {
+            let next = bands.get(i + 1).map_or(f32::INFINITY, |b| b.0);
+            seg.x0 >= x0 - slack && seg.x0 <= *x1 && seg.x1 < next
+        })
+    })
 }
 
 /// The column bands of a set of rows: the horizontal extents of all their segments,
@@ -303,6 +345,92 @@ mod tests {
                 .iter()
                 .all(|p| matches!(p, Piece::Line(_)))
         );
+    }
+
+    #[test]
+    fn prose_under_a_totals_box_is_not_pulled_into_it() {
+        let lines = vec![
+            line(
+                680.0,
+                &[
+                    (300.0, 340.0, "TOTAL HT"),
+                    (380.0, 420.0, "TVA"),
+                    (460.0, 500.0, "TTC"),
+                ],
+            ),
+            line(
+                666.0,
+                &[(
+                    40.0,
+                    290.0,
+                    "Pénalités de retard : trois fois le taux légal.",
+                )],
+            ),
+            line(
+                652.0,
+                &[
+                    (300.0, 340.0, "100,00"),
+                    (380.0, 420.0, "10,00"),
+                    (460.0, 500.0, "110,00"),
+                ],
+            ),
+        ];
+        let pieces = find_tables(lines);
+        assert!(
+            pieces.iter().all(|p| matches!(p, Piece::Line(_))),
+            "{pieces:?}"
+        );
+    }
+
+    #[test]
+    fn a_footer_set_apart_under_the_items_is_another_block() {
+        let lines = vec![
+            line(
+                300.0,
+                &[
+                    (50.0, 110.0, "1"),
+                    (200.0, 260.0, "Chair"),
+                    (400.0, 450.0, "70,00"),
+                ],
+            ),
+            line(
+                286.0,
+                &[
+                    (50.0, 110.0, "2"),
+                    (200.0, 260.0, "Table"),
+                    (400.0, 450.0, "90,00"),
+                ],
+            ),
+            line(
+                272.0,
+                &[
+                    (50.0, 110.0, "3"),
+                    (200.0, 260.0, "Lamp"),
+                    (400.0, 450.0, "20,00"),
+                ],
+            ),
+            line(
+                246.0,
+                &[
+                    (50.0, 110.0, "ACME SA"),
+                    (200.0, 260.0, "RCS Lyon"),
+                    (400.0, 450.0, "IBAN"),
+                ],
+            ),
+            line(
+                238.0,
+                &[
+                    (50.0, 110.0, "Lyon"),
+                    (200.0, 260.0, "SIRET"),
+                    (400.0, 450.0, "BIC"),
+                ],
+            ),
+        ];
+        let pieces = find_tables(lines);
+        let Piece::Table(rows) = &pieces[0] else {
+            panic!("expected a table, got {pieces:?}");
+        };
+        assert_eq!(rows.len(), 3, "{rows:?}");
     }
 
     #[test]
