@@ -8,6 +8,7 @@
 #
 #   scripts/test-fuzz.sh                 # every target, FUZZ_SECONDS (15) each
 #   FUZZ_SECONDS=60 scripts/test-fuzz.sh pdf zip_package
+#   (FUZZ_JOBS: targets run at once, default 2; FUZZ_TARGET_DIR: build dir, default target/fuzz)
 #
 # Reproduce a crash: target/fuzz/<triple>/release/<target> <crash file>
 set -uo pipefail
@@ -16,7 +17,7 @@ cd "$repo"
 
 seconds=${FUZZ_SECONDS:-15}
 jobs=${FUZZ_JOBS:-2}
-work="$repo/target/fuzz"
+work="${FUZZ_TARGET_DIR:-$repo/target/fuzz}"
 triple=$(rustc -vV | sed -n 's/^host: //p')
 
 # libfuzzer-sys compiles libFuzzer from C++ source.

@@ -278,7 +278,8 @@ pub struct MergedRange {
     pub last_col: u32,
 }
 
-/// A table: a sheet, a Word/PowerPoint table, or a CSV file.
+/// A table: a sheet, a Word/PowerPoint table, a CSV file, or rows of a PDF page
+/// whose columns line up (cells are text; `origin` and `merged` stay empty).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table {
     pub place: Place,

@@ -5,7 +5,9 @@
 //! every string is decoded through its font (ToUnicode CMap first, then the font's
 //! encoding and Differences, then Windows-1252), placed with the text and graphics
 //! matrices, and the pieces are then sorted into lines top to bottom, left to right,
-//! with spaces inferred from the gaps between glyph runs.
+//! with spaces inferred from the gaps between glyph runs. Runs of lines whose column
+//! segments line up become tables (see `pdf_table`); the plain text still reads them
+//! as the lines they are on the page.
 
 use super::facturx;
 use super::pdf_table::{self, PageLine, Piece, Segment};
