@@ -7,9 +7,7 @@ use commis_core::{Plan, Step};
 use serde_json::{Value, json};
 
 use super::brief::Lang;
-use super::steps::{
-    InvoiceRow, MeetingDigest, fail, invoice_rows, lang_and_output, meeting_digests,
-};
+use super::steps::{Facts, InvoiceRow, MeetingDigest, fail, invoice_rows, meeting_digests};
 use super::{CONFIDENT, kind_label};
 use crate::StepFailure;
 use crate::context::RunContext;
@@ -163,17 +161,15 @@ impl Digest {
 }
 
 fn digest(ctx: &RunContext, plan: &Plan) -> Result<Digest, StepFailure> {
-    let analysis = super::analysis::Analysis::from_context(&plan.context).ok_or_else(|| {
-        StepFailure::Failed("the plan lost its survey; plan the run again".into())
-    })?;
-    let (lang, out) = lang_and_output(ctx, plan);
+    let facts = Facts::load(ctx, plan)?;
+    let (analysis, lang) = (&facts.analysis, facts.lang);
     let mut by_kind = BTreeMap::new();
     for f in &analysis.files {
         *by_kind
             .entry(kind_label(&f.kind, lang).to_string())
             .or_insert(0) += 1;
     }
-    let invoices = invoice_rows(plan, ctx)?;
+    let invoices = invoice_rows(&facts);
     let mut per_client: BTreeMap<String, (usize, f64)> = BTreeMap::new();
     for r in &invoices {
         let e = per_client.entry(r.client.clone()).or_default();
@@ -187,7 +183,7 @@ fn digest(ctx: &RunContext, plan: &Plan) -> Result<Digest, StepFailure> {
     per_client.sort_by(|a, b| b.2.total_cmp(&a.2));
     Ok(Digest {
         lang,
-        out,
+        out: facts.out.clone(),
         files: analysis.files.len(),
         by_kind,
         doubtful: analysis
@@ -208,7 +204,7 @@ fn digest(ctx: &RunContext, plan: &Plan) -> Result<Digest, StepFailure> {
             .collect(),
         invoices,
         per_client,
-        meetings: meeting_digests(ctx, plan)?,
+        meetings: meeting_digests(ctx, &facts),
         own_company: analysis.own_company.clone(),
     })
 }

@@ -38,16 +38,16 @@ pub(super) fn lang_and_output(ctx: &RunContext, plan: &Plan) -> (Lang, String) {
 }
 
 /// The plan's shared facts, re-read from the plan (never from memory of an earlier step).
-struct Facts {
-    analysis: Analysis,
-    lang: Lang,
-    out: String,
+pub(super) struct Facts {
+    pub(super) analysis: Analysis,
+    pub(super) lang: Lang,
+    pub(super) out: String,
     /// original path → (path now, applied?)
     moved: BTreeMap<String, String>,
 }
 
 impl Facts {
-    fn load(ctx: &RunContext, plan: &Plan) -> Result<Facts, StepFailure> {
+    pub(super) fn load(ctx: &RunContext, plan: &Plan) -> Result<Facts, StepFailure> {
         let analysis = Analysis::from_context(&plan.context).ok_or_else(|| {
             StepFailure::Failed("the plan lost its survey; plan the run again".into())
         })?;
@@ -361,11 +361,7 @@ pub(super) struct InvoiceRow {
 }
 
 /// The invoices and credit notes of the folder, as rows (credit notes negative).
-pub(super) fn invoice_rows(
-    facts_plan: &Plan,
-    ctx: &RunContext,
-) -> Result<Vec<InvoiceRow>, StepFailure> {
-    let facts = Facts::load(ctx, facts_plan)?;
+pub(super) fn invoice_rows(facts: &Facts) -> Vec<InvoiceRow> {
     let own = facts
         .analysis
         .own_company
@@ -413,7 +409,7 @@ pub(super) fn invoice_rows(
             .then(a.date.cmp(&b.date))
             .then(a.number.cmp(&b.number))
     });
-    Ok(rows)
+    rows
 }
 
 fn round2(v: f64) -> f64 {
@@ -427,7 +423,7 @@ async fn invoice_table(
     step: &Step,
 ) -> Result<String, StepFailure> {
     let facts = Facts::load(ctx, plan)?;
-    let rows = invoice_rows(plan, ctx)?;
+    let rows = invoice_rows(&facts);
     let lang = facts.lang;
     let sheet = facts.pick("Factures", "Invoices");
     let n = rows.len();
@@ -548,11 +544,7 @@ pub(super) struct MeetingDigest {
     pub actions: Vec<commis_skills::actions::ActionItem>,
 }
 
-pub(super) fn meeting_digests(
-    ctx: &RunContext,
-    plan: &Plan,
-) -> Result<Vec<MeetingDigest>, StepFailure> {
-    let facts = Facts::load(ctx, plan)?;
+pub(super) fn meeting_digests(ctx: &RunContext, facts: &Facts) -> Vec<MeetingDigest> {
     let mut out = Vec::new();
     for f in facts.of_kinds(MEETING_KINDS) {
         let path = facts.now(&f.path);
@@ -572,7 +564,7 @@ pub(super) fn meeting_digests(
             file: path,
         });
     }
-    Ok(out)
+    out
 }
 
 async fn meetings(
@@ -582,7 +574,7 @@ async fn meetings(
     step: &Step,
 ) -> Result<String, StepFailure> {
     let facts = Facts::load(ctx, plan)?;
-    let digests = meeting_digests(ctx, plan)?;
+    let digests = meeting_digests(ctx, &facts);
     let want_summaries = step
         .params
         .get("summaries")
