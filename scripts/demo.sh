@@ -12,6 +12,7 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 cargo build --quiet -p commis --manifest-path "$repo/Cargo.toml"
 work=${COMMIS_DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/commis-demo.XXXXXX")}
+mkdir -p "$work"
 rm -rf "$work/demo-pme"
 cp -r "$repo/examples/demo-pme" "$work/demo-pme"
 export COMMIS_HOME=${COMMIS_HOME:-$work/state}
