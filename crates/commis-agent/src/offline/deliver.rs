@@ -83,7 +83,7 @@ impl Digest {
     /// then « Autres » for the rest, then the total, so the column always adds up.
     fn client_table(&self, room: usize) -> Vec<Vec<String>> {
         let room = room.max(3);
-        let shown = if self.per_client.len() + 1 <= room {
+        let shown = if self.per_client.len() < room {
             self.per_client.len()
         } else {
             room - 2
