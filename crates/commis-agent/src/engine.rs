@@ -792,6 +792,10 @@ impl Engine {
             Ok(_) => {}
             Err(e) => tracing::warn!("could not clean temporary files: {e}"),
         }
+        // What a crash left half-recorded is settled, so each change is counted once.
+        if let Err(e) = ctx.workspace.settle_interrupted() {
+            tracing::warn!("could not settle interrupted journal entries: {e}");
+        }
         Ok(locks)
     }
 }

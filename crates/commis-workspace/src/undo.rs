@@ -614,6 +614,7 @@ pub fn undo_run_with(
         for (i, outcome, actions) in leaves {
             let mut kept = false;
             for action in actions {
+                crate::confined::soak_pause();
                 kept |= perform(&roots, blobs, action, &mut report, &shown, &mut kept_dirs)?;
             }
             match outcome {

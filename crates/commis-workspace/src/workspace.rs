@@ -895,6 +895,7 @@ impl Workspace {
                     std::io::Error::other("injected failure"),
                 ))
             } else {
+                crate::confined::soak_pause();
                 self.apply_item(p)
             };
             match (result, p.item) {
@@ -1188,6 +1189,118 @@ impl Workspace {
                 fsync_dir(&adir, &a.shown);
                 Ok(())
             }
+        }
+    }
+
+    /// Settles the journal entries an earlier process of this run left `Pending` (it died
+    /// between recording a change and confirming it): an entry whose change happened becomes
+    /// `Done`, one whose change never happened `Aborted`, and a batch caught halfway keeps only
+    /// the items that happened, as `Done`. What cannot be told apart stays `Pending` (undo
+    /// checks it again). Call it when a run resumes, with the folder's lock held. Returns how
+    /// many entries were settled.
+    pub fn settle_interrupted(&self) -> Result<usize> {
+        let Some(last_before) = self.earlier_session else {
+            return Ok(0);
+        };
+        let mut settled = 0;
+        for e in self.journal.entries(&self.run)? {
+            if e.id > last_before || e.state != JournalState::Pending {
+                continue;
+            }
+            let Some(root) = self.roots.iter().position(|r| r.dir.path == e.root) else {
+                continue;
+            };
+            let leaves = e.op.leaves();
+            let states: Vec<Option<bool>> = leaves.iter().map(|l| self.happened(root, l)).collect();
+            if states.iter().all(|s| *s == Some(true)) {
+                self.journal.set_state(e.id, JournalState::Done)?;
+            } else if states.iter().all(|s| *s == Some(false)) {
+                self.journal.set_state(e.id, JournalState::Aborted)?;
+            } else if let (JournalOp::Batch { label, .. }, true) =
+                (&e.op, states.iter().all(Option::is_some))
+            {
+                let ops = leaves
+                    .iter()
+                    .zip(&states)
+                    .filter(|(_, s)| **s == Some(true))
+                    .map(|(l, _)| (*l).clone())
+                    .collect();
+                self.journal.update_op(
+                    e.id,
+                    &JournalOp::Batch {
+                        label: label.clone(),
+                        ops,
+                    },
+                )?;
+                self.journal.set_state(e.id, JournalState::Done)?;
+            } else {
+                continue;
+            }
+            settled += 1;
+        }
+        Ok(settled)
+    }
+
+    /// Whether the change `leaf` is visible in the folder (`Some(true)`), visibly not made
+    /// (`Some(false)`), or cannot be told (`None`).
+    fn happened(&self, root: usize, leaf: &JournalOp) -> Option<bool> {
+        let rootdir = &self.roots[root].dir;
+        let at = |path: &str| -> Option<Option<(Kind, Option<String>)>> {
+            let comps = normalize(path, false).ok()?;
+            let m = rootdir.lstat(&comps, path).ok()?;
+            Some(match m {
+                None => None,
+                Some(m) if m.kind == Kind::File => {
+                    let (dir, name) = rootdir.parent_of(&comps, path).ok()?;
+                    let (file, _) = open_file_at(&dir, &name, path).ok()?;
+                    Some((Kind::File, hash_reader(file, path).ok()))
+                }
+                Some(m) => Some((m.kind, None)),
+            })
+        };
+        let file = |h: &str| Some((Kind::File, Some(h.to_string())));
+        match leaf {
+            JournalOp::Create { path, after } => match at(path)? {
+                None => Some(false),
+                found if found == file(after) => Some(true),
+                _ => None,
+            },
+            JournalOp::Modify {
+                path,
+                before,
+                after,
+            } => match at(path)? {
+                found if found == file(after) => Some(true),
+                found if found == file(before) => Some(false),
+                _ => None,
+            },
+            JournalOp::Delete { path, before } if before == EMPTY_DIR_MARKER => match at(path)? {
+                None => Some(true),
+                Some((Kind::Dir, _)) => Some(false),
+                _ => None,
+            },
+            JournalOp::Delete { path, before } => match at(path)? {
+                None => Some(true),
+                found if found == file(before) => Some(false),
+                _ => None,
+            },
+            JournalOp::MakeDir { path } => match at(path)? {
+                Some((Kind::Dir, _)) => Some(true),
+                None => Some(false),
+                _ => None,
+            },
+            JournalOp::Move { from, to, hash } => {
+                let expected = match hash {
+                    Some(h) => file(h),
+                    None => Some((Kind::Dir, None)),
+                };
+                match (at(from)?, at(to)?) {
+                    (None, t) if t == expected => Some(true),
+                    (f, None) if f == expected => Some(false),
+                    _ => None,
+                }
+            }
+            JournalOp::Batch { .. } => None,
         }
     }
 

@@ -158,12 +158,29 @@ fn a_second_run_on_the_same_folder_is_refused_naming_the_first_and_wait_runs_it_
     assert!(!refused.status.success());
     let message = String::from_utf8_lossy(&refused.stderr);
     assert!(message.contains(&first_id), "{message}");
-    assert!(message.contains("déjà utilisé") && message.contains("--wait"), "{message}");
+    assert!(
+        message.contains("déjà utilisé") && message.contains("--wait"),
+        "{message}"
+    );
 
     // With --wait the next run starts once the first is done, and both complete.
-    let waited = sb.run(&["run", dir, SORT_AND_DECK, "--yes", "--allow", "move", "--wait", "--json"]);
+    let waited = sb.run(&[
+        "run",
+        dir,
+        SORT_AND_DECK,
+        "--yes",
+        "--allow",
+        "move",
+        "--wait",
+        "--json",
+    ]);
     let s = summary(&waited);
-    assert_eq!(s["status"], "done", "{}", String::from_utf8_lossy(&waited.stderr));
+    assert_eq!(
+        s["status"],
+        "done",
+        "{}",
+        String::from_utf8_lossy(&waited.stderr)
+    );
     assert!(first.wait().unwrap().success());
     let history: serde_json::Value =
         serde_json::from_slice(&sb.run(&["history", "--json"]).stdout).unwrap();
@@ -179,7 +196,8 @@ fn a_second_run_on_the_same_folder_is_refused_naming_the_first_and_wait_runs_it_
 }
 
 #[test]
-fn undo_restores_what_is_not_in_conflict_says_where_the_users_version_is_and_force_keeps_it_beside() {
+fn undo_restores_what_is_not_in_conflict_says_where_the_users_version_is_and_force_keeps_it_beside()
+{
     let (sb, demo) = Sandbox::with_demo();
     let before = tree(&demo);
     let out = sb.run(&[
@@ -202,7 +220,10 @@ fn undo_restores_what_is_not_in_conflict_says_where_the_users_version_is_and_for
     let text = String::from_utf8_lossy(&undo.stdout);
     assert!(text.contains("annulé en partie"), "{text}");
     assert!(text.contains("Livrables/presentation.pptx"), "{text}");
-    assert!(text.contains(&format!("commis undo {run_id} --force")), "{text}");
+    assert!(
+        text.contains(&format!("commis undo {run_id} --force")),
+        "{text}"
+    );
     // Everything else is back: the sorted files, the spreadsheet gone; the deck untouched.
     assert_eq!(std::fs::read(&deck).unwrap(), b"my own deck");
     let mut now = tree(&demo);
@@ -213,12 +234,20 @@ fn undo_restores_what_is_not_in_conflict_says_where_the_users_version_is_and_for
     assert!(history.contains("partly undone"), "{history}");
 
     let forced = sb.run(&["undo", &run_id, "--force", "--json"]);
-    assert_eq!(forced.status.code(), Some(0), "{}", String::from_utf8_lossy(&forced.stderr));
+    assert_eq!(
+        forced.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
     let report = summary(&forced);
     assert_eq!(report["complete"], true);
     let conflict = &report["conflicts"][0];
     assert_eq!(conflict["path"], "Livrables/presentation.pptx");
-    assert_eq!(conflict["kept_at"], "Livrables/presentation (version conservée).pptx");
+    assert_eq!(
+        conflict["kept_at"],
+        "Livrables/presentation (version conservée).pptx"
+    );
     assert_eq!(
         std::fs::read(demo.join("Livrables/presentation (version conservée).pptx")).unwrap(),
         b"my own deck"
