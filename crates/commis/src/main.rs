@@ -6,6 +6,7 @@ mod providers;
 mod report;
 mod templates;
 mod term;
+mod undo_out;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,9 +44,13 @@ enum Command {
     /// Restore every file a run touched, byte for byte.
     Undo {
         run_id: String,
-        /// Undo even if files were changed since the run (their new content is backed up).
+        /// Also replace files changed since the run; each changed version is kept beside
+        /// the file, renamed "… (kept version)".
         #[arg(long)]
         force: bool,
+        /// First undo, newest first, the later runs that changed the same files.
+        #[arg(long)]
+        cascade: bool,
         #[arg(long)]
         json: bool,
     },
@@ -227,6 +232,9 @@ struct RunArgs {
     /// Print the run summary as one JSON object on the last line of stdout.
     #[arg(long)]
     json: bool,
+    /// If another run is using the folder, wait for it to finish instead of refusing.
+    #[arg(long)]
+    wait: bool,
 }
 
 #[derive(Args)]
@@ -248,6 +256,9 @@ struct ResumeArgs {
     model: ModelFlags,
     #[arg(long)]
     json: bool,
+    /// If another run is using the folder, wait for it to finish instead of refusing.
+    #[arg(long)]
+    wait: bool,
 }
 
 #[derive(Args)]
@@ -303,8 +314,9 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Undo {
             run_id,
             force,
+            cascade,
             json,
-        } => cmd_undo(&run_id, force, json),
+        } => cmd_undo(&run_id, force, cascade, json),
         Command::History { limit, json } => cmd_history(limit, json),
         Command::Show {
             run_id,
@@ -535,6 +547,7 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
     let lang = understand(&brief).lang;
     let out = Out::new(args.json);
     let mut engine = open_engine(&config)?;
+    engine.wait_for_folder = args.wait;
     let planner = providers::planner(&config, &args.model)?;
     connect_mcp(&mut engine, &config, &planner, &out).await;
     let policy = build_policy(&config, &args.policy)?;
@@ -639,6 +652,7 @@ async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
     }
     let planner = providers::planner(&config, &model)?;
     let mut engine = engine;
+    engine.wait_for_folder = args.wait;
     connect_mcp(&mut engine, &config, &planner, &out).await;
     let policy = build_policy(&config, &flags)?;
     let interaction = interaction_for(&flags, &out, lang);
@@ -649,44 +663,38 @@ async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
     drive_and_report(&engine, out, lang, args.json, fut, interactive).await
 }
 
-fn cmd_undo(run_id: &str, force: bool, json: bool) -> Result<ExitCode> {
+fn cmd_undo(run_id: &str, force: bool, cascade: bool, json: bool) -> Result<ExitCode> {
     let config = Config::load()?;
     let engine = open_engine(&config)?;
     let run = engine.store.run(run_id)?;
     let lang = understand(&run.brief).lang;
-    let report = engine.undo(run_id, force)?;
+    let result = if cascade {
+        engine.undo_cascade(run_id, force)
+    } else {
+        engine.undo(run_id, force).map(|r| vec![r])
+    };
+    let reports = match result {
+        Ok(r) => r,
+        Err(commis_agent::engine::AgentError::Workspace(
+            commis_workspace::WorkspaceError::NewerRunFirst { newer, .. },
+        )) => bail!("{}", undo_out::newer_first(run_id, &newer, lang)),
+        Err(e) => return Err(e.into()),
+    };
     if json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "run_id": run_id,
-                "entries_undone": report.entries_undone,
-                "removed": report.removed,
-                "restored": report.restored,
-                "moved_back": report.moved_back,
-                "dirs_removed": report.dirs_removed,
-            })
-        );
+        let all: Vec<serde_json::Value> = reports.iter().map(undo_out::to_json).collect();
+        // The requested run's report is the last line, like a run's summary.
+        for r in &all {
+            println!("{r}");
+        }
     } else {
         let out = Out::new(false);
-        out.line(&match lang {
-            Lang::Fr => format!(
-                "Annulé : {} changement(s) — {} fichier(s) retiré(s), {} restauré(s), {} remis à leur place.",
-                report.entries_undone,
-                report.removed.len(),
-                report.restored.len(),
-                report.moved_back.len()
-            ),
-            Lang::En => format!(
-                "Undone: {} change(s) — {} file(s) removed, {} restored, {} moved back.",
-                report.entries_undone,
-                report.removed.len(),
-                report.restored.len(),
-                report.moved_back.len()
-            ),
-        });
+        for r in &reports {
+            for line in undo_out::render(r, lang, force) {
+                out.line(&line);
+            }
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(undo_out::exit_code(&reports)))
 }
 
 fn cmd_history(limit: usize, json: bool) -> Result<ExitCode> {
@@ -707,10 +715,15 @@ fn cmd_history(limit: usize, json: bool) -> Result<ExitCode> {
             .first()
             .map(|g| g.path.display().to_string())
             .unwrap_or_default();
+        // An undone run says so (the store knows from its journal).
+        let status = match engine.store.undo_state(&run.id) {
+            Ok(u) if !u.as_str().is_empty() => format!("{} ({})", run.status.as_str(), u.as_str()),
+            _ => run.status.as_str().to_string(),
+        };
         out.line(&format!(
             "{}  {:<11} {:<9} {}  {}",
             run.id,
-            run.status.as_str(),
+            status,
             run.provider,
             folder,
             report::one_line(&run.brief, 60)

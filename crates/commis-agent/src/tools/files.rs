@@ -464,8 +464,33 @@ impl Tool for ApplyChanges {
                 to: c.to.clone(),
             });
         }
-        let op = ctx.workspace.apply_batch(&label, items)?;
-        for c in &changes {
+        let outcome = ctx.workspace.apply_batch(&label, items)?;
+        // A file that cannot be moved is left out with its reason; the rest applies.
+        let mut skipped = Vec::new();
+        for item in &outcome.skipped {
+            if let BatchItem::Move { from, .. } = &item.item {
+                skipped.push(json!({"from": from, "reason": item.reason.to_string()}));
+                ctx.emit(EventKind::Message {
+                    text: match ctx.lang {
+                        crate::offline::brief::Lang::Fr => {
+                            format!("Laissé en place : {from} ({})", item.reason)
+                        }
+                        crate::offline::brief::Lang::En => {
+                            format!("Left in place: {from} ({})", item.reason)
+                        }
+                    },
+                });
+            }
+        }
+        let left_out = |c: &ChangeLine| {
+            outcome
+                .skipped
+                .iter()
+                .any(|s| matches!(&s.item, BatchItem::Move { from, .. } if *from == c.from))
+        };
+        let mut applied = 0;
+        for c in changes.iter().filter(|c| !left_out(c)) {
+            applied += 1;
             ctx.emit(EventKind::Decision {
                 step: ctx.current_step(),
                 subject: c.from.clone(),
@@ -473,6 +498,8 @@ impl Tool for ApplyChanges {
                 reason: c.reason.clone(),
             });
         }
-        Ok(json!({"ok": true, "applied": changes.len(), "change": changed(ctx, op)}))
+        Ok(
+            json!({"ok": true, "applied": applied, "skipped": skipped, "change": changed(ctx, outcome.op)}),
+        )
     }
 }
