@@ -607,7 +607,7 @@ function renderHead(v) {
         try { await api('POST', `/api/runs/${v.id}/stop`); } catch (e) { v.els.head.append(errorBox(e)); }
       },
     }, t('stop')));
-  } else if (['needs_input', 'planning', 'running'].includes(run.status)) {
+  } else if (['needs_input', 'planning', 'running', 'stopped', 'interrupted'].includes(run.status)) {
     // Interrupted (a restart, a crash) or waiting for an answer nobody could give.
     if (run.status !== 'needs_input') buttons.push(h('span.hint', {}, t('resume_hint')));
     buttons.push(h('button#resume', {
