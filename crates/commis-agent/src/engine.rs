@@ -400,46 +400,28 @@ impl Engine {
         let read_only = serde_json::from_value::<StoredOptions>(options.clone())
             .map(|o| o.read_only)
             .unwrap_or(false);
-        // Read-only is a mode: the run works on a copy under COMMIS_HOME and reports what it
-        // would change, without a single write in the user's folder.
-        let (work_run, policy, preview_dir) = if read_only {
-            match self.prepare_preview(&run) {
-                Ok(Some((grants, dir))) => {
-                    let mut copy = run.clone();
-                    copy.grants = grants;
-                    (copy, preview_policy(), Some(dir))
-                }
-                Ok(None) => (run.clone(), policy, None),
-                Err(e) => return Err(e),
-            }
-        } else {
-            (run.clone(), policy, None)
-        };
         let ctx = self.context(
-            work_run,
-            policy,
+            run.clone(),
+            policy.clone(),
             interaction.clone(),
             lang,
             &stop,
-            preview_dir,
+            None,
         )?;
         ctx.set_output_dir(&output_dir_of(options, lang));
-        spawn_stop_watch(stop, ctx.clone());
-        if read_only && ctx.preview_dir.is_none() {
-            ctx.emit(EventKind::Message {
-                text: crate::messages::Msg::ReadOnlyTooLarge.fill(
-                    lang,
-                    &[("limit", &(PREVIEW_MAX_BYTES / 1_000_000).to_string())],
-                ),
-            });
-        }
+        spawn_stop_watch(stop.clone(), ctx.clone());
         let run_id = run.id.to_string();
         let stopped = |msg: crate::messages::Msg| Some(msg.fill(lang, &[("run", &run_id)]));
 
         let (mut plan, accepted) = match stored {
-            Some(Some(found)) => found,
+            Some(Some(found)) => {
+                // Driven again: while it waits at a prompt, a crash shows as interrupted.
+                self.store.set_status(&run.id, RunStatus::Planning)?;
+                found
+            }
             fresh => {
                 if fresh.is_some() {
+                    self.store.set_status(&run.id, RunStatus::Planning)?;
                     ctx.emit(EventKind::Message {
                         text: crate::messages::Msg::ResumePlanningAgain.text(lang).into(),
                     });
@@ -548,7 +530,39 @@ impl Engine {
             self.store.save_plan(&run.id, &plan, true)?;
             ctx.emit(EventKind::PlanAccepted { plan: plan.clone() });
         }
-        self.execute(&ctx, plan, planner).await
+        // Read-only is a mode: the accepted plan runs on a copy under COMMIS_HOME and the
+        // summary lists what it would change, without one write in the user's folder.
+        let exec_ctx = if read_only {
+            match self.prepare_preview(&run)? {
+                Some((grants, dir)) => {
+                    let mut copy = run.clone();
+                    copy.grants = grants;
+                    let preview = self.context(
+                        copy,
+                        preview_policy(),
+                        interaction.clone(),
+                        lang,
+                        &stop,
+                        Some(dir),
+                    )?;
+                    preview.set_output_dir(&output_dir_of(options, lang));
+                    spawn_stop_watch(stop.clone(), preview.clone());
+                    preview
+                }
+                None => {
+                    ctx.emit(EventKind::Message {
+                        text: crate::messages::Msg::ReadOnlyTooLarge.fill(
+                            lang,
+                            &[("limit", &(PREVIEW_MAX_BYTES / 1_000_000).to_string())],
+                        ),
+                    });
+                    ctx.clone()
+                }
+            }
+        } else {
+            ctx.clone()
+        };
+        self.execute(&exec_ctx, plan, planner).await
     }
 
     /// Asks each open question of the plan; answered ones leave `plan.questions` and join
