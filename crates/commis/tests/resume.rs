@@ -59,7 +59,7 @@ fn a_run_killed_mid_step_resumes_at_the_unfinished_step_without_redoing_finished
     let busy = sb.run(&["resume", &run_id]);
     assert!(!busy.status.success());
     assert!(
-        String::from_utf8_lossy(&busy.stderr).contains("another commis process"),
+        String::from_utf8_lossy(&busy.stderr).contains("un autre processus commis"),
         "{}",
         String::from_utf8_lossy(&busy.stderr)
     );
