@@ -108,6 +108,13 @@ pub fn standard_name(
 const NOISE_WORDS: &[&str] = &[
     "copie",
     "copy",
+    "re",
+    "fwd",
+    "tr",
+    "invoice",
+    "transcript",
+    "n",
+    "no",
     "of",
     "de",
     "du",
@@ -199,9 +206,13 @@ pub fn informative_name(
             || NOISE_WORDS.contains(&lower.as_str())
             || covered.contains(&lower)
             || kept.iter().any(|k| k.eq_ignore_ascii_case(&token))
-            // Plural/singular of a covered word ("factures" for "Facture").
+            || token.chars().count() == 1
+            // Plural/singular or abbreviation of a covered word ("factures", "FACT" for
+            // "Facture"; "St" for "Saint").
             || covered.iter().any(|c| {
-                c.len() > 3 && (lower == format!("{c}s") || format!("{lower}s") == *c)
+                (c.len() > 3 && (lower == format!("{c}s") || format!("{lower}s") == *c))
+                    || (lower.len() >= 3 && c.len() > lower.len() && c.starts_with(&lower))
+                    || (matches!(lower.as_str(), "st" | "ste") && c.starts_with("saint"))
             })
         {
             continue;
@@ -287,6 +298,21 @@ mod tests {
             assert!(new.contains(word), "{new} lost {word}");
         }
         assert!(!new.to_lowercase().contains("copie"), "{new}");
+    }
+
+    #[test]
+    fn abbreviations_of_what_the_name_already_says_are_not_repeated() {
+        assert_eq!(
+            informative_name(
+                "FACT-036 mairie St Aubin.pdf",
+                Some("2024-04-04"),
+                Some("Mairie de Saint-Aubin"),
+                "Facture",
+                Some("F2024-036"),
+                "pdf"
+            ),
+            "2024-04-04_Mairie-de-Saint-Aubin_Facture_F2024-036.pdf"
+        );
     }
 
     #[test]
