@@ -16,6 +16,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use commis_agent::engine::{Engine, RunRequest, StopHandle};
 use commis_agent::interact::{Interaction, NonInteractive};
+use commis_agent::messages::Msg;
 use commis_agent::offline::brief::{Lang, understand};
 use commis_core::{AccessMode, Grant, Policy, PolicyMode, RunStatus, RunSummary};
 
@@ -285,7 +286,10 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(dispatch(cli)) {
+    let result = runtime.block_on(dispatch(cli));
+    // A prompt abandoned by Ctrl-C leaves a thread blocked on standard input: do not wait.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("commis: {e:#}");
@@ -302,7 +306,7 @@ fn exit_for(status: RunStatus) -> ExitCode {
         RunStatus::NeedsInput => ExitCode::from(3),
         RunStatus::Stopped => ExitCode::from(4),
         RunStatus::Unsupported => ExitCode::from(5),
-        RunStatus::Planning | RunStatus::Running => ExitCode::from(1),
+        RunStatus::Planning | RunStatus::Running | RunStatus::Interrupted => ExitCode::from(1),
     }
 }
 
@@ -451,7 +455,12 @@ fn build_policy(config: &Config, flags: &PolicyFlags) -> Result<Policy> {
     Ok(policy)
 }
 
-fn interaction_for(flags: &PolicyFlags, out: &Out, lang: Lang) -> Arc<dyn Interaction> {
+fn interaction_for(
+    flags: &PolicyFlags,
+    out: &Out,
+    lang: Lang,
+    stop: &StopHandle,
+) -> Arc<dyn Interaction> {
     use std::io::IsTerminal;
     if flags.yes || !std::io::stdin().is_terminal() {
         Arc::new(NonInteractive {
@@ -461,6 +470,7 @@ fn interaction_for(flags: &PolicyFlags, out: &Out, lang: Lang) -> Arc<dyn Intera
         Arc::new(TerminalInteraction {
             out: out.clone(),
             lang,
+            stop: stop.clone(),
         })
     }
 }
@@ -501,7 +511,10 @@ async fn drive_and_report(
             }
         });
     }
-    let mut summary = fut.await?;
+    let mut summary = match fut.await {
+        Ok(summary) => summary,
+        Err(e) => bail!("{}", e.localized(lang)),
+    };
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), renderer).await;
     if summary.cost_usd.is_none() && summary.tokens.input + summary.tokens.output > 0 {
         summary.cost_usd = providers::estimate_cost(engine, &summary);
@@ -551,10 +564,10 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
     let planner = providers::planner(&config, &args.model)?;
     connect_mcp(&mut engine, &config, &planner, &out).await;
     let policy = build_policy(&config, &args.policy)?;
-    let interaction = interaction_for(&args.policy, &out, lang);
-    let interactive = interaction.is_interactive();
     let stop = StopHandle::default();
-    watch_ctrl_c(stop.clone(), out.clone(), lang);
+    let interaction = interaction_for(&args.policy, &out, lang, &stop);
+    let interactive = interaction.is_interactive();
+    watch_ctrl_c(stop.clone(), out.clone(), lang, engine.store.clone());
     let mut options = options_json(&args.policy);
     if let Some(out) = &args.output {
         options["output_dir"] = serde_json::json!(out);
@@ -578,16 +591,26 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
     .await
 }
 
-fn watch_ctrl_c(stop: StopHandle, out: Out, lang: Lang) {
+/// One Ctrl-C stops the run at its next safe point (prompts included); a second one aborts
+/// at once, after marking the run `stopped` so its status stays true (the journal records
+/// each change before it happens, and `resume` restarts a step cut short).
+fn watch_ctrl_c(stop: StopHandle, out: Out, lang: Lang, store: Arc<commis_store::Store>) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            out.line(lang.pick(
-                "Arrêt demandé : commis s'arrête à la prochaine étape sûre (Ctrl-C encore pour forcer).",
-                "Stop requested: commis stops at the next safe point (Ctrl-C again to force).",
-            ));
+            out.line(Msg::StopRequested.text(lang));
             stop.stop();
             if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
+                if let Some(id) = stop.run_id() {
+                    let _ = store.set_status(&id, RunStatus::Stopped);
+                    let _ = store.append_event(
+                        &id,
+                        commis_core::EventKind::Message {
+                            text: Msg::ForcedStopEvent.text(lang).to_string(),
+                        },
+                    );
+                    out.line(&Msg::ForcedStop.fill(lang, &[("run", id.as_str())]));
+                }
+                std::process::exit(4);
             }
         }
     });
@@ -655,10 +678,10 @@ async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
     engine.wait_for_folder = args.wait;
     connect_mcp(&mut engine, &config, &planner, &out).await;
     let policy = build_policy(&config, &flags)?;
-    let interaction = interaction_for(&flags, &out, lang);
-    let interactive = interaction.is_interactive();
     let stop = StopHandle::default();
-    watch_ctrl_c(stop.clone(), out.clone(), lang);
+    let interaction = interaction_for(&flags, &out, lang, &stop);
+    let interactive = interaction.is_interactive();
+    watch_ctrl_c(stop.clone(), out.clone(), lang, engine.store.clone());
     let fut = engine.resume(&args.run_id, planner, policy, interaction, stop);
     drive_and_report(&engine, out, lang, args.json, fut, interactive).await
 }
@@ -678,7 +701,7 @@ fn cmd_undo(run_id: &str, force: bool, cascade: bool, json: bool) -> Result<Exit
         Err(commis_agent::engine::AgentError::Workspace(
             commis_workspace::WorkspaceError::NewerRunFirst { newer, .. },
         )) => bail!("{}", undo_out::newer_first(run_id, &newer, lang)),
-        Err(e) => return Err(e.into()),
+        Err(e) => bail!("{}", e.localized(lang)),
     };
     if json {
         let all: Vec<serde_json::Value> = reports.iter().map(undo_out::to_json).collect();
@@ -700,36 +723,82 @@ fn cmd_undo(run_id: &str, force: bool, cascade: bool, json: bool) -> Result<Exit
 fn cmd_history(limit: usize, json: bool) -> Result<ExitCode> {
     let config = Config::load()?;
     let engine = open_engine(&config)?;
-    let runs = engine.store.runs(limit)?;
+    let runs = engine.runs_as_shown(limit)?;
     if json {
-        println!("{}", serde_json::to_string(&runs)?);
+        let mut rows = Vec::new();
+        for run in &runs {
+            let mut row = serde_json::to_value(run)?;
+            let undo = engine.undo_state(&run.id)?;
+            row["undo"] = serde_json::to_value(undo)?;
+            if resumable(run.status) {
+                row["resume"] = serde_json::json!(format!("commis resume {}", run.id));
+            }
+            rows.push(row);
+        }
+        println!("{}", serde_json::Value::Array(rows));
         return Ok(ExitCode::SUCCESS);
     }
     let out = Out::new(false);
     if runs.is_empty() {
-        out.line("No runs yet. Start one with: commis run DIR \"BRIEF\"");
+        // No run to take the language from: the user's locale decides.
+        out.line(Msg::HistoryEmpty.text(locale_lang()));
     }
     for run in runs {
+        let lang = understand(&run.brief).lang;
         let folder = run
             .grants
             .first()
             .map(|g| g.path.display().to_string())
             .unwrap_or_default();
         // An undone run says so (the store knows from its journal).
-        let status = match engine.store.undo_state(&run.id) {
-            Ok(u) if !u.as_str().is_empty() => format!("{} ({})", run.status.as_str(), u.as_str()),
-            _ => run.status.as_str().to_string(),
-        };
+        let undo = engine
+            .undo_state(&run.id)?
+            .label(lang)
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
         out.line(&format!(
-            "{}  {:<11} {:<9} {}  {}",
+            "{}  {:<11} {:<9} {}  {}{undo}",
             run.id,
-            status,
+            status_word(run.status, lang),
             run.provider,
             folder,
             report::one_line(&run.brief, 60)
         ));
+        if resumable(run.status) {
+            out.line(&format!(
+                "    ↳ {}",
+                Msg::ResumeHint.fill(lang, &[("run", run.id.as_str())])
+            ));
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Statuses `commis resume` continues (a `needs_input` run too, but it says so itself).
+fn resumable(status: RunStatus) -> bool {
+    matches!(status, RunStatus::Interrupted | RunStatus::Stopped)
+}
+
+/// The status as `history` prints it: the contract word, except `interrupted` in French.
+fn status_word(status: RunStatus, lang: Lang) -> &'static str {
+    match status {
+        RunStatus::Interrupted => Msg::Interrupted.text(lang),
+        other => other.as_str(),
+    }
+}
+
+/// The language of the user's locale (LC_ALL, LC_MESSAGES, LANG), for text with no brief.
+fn locale_lang() -> Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
+    if locale.starts_with("fr") {
+        Lang::Fr
+    } else {
+        Lang::En
+    }
 }
 
 fn cmd_show(run_id: &str, json: bool, report_path: Option<PathBuf>) -> Result<ExitCode> {
@@ -744,7 +813,10 @@ fn cmd_show(run_id: &str, json: bool, report_path: Option<PathBuf>) -> Result<Ex
         };
         std::fs::write(&path, text)
             .with_context(|| format!("cannot write the report to {}", path.display()))?;
-        eprintln!("report written to {}", path.display());
+        eprintln!(
+            "{}",
+            Msg::ReportWritten.fill(audit.lang(), &[("path", &path.display().to_string())])
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if json {
@@ -767,7 +839,7 @@ async fn cmd_tool(args: ToolArgs) -> Result<ExitCode> {
         AccessMode::ReadWrite
     };
     let out = Out::new(true);
-    let interaction = interaction_for(&args.policy, &out, Lang::En);
+    let interaction = interaction_for(&args.policy, &out, Lang::En, &StopHandle::default());
     let result = engine
         .call_tool(
             grant(&args.dir, mode)?,
