@@ -6,6 +6,7 @@ mod providers;
 mod report;
 mod templates;
 mod term;
+mod worker;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -263,6 +264,9 @@ struct ToolArgs {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = worker::dispatch() {
+        return code;
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -777,7 +781,7 @@ async fn cmd_tool(args: ToolArgs) -> Result<ExitCode> {
 }
 
 fn cmd_extract(file: &Path, json: bool) -> Result<ExitCode> {
-    match commis_docs::read_path(file, &commis_docs::Limits::default()) {
+    match commis_docs::read_path_guarded(file, &commis_docs::Limits::default()) {
         Ok(doc) => {
             if json {
                 println!("{}", doc.to_json());

@@ -77,7 +77,7 @@ pub fn read_document_text(
     ctx.emit(EventKind::FileRead {
         path: path.to_string(),
     });
-    commis_docs::read_bytes(path, &bytes, &commis_docs::Limits::default()).map_err(|e| {
+    commis_docs::read_guarded(path, &bytes, &commis_docs::Limits::default()).map_err(|e| {
         ToolError::Document {
             path: path.to_string(),
             reason: e.to_string(),
