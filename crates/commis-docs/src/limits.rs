@@ -59,7 +59,7 @@ impl Default for Limits {
             max_ratio: 1_000,
             max_depth: 128,
             max_text_chars: 20_000_000,
-            max_stream_bytes: 16 * 1024 * 1024,
+            max_stream_bytes: 32 * 1024 * 1024,
             max_cells: 4_000_000,
             max_line_bytes: 1024 * 1024,
             max_glyphs_per_page: 200_000,

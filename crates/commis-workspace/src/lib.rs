@@ -55,12 +55,14 @@
 mod blobs;
 mod confined;
 mod error;
+mod grant;
 mod path;
 mod undo;
 mod workspace;
 
 pub use blobs::{BlobStore, sha256_hex};
 pub use error::{ChangedFile, Result, WorkspaceError};
+pub use grant::{GrantRefusal, check_grantable};
 pub use path::{TEMP_PREFIX, normalize};
 pub use undo::{UndoReport, undo_run};
 pub use workspace::{BatchItem, EMPTY_DIR_MARKER, FileInfo, GrantedRoot, Snapshot, Workspace};

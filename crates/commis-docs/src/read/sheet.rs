@@ -52,9 +52,6 @@ pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Docu
             if ods_encrypted(bytes) {
                 return Err(DocError::Encrypted);
             }
-            let mut wb: Ods<_> = Ods::new(cursor).map_err(|e| map_err(label, e))?;
-            apply_props(wb.workbook_properties().ok(), &mut doc);
-            // calamine does not report ODS spans; read them from content.xml.
             let (spans, area) = ods_merges(bytes, limits);
             // calamine lays every ODS sheet out densely; a crafted one declares
             // billions of cells with a few bytes of repeat attributes.
@@ -66,6 +63,9 @@ pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Docu
                     ),
                 });
             }
+            let mut wb: Ods<_> = Ods::new(cursor).map_err(|e| map_err(label, e))?;
+            apply_props(wb.workbook_properties().ok(), &mut doc);
+            // calamine does not report ODS spans: they come from content.xml above.
             read_workbook(
                 &mut wb,
                 limits,
