@@ -11,8 +11,9 @@
 //! a process start. Without a worker program (library use, unit tests) every file is
 //! read in process, still bounded by [`Limits`].
 //!
-//! It is not a sandbox against code execution: it bounds resources and isolates
-//! crashes; file-system confinement is the caller's job (it passes bytes, not paths).
+//! On Linux the worker also gives up every file-system and TCP access (Landlock)
+//! before it parses anything: it reads the bytes on standard input and writes the
+//! document on standard output, nothing else. The caller passes bytes, not paths.
 
 use crate::error::DocError;
 use crate::limits::Limits;
@@ -268,6 +269,9 @@ pub fn worker_main(args: &[String]) -> i32 {
         .ok()
         .and_then(|j| serde_json::from_str(&j).ok())
         .unwrap_or_default();
+    // The reader works on bytes already in memory: from here on it may not open a
+    // file or a connection (where the kernel offers Landlock).
+    confine();
     let name = args.first().cloned().unwrap_or_default();
     let mut bytes = Vec::new();
     if std::io::stdin()
@@ -315,6 +319,66 @@ fn apply_rlimits(memory: u64, cpu: u64) {
     {
         let _ = (memory, cpu);
     }
+}
+
+/// Forbids every file-system and TCP access to this process from now on (Linux
+/// Landlock, best effort: older kernels and containers without it keep the resource
+/// limits only). Descriptors already open (standard input and output) still work.
+#[cfg(target_os = "linux")]
+fn confine() -> bool {
+    #[repr(C)]
+    struct RulesetAttr {
+        handled_access_fs: u64,
+        handled_access_net: u64,
+    }
+    // SAFETY: raw Landlock system calls with arguments built here; a failure of any of
+    // them returns an error code and leaves the process as it was.
+    unsafe {
+        let abi = libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<RulesetAttr>(),
+            0usize,
+            1u32, // LANDLOCK_CREATE_RULESET_VERSION
+        );
+        if abi < 1 {
+            return false;
+        }
+        // Every file-system right the running ABI knows, with none granted.
+        let handled_access_fs: u64 = match abi {
+            1 => (1 << 13) - 1,
+            2 => (1 << 14) - 1,
+            3 | 4 => (1 << 15) - 1,
+            _ => (1 << 16) - 1,
+        };
+        let (handled_access_net, size) = if abi >= 4 {
+            (3u64, std::mem::size_of::<RulesetAttr>())
+        } else {
+            (0, std::mem::size_of::<u64>())
+        };
+        let attr = RulesetAttr {
+            handled_access_fs,
+            handled_access_net,
+        };
+        let fd = libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            &attr as *const RulesetAttr,
+            size,
+            0u32,
+        );
+        if fd < 0 {
+            return false;
+        }
+        let fd = fd as libc::c_int;
+        let ok = libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+            && libc::syscall(libc::SYS_landlock_restrict_self, fd, 0u32) == 0;
+        libc::close(fd);
+        ok
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn confine() -> bool {
+    false
 }
 
 #[cfg(test)]
