@@ -104,13 +104,18 @@ pub fn read_guarded(name: &str, bytes: &[u8], limits: &Limits) -> Result<Documen
     if in_process(name, bytes) {
         return crate::read_bytes(name, bytes, limits);
     }
-    read_in_worker(
+    match read_in_worker(
         program,
         name,
         bytes,
         limits,
         &WorkerLimits::for_input(bytes.len()),
-    )
+    ) {
+        // The binary was replaced or removed under a running server: read as before
+        // there was a worker, bounded by the readers' own limits.
+        Err(DocError::Io { .. }) => crate::read_bytes(name, bytes, limits),
+        other => other,
+    }
 }
 
 /// Whether a file is read in the calling process: empty, or a small text file. The
@@ -392,6 +397,30 @@ mod tests {
         assert!(small.memory_bytes >= 512 << 20);
         assert!(big.memory_bytes > small.memory_bytes + (300 << 20));
         assert!(big.cpu_secs > small.cpu_secs);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_worker_that_dies_is_a_hostile_file_error_and_one_that_cannot_start_is_io() {
+        let worker = WorkerLimits::for_input(4);
+        let died = read_in_worker(
+            std::path::Path::new("/bin/false"),
+            "a.pdf",
+            b"%PDF",
+            &Limits::default(),
+            &worker,
+        );
+        assert!(matches!(died, Err(DocError::Hostile { .. })), "{died:?}");
+        let message = died.unwrap_err().to_string();
+        assert!(message.contains("piégé") && message.contains("crafted"), "{message}");
+        let missing = read_in_worker(
+            std::path::Path::new("/nonexistent/commis"),
+            "a.pdf",
+            b"%PDF",
+            &Limits::default(),
+            &worker,
+        );
+        assert!(matches!(missing, Err(DocError::Io { .. })), "{missing:?}");
     }
 
     #[test]
