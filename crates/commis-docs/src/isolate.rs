@@ -412,7 +412,10 @@ mod tests {
         );
         assert!(matches!(died, Err(DocError::Hostile { .. })), "{died:?}");
         let message = died.unwrap_err().to_string();
-        assert!(message.contains("piégé") && message.contains("crafted"), "{message}");
+        assert!(
+            message.contains("piégé") && message.contains("crafted"),
+            "{message}"
+        );
         let missing = read_in_worker(
             std::path::Path::new("/nonexistent/commis"),
             "a.pdf",

@@ -191,9 +191,7 @@ fn id_hint(head: &[u8]) -> Value {
     let end = rest
         .find(|c: char| !(c.is_ascii_digit() || c == '-'))
         .unwrap_or(rest.len());
-    rest[..end]
-        .parse::<i64>()
-        .map_or(Value::Null, |n| Value::from(n))
+    rest[..end].parse::<i64>().map_or(Value::Null, Value::from)
 }
 
 fn error_line(id: Value, code: i64, message: &str) -> Vec<u8> {

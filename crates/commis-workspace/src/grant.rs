@@ -127,6 +127,8 @@ fn pseudo_filesystem(path: &Path) -> bool {
         0x4249_4e4d, // binfmt_misc
     ];
     match rustix::fs::statfs(path) {
+        // `f_type`'s width differs between architectures.
+        #[allow(clippy::unnecessary_cast)]
         Ok(st) => MAGICS.contains(&(st.f_type as i64)),
         Err(_) => false,
     }

@@ -12,6 +12,8 @@ mod corpus;
 
 /// Runs a command to its end and returns its output and the peak memory (RSS, MiB)
 /// of it and the workers it waited for.
+// The child is reaped by `wait4` below, which also gives its peak memory.
+#[allow(clippy::zombie_processes)]
 fn output_and_peak(cmd: &mut Command) -> (std::process::Output, u64) {
     let mut child = cmd
         .stdout(Stdio::piped())
