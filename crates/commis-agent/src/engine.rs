@@ -182,6 +182,11 @@ impl Engine {
         })
     }
 
+    /// The folder holding commis's state (COMMIS_HOME): never grantable.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
     /// Live events of every run this engine drives.
     pub fn subscribe(&self) -> broadcast::Receiver<commis_core::Event> {
         self.events.subscribe()

@@ -56,6 +56,7 @@ mod blobs;
 mod confined;
 mod debris;
 mod error;
+mod grant;
 mod lock;
 mod path;
 mod undo;
@@ -63,6 +64,7 @@ mod workspace;
 
 pub use blobs::{BlobStore, sha256_hex};
 pub use error::{ChangedFile, NewerRun, Result, WorkspaceError};
+pub use grant::{GrantRefusal, check_grantable};
 pub use lock::{FolderLock, LockHolder, folder_busy_message};
 pub use path::{TEMP_PREFIX, normalize};
 pub use undo::{

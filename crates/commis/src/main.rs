@@ -7,6 +7,7 @@ mod report;
 mod templates;
 mod term;
 mod undo_out;
+mod worker;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -275,6 +276,9 @@ struct ToolArgs {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = worker::dispatch() {
+        return code;
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -421,22 +425,9 @@ impl commis_agent::context::RuleSink for ConfigRuleSink {
 }
 
 fn grant(dir: &Path, mode: AccessMode) -> Result<Grant> {
-    let path = dir
-        .canonicalize()
-        .with_context(|| format!("cannot open the folder {}: does it exist?", dir.display()))?;
-    if !path.is_dir() {
-        bail!("{} is not a folder", dir.display());
-    }
-    // commis's own state (journal, backups) must stay out of the agent's reach.
-    let home = state_home();
-    let home = home.canonicalize().unwrap_or(home);
-    if home.starts_with(&path) || path.starts_with(&home) {
-        bail!(
-            "{} contains commis's own state folder {} (or is inside it): grant another folder, or set COMMIS_HOME elsewhere",
-            path.display(),
-            home.display()
-        );
-    }
+    // The disk, system folders, pseudo-filesystems and commis's own state (journal,
+    // backups) are refused: the same rule as the web server's.
+    let path = commis_workspace::check_grantable(dir, &state_home())?;
     Ok(Grant { path, mode })
 }
 
@@ -862,7 +853,7 @@ async fn cmd_tool(args: ToolArgs) -> Result<ExitCode> {
 }
 
 fn cmd_extract(file: &Path, json: bool) -> Result<ExitCode> {
-    match commis_docs::read_path(file, &commis_docs::Limits::default()) {
+    match commis_docs::read_path_guarded(file, &commis_docs::Limits::default()) {
         Ok(doc) => {
             if json {
                 println!("{}", doc.to_json());

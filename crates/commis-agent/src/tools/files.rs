@@ -77,7 +77,7 @@ pub fn read_document_text(
     ctx.emit(EventKind::FileRead {
         path: path.to_string(),
     });
-    commis_docs::read_bytes(path, &bytes, &commis_docs::Limits::default()).map_err(|e| {
+    commis_docs::read_guarded(path, &bytes, &commis_docs::Limits::default()).map_err(|e| {
         ToolError::Document {
             path: path.to_string(),
             reason: e.to_string(),
@@ -443,21 +443,16 @@ impl Tool for ApplyChanges {
         let paths = changes.iter().map(|c| c.from.clone()).collect();
         ctx.gate(ActionKind::Move, description, paths).await?;
         let mut items = Vec::new();
-        let mut dirs: Vec<String> = Vec::new();
+        let mut dirs: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for c in &changes {
-            if let Some((parent, _)) = c.to.rsplit_once('/') {
-                // Create each missing ancestor once, shallowest first.
-                let mut acc = String::new();
-                for part in parent.split('/') {
-                    if !acc.is_empty() {
-                        acc.push('/');
-                    }
-                    acc.push_str(part);
-                    if !dirs.contains(&acc) && !ctx.workspace.exists(&acc)? {
-                        dirs.push(acc.clone());
-                        items.push(BatchItem::MakeDir { path: acc.clone() });
-                    }
-                }
+            // One item per destination folder: the batch creates its missing ancestors
+            // itself (checking each ancestor here again made deep paths cubic).
+            if let Some((parent, _)) = c.to.rsplit_once('/')
+                && dirs.insert(parent)
+            {
+                items.push(BatchItem::MakeDir {
+                    path: parent.to_string(),
+                });
             }
             items.push(BatchItem::Move {
                 from: c.from.clone(),
