@@ -275,3 +275,6 @@ async fn answers_to_the_planners_questions_reach_the_steps() {
         "{step}"
     );
 }
+
+#[path = "model_loop/edges.rs"]
+mod edges;
