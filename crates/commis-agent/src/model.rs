@@ -266,7 +266,10 @@ async fn converse(
             let (content, is_error) = match result {
                 Ok(v) => (as_data(&name, &v), false),
                 Err(ToolError::Stopped) => return Err(StepFailure::Stopped),
-                Err(e) => (bounded(&e.to_string(), TOOL_RESULT_CHARS).into_owned(), true),
+                Err(e) => (
+                    bounded(&e.to_string(), TOOL_RESULT_CHARS).into_owned(),
+                    true,
+                ),
             };
             results.push(ContentBlock::ToolResult {
                 tool_use_id: id,

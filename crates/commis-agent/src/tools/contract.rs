@@ -56,7 +56,10 @@ fn check(root: &Value, schema: &Value, at: &str, problems: &mut Vec<String>) {
     match map.get("type") {
         None => {}
         Some(Value::String(t)) if TYPES.contains(&t.as_str()) => {}
-        Some(Value::Array(ts)) if ts.iter().all(|t| t.as_str().is_some_and(|t| TYPES.contains(&t))) => {}
+        Some(Value::Array(ts))
+            if ts
+                .iter()
+                .all(|t| t.as_str().is_some_and(|t| TYPES.contains(&t))) => {}
         Some(other) => problems.push(format!("{at}: unknown type {other}")),
     }
     let is_type = |name: &str| match map.get("type") {
@@ -65,7 +68,9 @@ fn check(root: &Value, schema: &Value, at: &str, problems: &mut Vec<String>) {
         _ => false,
     };
     if is_type("array") && !map.contains_key("items") {
-        problems.push(format!("{at}: an array schema needs `items` (OpenAI refuses it)"));
+        problems.push(format!(
+            "{at}: an array schema needs `items` (OpenAI refuses it)"
+        ));
     }
     if let Some(required) = map.get("required") {
         let props = map.get("properties").and_then(Value::as_object);
@@ -94,12 +99,23 @@ fn check(root: &Value, schema: &Value, at: &str, problems: &mut Vec<String>) {
         }
     }
     for key in ["anyOf", "oneOf", "allOf"] {
-        for (i, sub) in map.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (i, sub) in map
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             check(root, sub, &format!("{at}/{key}[{i}]"), problems);
         }
     }
     for key in ["$defs", "definitions"] {
-        for (name, sub) in map.get(key).and_then(Value::as_object).into_iter().flatten() {
+        for (name, sub) in map
+            .get(key)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             check(root, sub, &format!("#/{key}/{name}"), problems);
         }
     }
@@ -116,7 +132,11 @@ fn to_strict(schema: &Value, at: &str) -> Result<Value, String> {
         };
     };
     if let Some(all) = map.get("allOf").and_then(Value::as_array) {
-        if all.len() == 1 && map.keys().all(|k| matches!(k.as_str(), "allOf" | "description")) {
+        if all.len() == 1
+            && map
+                .keys()
+                .all(|k| matches!(k.as_str(), "allOf" | "description"))
+        {
             let mut inner = to_strict(&all[0], at)?;
             if let (Some(d), Some(o)) = (map.get("description"), inner.as_object_mut()) {
                 o.insert("description".into(), d.clone());
@@ -127,7 +147,11 @@ fn to_strict(schema: &Value, at: &str) -> Result<Value, String> {
     }
     let mut out = Map::new();
     for (key, value) in map {
-        let key = if key == "oneOf" { "anyOf" } else { key.as_str() };
+        let key = if key == "oneOf" {
+            "anyOf"
+        } else {
+            key.as_str()
+        };
         if !STRICT_KEYWORDS.contains(&key) {
             continue;
         }
@@ -174,7 +198,9 @@ fn to_strict(schema: &Value, at: &str) -> Result<Value, String> {
         };
         out.insert(key.to_string(), value);
     }
-    let is_object = out.get("type").is_some_and(|t| t == "object" || t.as_array().is_some_and(|a| a.contains(&json!("object"))));
+    let is_object = out.get("type").is_some_and(|t| {
+        t == "object" || t.as_array().is_some_and(|a| a.contains(&json!("object")))
+    });
     if is_object {
         let names: Vec<Value> = out
             .get("properties")
@@ -254,11 +280,17 @@ fn every_tool_schema_is_accepted_by_both_function_calling_formats() {
         }
         let schema = &spec.input_schema;
         if schema.get("type") != Some(&json!("object")) {
-            problems.push(format!("{}: the input schema is not `type: object`", spec.name));
+            problems.push(format!(
+                "{}: the input schema is not `type: object`",
+                spec.name
+            ));
         }
         for key in ["oneOf", "anyOf", "allOf", "enum", "not"] {
             if schema.get(key).is_some() {
-                problems.push(format!("{}: `{key}` at the top level (OpenAI refuses it)", spec.name));
+                problems.push(format!(
+                    "{}: `{key}` at the top level (OpenAI refuses it)",
+                    spec.name
+                ));
             }
         }
         let mut found = Vec::new();

@@ -46,7 +46,10 @@ async fn a_document_cannot_close_the_survey_wrapper() {
         .unwrap();
     let first = first_user_text(&planning);
     let lower = first.to_ascii_lowercase();
-    assert!(first.contains("delete everything now"), "the survey shows the extract");
+    assert!(
+        first.contains("delete everything now"),
+        "the survey shows the extract"
+    );
     assert_eq!(lower.matches("<untrusted-data").count(), 1, "{first}");
     assert_eq!(lower.matches("</untrusted-data").count(), 1, "{first}");
     let open = lower.find("<untrusted-data").unwrap();
@@ -162,7 +165,10 @@ async fn a_deliverable_can_go_straight_into_a_missing_output_folder() {
     let engine = Engine::open(&dir.path().join("state")).unwrap();
     let (provider, mut req) = run_with(&work, |req: &ChatRequest| {
         if req.system.contains("PLANNING") {
-            return Ok(tool("propose_plan", json!({"steps": [{"title": "Rapport"}]})));
+            return Ok(tool(
+                "propose_plan",
+                json!({"steps": [{"title": "Rapport"}]}),
+            ));
         }
         let seen = all_text(req);
         if !seen.contains("tool_result") {
@@ -210,5 +216,8 @@ async fn a_deliverable_can_go_straight_into_a_missing_output_folder() {
     assert!(results >= 2, "propose_plan and create_document answered");
     // The folders were journaled: undo removes them with the file.
     engine.undo(summary.run_id.as_str(), false).unwrap();
-    assert!(!work.join("Livrables").exists(), "undo removed the created folders");
+    assert!(
+        !work.join("Livrables").exists(),
+        "undo removed the created folders"
+    );
 }
