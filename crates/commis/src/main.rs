@@ -1,6 +1,23 @@
 //! `commis`: the command line. Thin on purpose: it parses flags, builds the engine and
 //! renders events; the work happens in `commis-agent`.
 
+// `println!` and `print!` that end the process quietly when whoever reads stdout has gone
+// (`commis extract f --json | head -c 2500`), instead of panicking on the broken pipe. They
+// shadow the std macros in this crate (every module below).
+macro_rules! println {
+    () => {
+        $crate::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::write_stdout(format_args!($($arg)*))
+    };
+}
+
 mod config;
 mod providers;
 mod report;
@@ -275,6 +292,33 @@ struct ToolArgs {
     policy: PolicyFlags,
 }
 
+/// Writes to stdout; a closed pipe ends the process with success (the reader took what it
+/// wanted, as `head` does), any other error is reported once on stderr.
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = out.write_fmt(args).and_then(|()| out.flush());
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("commis: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `text` without the configured API keys or anything shaped like a credential: for every
+/// message this binary prints that may carry a server's words.
+pub(crate) fn redact(text: &str) -> String {
+    let keys: Vec<String> = ["ANTHROPIC_API_KEY", "OPENAI_API_KEY"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .filter(|value| !value.trim().is_empty())
+        .collect();
+    let known: Vec<&str> = keys.iter().map(String::as_str).collect();
+    commis_llm::redact_secrets(text, &known)
+}
+
 fn main() -> ExitCode {
     if let Some(code) = worker::dispatch() {
         return code;
@@ -296,7 +340,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("commis: {e:#}");
+            eprintln!(
+                "commis: {}",
+                commis_agent::bounded::bounded(&redact(&format!("{e:#}")), 4_000)
+            );
             ExitCode::from(1)
         }
     }
@@ -506,6 +553,14 @@ async fn drive_and_report(
         Ok(summary) => summary,
         Err(e) => bail!("{}", e.localized(lang)),
     };
+    // The message can quote a model's answer or a server's error: bounded, and never with a
+    // key in it (the store keeps the whole text).
+    if let Some(message) = summary.message.take() {
+        summary.message = Some(
+            commis_agent::bounded::bounded(&redact(&message), commis_agent::bounded::MESSAGE_CHARS)
+                .into_owned(),
+        );
+    }
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), renderer).await;
     if summary.cost_usd.is_none() && summary.tokens.input + summary.tokens.output > 0 {
         summary.cost_usd = providers::estimate_cost(engine, &summary);
