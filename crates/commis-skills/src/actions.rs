@@ -379,11 +379,36 @@ fn task_text(text: &str) -> String {
 /// ("we decided", "c'est décidé"). Deadlines ("avant vendredi", "d'ici le 15", "by Friday") are
 /// kept as said and resolved to a date against the meeting date when possible; urgency words set
 /// the priority, also when said in the acknowledging reply ("Oui, ce n'est pas urgent").
+///
+/// Spoken items are then kept only when they are real actions: an owner who attended the
+/// meeting (named, the speaker, or the person addressed), not a question, a hypothetical, a
+/// refusal or a back-channel turn; the same task said twice (request, acceptance, recap) is
+/// one item. Items read from an "Actions" table or list are kept as written.
 pub fn action_items(text: &str) -> Vec<ActionItem> {
     let sentences = split_sentences(text);
+    let (structured, spoken) = candidate_items_split(text, &sentences);
+    let people = crate::refine::participants(text, &sentences);
+    crate::refine::refine(spoken, structured, &people)
+}
+
+/// Every cue match before [`action_items`] filters and merges them: the raw candidates, for
+/// callers that want to judge for themselves.
+pub fn candidate_items(text: &str) -> Vec<ActionItem> {
+    let sentences = split_sentences(text);
+    let (mut structured, spoken) = candidate_items_split(text, &sentences);
+    structured.extend(spoken);
+    structured
+}
+
+/// The items read from tables and lists, and the items read from speech.
+fn candidate_items_split(
+    text: &str,
+    sentences: &[Sentence],
+) -> (Vec<ActionItem>, Vec<ActionItem>) {
     let meeting = meeting_date(text);
     let mut out: Vec<ActionItem> = table_actions(text, meeting);
     out.extend(section_items(text, meeting));
+    let n_structured = out.len();
     let table_lines: Vec<usize> = out.iter().map(|a| a.line).collect();
     // The last request addressed to someone (index in `out`, line), which a reply may accept.
     let mut last_request: Option<(usize, usize, bool)> = None;
@@ -547,6 +572,19 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
                 };
                 evidence = format!("{prev_ev} {evidence}");
             }
+        } else if kind == ItemKind::Decision
+            && i > 0
+            && sentences[i - 1].line == s.line
+            && crate::summarize::content_words(&s.text).len() < 5
+        {
+            // "On reste autour de 14 700. On ne descend pas en dessous, c'est décidé.": the
+            // decision is what the same turn said just before.
+            let prev = &sentences[i - 1];
+            what = format!("{} {}", task_text(&prev.text), s.text.trim());
+            evidence = match &s.speaker {
+                Some(sp) => format!("{sp}: {} {}", prev.text, s.text),
+                None => format!("{} {}", prev.text, s.text),
+            };
         }
         // "Julie, tu relances les Tilleuls." / "Julie : Je les appelle aujourd'hui.": one task, accepted.
         if first
@@ -590,7 +628,8 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
             line: s.line,
         });
     }
-    out
+    let spoken = out.split_off(n_structured);
+    (out, spoken)
 }
 
 /// Header words of an action table, per column role.
