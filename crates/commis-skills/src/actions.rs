@@ -401,10 +401,7 @@ pub fn candidate_items(text: &str) -> Vec<ActionItem> {
 }
 
 /// The items read from tables and lists, and the items read from speech.
-fn candidate_items_split(
-    text: &str,
-    sentences: &[Sentence],
-) -> (Vec<ActionItem>, Vec<ActionItem>) {
+fn candidate_items_split(text: &str, sentences: &[Sentence]) -> (Vec<ActionItem>, Vec<ActionItem>) {
     let meeting = meeting_date(text);
     let mut out: Vec<ActionItem> = table_actions(text, meeting);
     out.extend(section_items(text, meeting));

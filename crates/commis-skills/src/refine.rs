@@ -13,10 +13,48 @@ use crate::text::fold_lower;
 
 /// Transcription fillers that carry no content ("um", "yeah", "euh").
 const FILLERS: &[&str] = &[
-    "um", "uh", "umm", "hmm", "mm", "mmm", "mm-hmm", "uh-huh", "yeah", "yep", "okay", "ok",
-    "right", "euh", "ben", "bah", "hein", "ouais", "voila", "like", "know", "mean", "just",
-    "gonna", "think", "sort", "kind", "thing", "things", "actually", "really", "well", "maybe",
-    "probably", "stuff", "something", "anyway", "mean", "guess", "sure", "good", "great",
+    "um",
+    "uh",
+    "umm",
+    "hmm",
+    "mm",
+    "mmm",
+    "mm-hmm",
+    "uh-huh",
+    "yeah",
+    "yep",
+    "okay",
+    "ok",
+    "right",
+    "euh",
+    "ben",
+    "bah",
+    "hein",
+    "ouais",
+    "voila",
+    "like",
+    "know",
+    "mean",
+    "just",
+    "gonna",
+    "think",
+    "sort",
+    "kind",
+    "thing",
+    "things",
+    "actually",
+    "really",
+    "well",
+    "maybe",
+    "probably",
+    "stuff",
+    "something",
+    "anyway",
+    "mean",
+    "guess",
+    "sure",
+    "good",
+    "great",
 ];
 
 /// Content stems of a phrase: content words without fillers or elided articles, cut to four
@@ -114,9 +152,11 @@ fn attended(who: &str, people: &[String]) -> bool {
         return true;
     }
     let folded: Vec<String> = people.iter().map(|p| fold_lower(p)).collect();
-    owner_names(who)
-        .iter()
-        .all(|n| folded.iter().any(|p| p == n || p.split_whitespace().any(|w| w == n)))
+    owner_names(who).iter().all(|n| {
+        folded
+            .iter()
+            .any(|p| p == n || p.split_whitespace().any(|w| w == n))
+    })
 }
 
 /// The sentence an item was read from (its own, not the context prepended to the evidence).
@@ -148,23 +188,69 @@ fn is_hypothetical(folded: &str) -> bool {
             " serait ",
         ]
         .iter()
-        .any(|p| folded.contains(p)) && !folded.contains("could you") && !folded.contains("would you")
+        .any(|p| folded.contains(p))
+            && !folded.contains("could you")
+            && !folded.contains("would you")
+}
+
+/// An act done right there in the meeting ("let me just put the top in", "I'll go first",
+/// "je vous montre"), an ability or a refusal to act, not a commitment for after it.
+fn is_in_meeting_act(folded: &str) -> bool {
+    [
+        "let me",
+        "i'll just",
+        "i'm just",
+        "i'll go first",
+        "i'll start",
+        "i'll begin",
+        "present myself",
+        "introduce myself",
+        "i'll leave",
+        "tell you",
+        "show you",
+        "i'll put that",
+        "i'll be able to",
+        "i'm not gonna",
+        "i'm not going to",
+        "i'll try",
+        "i'll have to",
+        "i'm gonna have to",
+        "i'll draw",
+        "i'm going to draw",
+        "je commence",
+        "je vous montre",
+        "je vous presente",
+        "je me presente",
+        "je passe la parole",
+        "je resume",
+        "je recapitule",
+    ]
+    .iter()
+    .any(|p| folded.contains(p))
 }
 
 /// A refusal or an answer to a question ("Non, je prends ma voiture"), not a task.
 fn is_refusal(folded: &str) -> bool {
     let f = folded.trim_start();
-    ["non,", "non ", "no,", "no ", "nope", "pas besoin", "not really"]
-        .iter()
-        .any(|p| f.starts_with(p))
+    [
+        "non,",
+        "non ",
+        "no,",
+        "no ",
+        "nope",
+        "pas besoin",
+        "not really",
+    ]
+    .iter()
+    .any(|p| f.starts_with(p))
 }
 
 /// A question that asks for information ("Tu peux lui envoyer quand ?"), not a request.
 fn is_open_question(folded: &str) -> bool {
     folded.trim_end().ends_with('?')
         && [
-            "quand", "combien", "comment", "pourquoi", "ou ", "qui ", "quel", "when", "how",
-            "why", "where", "what", "which", "est-ce",
+            "quand", "combien", "comment", "pourquoi", "ou ", "qui ", "quel", "when", "how", "why",
+            "where", "what", "which", "est-ce",
         ]
         .iter()
         .any(|w| folded.contains(w))
@@ -234,6 +320,7 @@ pub(crate) fn refine(
             || is_hypothetical(&what)
             || is_refusal(&folded)
             || is_open_question(&folded)
+            || item.kind == ItemKind::Task && is_in_meeting_act(&folded)
         {
             continue;
         }
@@ -285,7 +372,8 @@ pub(crate) fn refine(
         let mine = stems(&item.what);
         let dup = out.iter().position(|o| {
             o.kind == item.kind
-                && (item.kind == ItemKind::Decision || same_owner(o.who.as_deref(), item.who.as_deref()))
+                && (item.kind == ItemKind::Decision
+                    || same_owner(o.who.as_deref(), item.who.as_deref()))
                 && overlap(&mine, &stems(&o.what)) >= 0.6
         });
         match dup {
