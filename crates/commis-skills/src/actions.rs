@@ -454,7 +454,14 @@ fn candidate_items_split(text: &str, sentences: &[Sentence]) -> (Vec<ActionItem>
         ]
         .iter()
         .any(|p| folded.starts_with(p) || folded.contains(&format!(", {p}")));
-        if is_not_commitment(&folded, &s.text) && !marker && !decision && !polite_request {
+        // "Je m'en occupe." is short but takes the task said just before.
+        let accepts = crate::refine::is_bare_acceptance(&folded) && first;
+        if is_not_commitment(&folded, &s.text)
+            && !marker
+            && !decision
+            && !polite_request
+            && !accepts
+        {
             continue;
         }
         // "Julie, tu les as relancés ?" asks about the past: not a task.
@@ -481,7 +488,7 @@ fn candidate_items_split(text: &str, sentences: &[Sentence]) -> (Vec<ActionItem>
         {
             let nf = fold_lower(&next.text);
             if ACK.iter().any(|a| nf.starts_with(a)) {
-                let next_text = follow_up_text(&sentences, i + 1);
+                let next_text = follow_up_text(sentences, i + 1);
                 let nf = fold_lower(&next_text);
                 if when.is_none() {
                     when = DEADLINE
@@ -577,7 +584,7 @@ fn candidate_items_split(text: &str, sentences: &[Sentence]) -> (Vec<ActionItem>
             // "On reste autour de 14 700. On ne descend pas en dessous, c'est décidé.": the
             // decision is what the same turn said just before.
             let prev = &sentences[i - 1];
-            what = format!("{} {}", task_text(&prev.text), s.text.trim());
+            what = format!("{}. {}", task_text(&prev.text), s.text.trim());
             evidence = match &s.speaker {
                 Some(sp) => format!("{sp}: {} {}", prev.text, s.text),
                 None => format!("{} {}", prev.text, s.text),
@@ -609,7 +616,15 @@ fn candidate_items_split(text: &str, sentences: &[Sentence]) -> (Vec<ActionItem>
                 continue;
             }
         }
-        if what.is_empty() || out.iter().any(|o| o.what == what) {
+        if what.is_empty() {
+            continue;
+        }
+        // "Il faut commander le chêne." / "Karim : Je m'en occupe.": the same task, now owned.
+        if let Some(o) = out.iter_mut().find(|o| o.what == what) {
+            if o.who.is_none() && who.is_some() {
+                o.who = who;
+                o.evidence = evidence;
+            }
             continue;
         }
         last_request = (kind == ItemKind::Task && (request || named.is_some()) && !first)
@@ -1140,7 +1155,7 @@ Sophie : Est-ce que tu as vu le mail ?\n";
         assert_eq!(avenant.who.as_deref(), Some("Julie"));
         assert_eq!(avenant.priority, Priority::Low);
         assert_eq!(avenant.due.as_deref(), Some("2024-03-31"));
-        let relance = find("elance le Garage Petit");
+        let relance = find("le Garage Petit");
         assert_eq!(relance.who.as_deref(), Some("Julie"));
         assert_eq!(relance.when.as_deref(), Some("d'ici vendredi"));
         assert_eq!(relance.due.as_deref(), Some("2024-03-15"));

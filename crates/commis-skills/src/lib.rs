@@ -25,6 +25,7 @@ pub mod clients;
 pub mod dates;
 pub mod entities;
 pub mod invoice;
+pub mod minutes;
 pub mod refine;
 pub mod slug;
 pub mod summarize;

@@ -63,12 +63,10 @@ pub(crate) fn stems(s: &str) -> HashSet<String> {
     content_words(s)
         .into_iter()
         .map(|w| {
-            let w = w
-                .split_once('\'')
+            w.split_once('\'')
                 .filter(|(a, _)| a.chars().count() <= 2)
                 .map_or(w.as_str(), |(_, b)| b)
-                .to_string();
-            w
+                .to_string()
         })
         .filter(|w| w.chars().count() >= 3 && !FILLERS.contains(&w.as_str()))
         .map(|w| w.chars().take(4).collect())
@@ -106,11 +104,19 @@ pub fn participants(text: &str, sentences: &[Sentence]) -> Vec<String> {
         {
             continue;
         }
-        // "Marc (gérant), Julie (administration)" / "Marc, Julie (et Kevin, intérimaire)".
-        for token in rest.split(|c: char| !(c.is_alphabetic() || c == '-' || c == '\'')) {
-            let starts_upper = token.chars().next().is_some_and(char::is_uppercase);
-            if starts_upper && token.chars().count() >= 2 && !out.iter().any(|o| o == token) {
-                out.push(token.to_string());
+        // "Marc (gérant), Julie (administration)" / "Marc Lemoine, Julie Martin" /
+        // "Marc, Julie (et Kevin, intérimaire)": each part's leading capitalised words.
+        let rest = rest.replace(" et ", ",").replace(" and ", ",");
+        for part in rest.split([',', ';', '(', ')', '/']) {
+            let name: Vec<&str> = part
+                .split_whitespace()
+                .skip_while(|w| ["et", "and", "avec", "with"].contains(w))
+                .take_while(|w| w.chars().next().is_some_and(char::is_uppercase))
+                .take(3)
+                .collect();
+            let name = name.join(" ");
+            if name.chars().count() >= 2 && !out.contains(&name) {
+                out.push(name);
             }
         }
     }
@@ -257,7 +263,7 @@ fn is_open_question(folded: &str) -> bool {
 }
 
 /// A bare acceptance whose substance is the task it answers ("Je m'en occupe", "I'll do it").
-fn is_bare_acceptance(folded: &str) -> bool {
+pub(crate) fn is_bare_acceptance(folded: &str) -> bool {
     [
         "m'en occupe",
         "m'en charge",
@@ -273,6 +279,182 @@ fn is_bare_acceptance(folded: &str) -> bool {
     ]
     .iter()
     .any(|p| folded.contains(p))
+}
+
+/// French verb forms said in a meeting and their infinitive, for the irregular ones.
+const IRREGULAR: &[(&str, &str)] = &[
+    ("envoie", "envoyer"),
+    ("envoies", "envoyer"),
+    ("envoyez", "envoyer"),
+    ("enverrai", "envoyer"),
+    ("renvoie", "renvoyer"),
+    ("renvoies", "renvoyer"),
+    ("appelle", "appeler"),
+    ("appelles", "appeler"),
+    ("appellerai", "appeler"),
+    ("rappelle", "rappeler"),
+    ("rappelles", "rappeler"),
+    ("fais", "faire"),
+    ("fait", "faire"),
+    ("faites", "faire"),
+    ("ferai", "faire"),
+    ("fera", "faire"),
+    ("finis", "finir"),
+    ("finit", "finir"),
+    ("finissez", "finir"),
+    ("previens", "prévenir"),
+    ("previent", "prévenir"),
+    ("prevenez", "prévenir"),
+    ("prends", "prendre"),
+    ("prend", "prendre"),
+    ("prenez", "prendre"),
+    ("prendrai", "prendre"),
+    ("vois", "voir"),
+    ("voit", "voir"),
+    ("voyez", "voir"),
+    ("ecris", "écrire"),
+    ("ecrit", "écrire"),
+    ("ecrivez", "écrire"),
+    ("mets", "mettre"),
+    ("met", "mettre"),
+    ("mettez", "mettre"),
+    ("transmets", "transmettre"),
+    ("transmet", "transmettre"),
+    ("achete", "acheter"),
+    ("achetes", "acheter"),
+    ("dis", "dire"),
+    ("dit", "dire"),
+    ("lis", "lire"),
+    ("lit", "lire"),
+    ("pars", "partir"),
+    ("part", "partir"),
+    ("sors", "sortir"),
+    ("suis", "suivre"),
+    ("suit", "suivre"),
+    ("reponds", "répondre"),
+    ("repond", "répondre"),
+];
+
+/// Modal and motion verbs dropped before the infinitive they carry ("tu peux facturer").
+const MODALS: &[&str] = &[
+    "peux", "peut", "pouvez", "pourrais", "pourriez", "dois", "doit", "devez", "vais", "vas", "va",
+    "allez", "passe", "passes",
+];
+
+/// Object pronouns that stay in front of the verb ("les appeler", "lui envoyer").
+const PRONOUNS: &[&str] = &[
+    "le", "la", "les", "l'", "lui", "leur", "me", "m'", "y", "en", "nous",
+];
+
+/// The infinitive of a French conjugated verb ("relances" → "relancer", "préviens" →
+/// "prévenir"), or `None` when the word does not look like one.
+fn infinitive(word: &str) -> Option<String> {
+    let f = fold_lower(word);
+    if let Some((_, inf)) = IRREGULAR.iter().find(|(w, _)| *w == f) {
+        return Some((*inf).to_string());
+    }
+    // Already an infinitive ("peux facturer" once the modal is gone).
+    if ["er", "ir", "oir"].iter().any(|e| f.ends_with(e))
+        || IRREGULAR.iter().any(|(_, inf)| fold_lower(inf) == f)
+    {
+        return Some(word.to_string());
+    }
+    let stem_of = |suffix: &str| word.strip_suffix(suffix).map(str::to_string);
+    if f.ends_with("erai") || f.ends_with("eras") {
+        return stem_of("ai").or_else(|| stem_of("as"));
+    }
+    if f.ends_with("es") && f.len() > 4 {
+        return stem_of("s").map(|w| format!("{w}r"));
+    }
+    if f.ends_with("ez") && f.len() > 4 {
+        return stem_of("z").map(|w| format!("{w}r"));
+    }
+    if f.ends_with('e') && f.len() > 3 && !f.ends_with("ee") {
+        return Some(format!("{word}r"));
+    }
+    None
+}
+
+/// Rewrites a French spoken task as an instruction starting with an infinitive, without its
+/// owner: "Karim, tu les appelles pour avoir une date" → "Les appeler pour avoir une date",
+/// "Karim commande le chêne" → "Commander le chêne". Other text comes back unchanged.
+pub(crate) fn as_instruction(what: &str, who: Option<&str>) -> String {
+    let mut words: Vec<&str> = what.split_whitespace().collect();
+    // "Karim, tu ..." / "Thomas et Karim, vous ..." / "Karim commande ...".
+    if let Some(w) = who {
+        let n = w.split_whitespace().count();
+        if words.len() > n
+            && fold_lower(&words[..n].join(" ")).trim_end_matches(',') == fold_lower(w)
+        {
+            words.drain(..n);
+        }
+    }
+    while words.first().is_some_and(|w| {
+        ["tu", "vous", "je", "moi", "moi,", "et"].contains(&fold_lower(w).as_str())
+    }) {
+        words.remove(0);
+    }
+    // "J'envoie" / "l'envoie": split the elided pronoun off.
+    let mut lead: Vec<String> = Vec::new();
+    let mut rest: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    if let Some(first) = rest.first().cloned() {
+        let f = fold_lower(&first);
+        if f.starts_with("j'") {
+            // By characters: the original may hold accents or a typographic apostrophe.
+            rest[0] = first.chars().skip(2).collect();
+        }
+    }
+    while let Some(first) = rest.first().cloned() {
+        let f = fold_lower(&first);
+        if MODALS.contains(&f.as_str()) && rest.len() > 1 {
+            rest.remove(0);
+            continue;
+        }
+        if PRONOUNS.contains(&f.as_str()) && rest.len() > 1 {
+            lead.push(f);
+            rest.remove(0);
+            continue;
+        }
+        if let Some(p) = ["l'", "m'", "t'"]
+            .iter()
+            .find(|p| f.starts_with(**p) && f.len() > 2)
+        {
+            lead.push((*p).to_string());
+            rest[0] = first.chars().skip(2).collect();
+        }
+        break;
+    }
+    let Some(verb) = rest.first().and_then(|v| infinitive(v)) else {
+        return what.to_string();
+    };
+    rest[0] = verb;
+    let mut out = String::new();
+    for p in &lead {
+        out.push_str(p);
+        if !p.ends_with('\'') {
+            out.push(' ');
+        }
+    }
+    out.push_str(&rest.join(" "));
+    let out = out.trim_end_matches(['?', ' ', '.']).to_string();
+    let out = out.strip_suffix(", alors").unwrap_or(&out).to_string();
+    let mut cs = out.chars();
+    match cs.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + cs.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Whether a sentence reads as French (more French than English glue words).
+fn is_french(s: &str) -> bool {
+    let f = format!(" {} ", fold_lower(s));
+    let count = |ws: &[&str]| ws.iter().filter(|w| f.contains(*w)).count();
+    count(&[
+        " le ", " la ", " les ", " de ", " du ", " des ", " je ", " tu ", " l'", " d'", " et ",
+        " pour ",
+    ]) > count(&[
+        " the ", " to ", " and ", " of ", " i ", " you ", " we ", " for ", " it ",
+    ])
 }
 
 /// Folds `b` into `a`: the stronger priority, the first deadline found, both pieces of evidence.
@@ -381,7 +563,81 @@ pub(crate) fn refine(
             None => out.push(item),
         }
     }
+    for item in &mut out {
+        if item.kind == ItemKind::Task && is_french(&item.evidence) {
+            item.what = as_instruction(&item.what, item.who.as_deref());
+        }
+    }
     let mut all = structured;
     all.extend(out);
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_tasks_read_as_instructions() {
+        let cases = [
+            (
+                "Karim, tu les appelles pour avoir une date ferme",
+                Some("Karim"),
+                "Les appeler pour avoir une date ferme",
+            ),
+            (
+                "Karim commande le chêne avant le 20",
+                Some("Karim"),
+                "Commander le chêne avant le 20",
+            ),
+            (
+                "Je l'envoie à Pierre Dupont aujourd'hui",
+                Some("Julie"),
+                "L'envoyer à Pierre Dupont aujourd'hui",
+            ),
+            (
+                "Préviens la réception de l'hôtel",
+                Some("Thomas"),
+                "Prévenir la réception de l'hôtel",
+            ),
+            (
+                "Posez aux Tilleuls le mardi 2 avril",
+                Some("Thomas et Karim"),
+                "Poser aux Tilleuls le mardi 2 avril",
+            ),
+            (
+                "Peux facturer l'acompte Moreau la semaine prochaine",
+                Some("Julie"),
+                "Facturer l'acompte Moreau la semaine prochaine",
+            ),
+            (
+                "Prépare un modèle d'avenant, alors",
+                Some("Julie"),
+                "Préparer un modèle d'avenant",
+            ),
+            (
+                "Relancer Garage Petit",
+                Some("Julie"),
+                "Relancer Garage Petit",
+            ),
+            (
+                "Fais réviser la scie avant le 15",
+                Some("Karim"),
+                "Faire réviser la scie avant le 15",
+            ),
+        ];
+        for (what, who, want) in cases {
+            assert_eq!(as_instruction(what, who), want, "{what}");
+        }
+    }
+
+    #[test]
+    fn participants_come_from_the_header_and_the_speakers() {
+        let t = "Réunion\nPrésents : Marc Lemoine, Julie (administration) (et Kevin, intérimaire)\nMarc : Bonjour à tous, on commence.\nSophie : J'ai les plans du projet Moreau.\nMarc : Parfait, montre-les.\nSophie : Les voici, version trois.\n";
+        let s = crate::summarize::split_sentences(t);
+        assert_eq!(
+            participants(t, &s),
+            vec!["Marc Lemoine", "Julie", "Kevin", "Marc", "Sophie"]
+        );
+    }
 }
