@@ -299,6 +299,53 @@ fn resolve_when(when: &str, sentence: &str, meeting: Option<Date>) -> Option<Dat
     day_of_month_after(m, day)
 }
 
+/// Who does what a sentence commits to, and by when: the person named ("Julie, tu
+/// relances..."), the speaker for a first-person commitment ("je relance", "I'll send"), the
+/// person addressed (`addressee`, who spoke just before) for a request ("tu factures"); the
+/// deadline words as said and resolved against `meeting` ("vendredi" said on Tuesday 12 March
+/// 2024 is 2024-03-15). An owner who is not among `participants` (when given) is not returned.
+pub fn resolve_owner_and_date(
+    sentence: &str,
+    speaker: Option<&str>,
+    addressee: Option<&str>,
+    participants: &[String],
+    meeting: Option<Date>,
+) -> (Option<String>, Option<String>, Option<String>) {
+    let folded = fold_lower(sentence);
+    let named = NAMED
+        .captures(sentence)
+        .and_then(|c| c.name("who").map(|m| m.as_str().to_string()))
+        .filter(|w| !is_not_a_person(w));
+    let request = SECOND_PERSON
+        .captures(&folded)
+        .and_then(|c| c.name("verb"))
+        .is_some_and(|v| !NOT_REQUEST_VERBS.contains(&v.as_str()));
+    let who = named
+        .or_else(|| {
+            FIRST_PERSON
+                .is_match(&folded)
+                .then(|| speaker.map(str::to_string))
+                .flatten()
+        })
+        .or_else(|| request.then(|| addressee.map(str::to_string)).flatten())
+        .filter(|w| {
+            participants.is_empty()
+                || participants.iter().any(|p| {
+                    fold_lower(p)
+                        .split_whitespace()
+                        .any(|x| fold_lower(w).contains(x))
+                })
+        });
+    let when = DEADLINE
+        .find(&folded)
+        .map(|m| original_slice(sentence, &folded, m.start(), m.end()));
+    let due = when
+        .as_deref()
+        .and_then(|w| resolve_when(w, sentence, meeting))
+        .map(|d| d.to_iso());
+    (who, when, due)
+}
+
 fn day_and_month(w: &str, m: Date) -> Option<Date> {
     static DM: LazyLock<Regex> = LazyLock::new(|| {
         re(
@@ -388,7 +435,7 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
     let sentences = split_sentences(text);
     let (structured, spoken) = candidate_items_split(text, &sentences);
     let people = crate::refine::participants(text, &sentences);
-    crate::refine::refine(spoken, structured, &people)
+    crate::refine::refine(spoken, structured, &people, &sentences)
 }
 
 /// Every cue match before [`action_items`] filters and merges them: the raw candidates, for

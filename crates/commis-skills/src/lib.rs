@@ -25,6 +25,7 @@ pub mod clients;
 pub mod dates;
 pub mod entities;
 pub mod invoice;
+mod meeting_tools;
 pub mod minutes;
 pub mod refine;
 pub mod slug;

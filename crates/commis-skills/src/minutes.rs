@@ -605,7 +605,8 @@ fn pick(lang: Lang, fr: &'static str, en: &'static str) -> &'static str {
     }
 }
 
-fn priority_label(p: Priority, lang: Lang) -> &'static str {
+/// "Haute" / "High": a priority as a reader sees it.
+pub fn priority_label(p: Priority, lang: Lang) -> &'static str {
     match p {
         Priority::High => pick(lang, "Haute", "High"),
         Priority::Medium => pick(lang, "Normale", "Normal"),

@@ -457,6 +457,39 @@ fn is_french(s: &str) -> bool {
     ])
 }
 
+/// Whether the turn right after an item's sentence, by someone else, agrees to it.
+fn agreed_by_another(item: &ActionItem, sentences: &[Sentence]) -> bool {
+    let Some(pos) = sentences.iter().rposition(|s| s.line == item.line) else {
+        return false;
+    };
+    let speaker = sentences[pos].speaker.as_deref();
+    sentences[pos + 1..]
+        .iter()
+        .take_while(|n| n.line <= item.line + 1)
+        .find(|n| n.speaker.is_some() && n.speaker.as_deref() != speaker)
+        .is_some_and(|n| {
+            let f = fold_lower(&n.text);
+            [
+                "d'accord",
+                "ok",
+                "oui",
+                "ca marche",
+                "entendu",
+                "tres bien",
+                "parfait",
+                "agreed",
+                "yes",
+                "sure",
+                "fine",
+                "okay",
+                "good idea",
+                "bonne idee",
+            ]
+            .iter()
+            .any(|a| f.starts_with(a))
+        })
+}
+
 /// Folds `b` into `a`: the stronger priority, the first deadline found, both pieces of evidence.
 fn absorb(a: &mut ActionItem, b: &ActionItem) {
     // Only an explicit urgency carries over: a recap that says nothing keeps "pas urgent".
@@ -481,6 +514,7 @@ pub(crate) fn refine(
     spoken: Vec<ActionItem>,
     structured: Vec<ActionItem>,
     people: &[String],
+    sentences: &[Sentence],
 ) -> Vec<ActionItem> {
     let mut kept: Vec<ActionItem> = Vec::new();
     let explicit = |a: &ActionItem| {
@@ -543,7 +577,16 @@ pub(crate) fn refine(
         i += 1;
     }
     let mut out: Vec<ActionItem> = Vec::new();
-    for item in kept {
+    for mut item in kept {
+        if item.kind == ItemKind::Task && item.who.is_none() && !explicit(&item) {
+            // A duty nobody took but another participant agreed to ("Il faudra la faire
+            // réviser, mais pas avant la fin des Tilleuls." / "D'accord.") is a decision.
+            if agreed_by_another(&item, sentences) {
+                item.kind = ItemKind::Decision;
+            } else {
+                continue;
+            }
+        }
         if item.kind == ItemKind::Task {
             match item.who.as_deref() {
                 None if !explicit(&item) => continue,

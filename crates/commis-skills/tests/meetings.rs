@@ -461,23 +461,31 @@ fn demo_meetings_decisions_and_priorities_are_found() {
         return;
     };
     let exp: Value = serde_json::from_str(&exp).unwrap();
-    let (mut d_found, mut d_total, mut p_found, mut p_total) = (0, 0, 0, 0);
+    let (mut d_found, mut d_total, mut d_reported, mut p_found, mut p_total) = (0, 0, 0, 0, 0);
     for f in exp["files"].as_array().unwrap() {
         let rel = f["path"].as_str().unwrap();
         let Some(text) = demo_text(rel) else { continue };
         if let Some(ds) = f.get("decisions").and_then(Value::as_array) {
+            // Only what the extractor reports as decisions counts, one reported decision per
+            // expected one.
             let got = commis_skills::decisions(&text);
-            let all_items: Vec<String> = action_items(&text)
-                .into_iter()
-                .map(|a| a.evidence)
+            let edges: Vec<Vec<usize>> = ds
+                .iter()
+                .map(|d| {
+                    let want = words(d.as_str().unwrap());
+                    (0..got.len())
+                        .filter(|&g| {
+                            want.intersection(&words(&got[g])).count() as f64
+                                >= 0.4 * want.len() as f64
+                        })
+                        .collect()
+                })
                 .collect();
-            for d in ds {
-                d_total += 1;
-                let want = words(d.as_str().unwrap());
-                let hit = got.iter().chain(all_items.iter()).any(|g| {
-                    want.intersection(&words(g)).count() as f64 >= 0.4 * want.len() as f64
-                });
-                if hit {
+            let matched = max_matching(&edges, got.len());
+            d_total += ds.len();
+            d_reported += got.len();
+            for (d, m) in ds.iter().zip(&matched) {
+                if m.is_some() {
                     d_found += 1;
                 } else {
                     println!("  decision missed in {rel}: {d}");
@@ -501,9 +509,20 @@ fn demo_meetings_decisions_and_priorities_are_found() {
         }
     }
     println!(
-        "demo meetings: decisions found {d_found}/{d_total}, stated priorities found {p_found}/{p_total}"
+        "demo meetings: decisions precision {:.2} ({d_found}/{d_reported}), recall {:.2} ({d_found}/{d_total}); stated priorities found {p_found}/{p_total}",
+        d_found as f64 / d_reported.max(1) as f64,
+        d_found as f64 / d_total.max(1) as f64
     );
-    assert!(d_found * 10 >= d_total * 7, "decisions {d_found}/{d_total}");
+    // Floors at today's figures (4/7 found, 4/6 right): two planted decisions are said
+    // without a decision cue and one with a pronoun for its object (docs/QUALITY.md).
+    assert!(
+        d_found * 100 >= d_total * 55,
+        "decisions recall {d_found}/{d_total}"
+    );
+    assert!(
+        d_found * 10 >= d_reported * 6,
+        "decisions precision {d_found}/{d_reported}"
+    );
     assert!(
         p_found * 10 >= p_total * 8,
         "priorities {p_found}/{p_total}"
