@@ -256,7 +256,7 @@ fn keywords_title(sentences: &[Sentence], idx: &[usize], n: usize) -> String {
     let mut tf: HashMap<String, (usize, usize)> = HashMap::new();
     for (order, &i) in idx.iter().enumerate() {
         for w in content_words(&sentences[i].text) {
-            if w.chars().count() >= 5 {
+            if w.chars().count() >= 5 && !crate::refine::FILLERS.contains(&w.as_str()) {
                 tf.entry(w).or_insert((0, order)).0 += 1;
             }
         }
@@ -357,7 +357,7 @@ fn lexical_segments(sentences: &[Sentence], skip: &HashSet<usize>) -> Vec<(usize
         for s in &sentences[start..end] {
             for w in content_words(&s.text) {
                 let stem: String = w.chars().take(4).collect();
-                if w.chars().count() >= 4 {
+                if w.chars().count() >= 4 && !crate::refine::FILLERS.contains(&w.as_str()) {
                     full.entry(stem.clone()).or_insert(w);
                     *tf.entry(stem).or_default() += 1;
                 }

@@ -12,7 +12,7 @@ use crate::summarize::{Sentence, content_words};
 use crate::text::fold_lower;
 
 /// Transcription fillers that carry no content ("um", "yeah", "euh").
-const FILLERS: &[&str] = &[
+pub(crate) const FILLERS: &[&str] = &[
     "um",
     "uh",
     "umm",
@@ -55,6 +55,20 @@ const FILLERS: &[&str] = &[
     "sure",
     "good",
     "great",
+    "thank",
+    "thanks",
+    "standing",
+    "sorry",
+    "anything",
+    "everything",
+    "nothing",
+    "quite",
+    "pretty",
+    "little",
+    "alright",
+    "whatever",
+    "looking",
+    "merci",
 ];
 
 /// Content stems of a phrase: content words without fillers or elided articles, cut to four
