@@ -18,7 +18,8 @@ pub mod pptx;
 pub mod xlsx;
 
 pub use doc::{
-    DocBlock, DocumentSpec, build_docx, build_html, build_markdown, docx_to_pdf, office_to_pdf,
+    DocBlock, DocumentSpec, blocks_from_markdown, build_docx, build_html, build_markdown,
+    docx_to_pdf, office_to_pdf, spec_from_markdown,
 };
 pub use error::OfficeError;
 pub use pptx::{

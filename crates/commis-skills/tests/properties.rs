@@ -135,6 +135,7 @@ proptest! {
         let _ = find_companies(&s);
         let _ = commis_skills::extract_invoice(&s);
         let _ = commis_skills::action_items(&s);
+        let _ = commis_skills::minutes::minutes(&s, 2);
         let _ = commis_skills::extractive_summary(&s, 3);
         let _ = commis_skills::doc_type("x.pdf", &s);
         let _ = commis_skills::normalize_company(&s);
@@ -182,6 +183,15 @@ const PIECES: &[&str] = &[
     "Marc : ",
     "Julie, tu ",
     "je relance ",
+    "Je m'en occupe. ",
+    "Il faut ",
+    "Premier point, ",
+    " maintenant. ",
+    "On verra. ",
+    "c'est décidé. ",
+    "Présents : ",
+    "J'envoie ",
+    "l'",
     "avant le 15",
     "Actions",
     "Qui",
@@ -208,6 +218,8 @@ proptest! {
         let _ = commis_skills::extract_invoice(&text);
         let _ = commis_skills::action_items(&text);
         let _ = commis_skills::priorities(&text);
+        let m = commis_skills::minutes::minutes(&text, 2);
+        let _ = commis_skills::minutes::render_markdown("t", &[("m".into(), m)], commis_skills::Lang::Fr);
         let _ = commis_skills::extractive_summary(&text, 4);
         let _ = commis_skills::doc_type("f.pdf", &text);
         let _ = find_companies(&text);

@@ -486,7 +486,7 @@ pub(super) async fn report(
                 json!({"type": "heading", "level": 1, "text": d.pick("Actions", "Action items")}),
             );
             blocks.push(json!({"type": "table", "header": [d.pick("Qui", "Who"), d.pick("Quoi", "What"), d.pick("Quand", "When"), d.pick("Priorité", "Priority")],
-                "rows": actions.iter().map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), a.what.clone(), a.when.clone().unwrap_or_else(|| "—".into()), format!("{:?}", a.priority)]).collect::<Vec<_>>()}));
+                "rows": actions.iter().map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), a.what.clone(), a.when.clone().unwrap_or_else(|| "—".into()), commis_skills::minutes::priority_label(a.priority, match d.lang { Lang::Fr => commis_skills::Lang::Fr, Lang::En => commis_skills::Lang::En }).to_string()]).collect::<Vec<_>>()}));
         }
     }
     blocks.push(json!({"type": "heading", "level": 1, "text": d.pick("Recommandations", "Recommendations")}));

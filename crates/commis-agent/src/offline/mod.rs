@@ -506,6 +506,10 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
                 "{out}/{}",
                 lang.pick("syntheses-reunions.md", "meeting-summaries.md")
             ),
+            format!(
+                "{out}/{}",
+                lang.pick("comptes-rendus-reunions.docx", "meeting-minutes.docx")
+            ),
             format!("{out}/{}", lang.pick("actions.xlsx", "action-items.xlsx")),
         ];
         s.params =

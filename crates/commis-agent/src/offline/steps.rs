@@ -549,6 +549,8 @@ pub(super) struct MeetingDigest {
     pub file: String,
     pub summary: Vec<String>,
     pub actions: Vec<commis_skills::actions::ActionItem>,
+    /// The full minutes (topics, decisions, ranked actions and annex, open questions).
+    pub minutes: commis_skills::minutes::Minutes,
 }
 
 pub(super) fn meeting_digests(ctx: &RunContext, facts: &Facts) -> Vec<MeetingDigest> {
@@ -565,9 +567,26 @@ pub(super) fn meeting_digests(ctx: &RunContext, facts: &Facts) -> Vec<MeetingDig
                 continue;
             }
         };
+        let minutes = commis_skills::minutes::minutes(&text, commis_skills::minutes::SHOWN_ACTIONS);
+        // The topics' sentences leave tables and action lists out of the summary.
+        let mut summary: Vec<String> = minutes
+            .topics
+            .iter()
+            .flat_map(|t| t.points.iter().cloned())
+            .take(5)
+            .collect();
+        if summary.is_empty() {
+            summary = commis_skills::summarize::extractive_summary(&text, 5);
+        }
         out.push(MeetingDigest {
-            summary: commis_skills::summarize::extractive_summary(&text, 5),
-            actions: commis_skills::actions::action_items(&text),
+            summary,
+            actions: minutes
+                .actions
+                .iter()
+                .chain(&minutes.annex)
+                .cloned()
+                .collect(),
+            minutes,
             file: path,
         });
     }
@@ -593,71 +612,46 @@ async fn meetings(
         .and_then(|v| v.as_bool())
         .unwrap_or(true);
     let lang = facts.lang;
-    let mut md = format!(
-        "# {}\n\n",
-        facts.pick("Synthèse des réunions", "Meeting summaries")
-    );
+    let skills_lang = match lang {
+        Lang::Fr => commis_skills::Lang::Fr,
+        Lang::En => commis_skills::Lang::En,
+    };
     let mut action_rows = Vec::new();
+    let mut all = Vec::new();
     for (i, d) in digests.iter().enumerate() {
         progress(ctx, step, i + 1, digests.len(), &d.file);
-        md.push_str(&format!("## {}\n\n", d.file));
-        if want_summaries {
-            md.push_str(&format!(
-                "**{}**\n\n",
-                facts.pick(
-                    "Résumé (phrases extraites du texte)",
-                    "Summary (sentences taken from the text)"
-                )
-            ));
-            for s in &d.summary {
-                md.push_str(&format!("- {s}\n"));
-            }
-            md.push('\n');
+        let mut m = d.minutes.clone();
+        if !want_summaries {
+            m.topics.clear();
         }
-        if want_actions && !d.actions.is_empty() {
-            md.push_str(&format!(
-                "**{}**\n\n",
-                facts.pick("Actions", "Action items")
-            ));
-            md.push_str(&format!(
-                "| {} | {} | {} | {} |\n|---|---|---|---|\n",
-                facts.pick("Qui", "Who"),
-                facts.pick("Quoi", "What"),
-                facts.pick("Quand", "When"),
-                facts.pick("Priorité", "Priority")
-            ));
-            for a in &d.actions {
-                let prio = format!("{:?}", a.priority);
-                md.push_str(&format!(
-                    "| {} | {} | {} | {} |\n",
-                    md_cell(a.who.as_deref().unwrap_or("—")),
-                    md_cell(&a.what),
-                    md_cell(a.when.as_deref().unwrap_or("—")),
-                    prio
-                ));
-                action_rows.push(json!([
-                    a.who.clone().unwrap_or_default(),
-                    a.what,
-                    a.when.clone().unwrap_or_default(),
-                    prio,
-                    d.file
-                ]));
-                ctx.emit(EventKind::Decision {
-                    step: Some(step.number),
-                    subject: d.file.clone(),
-                    decision: format!("{}: {}", a.who.as_deref().unwrap_or("?"), a.what),
-                    reason: a.evidence.clone(),
-                });
-            }
-            md.push('\n');
+        if !want_actions {
+            m.actions.clear();
+            m.annex.clear();
         }
+        for a in m.actions.iter().chain(&m.annex) {
+            action_rows.push(json!([
+                a.who.clone().unwrap_or_default(),
+                a.what,
+                a.due
+                    .as_deref()
+                    .map(|d| commis_skills::minutes::long_date(d, skills_lang))
+                    .or_else(|| a.when.clone())
+                    .unwrap_or_default(),
+                commis_skills::minutes::priority_label(a.priority, skills_lang),
+                d.file
+            ]));
+            ctx.emit(EventKind::Decision {
+                step: Some(step.number),
+                subject: d.file.clone(),
+                decision: format!("{}: {}", a.who.as_deref().unwrap_or("?"), a.what),
+                reason: a.evidence.clone(),
+            });
+        }
+        all.push((d.file.clone(), m));
     }
-    if digests.is_empty() {
-        md.push_str(facts.pick(
-            "Aucune transcription ni compte rendu trouvé.\n",
-            "No transcript or minutes found.\n",
-        ));
-    }
+    // One Markdown text renders both files, so the Word minutes keep the same tables and lists.
+    let title = facts.pick("Comptes rendus de réunion", "Meeting minutes");
+    let md = commis_skills::minutes::render_markdown(title, &all, skills_lang);
     ensure_dir(ctx, registry, &facts.out).await?;
     let md_name = format!(
         "{}/{}",
@@ -665,7 +659,20 @@ async fn meetings(
         facts.pick("syntheses-reunions.md", "meeting-summaries.md")
     );
     write(ctx, &md_name, md.as_bytes()).await?;
+    let locale = match lang {
+        Lang::Fr => commis_office::Locale::Fr,
+        Lang::En => commis_office::Locale::En,
+    };
+    let docx = commis_office::build_docx(&commis_office::spec_from_markdown(&md, locale))
+        .map_err(|e| StepFailure::Failed(e.to_string()))?;
+    let docx_name = format!(
+        "{}/{}",
+        facts.out,
+        facts.pick("comptes-rendus-reunions.docx", "meeting-minutes.docx")
+    );
+    write(ctx, &docx_name, &docx).await?;
     let n_actions = action_rows.len();
+    let n_decisions: usize = all.iter().map(|(_, m)| m.decisions.len()).sum();
     if want_actions {
         let h = |fr: &'static str, en: &'static str| facts.pick(fr, en).to_string();
         let spec = json!({
@@ -694,11 +701,11 @@ async fn meetings(
     }
     Ok(match lang {
         Lang::Fr => format!(
-            "{} réunion(s) résumée(s), {n_actions} action(s) extraite(s) : {md_name}.",
+            "{} réunion(s) résumée(s), {n_decisions} décision(s), {n_actions} action(s) extraite(s) : {docx_name}, {md_name}.",
             digests.len()
         ),
         Lang::En => format!(
-            "{} meeting(s) summarized, {n_actions} action item(s) extracted: {md_name}.",
+            "{} meeting(s) summarized, {n_decisions} decision(s), {n_actions} action item(s) extracted: {docx_name}, {md_name}.",
             digests.len()
         ),
     })

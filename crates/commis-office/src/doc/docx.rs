@@ -279,6 +279,9 @@ fn settings_xml(has_toc: bool) -> String {
 
 /// Builds the report as a .docx and returns its bytes.
 pub fn build_docx(spec: &DocumentSpec) -> Result<Vec<u8>, OfficeError> {
+    // A table or list written inside a paragraph is rendered as a table or a list.
+    let structured = super::markdown::structured(spec);
+    let spec: &DocumentSpec = &structured;
     let lang = spec.locale.pick("fr-FR", "en-US");
     let mut pkg = Package::new("docx");
     pkg.rels("").add(rel::OFFICE_DOC, "word/document.xml");

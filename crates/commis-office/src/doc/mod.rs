@@ -2,9 +2,11 @@
 //! through LibreOffice when it is installed.
 
 mod docx;
+pub mod markdown;
 mod pdf;
 
 pub use docx::build_docx;
+pub use markdown::{blocks_from_markdown, spec_from_markdown};
 pub use pdf::{docx_to_pdf, office_to_pdf};
 
 use crate::package::inline_runs;
@@ -113,6 +115,8 @@ fn md_cell(t: &str) -> String {
 
 /// Renders the report as Markdown (GitHub flavour: pipe tables).
 pub fn build_markdown(spec: &DocumentSpec) -> String {
+    let structured = markdown::structured(spec);
+    let spec: &DocumentSpec = &structured;
     let mut out = format!("# {}\n\n", spec.title.trim());
     if let Some(s) = &spec.subtitle {
         out.push_str(&format!("*{}*\n\n", s.trim()));
@@ -250,6 +254,8 @@ fn is_numeric_text(t: &str) -> bool {
 
 /// Renders the report as one standalone HTML page (inline CSS, no external resources).
 pub fn build_html(spec: &DocumentSpec) -> String {
+    let structured = markdown::structured(spec);
+    let spec: &DocumentSpec = &structured;
     let lang = spec.locale.pick("fr", "en");
     let mut body = format!("<h1>{}</h1>\n", html_escape(spec.title.trim()));
     if let Some(s) = &spec.subtitle {
