@@ -954,17 +954,30 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
         .map_err(|e| Unplannable::Failed(e.to_string()))?;
     let frame = frame::understand(&ctx.run.brief, &vocab_of(&analysis));
     let planned = build_plan(&frame, &analysis, &out, scope::today());
-    match planned.plan {
-        None => Err(Unplannable::Unsupported(unsupported(
-            frame.lang,
-            &planned.not_done,
-            None,
-        ))),
+    let refusal = match &planned.plan {
+        None => Some(unsupported(frame.lang, &planned.not_done, None)),
         // A partial plan needs a person to accept it; unattended runs change nothing.
-        Some(p) if !planned.not_done.is_empty() && !ctx.interaction.is_interactive() => Err(
-            Unplannable::Unsupported(unsupported(frame.lang, &planned.not_done, Some(&p))),
-        ),
-        Some(p) => Ok(p),
+        Some(p) if !planned.not_done.is_empty() && !ctx.interaction.is_interactive() => {
+            Some(unsupported(frame.lang, &planned.not_done, Some(p)))
+        }
+        Some(_) => None,
+    };
+    match refusal {
+        Some(message) => {
+            // Kept with the run, so `commis show` and `plan --json` can say what was not understood.
+            let mut kept = planned.plan.unwrap_or_else(|| Plan::new(Vec::new()));
+            kept.context = json!({
+                "lang": planned.lang,
+                "frame": frame,
+                "not_done": planned.not_done,
+                "unsupported": true,
+            });
+            let _ = ctx.store.save_plan(&ctx.run.id, &kept, false);
+            Err(Unplannable::Unsupported(message))
+        }
+        None => planned
+            .plan
+            .ok_or_else(|| Unplannable::Failed("no plan".into())),
     }
 }
 

@@ -393,3 +393,56 @@ async fn brief_corpus_frames_and_plans_stay_in_scope() {
         pct(a.in_repertoire_matched, a.in_repertoire)
     );
 }
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn a_partial_plan_with_nobody_to_accept_it_ends_unsupported_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    make_second_folder(dir.path());
+    let before = snapshot(dir.path());
+    let state = tempfile::tempdir().unwrap();
+    let engine = Engine::open(state.path()).unwrap();
+    let req = RunRequest {
+        grants: vec![Grant {
+            path: dir.path().canonicalize().unwrap(),
+            mode: AccessMode::ReadWrite,
+        }],
+        brief: "Classe les factures par client et envoie-les par mail au comptable".into(),
+        policy: Policy::new(PolicyMode::Auto),
+        planner: Planner::Offline,
+        stop: StopHandle::default(),
+        options: serde_json::json!({"yes": true}),
+    };
+    let summary = engine
+        .run(req, Arc::new(NonInteractive { accept_plan: true }))
+        .await
+        .unwrap();
+    assert_eq!(summary.status, commis_core::RunStatus::Unsupported);
+    let message = summary.message.unwrap_or_default();
+    assert!(message.contains("non fait"), "{message}");
+    assert!(message.contains("envoie"), "{message}");
+    assert!(summary.moved.is_empty() && summary.created.is_empty());
+    assert_eq!(snapshot(dir.path()), before);
+    // What was not understood stays with the run.
+    let (kept, _) = engine.store.plan(&summary.run_id).unwrap().unwrap();
+    assert_eq!(
+        kept.context["not_done"].as_array().map(|a| a.len()),
+        Some(1)
+    );
+}
