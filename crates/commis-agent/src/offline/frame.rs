@@ -335,6 +335,8 @@ struct Tok {
     nested: bool,
     /// A clause may end before this token.
     boundary: bool,
+    /// The previous clause ended with a colon (« Rapport d'avril : … »).
+    after_colon: bool,
     quoted: bool,
 }
 
@@ -344,20 +346,36 @@ fn tokenize(text: &str) -> Vec<Tok> {
     let mut depth = 0i32;
     let mut in_quote = false;
     let mut boundary = false;
+    let mut colon = false;
+    let mut colon_at: Vec<usize> = Vec::new();
     let chars: Vec<char> = text.chars().collect();
     let flush = |cur_o: &mut String, toks: &mut Vec<Tok>, depth: i32, q: bool, b: &mut bool| {
         if !cur_o.is_empty() {
             let f = fold(cur_o).trim().to_string();
+            // fold maps each character to one character: the original words split at the
+            // same places (« Fais-moi » → « Fais », « moi »).
+            let folded: Vec<char> = fold(cur_o).chars().collect();
+            let mut origs: Vec<String> = Vec::new();
+            let mut word = String::new();
+            for (k, c) in cur_o.chars().enumerate() {
+                if folded.get(k).is_some_and(|x| *x == ' ') {
+                    if !word.is_empty() {
+                        origs.push(std::mem::take(&mut word));
+                    }
+                } else {
+                    word.push(c);
+                }
+            }
+            if !word.is_empty() {
+                origs.push(word);
+            }
             for (i, part) in f.split_whitespace().enumerate() {
                 toks.push(Tok {
-                    orig: if i == 0 && !f.contains(' ') {
-                        cur_o.clone()
-                    } else {
-                        part.to_string()
-                    },
+                    orig: origs.get(i).cloned().unwrap_or_else(|| part.to_string()),
                     f: part.to_string(),
                     nested: depth > 0,
                     boundary: *b && i == 0,
+                    after_colon: false,
                     quoted: q,
                 });
             }
@@ -368,6 +386,10 @@ fn tokenize(text: &str) -> Vec<Tok> {
         }
     };
     for (i, &c) in chars.iter().enumerate() {
+        if colon && !c.is_whitespace() && c != ':' {
+            colon_at.push(toks.len());
+            colon = false;
+        }
         match c {
             '(' | '[' => {
                 flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
@@ -389,6 +411,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
                 if depth == 0 && !in_quote {
                     boundary = true;
+                    colon = c == ':';
                 }
             }
             '.' if chars.get(i + 1).is_none_or(|n| n.is_whitespace()) => {
@@ -407,6 +430,11 @@ fn tokenize(text: &str) -> Vec<Tok> {
         }
     }
     flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+    for k in colon_at {
+        if let Some(t) = toks.get_mut(k) {
+            t.after_colon = true;
+        }
+    }
     // Words that join clauses are boundaries too.
     for t in toks.iter_mut() {
         if !t.nested
@@ -1412,7 +1440,6 @@ fn pattern_of(raw: &str) -> Option<Result<Vec<Piece>, String>> {
         word.clear();
         Ok(())
     };
-    let mut prev_date_part = false;
     for c in raw.chars() {
         if c.is_alphanumeric() || c == '°' {
             if !sep.is_empty() {
@@ -1425,8 +1452,6 @@ fn pattern_of(raw: &str) -> Option<Result<Vec<Piece>, String>> {
             }
             sep.push(c);
         }
-        let _ = prev_date_part;
-        prev_date_part = false;
     }
     if let Err(e) = push_word(&mut word, &mut pieces) {
         return Some(Err(e));
@@ -1483,7 +1508,7 @@ fn find_pattern(brief: &str) -> Option<(String, Result<Vec<Piece>, String>)> {
     None
 }
 
-fn read_clause(toks: &[Tok], vocab: &Vocab, lang: Lang) -> Reading {
+fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
     let mut r = Reading::default();
     let mut negated = false;
     let mut i = 0;
@@ -1738,6 +1763,7 @@ fn read_clause(toks: &[Tok], vocab: &Vocab, lang: Lang) -> Reading {
                 | "current"
                 | "en"
                 | "cours"
+                | "courant"
         ) || matches!(
             w,
             "mois" | "trimestre" | "semaine" | "annee" | "month" | "quarter" | "week" | "year"
@@ -1959,10 +1985,7 @@ fn read_clause(toks: &[Tok], vocab: &Vocab, lang: Lang) -> Reading {
             i += 2;
             continue;
         }
-        if (w == "comptes" || w == "compte") && next == "rendus"
-            || w == "compte" && next == "rendu"
-            || w == "compte" && next == "rendus"
-        {
+        if matches!(w, "comptes" | "compte") && matches!(next, "rendus" | "rendu") {
             push_kind(&mut r, negated, "meeting");
             r.meeting_words += 1;
             i += 2;
@@ -2196,7 +2219,6 @@ fn read_clause(toks: &[Tok], vocab: &Vocab, lang: Lang) -> Reading {
             continue;
         }
         r.unknown.push(t.orig.clone());
-        let _ = lang;
         i += 1;
     }
     // Period assembly.
@@ -2300,6 +2322,10 @@ fn relative_at(toks: &[Tok], i: usize) -> Option<(Relative, usize)> {
         (&["ce", "mois"], Relative::ThisMonth),
         (&["mois", "en", "cours"], Relative::ThisMonth),
         (&["this", "month"], Relative::ThisMonth),
+        (&["mois", "courant"], Relative::ThisMonth),
+        (&["current", "month"], Relative::ThisMonth),
+        // A template filled with `--set mois=courant`.
+        (&["courant"], Relative::ThisMonth),
         (&["semaine", "derniere"], Relative::LastWeek),
         (&["derniere", "semaine"], Relative::LastWeek),
         (&["semaine", "passee"], Relative::LastWeek),
@@ -2374,7 +2400,7 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
     for s in segs {
         // A segment with no action word continues its clause, unless it asks for something
         // of its own that we do not know (« et envoie-le par mail »).
-        let own_request = !s.is_empty() && !read_clause(&s, vocab, Lang::Fr).unknown.is_empty();
+        let own_request = !s.is_empty() && !read_clause(&s, vocab).unknown.is_empty();
         if has_action_word(&s) || own_request && !clauses_toks.is_empty() {
             let mut c = std::mem::take(&mut leading);
             c.extend(s);
@@ -2395,14 +2421,30 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
         not_done: Vec::new(),
     };
     let mut pattern_used = false;
-    let mut readings = Vec::new();
+    let mut readings: Vec<(String, Reading)> = Vec::new();
+    let mut heading: Option<(Option<Period>, Vec<String>)> = None;
     for ct in clauses_toks {
         let text = ct
             .iter()
             .map(|t| t.orig.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let r = read_clause(&ct, vocab, lang);
+        let mut r = read_clause(&ct, vocab);
+        // A heading clause (« Rapport d'avril : tableau des factures et présentation »)
+        // gives its period and clients to the clauses after its colon.
+        if ct.first().is_some_and(|t| t.after_colon)
+            && let Some((_, prev)) = readings.last()
+        {
+            heading = Some((prev.scope.period, prev.scope.clients.clone()));
+        }
+        if let Some((period, clients)) = &heading {
+            if r.scope.period.is_none() {
+                r.scope.period = *period;
+            }
+            if r.scope.clients.is_empty() {
+                r.scope.clients = clients.clone();
+            }
+        }
         readings.push((text, r));
     }
     for (text, mut r) in readings {
@@ -2447,20 +2489,17 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
         {
             r.actions.push(Action::Table);
         }
-        if r.actions.contains(&Action::Rename) {
-            if let Some((raw, p)) = &pattern {
-                match p {
-                    Ok(pieces) => r.pattern = Some(pieces.clone()),
-                    Err(w) => r.cannot.push(format!("{raw} ({w})")),
-                }
-                pattern_used = true;
+        if r.actions.contains(&Action::Rename)
+            && let Some((raw, p)) = &pattern
+        {
+            match p {
+                Ok(pieces) => r.pattern = Some(pieces.clone()),
+                Err(w) => r.cannot.push(format!("{raw} ({w})")),
             }
+            pattern_used = true;
         }
         if no_move && r.actions.contains(&Action::Duplicates) {
             r.list_only = true;
-        }
-        if r.list_only && r.actions.contains(&Action::Duplicates) {
-            // listing duplicates never moves them
         }
         if r.actions.contains(&Action::Sort)
             && r.actions.contains(&Action::Duplicates)
@@ -2476,7 +2515,12 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
         {
             r.actions.retain(|a| *a != Action::Sort);
         }
-        let reason = clause_problem(&r, no_move, lang);
+        // Words we do not know come first: they are the reason, not a side effect of them.
+        let reason = if r.unknown.is_empty() {
+            clause_problem(&r, no_move, lang)
+        } else {
+            None
+        };
         if r.actions.is_empty() || !r.unknown.is_empty() || reason.is_some() {
             let why = if let Some(reason) = reason {
                 reason

@@ -661,7 +661,6 @@ pub fn build_plan(frame: &Frame, analysis: &Analysis, out: &str, today: Day) -> 
             lang.pick("doublons.md", "duplicates.md")
         )];
         s.params = json!({ "files": scoped(c, files) });
-        let _ = c;
         steps.push(s);
     }
     if let Some((c, files, range)) = find(Action::Catalogue) {
@@ -805,7 +804,7 @@ pub fn build_plan(frame: &Frame, analysis: &Analysis, out: &str, today: Day) -> 
         s.params = json!({"summaries": sum, "actions": act, "files": files});
         steps.push(s);
     }
-    if let Some((c, _, _)) = find(Action::Report) {
+    if find(Action::Report).is_some() {
         let mut s = step(
             "report",
             lang.pick("Rédiger le rapport avec recommandations", "Write the report with recommendations").into(),
@@ -819,7 +818,6 @@ pub fn build_plan(frame: &Frame, analysis: &Analysis, out: &str, today: Day) -> 
             format!("{out}/{}", lang.pick("rapport.docx", "report.docx")),
             format!("{out}/{}", lang.pick("rapport.md", "report.md")),
         ];
-        let _ = c;
         steps.push(s);
     }
     if let Some((c, _, _)) = find(Action::Deck) {
@@ -926,11 +924,11 @@ fn unsupported(frame_lang: Lang, not_done: &[NotDone], partial: Option<&Plan>) -
         let titles: Vec<String> = p.steps.iter().map(|s| s.title.clone()).collect();
         msg.push_str(&match lang {
             Lang::Fr => format!(
-                "Le reste serait fait ({}), mais sans personne pour accepter un plan partiel, rien n'a été modifié : relancez sans --yes pour le valider. ",
+                "Le reste serait fait ({}), mais sans personne pour accepter un plan partiel, rien n'a été modifié : lancez `commis run` dans un terminal, sans --yes, pour le valider. ",
                 titles.join(", ")
             ),
             Lang::En => format!(
-                "The rest could be done ({}), but with nobody to accept a partial plan, nothing was changed: run again without --yes to review it. ",
+                "The rest could be done ({}), but with nobody to accept a partial plan, nothing was changed: use `commis run` in a terminal, without --yes, to review it. ",
                 titles.join(", ")
             ),
         });

@@ -333,12 +333,13 @@ pub fn describe(scope: &Scope, range: Option<&Range>, n: usize, lang: Lang) -> S
     let what = if scope.kinds.is_empty() {
         lang.pick("fichier(s)", "file(s)").to_string()
     } else {
-        scope
-            .kinds
-            .iter()
-            .map(|k| class_label(k, lang))
-            .collect::<Vec<_>>()
-            .join(lang.pick(" et ", " and "))
+        let labels: Vec<&str> = scope.kinds.iter().map(|k| class_label(k, lang)).collect();
+        match labels.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                format!("{}{}{last}", rest.join(", "), lang.pick(" et ", " and "))
+            }
+            _ => labels.join(""),
+        }
     };
     let mut s = format!("{n} {what}");
     if !scope.exts.is_empty() {

@@ -179,7 +179,7 @@ fn in_expected_scope(w: &Want, f: &FileFacts) -> bool {
         } else if let Some((yy, q)) = p.split_once("-Q") {
             let q: u32 = q.parse().unwrap_or(0);
             let mm: u32 = m.parse().unwrap_or(0);
-            y == yy && (mm + 2) / 3 == q
+            y == yy && mm.div_ceil(3) == q
         } else if p.len() == 4 {
             y == p
         } else if p.len() == 7 {
