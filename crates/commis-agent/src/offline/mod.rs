@@ -735,14 +735,15 @@ pub fn build_plan(frame: &Frame, analysis: &Analysis, out: &str, today: Day) -> 
     let summaries = find(Action::Summaries);
     let actions = find(Action::ActionItems);
     let all_files: Vec<&FileFacts> = analysis.files.iter().collect();
-    let meeting_clause = summaries.or(actions);
+    // Meetings summed up for a report follow the report's scope (« Rapport d'avril »).
+    let meeting_clause = summaries.or(actions).or(find(Action::Report));
     let meeting_files: Vec<&FileFacts> = match meeting_clause {
         Some((_, f, _)) => f.clone(),
         None => all_files.clone(),
     };
     if summaries.is_some()
         || actions.is_some()
-        || (wants_report && count_kind(&all_files, MEETING_KINDS) > 0)
+        || (wants_report && count_kind(&meeting_files, MEETING_KINDS) > 0)
     {
         let n = count_kind(&meeting_files, MEETING_KINDS);
         let (sum, act) = (
