@@ -680,6 +680,27 @@ mod tests {
     }
 
     #[test]
+    fn a_step_added_to_an_offline_plan_is_read_like_a_brief_and_refused_at_once_if_it_cannot_run() {
+        let t = ui();
+        let mut p = plan();
+        p.context = serde_json::json!({
+            "analysis": {"files": [{"path": "Q.pdf", "size": 1, "hash": "x", "kind": "quote",
+                "kind_confidence": 1.0, "kind_reason": "", "client_confidence": 0.0,
+                "client_reason": ""}]},
+            "lang": "en",
+            "output_dir": "Deliverables"
+        });
+        let before = p.clone();
+        let err = t
+            .edit(&mut p, "a Send the table to my accountant")
+            .unwrap_err();
+        assert!(err.contains("not done"), "{err}");
+        assert_eq!(p, before);
+        t.edit(&mut p, "a Write a report").unwrap();
+        assert_eq!(p.steps.last().unwrap().kind.as_deref(), Some("report"));
+    }
+
+    #[test]
     fn bad_edit_commands_are_explained_and_change_nothing() {
         let t = ui();
         let mut p = plan();
