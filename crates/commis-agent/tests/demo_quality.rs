@@ -9,6 +9,9 @@ use commis_agent::offline::analysis::Analysis;
 use commis_core::{AccessMode, Grant, Policy, PolicyMode};
 use serde_json::Value;
 
+#[path = "demo_quality/brief_corpus.rs"]
+mod brief_corpus;
+
 fn repo() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }

@@ -14,7 +14,7 @@ use commis_agent::engine::{RunRequest, StopHandle};
 use commis_agent::interact::PlanDecision;
 use commis_core::{
     AccessMode, ApprovalAnswer, ApprovalScope, EventKind, Grant, Plan, Policy, PolicyMode,
-    RunStatus, Step,
+    RunStatus,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -489,7 +489,11 @@ pub(crate) fn edited_plan(proposed: &Plan, edits: Vec<StepEdit>) -> Result<Plan,
                         ))
                     })?
             }
-            None => Step::new(title.clone(), String::new()),
+            // An added step is read like a brief against the plan's survey: one the
+            // offline planner cannot run is refused now, with the reason.
+            None => {
+                commis_agent::offline::step_from_text(proposed, &title).map_err(ApiError::bad)?
+            }
         };
         step.title = title;
         step.description = edit.description.trim().to_string();
@@ -756,6 +760,37 @@ pub(crate) async fn slide_images(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use commis_core::Step;
+
+    #[test]
+    fn a_step_added_to_an_offline_plan_is_read_like_a_brief_and_refused_at_once_if_it_cannot_run() {
+        let mut plan = proposed();
+        plan.context = json!({
+            "analysis": {"files": [{"path": "a.pdf", "size": 1, "hash": "x", "kind": "invoice",
+                "kind_confidence": 1.0, "kind_reason": "", "client_confidence": 0.0,
+                "client_reason": ""}]},
+            "lang": "fr",
+            "output_dir": "Livrables"
+        });
+        let err = edited_plan(
+            &plan,
+            vec![
+                edit(Some(1), "Sort", vec![]),
+                edit(None, "Envoie le tableau par mail", vec![]),
+            ],
+        )
+        .unwrap_err();
+        assert!(err.1.contains("non fait"), "{}", err.1);
+        let ok = edited_plan(
+            &plan,
+            vec![
+                edit(Some(1), "Sort", vec![]),
+                edit(None, "Fais un tableau des factures", vec![]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(ok.steps[1].kind.as_deref(), Some("invoice_table"));
+    }
 
     fn proposed() -> Plan {
         let mut move_step = Step::new("Sort", "by type");

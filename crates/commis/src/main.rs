@@ -50,6 +50,9 @@ use crate::term::{Out, TerminalInteraction};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Show every line of long change lists in plans (folded by destination otherwise).
+    #[arg(long, short, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -324,6 +327,7 @@ fn main() -> ExitCode {
         return code;
     }
     let cli = Cli::parse();
+    term::set_verbose(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -683,11 +687,35 @@ async fn cmd_plan(args: PlanArgs) -> Result<ExitCode> {
     };
     let interaction: Arc<dyn Interaction> = Arc::new(NonInteractive { accept_plan: false });
     let summary = engine.run(req, interaction).await?;
-    let plan = engine.store.plan(&summary.run_id)?.map(|(p, _)| p);
-    match (&plan, args.json) {
+    let stored = engine.store.plan(&summary.run_id)?.map(|(p, _)| p);
+    // An unsupported brief keeps what was understood and what was not; only a plan with
+    // steps that was proposed counts as a plan.
+    let unsupported = summary.status == commis_core::RunStatus::Unsupported;
+    let plan = stored
+        .as_ref()
+        .filter(|p| !p.steps.is_empty() && !unsupported);
+    match (plan, args.json) {
         (Some(p), true) => println!("{}", serde_json::to_string(p)?),
         (Some(p), false) => term::print_plan(&out, p, lang),
-        (None, _) => term::print_summary(&out, &summary, lang),
+        (None, false) => term::print_summary(&out, &summary, lang),
+        (None, true) => {}
+    }
+    if args.json {
+        // The contract's summary line ends every outcome, with the clauses not understood.
+        let mut line = serde_json::to_value(&summary)?;
+        let not_done: Vec<serde_json::Value> = stored
+            .as_ref()
+            .and_then(|p| {
+                p.context
+                    .get("not_done")
+                    .and_then(|n| n.as_array())
+                    .cloned()
+            })
+            .unwrap_or_default();
+        if let Some(obj) = line.as_object_mut() {
+            obj.insert("not_understood".into(), serde_json::Value::Array(not_done));
+        }
+        println!("{}", serde_json::to_string(&line)?);
     }
     Ok(if plan.is_some() {
         ExitCode::SUCCESS

@@ -191,9 +191,55 @@ fn print_step(out: &Out, step: &Step, lang: Lang) {
         )));
     }
     if let Some(changes) = step.params.get("changes").and_then(|c| c.as_array()) {
-        for (i, c) in changes.iter().enumerate() {
+        print_changes(out, changes, lang);
+    }
+}
+
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--verbose`: plans show every line of their change lists.
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Lines shown per destination folder before the rest is folded.
+const FOLD_AFTER: usize = 3;
+
+/// The change list grouped by destination folder; long groups are folded unless
+/// `--verbose`. Lines keep their numbers, so `x N L` still names the right one.
+fn print_changes(out: &Out, changes: &[serde_json::Value], lang: Lang) {
+    let s = out.style;
+    let verbose = VERBOSE.load(std::sync::atomic::Ordering::Relaxed);
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, c) in changes.iter().enumerate() {
+        let to = c.get("to").and_then(|v| v.as_str()).unwrap_or("?");
+        let dir = to
+            .rsplit_once('/')
+            .map(|(d, _)| d)
+            .unwrap_or(".")
+            .to_string();
+        match groups.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, v)) => v.push(i),
+            None => groups.push((dir, vec![i])),
+        }
+    }
+    let mut folded = 0;
+    for (dir, idx) in &groups {
+        out.line(&format!(
+            "     {} ({})",
+            s.cyan(&format!("{dir}/")),
+            idx.len()
+        ));
+        let shown = if verbose {
+            idx.len()
+        } else {
+            idx.len().min(FOLD_AFTER)
+        };
+        for &i in &idx[..shown] {
+            let c = &changes[i];
             let from = c.get("from").and_then(|v| v.as_str()).unwrap_or("?");
             let to = c.get("to").and_then(|v| v.as_str()).unwrap_or("?");
+            let name = to.rsplit('/').next().unwrap_or(to);
             let reason = c.get("reason").and_then(|v| v.as_str()).unwrap_or("");
             let conf = c.get("confidence").and_then(|v| v.as_f64()).unwrap_or(1.0);
             let conf_text = format!("{:.0} %", conf * 100.0);
@@ -203,13 +249,26 @@ fn print_step(out: &Out, step: &Step, lang: Lang) {
                 s.dim(&conf_text)
             };
             out.line(&format!(
-                "     {:>3}) {from} → {} {} {}",
+                "       {:>3}) {from} → {} {} {}",
                 i + 1,
-                s.cyan(to),
+                s.cyan(name),
                 conf_text,
                 s.dim(reason)
             ));
         }
+        if shown < idx.len() {
+            folded += idx.len() - shown;
+            out.line(&s.dim(&match lang {
+                Lang::Fr => format!("            … et {} autre(s)", idx.len() - shown),
+                Lang::En => format!("            … and {} more", idx.len() - shown),
+            }));
+        }
+    }
+    if folded > 0 {
+        out.line(&s.dim(lang.pick(
+            "     (--verbose affiche toutes les lignes)",
+            "     (--verbose shows every line)",
+        )));
     }
 }
 
@@ -558,7 +617,10 @@ impl TerminalInteraction {
                 if title.is_empty() {
                     return Err(self.lang.pick("titre vide", "empty title").into());
                 }
-                plan.insert(u32::MAX, Step::new(title, ""));
+                // Read like a brief: a step the offline planner cannot run is refused now,
+                // with the reason, not accepted and failed later.
+                let step = commis_agent::offline::step_from_text(plan, &title)?;
+                plan.insert(u32::MAX, step);
             }
             "x" | "drop" => {
                 let n = num(parts.next())?;
@@ -723,6 +785,27 @@ mod tests {
             .clone();
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0]["from"], "b.pdf");
+    }
+
+    #[test]
+    fn a_step_added_to_an_offline_plan_is_read_like_a_brief_and_refused_at_once_if_it_cannot_run() {
+        let t = ui();
+        let mut p = plan();
+        p.context = serde_json::json!({
+            "analysis": {"files": [{"path": "Q.pdf", "size": 1, "hash": "x", "kind": "quote",
+                "kind_confidence": 1.0, "kind_reason": "", "client_confidence": 0.0,
+                "client_reason": ""}]},
+            "lang": "en",
+            "output_dir": "Deliverables"
+        });
+        let before = p.clone();
+        let err = t
+            .edit(&mut p, "a Send the table to my accountant")
+            .unwrap_err();
+        assert!(err.contains("not done"), "{err}");
+        assert_eq!(p, before);
+        t.edit(&mut p, "a Write a report").unwrap();
+        assert_eq!(p.steps.last().unwrap().kind.as_deref(), Some("report"));
     }
 
     #[test]

@@ -278,3 +278,42 @@ fn broken_files_get_a_clear_per_file_warning_and_the_run_goes_on() {
         assert!(names.iter().any(|n| n.ends_with(f)), "{f} lost: {names:?}");
     }
 }
+
+#[test]
+fn plan_json_ends_with_the_summary_line_in_every_outcome_with_what_was_not_understood() {
+    let (sb, demo) = Sandbox::with_demo();
+    let before = tree(&demo);
+    let out = sb.run(&[
+        "plan",
+        demo.to_str().unwrap(),
+        "Fais-moi un tableau des impayés",
+        "--json",
+    ]);
+    let s = summary(&out);
+    assert_eq!(s["status"], "unsupported", "{s}");
+    assert_eq!(out.status.code(), Some(5));
+    let not = s["not_understood"].as_array().unwrap();
+    assert_eq!(not.len(), 1, "{s}");
+    assert!(not[0]["why"].as_str().unwrap().contains("impayés"), "{s}");
+    // A plan it can make: the plan, then the same summary line last.
+    let out = sb.run(&[
+        "plan",
+        demo.to_str().unwrap(),
+        "Range les devis dans un dossier Devis",
+        "--json",
+    ]);
+    let s = summary(&out);
+    assert_eq!(s["status"], "needs_input", "{s}");
+    assert_eq!(s["not_understood"], serde_json::json!([]));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let plan: serde_json::Value =
+        serde_json::from_str(stdout.lines().find(|l| l.contains("\"steps\"")).unwrap()).unwrap();
+    let changes = plan["steps"][0]["params"]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 5, "the five quotes, nothing else");
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["to"].as_str().unwrap().starts_with("Devis/"))
+    );
+    assert_eq!(tree(&demo), before);
+}

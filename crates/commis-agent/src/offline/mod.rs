@@ -7,6 +7,8 @@
 pub mod analysis;
 pub mod brief;
 mod deliver;
+pub mod frame;
+pub mod scope;
 mod steps;
 
 use std::collections::BTreeSet;
@@ -18,7 +20,9 @@ use crate::context::RunContext;
 use crate::tools::ChangeLine;
 use crate::{StepFailure, Unplannable};
 use analysis::{Analysis, FileFacts};
-use brief::{Intent, Lang, SortKey, Understanding};
+use brief::Lang;
+use frame::{Action, Clause, Frame, Group, NotDone, Piece, Vocab};
+use scope::Day;
 
 /// Where deliverables go, inside the granted folder.
 pub fn output_dir(lang: Lang) -> &'static str {
@@ -47,34 +51,6 @@ fn how_to_configure(lang: Lang) -> &'static str {
          (or OPENAI_API_KEY / OPENAI_BASE_URL=http://localhost:11434/v1 for Ollama, then --provider openai). \
          `commis doctor` checks the set-up.",
     )
-}
-
-fn unsupported(u: &Understanding) -> String {
-    let lang = u.lang;
-    let mut msg = String::new();
-    if u.intents.is_empty() && u.not_understood.is_empty() {
-        msg.push_str(lang.pick("Le brief est vide. ", "The brief is empty. "));
-    } else if !u.not_understood.is_empty() {
-        let parts: Vec<String> = u
-            .not_understood
-            .iter()
-            .map(|c| format!("« {c} »"))
-            .collect();
-        msg.push_str(&match lang {
-            Lang::Fr => format!(
-                "Hors ligne, je ne sais pas faire : {}. Rien n'a été modifié. ",
-                parts.join(", ")
-            ),
-            Lang::En => format!(
-                "Offline, I cannot do: {}. Nothing was changed. ",
-                parts.join(", ")
-            ),
-        });
-    }
-    msg.push_str(repertoire(lang));
-    msg.push(' ');
-    msg.push_str(how_to_configure(lang));
-    msg
 }
 
 fn folder_for_kind(kind: &str, lang: Lang) -> &'static str {
@@ -156,14 +132,165 @@ fn split_name(name: &str) -> (&str, &str) {
     }
 }
 
-/// Computes the change set for sorting, renaming and setting duplicates aside.
-fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<ChangeLine> {
-    let sort = intents.iter().find_map(|i| match i {
-        Intent::Sort { by } => Some(*by),
-        _ => None,
-    });
-    let rename = intents.contains(&Intent::Rename);
-    let dedupe = intents.contains(&Intent::Duplicates);
+/// The folder of a file, for a sort's grouping keys.
+fn group_dir(f: &FileFacts, group: &[Group], lang: Lang) -> (String, Vec<String>, f32) {
+    let mut parts = Vec::new();
+    let mut reasons = Vec::new();
+    let mut confidence = 1.0f32;
+    let date = f
+        .invoice
+        .as_ref()
+        .and_then(|i| i.date.clone())
+        .or(f.date.clone())
+        .filter(|d| d.len() >= 7);
+    let mut date_said = false;
+    for g in group {
+        match g {
+            Group::Type => {
+                confidence = confidence.min(f.kind_confidence);
+                reasons.push(f.kind_reason.clone());
+                parts.push(folder_for_kind(&f.kind, lang).to_string());
+            }
+            Group::Client => match &f.client {
+                Some(c) if f.client_confidence >= CONFIDENT => {
+                    confidence = confidence.min(f.client_confidence);
+                    reasons.push(f.client_reason.clone());
+                    parts.push(safe_folder_name(c));
+                }
+                Some(c) => {
+                    confidence = confidence.min(f.client_confidence);
+                    reasons.push(match lang {
+                        Lang::Fr => {
+                            format!("client incertain (peut-être {c}) : {}", f.client_reason)
+                        }
+                        Lang::En => format!("uncertain client (maybe {c}): {}", f.client_reason),
+                    });
+                    parts.push(lang.pick("À vérifier", "To check").to_string());
+                }
+                None => {
+                    reasons.push(
+                        lang.pick("aucun client identifié", "no client identified")
+                            .to_string(),
+                    );
+                    parts.push(lang.pick("Sans client", "No client").to_string());
+                }
+            },
+            Group::Year | Group::Quarter | Group::Month => match &date {
+                Some(d) => {
+                    if !date_said {
+                        reasons.push(match lang {
+                            Lang::Fr => format!("date du document : {d}"),
+                            Lang::En => format!("document date: {d}"),
+                        });
+                        date_said = true;
+                    }
+                    let year = &d[..4];
+                    let month: u32 = d[5..7].parse().unwrap_or(1);
+                    let under_year = group.contains(&Group::Year);
+                    parts.push(match g {
+                        Group::Year => year.to_string(),
+                        Group::Quarter if under_year => {
+                            lang.pick("T", "Q").to_string() + &((month - 1) / 3 + 1).to_string()
+                        }
+                        Group::Quarter => {
+                            format!("{year}-{}{}", lang.pick("T", "Q"), (month - 1) / 3 + 1)
+                        }
+                        _ if under_year => d[5..7].to_string(),
+                        _ => d[..7].to_string(),
+                    });
+                }
+                None => {
+                    if !date_said {
+                        reasons.push(
+                            lang.pick("aucune date trouvée", "no date found")
+                                .to_string(),
+                        );
+                        date_said = true;
+                    }
+                    let none = lang.pick("Sans date", "No date").to_string();
+                    if parts.last() != Some(&none) {
+                        parts.push(none);
+                    }
+                }
+            },
+        }
+    }
+    (parts.join("/"), reasons, confidence)
+}
+
+/// A file name from the user's pattern (`AAAA-MM-JJ_client_numéro`); unknown parts are
+/// left out with the separator before them.
+fn patterned_name(f: &FileFacts, pattern: &[Piece], lang: Lang) -> Option<String> {
+    use commis_skills::slug::standard_name;
+    let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+    let (_, ext) = split_name(name);
+    let date = f
+        .invoice
+        .as_ref()
+        .and_then(|i| i.date.clone())
+        .or(f.date.clone());
+    let iso = date
+        .as_deref()
+        .map(|d| standard_name(Some(d), None, "", None, ""))
+        .filter(|d| d.len() == 10 && d.as_bytes().get(4) == Some(&b'-'));
+    let mut out = String::new();
+    let mut pending_sep = String::new();
+    for p in pattern {
+        let part = match p {
+            Piece::Sep(s) => {
+                pending_sep = s.clone();
+                continue;
+            }
+            Piece::Date => iso.clone(),
+            Piece::Year => iso.as_ref().map(|d| d[..4].to_string()),
+            Piece::Month => iso.as_ref().map(|d| d[5..7].to_string()),
+            Piece::Day => iso.as_ref().map(|d| d[8..10].to_string()),
+            Piece::Client => f
+                .client
+                .as_deref()
+                .filter(|_| f.client_confidence >= CONFIDENT)
+                .map(|c| standard_name(None, Some(c), "", None, "")),
+            Piece::Number => f
+                .invoice
+                .as_ref()
+                .and_then(|i| i.number.as_deref())
+                .map(|n| standard_name(None, None, "", Some(n), "")),
+            Piece::Type => Some(standard_name(
+                None,
+                None,
+                kind_label(&f.kind, lang),
+                None,
+                "",
+            )),
+        };
+        if let Some(part) = part.filter(|p| !p.is_empty() && p != "document") {
+            if !out.is_empty() {
+                out.push_str(&pending_sep);
+            }
+            out.push_str(&part);
+        }
+        pending_sep.clear();
+    }
+    if out.is_empty() {
+        return None;
+    }
+    Some(if ext.is_empty() {
+        out
+    } else {
+        format!("{out}.{}", ext.to_lowercase())
+    })
+}
+
+/// Computes the change set of the clauses that move or rename files: each file is moved
+/// by the first sort clause whose scope covers it, renamed by the first rename clause that
+/// covers it; files no clause covers do not move.
+fn change_set(
+    analysis: &Analysis,
+    clauses: &[(&Clause, Vec<&FileFacts>)],
+    lang: Lang,
+) -> Vec<ChangeLine> {
+    let covered =
+        |c: &(&Clause, Vec<&FileFacts>), f: &FileFacts| c.1.iter().any(|x| x.path == f.path);
     let moving: BTreeSet<&str> = analysis.files.iter().map(|f| f.path.as_str()).collect();
     let mut taken: BTreeSet<String> = BTreeSet::new();
     let mut changes = Vec::new();
@@ -176,6 +303,15 @@ fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<Change
             .unwrap_or_default();
         let mut reasons: Vec<String> = Vec::new();
         let mut confidence = 1.0f32;
+        let dedupe = clauses
+            .iter()
+            .any(|c| c.0.actions.contains(&Action::Duplicates) && !c.0.list_only && covered(c, f));
+        let sort = clauses
+            .iter()
+            .find(|c| c.0.actions.contains(&Action::Sort) && covered(c, f));
+        let rename = clauses
+            .iter()
+            .find(|c| c.0.actions.contains(&Action::Rename) && covered(c, f));
         let dir = if dedupe && f.duplicate_of.is_some() {
             reasons.push(match lang {
                 Lang::Fr => format!(
@@ -188,86 +324,62 @@ fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<Change
                 ),
             });
             lang.pick("Doublons", "Duplicates").to_string()
-        } else {
-            match sort {
-                None => current_dir.clone(),
-                Some(SortKey::Type) => {
-                    confidence = f.kind_confidence;
-                    reasons.push(f.kind_reason.clone());
-                    folder_for_kind(&f.kind, lang).to_string()
+        } else if let Some((c, _)) = sort {
+            let (grouped, why, conf) = group_dir(f, &c.group, lang);
+            reasons.extend(why);
+            confidence = conf;
+            match (&c.dest, grouped.is_empty()) {
+                (Some(d), true) => {
+                    reasons.push(match lang {
+                        Lang::Fr => format!("dossier demandé : {d}"),
+                        Lang::En => format!("folder asked for: {d}"),
+                    });
+                    safe_folder_name(d)
                 }
-                Some(SortKey::Client) => match &f.client {
-                    Some(c) if f.client_confidence >= CONFIDENT => {
-                        confidence = f.client_confidence;
-                        reasons.push(f.client_reason.clone());
-                        safe_folder_name(c)
-                    }
-                    Some(c) => {
-                        confidence = f.client_confidence;
-                        reasons.push(match lang {
-                            Lang::Fr => {
-                                format!("client incertain (peut-être {c}) : {}", f.client_reason)
-                            }
-                            Lang::En => {
-                                format!("uncertain client (maybe {c}): {}", f.client_reason)
-                            }
-                        });
-                        lang.pick("À vérifier", "To check").to_string()
-                    }
-                    None => {
-                        reasons.push(
-                            lang.pick("aucun client identifié", "no client identified")
-                                .to_string(),
-                        );
-                        lang.pick("Sans client", "No client").to_string()
-                    }
-                },
-                Some(SortKey::Date) => match &f.date {
-                    Some(d) if d.len() >= 7 => {
-                        reasons.push(match lang {
-                            Lang::Fr => format!("date du document : {d}"),
-                            Lang::En => format!("document date: {d}"),
-                        });
-                        format!("{}/{}", &d[..4], &d[..7])
-                    }
-                    _ => {
-                        reasons.push(
-                            lang.pick("aucune date trouvée", "no date found")
-                                .to_string(),
-                        );
-                        lang.pick("Sans date", "No date").to_string()
-                    }
-                },
-                Some(SortKey::Project) => current_dir.clone(),
+                (Some(d), false) => format!("{}/{grouped}", safe_folder_name(d)),
+                (None, _) => grouped,
             }
-        };
-        let new_name = if rename && f.error.is_none() {
-            let inv = f.invoice.as_ref();
-            let (_, ext) = split_name(name);
-            let client = f
-                .client
-                .as_deref()
-                .filter(|_| f.client_confidence >= CONFIDENT);
-            let number = inv.and_then(|i| i.number.as_deref());
-            // A data export's first date is a row's, not the file's: not a name part.
-            let date = f
-                .date
-                .as_deref()
-                .filter(|_| !matches!(f.kind.as_str(), "data_export" | "spreadsheet"));
-            let renamed = commis_skills::slug::informative_name(
-                name,
-                date,
-                client,
-                kind_label(&f.kind, lang),
-                number,
-                ext,
-            );
-            if renamed != name {
-                reasons.push(lang.pick("nom standardisé", "standard name").to_string());
-            }
-            renamed
         } else {
-            name.to_string()
+            current_dir.clone()
+        };
+        let new_name = match rename {
+            Some((c, _)) if f.error.is_none() => {
+                let renamed = match &c.pattern {
+                    Some(p) => patterned_name(f, p, lang).unwrap_or_else(|| name.to_string()),
+                    None => {
+                        let (_, ext) = split_name(name);
+                        let client = f
+                            .client
+                            .as_deref()
+                            .filter(|_| f.client_confidence >= CONFIDENT);
+                        let number = f.invoice.as_ref().and_then(|i| i.number.as_deref());
+                        // A data export's first date is a row's, not the file's: not a name part.
+                        let date = f
+                            .date
+                            .as_deref()
+                            .filter(|_| !matches!(f.kind.as_str(), "data_export" | "spreadsheet"));
+                        commis_skills::slug::informative_name(
+                            name,
+                            date,
+                            client,
+                            kind_label(&f.kind, lang),
+                            number,
+                            ext,
+                        )
+                    }
+                };
+                if renamed != name {
+                    reasons.push(match &c.pattern {
+                        Some(p) => match lang {
+                            Lang::Fr => format!("nom au format {}", frame::pattern_label(p)),
+                            Lang::En => format!("name in the pattern {}", frame::pattern_label(p)),
+                        },
+                        None => lang.pick("nom standardisé", "standard name").to_string(),
+                    });
+                }
+                renamed
+            }
+            _ => name.to_string(),
         };
         let mut target = if dir.is_empty() {
             new_name.clone()
@@ -313,7 +425,7 @@ fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<Change
     changes
 }
 
-fn count_kind(files: &[FileFacts], kinds: &[&str]) -> usize {
+fn count_kind(files: &[&FileFacts], kinds: &[&str]) -> usize {
     files
         .iter()
         .filter(|f| kinds.contains(&f.kind.as_str()))
@@ -329,72 +441,168 @@ fn step(kind: &str, title: String, description: String) -> Step {
     s
 }
 
-/// Surveys the folder and builds the plan for the brief.
-pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
-    let u = brief::understand(&ctx.run.brief);
-    let lang = u.lang;
-    if u.intents.is_empty() || !u.not_understood.is_empty() {
-        return Err(Unplannable::Unsupported(unsupported(&u)));
+/// The names a brief may use for this folder: its folders and its clients.
+pub fn vocab_of(analysis: &Analysis) -> Vocab {
+    let mut folders: BTreeSet<String> = BTreeSet::new();
+    let mut clients: BTreeSet<String> = BTreeSet::new();
+    for f in &analysis.files {
+        let mut p = f.path.as_str();
+        while let Some((d, _)) = p.rsplit_once('/') {
+            folders.insert(d.to_string());
+            p = d;
+        }
+        if let Some(c) = f
+            .client
+            .as_ref()
+            .filter(|_| f.client_confidence >= CONFIDENT)
+        {
+            clients.insert(c.clone());
+        }
     }
-    if u.intents.contains(&Intent::Sort {
-        by: SortKey::Project,
-    }) {
-        let mut u2 = u.clone();
-        u2.not_understood.push(
-            lang.pick("classer par projet", "sort by project")
-                .to_string(),
-        );
-        return Err(Unplannable::Unsupported(unsupported(&u2)));
+    Vocab {
+        folders: folders.into_iter().collect(),
+        clients: clients.into_iter().collect(),
     }
-    let out = ctx.output_dir();
-    let analysis = analysis::analyze(ctx, std::slice::from_ref(&out))
-        .map_err(|e| Unplannable::Failed(e.to_string()))?;
-    let n_files = analysis.files.len();
-    let mut steps = Vec::new();
+}
 
-    let reorganize = u
-        .intents
+/// A plan built from a frame, or why there is none.
+#[derive(Debug)]
+pub struct Planned {
+    /// None when nothing of the brief can be done.
+    pub plan: Option<Plan>,
+    /// Parts of the brief that will not be done (the frame's, plus clauses whose scope is empty).
+    pub not_done: Vec<NotDone>,
+    pub lang: Lang,
+}
+
+fn not_done_line(n: &NotDone, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("non fait : « {} » — {} (il faut un modèle)", n.text, n.why),
+        Lang::En => format!("not done: \"{}\" — {} (a model is needed)", n.text, n.why),
+    }
+}
+
+/// Builds the plan of a frame over a surveyed folder. Pure: no I/O, so the corpus, the
+/// terminal editor and the web UI share it.
+pub fn build_plan(frame: &Frame, analysis: &Analysis, out: &str, today: Day) -> Planned {
+    let lang = frame.out_lang.unwrap_or(frame.lang);
+    let n_files = analysis.files.len();
+    let mut not_done = frame.not_done.clone();
+    let mut steps = Vec::new();
+    let mut scope_lines: Vec<String> = Vec::new();
+    let mut selected: Vec<(&Clause, Vec<&FileFacts>, Option<scope::Range>)> = Vec::new();
+    for c in &frame.clauses {
+        let (files, range) = scope::select(&c.scope, analysis, today, lang);
+        // Deliverables that sum up the whole folder keep working on an empty scope only
+        // when the brief gave none.
+        let only_overview = c
+            .actions
+            .iter()
+            .all(|a| matches!(a, Action::Report | Action::Deck));
+        if files.is_empty() && !(only_overview && c.scope.is_whole_folder()) {
+            not_done.push(NotDone {
+                text: c.text.clone(),
+                why: match lang {
+                    Lang::Fr => format!(
+                        "aucun fichier ne correspond ({})",
+                        scope::describe(&c.scope, range.as_ref(), 0, lang)
+                    ),
+                    Lang::En => format!(
+                        "no file matches ({})",
+                        scope::describe(&c.scope, range.as_ref(), 0, lang)
+                    ),
+                },
+            });
+            continue;
+        }
+        selected.push((c, files, range));
+    }
+    let paths =
+        |files: &[&FileFacts]| -> Vec<String> { files.iter().map(|f| f.path.clone()).collect() };
+
+    // Moves and renames.
+    let movers: Vec<(&Clause, Vec<&FileFacts>)> = selected
         .iter()
-        .any(|i| matches!(i, Intent::Sort { .. } | Intent::Rename | Intent::Duplicates));
-    if reorganize {
-        let changes = change_set(&analysis, &u.intents, lang);
+        .filter(|(c, _, _)| {
+            c.actions.iter().any(|a| a.moves_files())
+                && !(c.actions == [Action::Duplicates] && c.list_only)
+        })
+        .map(|(c, f, _)| (*c, f.clone()))
+        .collect();
+    if !movers.is_empty() {
+        let changes = change_set(analysis, &movers, lang);
         let doubtful = changes.iter().filter(|c| c.confidence < CONFIDENT).count();
         let folders: BTreeSet<String> = changes
             .iter()
             .filter_map(|c| c.to.rsplit_once('/').map(|(d, _)| d.to_string()))
             .collect();
-        let what = u
-            .intents
-            .iter()
-            .filter_map(|i| match i {
-                Intent::Sort { by } => Some(match (by, lang) {
-                    (SortKey::Client, Lang::Fr) => "Classer les fichiers par client",
-                    (SortKey::Client, Lang::En) => "Sort the files by client",
-                    (SortKey::Type, Lang::Fr) => "Trier les fichiers par type",
-                    (SortKey::Type, Lang::En) => "Sort the files by type",
-                    (SortKey::Date, Lang::Fr) => "Classer les fichiers par date",
-                    (SortKey::Date, Lang::En) => "Sort the files by date",
-                    (SortKey::Project, _) => "",
-                }),
-                Intent::Rename => Some(lang.pick(
-                    "renommer selon un format standard",
-                    "rename to a standard pattern",
-                )),
-                Intent::Duplicates => {
-                    Some(lang.pick("mettre les doublons de côté", "set duplicates aside"))
-                }
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut title = what;
-        if let Some(c) = title.get_mut(0..1) {
-            c.make_ascii_uppercase();
+        let mut what: Vec<String> = Vec::new();
+        for (c, _) in &movers {
+            for a in &c.actions {
+                what.push(match a {
+                    Action::Sort => sort_title(c, lang),
+                    Action::Rename => match &c.pattern {
+                        Some(p) => match lang {
+                            Lang::Fr => format!("renommer au format {}", frame::pattern_label(p)),
+                            Lang::En => {
+                                format!("rename to the pattern {}", frame::pattern_label(p))
+                            }
+                        },
+                        None => lang
+                            .pick(
+                                "renommer selon un format standard",
+                                "rename to a standard pattern",
+                            )
+                            .to_string(),
+                    },
+                    Action::Duplicates if !c.list_only => lang
+                        .pick("mettre les doublons de côté", "set duplicates aside")
+                        .to_string(),
+                    _ => continue,
+                });
+            }
         }
+        what.dedup();
+        let mut title = what.join(", ");
+        if let Some(first) = title.chars().next() {
+            title = first.to_uppercase().collect::<String>() + &title[first.len_utf8()..];
+        }
+        let moved: BTreeSet<&str> = changes.iter().map(|c| c.from.as_str()).collect();
+        let in_scope: BTreeSet<&str> = movers
+            .iter()
+            .flat_map(|(_, f)| f.iter().map(|x| x.path.as_str()))
+            .collect();
+        let rest = n_files - moved.len();
+        let scope_text = {
+            let (c, files) = &movers[0];
+            let range = selected
+                .iter()
+                .find(|(x, _, _)| std::ptr::eq(*x, *c))
+                .and_then(|(_, _, r)| r.clone());
+            let mut s = if movers.len() == 1 {
+                scope::describe(&c.scope, range.as_ref(), files.len(), lang)
+            } else {
+                match lang {
+                    Lang::Fr => format!("{} fichier(s) concerné(s)", in_scope.len()),
+                    Lang::En => format!("{} file(s) concerned", in_scope.len()),
+                }
+            };
+            s.push_str(&match lang {
+                Lang::Fr => format!(
+                    " — {} changement(s) ; les {rest} autres fichiers ne bougent pas",
+                    changes.len()
+                ),
+                Lang::En => format!(
+                    " — {} change(s); the other {rest} files do not move",
+                    changes.len()
+                ),
+            });
+            s
+        };
+        scope_lines.push(scope_text.clone());
         let description = match lang {
             Lang::Fr => format!(
-                "{} déplacement(s) ou renommage(s) vers {} dossier(s), appliqués en un seul lot annulable{}. Rien n'est supprimé.",
-                changes.len(),
+                "{scope_text}. Vers {} dossier(s), en un seul lot annulable{}. Rien n'est supprimé.",
                 folders.len(),
                 if doubtful > 0 {
                     format!(" ; {doubtful} fichier(s) au client incertain vont dans « À vérifier »")
@@ -403,8 +611,7 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
                 }
             ),
             Lang::En => format!(
-                "{} move(s) or rename(s) into {} folder(s), applied as one undoable batch{}. Nothing is deleted.",
-                changes.len(),
+                "{scope_text}. Into {} folder(s), as one undoable batch{}. Nothing is deleted.",
                 folders.len(),
                 if doubtful > 0 {
                     format!("; {doubtful} file(s) with an uncertain client go to \"To check\"")
@@ -414,13 +621,55 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
             ),
         };
         let mut s = step("reorganize", title, description);
-        s.reads = vec![format!("{n_files} {}", lang.pick("fichiers", "files"))];
+        s.reads = vec![format!(
+            "{} {}",
+            in_scope.len(),
+            lang.pick("fichiers", "files")
+        )];
         s.produces = folders.iter().take(12).map(|f| format!("{f}/")).collect();
         s.needs_approval = !changes.is_empty();
         s.params = json!({ "changes": changes });
         steps.push(s);
     }
-    if u.intents.contains(&Intent::Catalogue) {
+    let find = |a: Action| selected.iter().find(|(c, _, _)| c.actions.contains(&a));
+    let scoped = |c: &Clause, files: &[&FileFacts]| -> serde_json::Value {
+        if c.scope.is_whole_folder() {
+            serde_json::Value::Null
+        } else {
+            json!(paths(files))
+        }
+    };
+    if let Some((c, files, _)) = selected
+        .iter()
+        .find(|(c, _, _)| c.actions.contains(&Action::Duplicates) && c.list_only)
+    {
+        let dupes: Vec<&&FileFacts> = files.iter().filter(|f| f.duplicate_of.is_some()).collect();
+        let mut s = step(
+            "duplicates_list",
+            lang.pick(
+                "Lister les doublons (sans rien déplacer)",
+                "List the duplicates (nothing moved)",
+            )
+            .into(),
+            match lang {
+                Lang::Fr => format!(
+                    "{} doublon(s) trouvé(s) par contenu identique, listés dans un fichier ; aucun fichier ne bouge.",
+                    dupes.len()
+                ),
+                Lang::En => format!(
+                    "{} duplicate(s) found by identical content, listed in a file; no file moves.",
+                    dupes.len()
+                ),
+            },
+        );
+        s.produces = vec![format!(
+            "{out}/{}",
+            lang.pick("doublons.md", "duplicates.md")
+        )];
+        s.params = json!({ "files": scoped(c, files) });
+        steps.push(s);
+    }
+    if let Some((c, files, range)) = find(Action::Catalogue) {
         let mut s = step(
             "catalogue",
             lang.pick("Construire le catalogue des fichiers", "Build the catalogue of the files").into(),
@@ -430,17 +679,41 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
             )
             .into(),
         );
-        s.reads = vec![format!("{n_files} {}", lang.pick("fichiers", "files"))];
+        s.reads = vec![scope::describe(&c.scope, range.as_ref(), files.len(), lang)];
+        if !c.scope.is_whole_folder() {
+            scope_lines.push(format!(
+                "{} : {}",
+                lang.pick("Catalogue", "Catalogue"),
+                s.reads[0]
+            ));
+        }
         s.produces = vec![
             format!("{out}/catalogue.xlsx"),
             format!("{out}/catalogue.md"),
             format!("{out}/catalogue.csv"),
         ];
+        s.params = json!({ "files": scoped(c, files) });
         steps.push(s);
     }
-    let wants_report = u.intents.contains(&Intent::Report);
-    if u.intents.contains(&Intent::InvoiceTable) {
-        let n = count_kind(&analysis.files, INVOICE_KINDS);
+    let wants_report = find(Action::Report).is_some();
+    if let Some((c, files, range)) = find(Action::Table) {
+        let mut kinds: Vec<&str> = INVOICE_KINDS.to_vec();
+        if c.scope.kinds.iter().any(|k| k == "quote") {
+            kinds.push("quote");
+        }
+        let rows: Vec<&FileFacts> = files
+            .iter()
+            .copied()
+            .filter(|f| {
+                kinds.contains(&f.kind.as_str())
+                    && (c.scope.kinds.is_empty() || scope::covers(&c.scope, range.as_ref(), f))
+            })
+            .collect();
+        let n = rows.len();
+        let what = scope::describe(&c.scope, range.as_ref(), n, lang);
+        if !c.scope.is_whole_folder() {
+            scope_lines.push(format!("{} : {what}", lang.pick("Tableau", "Table")));
+        }
         let mut s = step(
             "invoice_table",
             lang.pick(
@@ -450,30 +723,42 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
             .into(),
             match lang {
                 Lang::Fr => format!(
-                    "{n} facture(s) et avoir(s) : HT, TVA, TTC avec formules, totaux par client (SOMME.SI), graphique, feuille Sources reliant chaque montant à son fichier."
+                    "{n} pièce(s) ({what}) : HT, TVA, TTC avec formules, totaux par client (SOMME.SI), graphique, feuille Sources reliant chaque montant à son fichier."
                 ),
                 Lang::En => format!(
-                    "{n} invoice(s) and credit note(s): net, VAT, total with formulas, totals per client (SUMIF), a chart, a Sources sheet linking each figure to its file."
+                    "{n} document(s) ({what}): net, VAT, total with formulas, totals per client (SUMIF), a chart, a Sources sheet linking each figure to its file."
                 ),
             },
         );
-        s.reads = vec![
-            lang.pick("factures et avoirs", "invoices and credit notes")
-                .into(),
-        ];
+        s.reads = vec![what];
         s.produces = vec![format!(
             "{out}/{}",
             lang.pick("recapitulatif-factures.xlsx", "invoice-summary.xlsx")
         )];
+        s.params = json!({ "files": if c.scope.is_whole_folder() && kinds.len() == 2 { serde_json::Value::Null } else { json!(paths(&rows)) }, "kinds": kinds });
         steps.push(s);
     }
-    let summaries = u.intents.contains(&Intent::Summaries);
-    let actions = u.intents.contains(&Intent::ActionItems);
-    if summaries || actions || (wants_report && count_kind(&analysis.files, MEETING_KINDS) > 0) {
-        let n = count_kind(&analysis.files, MEETING_KINDS);
+    let summaries = find(Action::Summaries);
+    let actions = find(Action::ActionItems);
+    let all_files: Vec<&FileFacts> = analysis.files.iter().collect();
+    // Meetings summed up for a report follow the report's scope (« Rapport d'avril »).
+    let meeting_clause = summaries.or(actions).or(find(Action::Report));
+    let meeting_files: Vec<&FileFacts> = match meeting_clause {
+        Some((_, f, _)) => f.clone(),
+        None => all_files.clone(),
+    };
+    if summaries.is_some()
+        || actions.is_some()
+        || (wants_report && count_kind(&meeting_files, MEETING_KINDS) > 0)
+    {
+        let n = count_kind(&meeting_files, MEETING_KINDS);
+        let (sum, act) = (
+            summaries.is_some() || wants_report,
+            actions.is_some() || wants_report,
+        );
         let mut s = step(
             "meetings",
-            match (summaries || wants_report, actions || wants_report, lang) {
+            match (sum, act, lang) {
                 (true, true, Lang::Fr) => {
                     "Résumer les réunions et extraire les actions".to_string()
                 }
@@ -501,6 +786,21 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
             )
             .into(),
         ];
+        let files = match meeting_clause {
+            Some((c, f, range)) if !c.scope.is_whole_folder() => {
+                let mut scope = c.scope.clone();
+                if scope.kinds.is_empty() {
+                    scope.kinds.push("meeting".into());
+                }
+                scope_lines.push(format!(
+                    "{} : {}",
+                    lang.pick("Réunions", "Meetings"),
+                    scope::describe(&scope, range.as_ref(), count_kind(f, MEETING_KINDS), lang)
+                ));
+                json!(paths(f))
+            }
+            _ => serde_json::Value::Null,
+        };
         s.produces = vec![
             format!(
                 "{out}/{}",
@@ -512,11 +812,10 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
             ),
             format!("{out}/{}", lang.pick("actions.xlsx", "action-items.xlsx")),
         ];
-        s.params =
-            json!({"summaries": summaries || wants_report, "actions": actions || wants_report});
+        s.params = json!({"summaries": sum, "actions": act, "files": files});
         steps.push(s);
     }
-    if wants_report {
+    if find(Action::Report).is_some() {
         let mut s = step(
             "report",
             lang.pick("Rédiger le rapport avec recommandations", "Write the report with recommendations").into(),
@@ -532,11 +831,8 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
         ];
         steps.push(s);
     }
-    if let Some(slides) = u.intents.iter().find_map(|i| match i {
-        Intent::Deck { slides } => Some(*slides),
-        _ => None,
-    }) {
-        let n = slides.unwrap_or(8);
+    if let Some((c, _, _)) = find(Action::Deck) {
+        let n = c.slides.unwrap_or(8);
         let mut s = step(
             "deck",
             match lang {
@@ -549,24 +845,197 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
             )
             .into(),
         );
-        s.produces = vec![format!(
-            "{out}/{}",
-            lang.pick("presentation.pptx", "presentation.pptx")
-        )];
+        s.produces = vec![format!("{out}/presentation.pptx")];
         s.params = json!({"slides": n});
         steps.push(s);
     }
+    // Report and deck read the documents of the deliverable clauses' scope, when one is given.
+    let overview_scope: Option<Vec<String>> = selected
+        .iter()
+        .find(|(c, _, _)| {
+            c.actions
+                .iter()
+                .any(|a| matches!(a, Action::Report | Action::Deck))
+                && !c.scope.is_whole_folder()
+        })
+        .map(|(_, f, _)| paths(f));
     if steps.is_empty() {
-        return Err(Unplannable::Unsupported(unsupported(&u)));
+        return Planned {
+            plan: None,
+            not_done,
+            lang,
+        };
     }
     let mut plan = Plan::new(steps);
-    plan.summary = Some(match lang {
+    let mut summary: Vec<String> = scope_lines;
+    summary.extend(not_done.iter().map(|n| not_done_line(n, lang)));
+    summary.push(match lang {
         Lang::Fr => format!("{n_files} fichier(s) examiné(s) ; livrables dans « {out}/ »."),
         Lang::En => format!("{n_files} file(s) examined; deliverables in \"{out}/\"."),
     });
-    plan.context =
-        json!({ "analysis": analysis, "output_dir": out, "lang": lang, "intents": u.intents });
-    Ok(plan)
+    plan.summary = Some(summary.join("\n"));
+    plan.context = json!({
+        "analysis": analysis,
+        "output_dir": out,
+        "lang": lang,
+        "frame": frame,
+        "not_done": not_done,
+        "scope_files": overview_scope,
+    });
+    Planned {
+        plan: Some(plan),
+        not_done,
+        lang,
+    }
+}
+
+fn sort_title(c: &Clause, lang: Lang) -> String {
+    let by: Vec<&str> = c
+        .group
+        .iter()
+        .map(|g| match g {
+            Group::Client => lang.pick("client", "client"),
+            Group::Type => lang.pick("type", "type"),
+            Group::Year => lang.pick("année", "year"),
+            Group::Quarter => lang.pick("trimestre", "quarter"),
+            Group::Month => lang.pick("mois", "month"),
+        })
+        .collect();
+    let mut t = match lang {
+        Lang::Fr => "Classer les fichiers".to_string(),
+        Lang::En => "Sort the files".to_string(),
+    };
+    if let Some(d) = &c.dest {
+        t.push_str(&match lang {
+            Lang::Fr => format!(" dans « {d}/ »"),
+            Lang::En => format!(" into \"{d}/\""),
+        });
+    }
+    if !by.is_empty() {
+        t.push_str(&match lang {
+            Lang::Fr => format!(" par {}", by.join(" puis ")),
+            Lang::En => format!(" by {}", by.join(" then ")),
+        });
+    }
+    t
+}
+
+fn unsupported(frame_lang: Lang, not_done: &[NotDone], partial: Option<&Plan>) -> String {
+    let lang = frame_lang;
+    let mut msg = String::new();
+    if not_done.is_empty() && partial.is_none() {
+        msg.push_str(lang.pick("Le brief est vide. ", "The brief is empty. "));
+    }
+    if !not_done.is_empty() {
+        let parts: Vec<String> = not_done.iter().map(|n| not_done_line(n, lang)).collect();
+        msg.push_str(&parts.join(" ; "));
+        msg.push_str(". ");
+    }
+    if let Some(p) = partial {
+        let titles: Vec<String> = p.steps.iter().map(|s| s.title.clone()).collect();
+        msg.push_str(&match lang {
+            Lang::Fr => format!(
+                "Le reste serait fait ({}), mais sans personne pour accepter un plan partiel, rien n'a été modifié : lancez `commis run` dans un terminal, sans --yes, pour le valider. ",
+                titles.join(", ")
+            ),
+            Lang::En => format!(
+                "The rest could be done ({}), but with nobody to accept a partial plan, nothing was changed: use `commis run` in a terminal, without --yes, to review it. ",
+                titles.join(", ")
+            ),
+        });
+    } else {
+        msg.push_str(lang.pick("Rien n'a été modifié. ", "Nothing was changed. "));
+    }
+    msg.push_str(repertoire(lang));
+    msg.push(' ');
+    msg.push_str(how_to_configure(lang));
+    msg
+}
+
+/// Surveys the folder and builds the plan for the brief.
+pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
+    let bare = frame::understand(&ctx.run.brief, &Vocab::default());
+    if bare.clauses.is_empty() && bare.not_done.is_empty() {
+        return Err(Unplannable::Unsupported(unsupported(bare.lang, &[], None)));
+    }
+    let out = ctx.output_dir();
+    let analysis = analysis::analyze(ctx, std::slice::from_ref(&out))
+        .map_err(|e| Unplannable::Failed(e.to_string()))?;
+    let frame = frame::understand(&ctx.run.brief, &vocab_of(&analysis));
+    let planned = build_plan(&frame, &analysis, &out, scope::today());
+    let refusal = match &planned.plan {
+        None => Some(unsupported(frame.lang, &planned.not_done, None)),
+        // A partial plan needs a person to accept it; unattended runs change nothing.
+        Some(p) if !planned.not_done.is_empty() && !ctx.interaction.is_interactive() => {
+            Some(unsupported(frame.lang, &planned.not_done, Some(p)))
+        }
+        Some(_) => None,
+    };
+    match refusal {
+        Some(message) => {
+            // Kept with the run, so `commis show` and `plan --json` can say what was not understood.
+            let mut kept = planned.plan.unwrap_or_else(|| Plan::new(Vec::new()));
+            kept.context = json!({
+                "lang": planned.lang,
+                "frame": frame,
+                "not_done": planned.not_done,
+                "unsupported": true,
+            });
+            let _ = ctx.store.save_plan(&ctx.run.id, &kept, false);
+            Err(Unplannable::Unsupported(message))
+        }
+        None => planned
+            .plan
+            .ok_or_else(|| Unplannable::Failed("no plan".into())),
+    }
+}
+
+/// A step the user adds to an offline plan (terminal editor, web UI), read like a brief
+/// against the plan's survey: the step it means, or why it cannot be run, at once.
+pub fn step_from_text(plan: &Plan, text: &str) -> Result<Step, String> {
+    let lang = plan
+        .context
+        .get("lang")
+        .and_then(|l| serde_json::from_value::<Lang>(l.clone()).ok())
+        .unwrap_or_else(|| brief::understand(text).lang);
+    let Some(analysis) = Analysis::from_context(&plan.context) else {
+        // Not an offline plan: the model reads the step's words.
+        return Ok(Step::new(text.trim(), ""));
+    };
+    let out = plan
+        .context
+        .get("output_dir")
+        .and_then(|o| o.as_str())
+        .unwrap_or_else(|| output_dir(lang))
+        .to_string();
+    let mut frame = frame::understand(text, &vocab_of(&analysis));
+    frame.lang = lang;
+    let planned = build_plan(&frame, &analysis, &out, scope::today());
+    if let Some(n) = planned.not_done.first() {
+        return Err(not_done_line(n, lang));
+    }
+    let Some(new) = planned.plan else {
+        return Err(lang
+            .pick(
+                "étape non comprise hors ligne (il faut un modèle)",
+                "step not understood offline (a model is needed)",
+            )
+            .into());
+    };
+    if new.steps.len() != 1 {
+        return Err(lang
+            .pick("ajoutez une étape à la fois", "add one step at a time")
+            .into());
+    }
+    let step = new.steps[0].clone();
+    let kind = step.kind.as_deref().unwrap_or("");
+    if plan.steps.iter().any(|s| s.kind.as_deref() == Some(kind)) {
+        return Err(match lang {
+            Lang::Fr => format!("le plan a déjà une étape « {} »", step.title),
+            Lang::En => format!("the plan already has a \"{}\" step", step.title),
+        });
+    }
+    Ok(step)
 }
 
 /// Runs one step of an offline plan.

@@ -47,7 +47,36 @@ pub(super) struct Facts {
 }
 
 impl Facts {
+    /// The plan's facts, narrowed to the scope the brief gave its report and deck.
     pub(super) fn load(ctx: &RunContext, plan: &Plan) -> Result<Facts, StepFailure> {
+        let mut facts = Facts::load_all(ctx, plan)?;
+        facts.narrow(plan.context.get("scope_files"));
+        Ok(facts)
+    }
+
+    /// The plan's facts, narrowed to the files a step's clause is about.
+    pub(super) fn for_step(
+        ctx: &RunContext,
+        plan: &Plan,
+        step: &Step,
+    ) -> Result<Facts, StepFailure> {
+        let mut facts = Facts::load_all(ctx, plan)?;
+        facts.narrow(step.params.get("files"));
+        Ok(facts)
+    }
+
+    /// Keeps only the listed files (original paths); no list keeps them all.
+    fn narrow(&mut self, files: Option<&Value>) {
+        if let Some(list) = files.and_then(|v| v.as_array()) {
+            let keep: std::collections::BTreeSet<&str> =
+                list.iter().filter_map(|v| v.as_str()).collect();
+            self.analysis
+                .files
+                .retain(|f| keep.contains(f.path.as_str()));
+        }
+    }
+
+    fn load_all(ctx: &RunContext, plan: &Plan) -> Result<Facts, StepFailure> {
         let analysis = Analysis::from_context(&plan.context).ok_or_else(|| {
             StepFailure::Failed("the plan lost its survey; plan the run again".into())
         })?;
@@ -121,6 +150,7 @@ pub(super) async fn run(ctx: &RunContext, plan: &Plan, step: &Step) -> Result<St
     match kind {
         "reorganize" => reorganize(ctx, &registry, step).await,
         "catalogue" => catalogue(ctx, &registry, plan, step).await,
+        "duplicates_list" => duplicates_list(ctx, &registry, plan, step).await,
         "invoice_table" => invoice_table(ctx, &registry, plan, step).await,
         "meetings" => meetings(ctx, &registry, plan, step).await,
         "report" => super::deliver::report(ctx, &registry, plan, step).await,
@@ -208,7 +238,8 @@ async fn catalogue(
     plan: &Plan,
     step: &Step,
 ) -> Result<String, StepFailure> {
-    let facts = Facts::load(ctx, plan)?;
+    let facts = Facts::for_step(ctx, plan, step)?;
+    let scoped = step.params.get("files").is_some_and(|v| v.is_array());
     let by_now: BTreeMap<String, &FileFacts> = facts
         .analysis
         .files
@@ -219,6 +250,7 @@ async fn catalogue(
     let files: Vec<_> = listing
         .into_iter()
         .filter(|f| !f.is_dir && !f.path.starts_with(&format!("{}/", facts.out)))
+        .filter(|f| !scoped || by_now.contains_key(&f.path))
         .collect();
     let lang = facts.lang;
     let headers = [
@@ -369,13 +401,18 @@ pub(super) struct InvoiceRow {
 
 /// The invoices and credit notes of the folder, as rows (credit notes negative).
 pub(super) fn invoice_rows(facts: &Facts) -> Vec<InvoiceRow> {
+    invoice_rows_of(facts, INVOICE_KINDS)
+}
+
+/// The documents of the given kinds that carry amounts, as rows (credit notes negative).
+pub(super) fn invoice_rows_of(facts: &Facts, kinds: &[&str]) -> Vec<InvoiceRow> {
     let own = facts
         .analysis
         .own_company
         .as_deref()
         .map(commis_skills::entities::normalize_company);
     let mut rows = Vec::new();
-    for f in facts.of_kinds(INVOICE_KINDS) {
+    for f in facts.of_kinds(kinds) {
         let Some(inv) = &f.invoice else { continue };
         // Invoices received from suppliers are not sales: leave them out of the clients' table.
         if let (Some(own), Some(issuer)) = (&own, &inv.issuer)
@@ -429,8 +466,14 @@ async fn invoice_table(
     plan: &Plan,
     step: &Step,
 ) -> Result<String, StepFailure> {
-    let facts = Facts::load(ctx, plan)?;
-    let rows = invoice_rows(&facts);
+    let facts = Facts::for_step(ctx, plan, step)?;
+    let kinds: Vec<String> = step
+        .params
+        .get("kinds")
+        .and_then(|k| serde_json::from_value(k.clone()).ok())
+        .unwrap_or_else(|| INVOICE_KINDS.iter().map(|k| k.to_string()).collect());
+    let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
+    let rows = invoice_rows_of(&facts, &kinds);
     let lang = facts.lang;
     let sheet = facts.pick("Factures", "Invoices");
     let n = rows.len();
@@ -599,7 +642,7 @@ async fn meetings(
     plan: &Plan,
     step: &Step,
 ) -> Result<String, StepFailure> {
-    let facts = Facts::load(ctx, plan)?;
+    let facts = Facts::for_step(ctx, plan, step)?;
     let digests = meeting_digests(ctx, &facts);
     let want_summaries = step
         .params
@@ -707,6 +750,67 @@ async fn meetings(
         Lang::En => format!(
             "{} meeting(s) summarized, {n_decisions} decision(s), {n_actions} action item(s) extracted: {docx_name}, {md_name}.",
             digests.len()
+        ),
+    })
+}
+
+/// Lists the byte-identical copies in a file of the output folder; nothing moves.
+async fn duplicates_list(
+    ctx: &RunContext,
+    registry: &Registry,
+    plan: &Plan,
+    step: &Step,
+) -> Result<String, StepFailure> {
+    let facts = Facts::for_step(ctx, plan, step)?;
+    let lang = facts.lang;
+    let dupes: Vec<&FileFacts> = facts
+        .analysis
+        .files
+        .iter()
+        .filter(|f| f.duplicate_of.is_some())
+        .collect();
+    let mut md = format!(
+        "# {}\n\n",
+        facts.pick(
+            "Doublons (contenu identique)",
+            "Duplicates (identical content)"
+        )
+    );
+    if dupes.is_empty() {
+        md.push_str(facts.pick("Aucun doublon.\n", "No duplicates.\n"));
+    } else {
+        md.push_str(&format!(
+            "| {} | {} |\n|---|---|\n",
+            facts.pick("Copie", "Copy"),
+            facts.pick("Identique à", "Same as")
+        ));
+        for f in &dupes {
+            md.push_str(&format!(
+                "| {} | {} |\n",
+                md_cell(&facts.now(&f.path)),
+                md_cell(&facts.now(f.duplicate_of.as_deref().unwrap_or("?")))
+            ));
+        }
+        md.push_str(facts.pick(
+            "\nAucun fichier n'a été déplacé ni supprimé.\n",
+            "\nNo file was moved or deleted.\n",
+        ));
+    }
+    ensure_dir(ctx, registry, &facts.out).await?;
+    let name = format!(
+        "{}/{}",
+        facts.out,
+        facts.pick("doublons.md", "duplicates.md")
+    );
+    write(ctx, &name, md.as_bytes()).await?;
+    Ok(match lang {
+        Lang::Fr => format!(
+            "{} doublon(s) listé(s) dans {name} ; rien n'a bougé.",
+            dupes.len()
+        ),
+        Lang::En => format!(
+            "{} duplicate(s) listed in {name}; nothing moved.",
+            dupes.len()
         ),
     })
 }

@@ -1,0 +1,2707 @@
+//! Brief understanding as a structured frame. A brief is cut into clauses; each clause gets
+//! its actions, its scope (document types, folders, extensions, clients, a period), its
+//! exclusions, its grouping, its destination, a naming pattern and deliverable parameters.
+//! Every word is accounted for: a clause with a word that is neither understood nor filler
+//! is listed as not done, whole, rather than done more widely than asked. Not for: looking
+//! at the folder (see `analysis`) or deciding which files move (see `scope`).
+
+use serde::{Deserialize, Serialize};
+
+use super::brief::{Lang, fold};
+
+/// Something the offline planner can do for a clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Sort,
+    Rename,
+    Duplicates,
+    Catalogue,
+    Table,
+    Summaries,
+    ActionItems,
+    Report,
+    Deck,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Sort => "sort",
+            Action::Rename => "rename",
+            Action::Duplicates => "duplicates",
+            Action::Catalogue => "catalogue",
+            Action::Table => "table",
+            Action::Summaries => "summaries",
+            Action::ActionItems => "actions",
+            Action::Report => "report",
+            Action::Deck => "deck",
+        }
+    }
+
+    /// Actions that move or rename the user's files.
+    pub fn moves_files(self) -> bool {
+        matches!(self, Action::Sort | Action::Rename | Action::Duplicates)
+    }
+}
+
+/// One level of folders a sort creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    Client,
+    Type,
+    Year,
+    Quarter,
+    Month,
+}
+
+impl Group {
+    fn name(self) -> &'static str {
+        match self {
+            Group::Client => "client",
+            Group::Type => "type",
+            Group::Year => "year",
+            Group::Quarter => "quarter",
+            Group::Month => "month",
+        }
+    }
+}
+
+/// A period named by the brief, resolved later against today or the documents' dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Period {
+    /// Months `from..=to` of a year (the documents' year when none is said).
+    Months {
+        year: Option<i32>,
+        from: u32,
+        to: u32,
+    },
+    Year {
+        year: i32,
+    },
+    /// A period relative to today.
+    Relative {
+        what: Relative,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relative {
+    LastWeek,
+    ThisMonth,
+    LastMonth,
+    ThisQuarter,
+    LastQuarter,
+    ThisYear,
+    LastYear,
+}
+
+impl Period {
+    /// A short stable form, for plans and tests: `2024-03`, `m03`, `2024-Q1`, `2024`, `last_quarter`.
+    pub fn label(self) -> String {
+        match self {
+            Period::Months { year, from, to } => {
+                let y = year.map(|y| format!("{y}-")).unwrap_or_else(|| "m".into());
+                if from == to {
+                    format!("{y}{from:02}")
+                } else if (to - from) == 2 && from % 3 == 1 && year.is_some() {
+                    format!("{y}Q{}", from / 3 + 1)
+                } else {
+                    format!("{y}{from:02}..{to:02}")
+                }
+            }
+            Period::Year { year } => year.to_string(),
+            Period::Relative { what } => match what {
+                Relative::LastWeek => "last_week",
+                Relative::ThisMonth => "this_month",
+                Relative::LastMonth => "last_month",
+                Relative::ThisQuarter => "this_quarter",
+                Relative::LastQuarter => "last_quarter",
+                Relative::ThisYear => "this_year",
+                Relative::LastYear => "last_year",
+            }
+            .into(),
+        }
+    }
+}
+
+/// Which files a clause is about. Empty lists mean "no restriction".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    /// Document classes: `invoice`, `sales_invoice`, `supplier_invoice`, `quote`,
+    /// `credit_note`, `meeting`, `client_note`, `email`, `spreadsheet`, `bank_statement`,
+    /// `image`, `contract`, `receipt`, `purchase_order`, `letter`, `report`, `presentation`.
+    pub kinds: Vec<String>,
+    /// Folders of the granted folder, as the survey names them.
+    pub folders: Vec<String>,
+    /// File extensions, lower case, without the dot.
+    pub exts: Vec<String>,
+    /// Client names, as the survey names them.
+    pub clients: Vec<String>,
+    pub period: Option<Period>,
+    pub not_kinds: Vec<String>,
+    pub not_folders: Vec<String>,
+    pub not_exts: Vec<String>,
+    pub not_clients: Vec<String>,
+}
+
+impl Scope {
+    pub fn is_whole_folder(&self) -> bool {
+        *self == Scope::default()
+    }
+}
+
+/// A piece of a user-given file name pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Piece {
+    Date,
+    Year,
+    Month,
+    Client,
+    Number,
+    Type,
+    /// Only inside a date (`JJ`, `DD`); folded into [`Piece::Date`].
+    Day,
+    Sep(String),
+}
+
+/// The format a deliverable is asked in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Word,
+    Excel,
+    Pdf,
+    Markdown,
+    Csv,
+    Powerpoint,
+}
+
+/// One clause of the brief, understood.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clause {
+    pub text: String,
+    pub actions: Vec<Action>,
+    pub scope: Scope,
+    pub group: Vec<Group>,
+    /// A folder the user named for the result (« dans un dossier Devis »).
+    pub dest: Option<String>,
+    pub pattern: Option<Vec<Piece>>,
+    /// Duplicates listed in a file, not moved.
+    pub list_only: bool,
+    pub slides: Option<u32>,
+    pub format: Option<Format>,
+}
+
+/// A part of the brief that will not be done, with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotDone {
+    pub text: String,
+    pub why: String,
+}
+
+/// What the offline planner understood of a brief.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frame {
+    pub lang: Lang,
+    /// The language asked for the deliverables, when the brief names one.
+    pub out_lang: Option<Lang>,
+    pub clauses: Vec<Clause>,
+    pub not_done: Vec<NotDone>,
+}
+
+impl Frame {
+    pub fn actions(&self) -> Vec<Action> {
+        let mut all: Vec<Action> = self
+            .clauses
+            .iter()
+            .flat_map(|c| c.actions.iter().copied())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// A compact, stable description of the frame, for the corpus and for logs:
+    /// `sort(by=client>year,kinds=invoice) ; table(period=2024-03) ; !1`, or `refuse`.
+    pub fn signature(&self) -> String {
+        if self.clauses.is_empty() {
+            return "refuse".into();
+        }
+        let mut parts = Vec::new();
+        for c in &self.clauses {
+            for a in &c.actions {
+                let mut kv: Vec<String> = Vec::new();
+                if !c.group.is_empty() {
+                    let g: Vec<&str> = c.group.iter().map(|g| g.name()).collect();
+                    kv.push(format!("by={}", g.join(">")));
+                }
+                let s = &c.scope;
+                let list = |k: &str, v: &[String], kv: &mut Vec<String>| {
+                    if !v.is_empty() {
+                        let mut v = v.to_vec();
+                        v.sort();
+                        kv.push(format!("{k}={}", v.join("+")));
+                    }
+                };
+                list("kinds", &s.kinds, &mut kv);
+                list("folder", &s.folders, &mut kv);
+                list("ext", &s.exts, &mut kv);
+                list("client", &s.clients, &mut kv);
+                if let Some(p) = s.period {
+                    kv.push(format!("period={}", p.label()));
+                }
+                let mut not: Vec<String> = s
+                    .not_kinds
+                    .iter()
+                    .chain(&s.not_folders)
+                    .chain(&s.not_exts)
+                    .chain(&s.not_clients)
+                    .cloned()
+                    .collect();
+                not.sort();
+                if !not.is_empty() {
+                    kv.push(format!("not={}", not.join("+")));
+                }
+                if let Some(d) = &c.dest {
+                    kv.push(format!("dest={d}"));
+                }
+                if let (Action::Rename, Some(p)) = (a, &c.pattern) {
+                    kv.push(format!("pattern={}", pattern_label(p)));
+                }
+                if *a == Action::Duplicates && c.list_only {
+                    kv.push("list".into());
+                }
+                if let (Action::Deck, Some(n)) = (a, c.slides) {
+                    kv.push(format!("slides={n}"));
+                }
+                if let Some(f) = c.format {
+                    kv.push(format!("format={f:?}").to_lowercase());
+                }
+                kv.sort();
+                parts.push(if kv.is_empty() {
+                    a.name().to_string()
+                } else {
+                    format!("{}({})", a.name(), kv.join(","))
+                });
+            }
+        }
+        if let Some(l) = self.out_lang {
+            parts.push(format!("lang={l:?}").to_lowercase());
+        }
+        if !self.not_done.is_empty() {
+            parts.push(format!("!{}", self.not_done.len()));
+        }
+        parts.join(" ; ")
+    }
+}
+
+pub fn pattern_label(p: &[Piece]) -> String {
+    p.iter()
+        .map(|x| match x {
+            Piece::Date => "date".to_string(),
+            Piece::Year => "year".into(),
+            Piece::Month => "month".into(),
+            Piece::Client => "client".into(),
+            Piece::Number => "number".into(),
+            Piece::Type => "type".into(),
+            Piece::Day => "day".into(),
+            Piece::Sep(s) => s.clone(),
+        })
+        .collect()
+}
+
+/// Names the brief may refer to, taken from the folder's survey.
+#[derive(Debug, Clone, Default)]
+pub struct Vocab {
+    /// Folders (relative paths) of the granted folder.
+    pub folders: Vec<String>,
+    /// Client names found in the documents.
+    pub clients: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Tokens
+
+#[derive(Debug, Clone)]
+struct Tok {
+    orig: String,
+    f: String,
+    /// Inside parentheses or quotes.
+    nested: bool,
+    /// A clause may end before this token.
+    boundary: bool,
+    /// The previous clause ended with a colon (« Rapport d'avril : … »).
+    after_colon: bool,
+    quoted: bool,
+}
+
+fn tokenize(text: &str) -> Vec<Tok> {
+    let mut toks = Vec::new();
+    let mut cur_o = String::new();
+    let mut depth = 0i32;
+    let mut in_quote = false;
+    let mut boundary = false;
+    let mut colon = false;
+    let mut colon_at: Vec<usize> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let flush = |cur_o: &mut String, toks: &mut Vec<Tok>, depth: i32, q: bool, b: &mut bool| {
+        if !cur_o.is_empty() {
+            let f = fold(cur_o).trim().to_string();
+            // fold maps each character to one character: the original words split at the
+            // same places (« Fais-moi » → « Fais », « moi »).
+            let folded: Vec<char> = fold(cur_o).chars().collect();
+            let mut origs: Vec<String> = Vec::new();
+            let mut word = String::new();
+            for (k, c) in cur_o.chars().enumerate() {
+                if folded.get(k).is_some_and(|x| *x == ' ') {
+                    if !word.is_empty() {
+                        origs.push(std::mem::take(&mut word));
+                    }
+                } else {
+                    word.push(c);
+                }
+            }
+            if !word.is_empty() {
+                origs.push(word);
+            }
+            for (i, part) in f.split_whitespace().enumerate() {
+                toks.push(Tok {
+                    orig: origs.get(i).cloned().unwrap_or_else(|| part.to_string()),
+                    f: part.to_string(),
+                    nested: depth > 0,
+                    boundary: *b && i == 0,
+                    after_colon: false,
+                    quoted: q,
+                });
+            }
+            if !f.trim().is_empty() {
+                *b = false;
+            }
+            cur_o.clear();
+        }
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        if colon && !c.is_whitespace() && c != ':' {
+            colon_at.push(toks.len());
+            colon = false;
+        }
+        match c {
+            '(' | '[' => {
+                flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+                depth += 1;
+            }
+            ')' | ']' => {
+                flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+                depth = (depth - 1).max(0);
+            }
+            '«' | '"' | '“' | '”' | '»' => {
+                flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+                in_quote = match c {
+                    '«' | '“' => true,
+                    '»' | '”' => false,
+                    _ => !in_quote,
+                };
+            }
+            ',' | ';' | '!' | '?' | '\n' | ':' => {
+                flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+                if depth == 0 && !in_quote {
+                    boundary = true;
+                    colon = c == ':';
+                }
+            }
+            '.' if chars.get(i + 1).is_none_or(|n| n.is_whitespace()) => {
+                flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+                if depth == 0 && !in_quote {
+                    boundary = true;
+                }
+            }
+            '\'' | '’' => {
+                // « d'avril », « l'année » : the elided article is a word of its own.
+                cur_o.push(' ');
+                flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+            }
+            c if c.is_whitespace() => flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary),
+            c => cur_o.push(c),
+        }
+    }
+    flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+    for k in colon_at {
+        if let Some(t) = toks.get_mut(k) {
+            t.after_colon = true;
+        }
+    }
+    // Words that join clauses are boundaries too.
+    for t in toks.iter_mut() {
+        if !t.nested
+            && !t.quoted
+            && matches!(
+                t.f.as_str(),
+                "puis" | "then" | "ensuite" | "et" | "and" | "plus"
+            )
+        {
+            t.boundary = true;
+        }
+    }
+    toks
+}
+
+// ---------------------------------------------------------------------------------------
+// Word lists
+
+/// Edit distance with transpositions (optimal string alignment).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut prev2: Vec<usize> = prev.clone();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            // Two letters swapped is one slip, not two.
+            if i > 0 && j > 0 && *ca == b[j - 1] && a[i - 1] == *cb {
+                cur[j + 1] = cur[j + 1].min(prev2[j - 1] + 1);
+            }
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()]
+}
+
+/// Action words: (stem, action). A word matches when it starts with the stem, or — for
+/// stems of 5+ letters — is one slip of the finger away from a word that does.
+const ACTION_WORDS: &[(&str, Action)] = &[
+    ("class", Action::Sort),
+    ("trie", Action::Sort),
+    ("trier", Action::Sort),
+    ("tri", Action::Sort),
+    ("range", Action::Sort),
+    ("ranger", Action::Sort),
+    ("rangement", Action::Sort),
+    ("organis", Action::Sort),
+    ("organiz", Action::Sort),
+    ("sort", Action::Sort),
+    ("tidy", Action::Sort),
+    ("regroup", Action::Sort),
+    ("group", Action::Sort),
+    ("repartis", Action::Sort),
+    ("arrange", Action::Sort),
+    ("deplace", Action::Sort),
+    ("move", Action::Sort),
+    ("mets", Action::Sort),
+    ("met", Action::Sort),
+    ("place", Action::Sort),
+    ("put", Action::Sort),
+    ("file", Action::Sort),
+    ("renom", Action::Rename),
+    ("rename", Action::Rename),
+    ("doublon", Action::Duplicates),
+    ("duplicat", Action::Duplicates),
+    ("dupes", Action::Duplicates),
+    ("catalog", Action::Catalogue),
+    ("inventair", Action::Catalogue),
+    ("inventor", Action::Catalogue),
+    ("index", Action::Catalogue),
+    ("listing", Action::Catalogue),
+    ("tableau", Action::Table),
+    ("table", Action::Table),
+    ("recapitul", Action::Table),
+    ("recap", Action::Table),
+    ("spreadsheet", Action::Table),
+    ("classeur", Action::Table),
+    ("workbook", Action::Table),
+    ("releve", Action::Table),
+    ("resum", Action::Summaries),
+    ("synthes", Action::Summaries),
+    ("summar", Action::Summaries),
+    ("digest", Action::Summaries),
+    ("action", Action::ActionItems),
+    ("taches", Action::ActionItems),
+    ("tache", Action::ActionItems),
+    ("todo", Action::ActionItems),
+    ("rapport", Action::Report),
+    ("report", Action::Report),
+    ("bilan", Action::Report),
+    ("memo", Action::Report),
+    ("presentation", Action::Deck),
+    ("slide", Action::Deck),
+    ("diapo", Action::Deck),
+    ("deck", Action::Deck),
+    ("powerpoint", Action::Deck),
+    ("pptx", Action::Deck),
+];
+
+/// Stems that look like an action word but are not (« recommandations » is not « renommer »).
+const NOT_ACTIONS: &[&str] = &[
+    "recommand",
+    "recommend",
+    "tableur",
+    "files",
+    "filer",
+    "placement",
+    "metho",
+    "metier",
+    "meteo",
+    "actionnaire",
+    "reportage",
+    "tribu",
+    "tribun",
+    "triste",
+    "trimestr",
+    "rangee",
+    "classique",
+    "sorte",
+    "putain",
+    "groupon",
+    "presentes",
+    "resumable",
+    "indexe",
+    "tablette",
+    "detail",
+    "repertoire",
+    "priorit",
+];
+
+fn action_of(word: &str) -> Option<Action> {
+    if word.len() < 3 || NOT_ACTIONS.iter().any(|s| word.starts_with(s)) {
+        return None;
+    }
+    for (stem, a) in ACTION_WORDS {
+        let exact_only = matches!(
+            *stem,
+            "tri"
+                | "met"
+                | "mets"
+                | "file"
+                | "put"
+                | "place"
+                | "table"
+                | "recap"
+                | "memo"
+                | "deck"
+                | "sort"
+                | "move"
+                | "tidy"
+                | "class"
+        );
+        if exact_only {
+            let ok = match *stem {
+                "tri" => word == "tri",
+                "met" | "mets" => {
+                    word == "met" || word == "mets" || word == "mettre" || word == "mettez"
+                }
+                "file" => word == "file",
+                "put" => word == "put",
+                "place" => word == "place" || word == "placer" || word == "placez",
+                "table" => word == "table" || word == "tables",
+                "recap" => word == "recap" || word == "recaps",
+                "memo" => word == "memo",
+                "deck" => word == "deck",
+                "sort" => word == "sort" || word == "sorting" || word == "sorted",
+                "move" => word == "move" || word == "moving",
+                "tidy" => word.starts_with("tidy"),
+                "class" => word.starts_with("class") && !word.starts_with("classeur"),
+                _ => false,
+            };
+            if ok {
+                return Some(*a);
+            }
+            continue;
+        }
+        if word.starts_with(stem) {
+            return Some(*a);
+        }
+    }
+    // One typo, on longer stems only, and never on a word known as something else.
+    if word.len() >= 5 && kind_of(word).is_none() && !is_filler(word) {
+        for (stem, a) in ACTION_WORDS {
+            if stem.len() < 5 {
+                continue;
+            }
+            let n = stem.chars().count();
+            let head: String = word.chars().take(n).collect();
+            let head_short: String = word.chars().take(n.saturating_sub(1)).collect();
+            if distance(&head, stem) <= 1 || (word.len() >= n && distance(&head_short, stem) <= 1) {
+                return Some(*a);
+            }
+        }
+    }
+    None
+}
+
+/// Document-type words → class.
+fn kind_of(word: &str) -> Option<&'static str> {
+    let k = match word {
+        "facture" | "factures" | "fact" | "invoice" | "invoices" | "facturation" | "factur"
+        | "fatcures" | "factrues" | "facutres" | "factues" | "invoces" => "invoice",
+        "devis" | "quote" | "quotes" | "quotation" | "quotations" | "estimate" | "estimates"
+        | "deivs" => "quote",
+        "avoir" | "avoirs" => "credit_note",
+        "reunion" | "reunions" | "meeting" | "meetings" | "transcription" | "transcriptions"
+        | "transcript" | "transcripts" | "cr" | "minutes" => "meeting",
+        "mail" | "mails" | "email" | "emails" | "courriel" | "courriels" | "eml" => "email",
+        "tableur" | "tableurs" | "spreadsheets" | "export" | "exports" => "spreadsheet",
+        "image" | "images" | "photo" | "photos" | "logo" | "logos" | "picture" | "pictures" => {
+            "image"
+        }
+        "contrat" | "contrats" | "contract" | "contracts" => "contract",
+        "recu" | "recus" | "receipt" | "receipts" | "ticket" | "tickets" => "receipt",
+        "courrier" | "courriers" | "lettre" | "lettres" | "letter" | "letters" => "letter",
+        _ => return None,
+    };
+    Some(k)
+}
+
+fn ext_of(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "pdf" | "pdfs" => "pdf",
+        "docx" | "doc" => "docx",
+        "xlsx" | "xls" => "xlsx",
+        "csv" => "csv",
+        "txt" => "txt",
+        "md" => "md",
+        "png" => "png",
+        "jpg" | "jpeg" => "jpg",
+        "odt" => "odt",
+        _ => return None,
+    })
+}
+
+fn format_of(word: &str) -> Option<Format> {
+    Some(match word {
+        "word" | "docx" => Format::Word,
+        "excel" | "xlsx" => Format::Excel,
+        "pdf" => Format::Pdf,
+        "markdown" | "md" => Format::Markdown,
+        "csv" => Format::Csv,
+        "powerpoint" | "pptx" => Format::Powerpoint,
+        _ => return None,
+    })
+}
+
+const MONTHS: &[(&str, u32)] = &[
+    ("janvier", 1),
+    ("janv", 1),
+    ("january", 1),
+    ("jan", 1),
+    ("fevrier", 2),
+    ("fev", 2),
+    ("february", 2),
+    ("feb", 2),
+    ("mars", 3),
+    ("march", 3),
+    ("avril", 4),
+    ("avr", 4),
+    ("april", 4),
+    ("apr", 4),
+    ("mai", 5),
+    ("may", 5),
+    ("juin", 6),
+    ("june", 6),
+    ("juillet", 7),
+    ("july", 7),
+    ("aout", 8),
+    ("august", 8),
+    ("septembre", 9),
+    ("sept", 9),
+    ("september", 9),
+    ("octobre", 10),
+    ("october", 10),
+    ("novembre", 11),
+    ("november", 11),
+    ("decembre", 12),
+    ("december", 12),
+];
+
+fn month_of(word: &str) -> Option<u32> {
+    MONTHS.iter().find(|(m, _)| *m == word).map(|(_, n)| *n)
+}
+
+fn year_of(word: &str) -> Option<i32> {
+    if word.len() == 4 {
+        let y: i32 = word.parse().ok()?;
+        if (1990..=2100).contains(&y) {
+            return Some(y);
+        }
+    }
+    None
+}
+
+/// Words that carry no request of their own.
+const FILLER: &[&str] = &[
+    "merci",
+    "please",
+    "pls",
+    "stp",
+    "svp",
+    "peux",
+    "peut",
+    "pourrais",
+    "pourriez",
+    "pouvez",
+    "can",
+    "could",
+    "would",
+    "you",
+    "tu",
+    "vous",
+    "les",
+    "des",
+    "ces",
+    "the",
+    "these",
+    "those",
+    "this",
+    "that",
+    "ce",
+    "cet",
+    "cette",
+    "de",
+    "du",
+    "la",
+    "le",
+    "un",
+    "une",
+    "a",
+    "an",
+    "of",
+    "et",
+    "and",
+    "puis",
+    "then",
+    "ensuite",
+    "aussi",
+    "also",
+    "moi",
+    "me",
+    "my",
+    "mes",
+    "mon",
+    "ma",
+    "nos",
+    "notre",
+    "our",
+    "fichier",
+    "fichiers",
+    "file",
+    "files",
+    "documents",
+    "document",
+    "docs",
+    "doc",
+    "pieces",
+    "piece",
+    "dossier",
+    "folder",
+    "dans",
+    "in",
+    "en",
+    "pour",
+    "for",
+    "to",
+    "avec",
+    "with",
+    "sur",
+    "on",
+    "tout",
+    "tous",
+    "toutes",
+    "toute",
+    "all",
+    "every",
+    "each",
+    "chaque",
+    "je",
+    "i",
+    "veux",
+    "voudrais",
+    "want",
+    "like",
+    "aimerais",
+    "souhaite",
+    "besoin",
+    "need",
+    "faire",
+    "make",
+    "do",
+    "fais",
+    "faites",
+    "fait",
+    "cree",
+    "creer",
+    "creez",
+    "create",
+    "produis",
+    "produire",
+    "produisez",
+    "produce",
+    "genere",
+    "generer",
+    "generate",
+    "prepare",
+    "preparer",
+    "preparez",
+    "build",
+    "construis",
+    "ajoute",
+    "add",
+    "donne",
+    "give",
+    "ici",
+    "here",
+    "qui",
+    "que",
+    "is",
+    "are",
+    "y",
+    "il",
+    "by",
+    "par",
+    "selon",
+    "according",
+    "plus",
+    "more",
+    "simple",
+    "petit",
+    "petite",
+    "small",
+    "short",
+    "court",
+    "courte",
+    "joli",
+    "jolie",
+    "nice",
+    "propre",
+    "proprement",
+    "clean",
+    "clair",
+    "claire",
+    "clear",
+    "nouveau",
+    "nouvelle",
+    "new",
+    "sont",
+    "ont",
+    "sous",
+    "into",
+    "au",
+    "aux",
+    "d",
+    "l",
+    "s",
+    "n",
+    "j",
+    "qu",
+    "c",
+    "it",
+    "them",
+    "leur",
+    "leurs",
+    "their",
+    "chacun",
+    "chacune",
+    "bien",
+    "well",
+    "nicely",
+    "vite",
+    "quickly",
+    "rapidement",
+    "hello",
+    "bonjour",
+    "salut",
+    "hi",
+    "ensemble",
+    "together",
+    "ecris",
+    "ecrire",
+    "redige",
+    "rediger",
+    "redigez",
+    "write",
+    "draft",
+    "dresse",
+    "dresser",
+    "etablis",
+    "etablir",
+    "sors",
+    "sortir",
+    "extrais",
+    "extraire",
+    "extract",
+    "liste",
+    "lister",
+    "list",
+    "trouve",
+    "trouver",
+    "find",
+    "repere",
+    "reperer",
+    "spot",
+    "detect",
+    "detecte",
+    "identifie",
+    "identify",
+    "show",
+    "montre",
+    "affiche",
+    "correspondant",
+    "correspondants",
+    "concerne",
+    "concernant",
+    "about",
+    "ai",
+    "j",
+    "avons",
+    "we",
+    "have",
+    "got",
+    "ont",
+    "est",
+    "sera",
+    "svp",
+    "stp",
+    "rien",
+    "nothing",
+    "anything",
+    "ok",
+    "okay",
+    "just",
+    "juste",
+    "only",
+    "uniquement",
+    "seulement",
+    "seuls",
+    "seules",
+    "seul",
+    "slt",
+    "ya",
+    "chez",
+    "from",
+    "at",
+    "or",
+    "ou",
+    "it",
+    "its",
+    "sa",
+    "son",
+    "ses",
+    "lui",
+    "elle",
+    "eux",
+    "actuel",
+    "actuels",
+    "current",
+    "present",
+    "presents",
+    "existing",
+    "existants",
+    "existant",
+    "voici",
+    "voila",
+    "dont",
+    "which",
+    "what",
+    "quoi",
+    "ceux",
+    "celles",
+    "celle",
+    "celui",
+    "ci",
+    "la",
+    "là",
+    "there",
+    "so",
+    "donc",
+    "alors",
+    "si",
+    "if",
+    "possible",
+    "thanks",
+    "thank",
+    "beaucoup",
+    "very",
+    "tres",
+    "much",
+    "sous-dossier",
+    "sousdossier",
+    "sous-dossiers",
+    "subfolder",
+    "subfolders",
+    "dossiers",
+    "folders",
+    "repertoires",
+    "directory",
+    "directories",
+    "dir",
+    "mettre",
+    "mettez",
+    "ranges",
+    "range",
+    "agreable",
+    "lisible",
+    "readable",
+    "detaille",
+    "detaillee",
+    "detailed",
+    "complet",
+    "complete",
+    "full",
+    "global",
+    "globale",
+    "general",
+    "generale",
+    "overview",
+    "vue",
+    "ensemble",
+    "chiffres",
+    "cles",
+    "key",
+    "figures",
+    "avec",
+    "including",
+    "incluant",
+    "comprenant",
+    "contenant",
+    "which",
+    "some",
+    "quelques",
+    "few",
+    "brief",
+    "bref",
+    "breve",
+    "courts",
+    "rapide",
+    "quick",
+    "nom",
+    "noms",
+    "name",
+    "names",
+    "type",
+    "types",
+    "sorte",
+    "kind",
+    "kinds",
+    "categorie",
+    "categories",
+    "category",
+    "using",
+    "en",
+    "utilisant",
+    "lot",
+    "tas",
+    "bazar",
+    "mess",
+    "messy",
+    "ce",
+    "qu",
+    "on",
+    "nous",
+    "us",
+    "mieux",
+    "better",
+    "correctement",
+    "properly",
+    "correct",
+    "standard",
+    "standards",
+    "coherent",
+    "coherente",
+    "consistent",
+    "consistently",
+    "uniforme",
+    "format",
+    "formats",
+    "convention",
+    "nommage",
+    "naming",
+    "scheme",
+    "pattern",
+    "forme",
+    "modele",
+    "parmi",
+    "among",
+    "sein",
+    "une",
+    "fois",
+    "once",
+    "encore",
+    "again",
+    "bon",
+    "bonne",
+    "good",
+    "nos",
+    "vos",
+    "votre",
+    "your",
+    "yours",
+    "mien",
+    "sien",
+    "grace",
+    "maintenant",
+    "now",
+    "aujourd",
+    "hui",
+    "today",
+    "soit",
+    "be",
+    "etre",
+    "will",
+    "shall",
+    "dois",
+    "doit",
+    "must",
+    "should",
+    "faut",
+    "il",
+    "falloir",
+    "want",
+    "wanna",
+    "let",
+    "s",
+    "lets",
+    "get",
+    "go",
+    "allez",
+    "vas",
+    "va",
+    "merci",
+    "beaucoup",
+    "cordialement",
+    "regards",
+    "ca",
+    "cela",
+    "ceci",
+    "tout",
+    "totalement",
+    "entierement",
+    "entire",
+    "whole",
+    "la",
+    "dedans",
+    "inside",
+    "within",
+    "contenu",
+    "content",
+    "contents",
+    "nouveaux",
+    "client",
+    "clients",
+    "customer",
+    "customers",
+    "client's",
+    "sorties",
+    "resultat",
+    "e",
+    "as",
+    "but",
+    "mais",
+    "celles",
+    "celui",
+    "ceux",
+    "called",
+    "named",
+    "nomme",
+    "appele",
+    "intitule",
+    "what",
+    "ones",
+    "one",
+];
+
+fn is_filler(word: &str) -> bool {
+    FILLER.contains(&word) || word.parse::<u64>().is_ok() && word.len() <= 2
+}
+
+fn detect_lang(toks: &[Tok]) -> Lang {
+    const FR: &[&str] = &[
+        "les", "des", "ces", "et", "par", "une", "un", "le", "la", "du", "fichiers", "cree",
+        "classe", "trie", "produis", "pour", "avec", "resume", "tableau", "factures", "mes",
+        "fais", "range", "renomme", "doublons", "dans", "de", "sans", "sauf", "liste", "trouve",
+        "moi", "rapport", "devis", "reunions", "mois", "annee", "dossier",
+    ];
+    const EN: &[&str] = &[
+        "the",
+        "these",
+        "and",
+        "by",
+        "a",
+        "an",
+        "files",
+        "create",
+        "sort",
+        "make",
+        "produce",
+        "for",
+        "with",
+        "summarize",
+        "summarise",
+        "table",
+        "invoices",
+        "my",
+        "of",
+        "into",
+        "find",
+        "duplicates",
+        "rename",
+        "list",
+        "build",
+        "write",
+        "please",
+        "all",
+        "only",
+        "folder",
+        "month",
+        "year",
+        "without",
+        "except",
+        "quotes",
+        "meetings",
+        "report",
+        "deck",
+        "workbook",
+        "summary",
+        "move",
+        "put",
+        "organize",
+        "organise",
+        "tidy",
+        "catalog",
+    ];
+    let fr = toks.iter().filter(|t| FR.contains(&t.f.as_str())).count();
+    let en = toks.iter().filter(|t| EN.contains(&t.f.as_str())).count();
+    if en > fr { Lang::En } else { Lang::Fr }
+}
+
+// ---------------------------------------------------------------------------------------
+// Clause reading
+
+#[derive(Default)]
+struct Reading {
+    actions: Vec<Action>,
+    scope: Scope,
+    group: Vec<Group>,
+    dest: Option<String>,
+    pattern: Option<Vec<Piece>>,
+    list_only: bool,
+    no_move: bool,
+    slides: Option<u32>,
+    format: Option<Format>,
+    out_lang: Option<Lang>,
+    list_verb: bool,
+    unknown: Vec<String>,
+    /// Why an understood part cannot be honoured offline.
+    cannot: Vec<String>,
+    deck_words: usize,
+    table_words: usize,
+    summary_words: usize,
+    invoice_words: usize,
+    meeting_words: usize,
+}
+
+fn seq(toks: &[Tok], i: usize, words: &[&str]) -> bool {
+    words
+        .iter()
+        .enumerate()
+        .all(|(k, w)| toks.get(i + k).is_some_and(|t| t.f == *w))
+}
+
+/// Matches a name (folder or client) at `i`; returns how many tokens it spans.
+fn name_at(toks: &[Tok], i: usize, name: &str) -> usize {
+    let parts: Vec<String> = fold(name).split_whitespace().map(str::to_string).collect();
+    if parts.is_empty() {
+        return 0;
+    }
+    let n = parts.len();
+    if (0..n).all(|k| toks.get(i + k).is_some_and(|t| t.f == parts[k])) {
+        return n;
+    }
+    0
+}
+
+/// Generic words of company names that do not name a client on their own.
+const GENERIC_NAME_WORDS: &[&str] = &[
+    "les",
+    "des",
+    "de",
+    "du",
+    "la",
+    "le",
+    "et",
+    "sarl",
+    "sas",
+    "sa",
+    "eurl",
+    "selarl",
+    "associes",
+    "cabinet",
+    "mairie",
+    "hotel",
+    "garage",
+    "boulangerie",
+    "saint",
+    "st",
+    "societe",
+    "company",
+    "group",
+    "groupe",
+    "atelier",
+    "commune",
+    "batiment",
+    "petit",
+];
+
+fn client_at(toks: &[Tok], i: usize, vocab: &Vocab) -> Option<(String, usize)> {
+    // The full name first, then any distinctive word of it.
+    for c in &vocab.clients {
+        let n = name_at(toks, i, c);
+        if n > 0 {
+            return Some((c.clone(), n));
+        }
+    }
+    let w = &toks[i].f;
+    if w.len() < 4 || GENERIC_NAME_WORDS.contains(&w.as_str()) {
+        // « Garage Petit », « Mairie de Saint-Aubin »: a generic word followed by the rest.
+        for c in &vocab.clients {
+            let parts: Vec<String> = fold(c).split_whitespace().map(str::to_string).collect();
+            if parts.first() == Some(w) && parts.len() > 1 {
+                let mut n = 1;
+                while toks
+                    .get(i + n)
+                    .is_some_and(|t| parts.contains(&t.f) || t.f == "de" || t.f == "st")
+                {
+                    n += 1;
+                }
+                if n > 1 {
+                    return Some((c.clone(), n));
+                }
+            }
+        }
+        return None;
+    }
+    for c in &vocab.clients {
+        let parts: Vec<String> = fold(c).split_whitespace().map(str::to_string).collect();
+        if parts.iter().any(|p| {
+            p == w && !GENERIC_NAME_WORDS.contains(&p.as_str()) && p.len() >= 4
+                || (p.len() >= 6 && w.len() >= 6 && distance(p, w) <= 1)
+        }) {
+            return Some((c.clone(), 1));
+        }
+    }
+    None
+}
+
+fn folder_at(toks: &[Tok], i: usize, vocab: &Vocab) -> Option<(String, usize)> {
+    let mut best: Option<(String, usize)> = None;
+    for d in &vocab.folders {
+        let n = name_at(toks, i, d);
+        if n > 0 && best.as_ref().is_none_or(|(_, m)| n > *m) {
+            best = Some((d.clone(), n));
+        }
+    }
+    best
+}
+
+/// A naming pattern such as `AAAA-MM-JJ_client_numéro` or `YYYY-MM-DD_client_number`.
+fn pattern_of(raw: &str) -> Option<Result<Vec<Piece>, String>> {
+    let lower = raw.to_lowercase();
+    let looks = (lower.contains("aaaa") || lower.contains("yyyy") || lower.contains("annee"))
+        || (lower.contains('_') || lower.contains('-'))
+            && ["client", "num", "type", "date"]
+                .iter()
+                .any(|w| lower.contains(w));
+    if !looks || raw.chars().count() < 4 {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    let mut sep = String::new();
+    let mut word = String::new();
+    let push_word = |word: &mut String, pieces: &mut Vec<Piece>| -> Result<(), String> {
+        if word.is_empty() {
+            return Ok(());
+        }
+        let w = fold(word).trim().to_string();
+        let p = match w.as_str() {
+            "aaaammjj" | "yyyymmdd" | "date" => Piece::Date,
+            "aaaa" | "yyyy" | "annee" | "year" => Piece::Year,
+            "mm" | "mois" | "month" => Piece::Month,
+            "jj" | "dd" => Piece::Day,
+            "client" | "clients" | "customer" => Piece::Client,
+            "numero" | "num" | "no" | "number" | "n" | "ref" | "reference" => Piece::Number,
+            "type" | "kind" | "nature" => Piece::Type,
+            other => return Err(other.to_string()),
+        };
+        pieces.push(p);
+        word.clear();
+        Ok(())
+    };
+    for c in raw.chars() {
+        if c.is_alphanumeric() || c == '°' {
+            if !sep.is_empty() {
+                pieces.push(Piece::Sep(std::mem::take(&mut sep)));
+            }
+            word.push(c);
+        } else {
+            if let Err(e) = push_word(&mut word, &mut pieces) {
+                return Some(Err(e));
+            }
+            sep.push(c);
+        }
+    }
+    if let Err(e) = push_word(&mut word, &mut pieces) {
+        return Some(Err(e));
+    }
+    // YYYY-MM-DD → one date piece.
+    let mut out: Vec<Piece> = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        if let (
+            Some(Piece::Year),
+            Some(Piece::Sep(a)),
+            Some(Piece::Month),
+            Some(Piece::Sep(b)),
+            Some(Piece::Day),
+        ) = (
+            pieces.get(i),
+            pieces.get(i + 1),
+            pieces.get(i + 2),
+            pieces.get(i + 3),
+            pieces.get(i + 4),
+        ) && a == b
+        {
+            out.push(Piece::Date);
+            i += 5;
+            continue;
+        }
+        if pieces[i] == Piece::Day {
+            return Some(Err(fold(raw)));
+        }
+        out.push(pieces[i].clone());
+        i += 1;
+    }
+    Some(Ok(out))
+}
+
+/// Finds a naming pattern in the brief, by its shape, and the text it spans.
+fn find_pattern(brief: &str) -> Option<(String, Result<Vec<Piece>, String>)> {
+    for raw in brief.split(|c: char| c.is_whitespace() || "«»\"“”(),;".contains(c)) {
+        let raw = raw.trim_matches(|c: char| c == '.' || c == ':');
+        let upper_ish = raw.contains("AAAA")
+            || raw.contains("YYYY")
+            || raw.contains("aaaa")
+            || raw.contains("yyyy");
+        let joined = raw.contains('_') || (raw.matches('-').count() >= 1 && raw.len() > 6);
+        if (upper_ish || joined)
+            && let Some(p) = pattern_of(raw)
+        {
+            if !upper_ish && p.is_err() {
+                continue;
+            }
+            return Some((raw.to_string(), p));
+        }
+    }
+    None
+}
+
+fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
+    let mut r = Reading::default();
+    let mut negated = false;
+    let mut i = 0;
+    let mut after_par = false;
+    let mut months: Vec<u32> = Vec::new();
+    let mut year: Option<i32> = None;
+    let mut quarter: Option<u32> = None;
+    let mut folder_word = false;
+    let mut dest_word = false;
+    let mut pending_group_then = false;
+    while i < toks.len() {
+        let t = &toks[i];
+        let w = t.f.as_str();
+        let next = toks.get(i + 1).map(|t| t.f.as_str()).unwrap_or("");
+        // Exclusions and « don't move » qualifiers.
+        if seq(toks, i, &["sans", "rien", "deplacer"])
+            || seq(toks, i, &["sans", "les", "deplacer"])
+            || seq(toks, i, &["sans", "deplacer"])
+            || seq(toks, i, &["sans", "bouger"])
+            || seq(toks, i, &["sans", "rien", "bouger"])
+            || seq(toks, i, &["ne", "deplace", "rien"])
+            || seq(toks, i, &["ne", "bouge", "rien"])
+            || seq(toks, i, &["without", "moving"])
+            || seq(toks, i, &["don", "t", "move"])
+            || seq(toks, i, &["dont", "move"])
+            || seq(toks, i, &["do", "not", "move"])
+            || seq(toks, i, &["ne", "les", "deplace", "pas"])
+            || seq(toks, i, &["leave", "them", "in", "place"])
+            || seq(toks, i, &["laisse", "les", "en", "place"])
+            || seq(toks, i, &["en", "place"])
+        {
+            r.no_move = true;
+            let mut n = 1;
+            while toks.get(i + n).is_some_and(|t| {
+                matches!(
+                    t.f.as_str(),
+                    "rien"
+                        | "les"
+                        | "deplacer"
+                        | "bouger"
+                        | "deplace"
+                        | "bouge"
+                        | "moving"
+                        | "move"
+                        | "t"
+                        | "not"
+                        | "pas"
+                        | "anything"
+                        | "them"
+                        | "in"
+                        | "place"
+                        | "en"
+                        | "ni"
+                        | "renommer"
+                        | "renaming"
+                        | "or"
+                        | "rename"
+                )
+            }) {
+                n += 1;
+            }
+            i += n;
+            continue;
+        }
+        if seq(toks, i, &["ne", "supprime", "rien"])
+            || seq(toks, i, &["sans", "rien", "supprimer"])
+            || seq(toks, i, &["sans", "supprimer"])
+            || seq(toks, i, &["don", "t", "delete"])
+            || seq(toks, i, &["dont", "delete"])
+            || seq(toks, i, &["do", "not", "delete"])
+            || seq(toks, i, &["without", "deleting"])
+            || seq(toks, i, &["n", "efface", "rien"])
+        {
+            // We never delete: honoured by construction.
+            let mut n = 2;
+            while toks.get(i + n).is_some_and(|t| {
+                matches!(
+                    t.f.as_str(),
+                    "rien" | "supprimer" | "delete" | "anything" | "deleting" | "supprime"
+                )
+            }) {
+                n += 1;
+            }
+            i += n;
+            continue;
+        }
+        if matches!(
+            w,
+            "sauf" | "except" | "excepte" | "hors" | "excluding" | "exclus"
+        ) || seq(toks, i, &["a", "part"])
+            || seq(toks, i, &["mais", "pas"])
+            || seq(toks, i, &["but", "not"])
+            || seq(toks, i, &["ne", "touche", "pas"])
+            || seq(toks, i, &["touche", "pas"])
+            || seq(toks, i, &["don", "t", "touch"])
+            || seq(toks, i, &["dont", "touch"])
+            || seq(toks, i, &["do", "not", "touch"])
+            || seq(toks, i, &["pas", "les"])
+            || seq(toks, i, &["not", "the"])
+            || seq(toks, i, &["leave", "out"])
+            || seq(toks, i, &["other", "than"])
+            || seq(toks, i, &["autres", "que"])
+            || seq(toks, i, &["without", "the"])
+            || seq(toks, i, &["sans", "les"])
+            || w == "mais" && next == "ne"
+        {
+            negated = true;
+            let mut n = 1;
+            while toks.get(i + n).is_some_and(|t| {
+                matches!(
+                    t.f.as_str(),
+                    "part"
+                        | "pas"
+                        | "not"
+                        | "touche"
+                        | "t"
+                        | "touch"
+                        | "the"
+                        | "out"
+                        | "than"
+                        | "que"
+                        | "ne"
+                        | "aux"
+                        | "au"
+                        | "a"
+                        | "les"
+                        | "la"
+                        | "le"
+                        | "mais"
+                        | "any"
+                        | "of"
+                        | "pour"
+                )
+            }) {
+                n += 1;
+            }
+            i += n;
+            continue;
+        }
+        // Language of the deliverables.
+        if matches!(w, "en" | "in") && matches!(next, "anglais" | "english" | "francais" | "french")
+        {
+            r.out_lang = Some(if matches!(next, "anglais" | "english") {
+                Lang::En
+            } else {
+                Lang::Fr
+            });
+            i += 2;
+            continue;
+        }
+        // Grouping.
+        if i == 0
+            && matches!(w, "puis" | "then" | "et" | "and" | "ensuite")
+            && matches!(
+                next,
+                "client"
+                    | "clients"
+                    | "type"
+                    | "types"
+                    | "annee"
+                    | "year"
+                    | "mois"
+                    | "month"
+                    | "trimestre"
+                    | "quarter"
+                    | "date"
+            )
+        {
+            after_par = true;
+            i += 1;
+            continue;
+        }
+        if matches!(w, "par" | "by" | "per" | "chaque" | "each")
+            || (w == "puis" || w == "then" || w == "et" || w == "and") && pending_group_then
+        {
+            after_par = true;
+            i += 1;
+            continue;
+        }
+        let group = match w {
+            "client" | "clients" | "customer" | "customers" | "societe" | "company" => {
+                Some(Group::Client)
+            }
+            "type" | "types" | "nature" | "categorie" | "categories" | "category" | "kind" => {
+                Some(Group::Type)
+            }
+            "annee" | "annees" | "an" | "year" | "years" | "ans" => Some(Group::Year),
+            "trimestre" | "trimestres" | "quarter" | "quarters" => Some(Group::Quarter),
+            "mois" | "month" | "months" => Some(Group::Month),
+            "date" | "dates" => Some(Group::Year),
+            _ => None,
+        };
+        if let Some(g) = group
+            && (after_par || pending_group_then || t.nested && !r.group.is_empty())
+        {
+            if w.starts_with("date") {
+                push_group(&mut r.group, Group::Year);
+                push_group(&mut r.group, Group::Month);
+            } else {
+                push_group(&mut r.group, g);
+            }
+            pending_group_then = true;
+            // « par type de document », « par date de facture »
+            let mut n = 1;
+            while toks.get(i + n).is_some_and(|t| {
+                matches!(
+                    t.f.as_str(),
+                    "de" | "document"
+                        | "documents"
+                        | "doc"
+                        | "fichier"
+                        | "facture"
+                        | "factures"
+                        | "document's"
+                        | "file"
+                )
+            }) && !(g == Group::Type
+                && toks
+                    .get(i + n + 1)
+                    .is_some_and(|t| kind_of(&t.f).is_some() && t.f != "document"))
+            {
+                n += 1;
+                if n > 3 {
+                    break;
+                }
+            }
+            i += n;
+            continue;
+        }
+        if matches!(w, "puis" | "then" | "et" | "and" | "ensuite") && pending_group_then {
+            i += 1;
+            continue;
+        }
+        after_par = false;
+        if !matches!(w, "de" | "du" | "la" | "le" | "l" | "d") {
+            pending_group_then = false;
+        }
+        // Periods.
+        if matches!(
+            w,
+            "dernier"
+                | "derniere"
+                | "last"
+                | "previous"
+                | "precedent"
+                | "precedente"
+                | "passe"
+                | "passee"
+                | "ce"
+                | "cette"
+                | "this"
+                | "current"
+                | "en"
+                | "cours"
+                | "courant"
+        ) || matches!(
+            w,
+            "mois" | "trimestre" | "semaine" | "annee" | "month" | "quarter" | "week" | "year"
+        ) {
+            let rel = relative_at(toks, i);
+            if let Some((what, n)) = rel {
+                r.scope.period = Some(Period::Relative { what });
+                i += n;
+                continue;
+            }
+        }
+        if let Some(m) = month_of(w) {
+            months.push(m);
+            i += 1;
+            continue;
+        }
+        if let Some(y) = year_of(w) {
+            year = Some(y);
+            i += 1;
+            continue;
+        }
+        if let Some(q) = quarter_at(toks, i) {
+            quarter = Some(q.0);
+            i += q.1;
+            continue;
+        }
+        // Folders of the folder, destinations.
+        if matches!(w, "dossier" | "folder" | "repertoire" | "sous") {
+            folder_word = true;
+            if toks.get(i.wrapping_sub(1)).is_some_and(|p| {
+                matches!(
+                    p.f.as_str(),
+                    "un" | "une" | "a" | "nouveau" | "new" | "dedicated"
+                )
+            }) || toks
+                .get(i.wrapping_sub(2))
+                .is_some_and(|p| matches!(p.f.as_str(), "dans" | "into" | "vers" | "to"))
+                && r.actions.contains(&Action::Sort)
+            {
+                dest_word = true;
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(w, "into" | "vers") {
+            dest_word = true;
+        }
+        if let Some((d, n)) = folder_at(toks, i, vocab)
+            && (folder_word || t.quoted || !dest_word)
+            && !(dest_word && r.actions.contains(&Action::Sort))
+        {
+            if negated {
+                r.scope.not_folders.push(d);
+            } else {
+                r.scope.folders.push(d);
+            }
+            folder_word = false;
+            i += n;
+            continue;
+        }
+        if dest_word && folder_word && r.dest.is_none() {
+            // The folder's name runs to the end of the clause or the next known word.
+            let mut name = Vec::new();
+            let mut n = 0;
+            while let Some(t) = toks.get(i + n) {
+                if n > 0
+                    && (is_filler(&t.f) && !t.quoted
+                        || action_of(&t.f).is_some()
+                        || matches!(
+                            t.f.as_str(),
+                            "par" | "by" | "sauf" | "except" | "sans" | "without"
+                        ))
+                {
+                    break;
+                }
+                name.push(t.orig.clone());
+                n += 1;
+            }
+            if !name.is_empty() {
+                r.dest = Some(name.join(" "));
+                folder_word = false;
+                dest_word = false;
+                i += n;
+                continue;
+            }
+        }
+        // Clients.
+        if let Some((c, n)) = client_at(toks, i, vocab) {
+            if negated {
+                r.scope.not_clients.push(c);
+            } else {
+                r.scope.clients.push(c);
+            }
+            i += n;
+            continue;
+        }
+        if matches!(
+            w,
+            "presentations" | "rapports" | "tableaux" | "diapos" | "slides" | "decks"
+        ) && r
+            .actions
+            .iter()
+            .any(|a| a.moves_files() || *a == Action::Catalogue)
+        {
+            push_kind(
+                &mut r,
+                negated,
+                match w {
+                    "presentations" | "diapos" | "slides" | "decks" => "presentation",
+                    "rapports" => "report",
+                    _ => "spreadsheet",
+                },
+            );
+            i += 1;
+            continue;
+        }
+        if seq(toks, i, &["de", "cote"])
+            || seq(toks, i, &["en", "double"])
+            || seq(toks, i, &["a", "part"]) && r.actions.contains(&Action::Duplicates)
+        {
+            if !r.actions.contains(&Action::Duplicates) {
+                r.actions.push(Action::Duplicates);
+            }
+            i += 2;
+            continue;
+        }
+        if matches!(w, "aside" | "apart") {
+            if !r.actions.contains(&Action::Duplicates) {
+                r.actions.push(Action::Duplicates);
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(
+            w,
+            "liste" | "list" | "lister" | "montre" | "show" | "affiche" | "signale" | "indique"
+        ) {
+            r.list_verb = true;
+        }
+        // Actions.
+        if let Some(a) = action_of(w) {
+            match a {
+                Action::Deck => r.deck_words += 1,
+                Action::Table => r.table_words += 1,
+                Action::Summaries => r.summary_words += 1,
+                _ => {}
+            }
+            if !r.actions.contains(&a) {
+                r.actions.push(a);
+            }
+            if a == Action::Duplicates
+                && toks.get(i.wrapping_sub(1)).is_some_and(|p| {
+                    matches!(
+                        p.f.as_str(),
+                        "liste"
+                            | "list"
+                            | "lister"
+                            | "montre"
+                            | "show"
+                            | "signale"
+                            | "affiche"
+                            | "indique"
+                    )
+                })
+            {
+                r.list_only = true;
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(
+            w,
+            "liste" | "list" | "lister" | "listing" | "montre" | "show" | "affiche"
+        ) && next.starts_with("doublon")
+            || next.starts_with("duplicat") && matches!(w, "liste" | "list" | "show")
+        {
+            r.list_only = true;
+        }
+        // Document kinds, extensions, formats.
+        if let Some(k) = kind_of(w) {
+            let k = match (k, next) {
+                (
+                    "invoice",
+                    "fournisseur" | "fournisseurs" | "achat" | "achats" | "supplier" | "suppliers"
+                    | "recues",
+                ) => {
+                    i += 1;
+                    "supplier_invoice"
+                }
+                ("invoice", "client" | "clients" | "vente" | "ventes" | "emises") => {
+                    i += 1;
+                    "sales_invoice"
+                }
+                (k, _) => k,
+            };
+            if k == "invoice" || k == "sales_invoice" || k == "supplier_invoice" {
+                r.invoice_words += 1;
+            }
+            if k == "meeting" {
+                r.meeting_words += 1;
+            }
+            let list = if negated {
+                &mut r.scope.not_kinds
+            } else {
+                &mut r.scope.kinds
+            };
+            if !list.iter().any(|x| x == k) {
+                list.push(k.to_string());
+            }
+            i += 1;
+            // « de réunion », « d'achat »
+            continue;
+        }
+        if matches!(w, "supplier" | "suppliers" | "fournisseur" | "fournisseurs")
+            && kind_of(next) == Some("invoice")
+        {
+            r.scope.kinds.push("supplier_invoice".into());
+            r.invoice_words += 1;
+            i += 2;
+            continue;
+        }
+        if matches!(w, "comptes" | "compte") && matches!(next, "rendus" | "rendu") {
+            push_kind(&mut r, negated, "meeting");
+            r.meeting_words += 1;
+            i += 2;
+            continue;
+        }
+        if (w == "credit" && (next == "note" || next == "notes"))
+            || (w == "bons" || w == "bon") && next == "de"
+        {
+            let k = if w == "credit" {
+                "credit_note"
+            } else {
+                "purchase_order"
+            };
+            push_kind(&mut r, negated, k);
+            i += if w == "credit" { 2 } else { 3 };
+            continue;
+        }
+        if w == "notes" || w == "note" {
+            if matches!(next, "client" | "clients" | "de" | "sur")
+                || toks.get(i.wrapping_sub(1)).is_some_and(|p| p.f == "client")
+            {
+                push_kind(&mut r, negated, "client_note");
+            } else if matches!(next, "reunion" | "reunions" | "meeting") {
+                push_kind(&mut r, negated, "meeting");
+                r.meeting_words += 1;
+                i += 1;
+            } else {
+                push_kind(&mut r, negated, "client_note");
+            }
+            i += 1;
+            continue;
+        }
+        if (w == "releves" || w == "releve") && matches!(next, "bancaire" | "bancaires" | "de")
+            || w == "bank" && next.starts_with("statement")
+        {
+            push_kind(&mut r, negated, "bank_statement");
+            i += 2;
+            if toks
+                .get(i)
+                .is_some_and(|t| t.f == "banque" || t.f == "compte")
+            {
+                i += 1;
+            }
+            continue;
+        }
+        if let Some(e) = ext_of(w) {
+            let file_action = r
+                .actions
+                .iter()
+                .any(|a| a.moves_files() || *a == Action::Catalogue);
+            let fmt = format_of(w);
+            if file_action || fmt.is_none() || negated {
+                if negated {
+                    r.scope.not_exts.push(e.into());
+                } else if !r.scope.exts.iter().any(|x| x == e) {
+                    r.scope.exts.push(e.into());
+                }
+            } else {
+                r.format = fmt;
+            }
+            i += 1;
+            continue;
+        }
+        if let Some(f) = format_of(w) {
+            let file_action = r
+                .actions
+                .iter()
+                .any(|a| a.moves_files() || *a == Action::Catalogue);
+            if file_action
+                && matches!(f, Format::Word | Format::Excel | Format::Powerpoint)
+                && matches!(next, "files" | "fichiers" | "documents" | "docs")
+                || toks
+                    .get(i.wrapping_sub(1))
+                    .is_some_and(|p| matches!(p.f.as_str(), "fichiers" | "documents" | "files"))
+                    && file_action
+            {
+                r.scope.exts.push(
+                    match f {
+                        Format::Word => "docx",
+                        Format::Excel => "xlsx",
+                        _ => "pptx",
+                    }
+                    .into(),
+                );
+            } else if f == Format::Powerpoint {
+                if !r.actions.contains(&Action::Deck) {
+                    r.actions.push(Action::Deck);
+                }
+            } else if f == Format::Excel
+                && !r
+                    .actions
+                    .iter()
+                    .any(|a| matches!(a, Action::Table | Action::Catalogue | Action::ActionItems))
+                && !file_action
+            {
+                r.actions.push(Action::Table);
+                r.table_words += 1;
+            } else {
+                r.format = Some(f);
+            }
+            i += 1;
+            continue;
+        }
+        // Slide counts.
+        if let Ok(n) = w.parse::<u32>()
+            && let Some(a) = toks.get(i + 1)
+            && matches!(
+                a.f.as_str(),
+                "slides"
+                    | "slide"
+                    | "diapos"
+                    | "diapositives"
+                    | "diapo"
+                    | "diapositive"
+                    | "pages"
+                    | "page"
+                    | "transparents"
+            )
+        {
+            r.slides = Some(n.clamp(1, 60));
+            if !r.actions.contains(&Action::Deck) && !matches!(a.f.as_str(), "pages" | "page") {
+                r.actions.push(Action::Deck);
+            }
+            i += 2;
+            continue;
+        }
+        if let Some(n) = number_word(w)
+            && toks
+                .get(i + 1)
+                .is_some_and(|a| a.f.starts_with("slide") || a.f.starts_with("diapo"))
+        {
+            r.slides = Some(n);
+            if !r.actions.contains(&Action::Deck) {
+                r.actions.push(Action::Deck);
+            }
+            i += 2;
+            continue;
+        }
+        // Column words of the invoice table, meeting words.
+        if matches!(
+            w,
+            "ht" | "tva"
+                | "ttc"
+                | "vat"
+                | "net"
+                | "gross"
+                | "montant"
+                | "montants"
+                | "amount"
+                | "amounts"
+                | "total"
+                | "totaux"
+                | "totals"
+                | "sommes"
+                | "formules"
+                | "formulas"
+                | "formula"
+                | "chiffres"
+        ) {
+            r.table_words += 1;
+            if matches!(w, "montant" | "montants" | "amount" | "amounts") {
+                r.invoice_words += 1;
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(
+            w,
+            "priorites"
+                | "priorite"
+                | "priorities"
+                | "priority"
+                | "qui"
+                | "decisions"
+                | "decision"
+                | "items"
+                | "item"
+                | "suivi"
+                | "responsables"
+                | "owners"
+                | "echeances"
+                | "deadlines"
+                | "next"
+                | "steps"
+                | "prochaines"
+                | "etapes"
+        ) {
+            i += 1;
+            continue;
+        }
+        if matches!(
+            w,
+            "recommandations"
+                | "recommandation"
+                | "recommendations"
+                | "recommendation"
+                | "conclusions"
+        ) {
+            if !r.actions.contains(&Action::Report) && r.actions.is_empty() {
+                r.actions.push(Action::Report);
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(w, "notes" | "speaker") || seq(toks, i, &["notes", "de", "l", "orateur"]) {
+            i += 1;
+            continue;
+        }
+        if matches!(w, "orateur" | "intervenant") {
+            i += 1;
+            continue;
+        }
+        if matches!(w, "nom" | "noms")
+            && matches!(
+                next,
+                "standard" | "standards" | "propres" | "clairs" | "coherents"
+            )
+        {
+            r.actions.push(Action::Rename);
+            i += 2;
+            continue;
+        }
+        if is_filler(w) || matches!(w, "de" | "des" | "du") {
+            i += 1;
+            continue;
+        }
+        if matches!(w, "ne" | "pas" | "n" | "not" | "don" | "dont" | "t" | "no") {
+            // A negation we did not recognise: never guessed.
+            r.unknown.push(t.orig.clone());
+            i += 1;
+            continue;
+        }
+        r.unknown.push(t.orig.clone());
+        i += 1;
+    }
+    // Period assembly.
+    if let Some(q) = quarter {
+        r.scope.period = Some(Period::Months {
+            year,
+            from: (q - 1) * 3 + 1,
+            to: q * 3,
+        });
+    } else if !months.is_empty() {
+        let from = *months.iter().min().unwrap_or(&1);
+        let to = *months.iter().max().unwrap_or(&12);
+        if months.len() > 2 {
+            r.cannot.push("plusieurs mois".into());
+        }
+        r.scope.period = Some(Period::Months { year, from, to });
+    } else if let Some(y) = year {
+        r.scope.period = Some(Period::Year { year: y });
+    }
+    r
+}
+
+fn push_kind(r: &mut Reading, negated: bool, k: &str) {
+    let list = if negated {
+        &mut r.scope.not_kinds
+    } else {
+        &mut r.scope.kinds
+    };
+    if !list.iter().any(|x| x == k) {
+        list.push(k.to_string());
+    }
+}
+
+fn push_group(g: &mut Vec<Group>, k: Group) {
+    if !g.contains(&k) {
+        g.push(k);
+    }
+}
+
+fn number_word(w: &str) -> Option<u32> {
+    const N: &[(&str, u32)] = &[
+        ("trois", 3),
+        ("three", 3),
+        ("quatre", 4),
+        ("four", 4),
+        ("cinq", 5),
+        ("five", 5),
+        ("six", 6),
+        ("sept", 7),
+        ("seven", 7),
+        ("huit", 8),
+        ("eight", 8),
+        ("neuf", 9),
+        ("nine", 9),
+        ("dix", 10),
+        ("ten", 10),
+        ("douze", 12),
+        ("twelve", 12),
+    ];
+    N.iter().find(|(n, _)| *n == w).map(|(_, v)| *v)
+}
+
+fn quarter_at(toks: &[Tok], i: usize) -> Option<(u32, usize)> {
+    let w = toks[i].f.as_str();
+    let next = toks.get(i + 1).map(|t| t.f.as_str()).unwrap_or("");
+    let q = match w {
+        "t1" | "q1" => return Some((1, 1)),
+        "t2" | "q2" => return Some((2, 1)),
+        "t3" | "q3" => return Some((3, 1)),
+        "t4" | "q4" => return Some((4, 1)),
+        "premier" | "1er" | "first" | "1st" => 1,
+        "deuxieme" | "second" | "2e" | "2eme" | "2nd" => 2,
+        "troisieme" | "third" | "3e" | "3eme" | "3rd" => 3,
+        "quatrieme" | "fourth" | "4e" | "4eme" | "4th" => 4,
+        _ => return None,
+    };
+    if matches!(next, "trimestre" | "quarter") {
+        Some((q, 2))
+    } else {
+        None
+    }
+}
+
+fn relative_at(toks: &[Tok], i: usize) -> Option<(Relative, usize)> {
+    let pairs: &[(&[&str], Relative)] = &[
+        (&["le", "dernier", "trimestre"], Relative::LastQuarter),
+        (&["dernier", "trimestre"], Relative::LastQuarter),
+        (&["trimestre", "dernier"], Relative::LastQuarter),
+        (&["trimestre", "precedent"], Relative::LastQuarter),
+        (&["last", "quarter"], Relative::LastQuarter),
+        (&["previous", "quarter"], Relative::LastQuarter),
+        (&["ce", "trimestre"], Relative::ThisQuarter),
+        (&["trimestre", "en", "cours"], Relative::ThisQuarter),
+        (&["this", "quarter"], Relative::ThisQuarter),
+        (&["current", "quarter"], Relative::ThisQuarter),
+        (&["mois", "dernier"], Relative::LastMonth),
+        (&["dernier", "mois"], Relative::LastMonth),
+        (&["mois", "precedent"], Relative::LastMonth),
+        (&["last", "month"], Relative::LastMonth),
+        (&["previous", "month"], Relative::LastMonth),
+        (&["ce", "mois"], Relative::ThisMonth),
+        (&["mois", "en", "cours"], Relative::ThisMonth),
+        (&["this", "month"], Relative::ThisMonth),
+        (&["mois", "courant"], Relative::ThisMonth),
+        (&["current", "month"], Relative::ThisMonth),
+        // A template filled with `--set mois=courant`.
+        (&["courant"], Relative::ThisMonth),
+        (&["semaine", "derniere"], Relative::LastWeek),
+        (&["derniere", "semaine"], Relative::LastWeek),
+        (&["semaine", "passee"], Relative::LastWeek),
+        (&["last", "week"], Relative::LastWeek),
+        (&["cette", "annee"], Relative::ThisYear),
+        (&["this", "year"], Relative::ThisYear),
+        (&["annee", "en", "cours"], Relative::ThisYear),
+        (&["annee", "derniere"], Relative::LastYear),
+        (&["derniere", "annee"], Relative::LastYear),
+        (&["annee", "passee"], Relative::LastYear),
+        (&["last", "year"], Relative::LastYear),
+    ];
+    for (words, what) in pairs {
+        if seq(toks, i, words) {
+            let mut n = words.len();
+            if toks.get(i + n).is_some_and(|t| t.f == "ci") {
+                n += 1;
+            }
+            return Some((*what, n));
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------
+// The brief
+
+fn has_action_word(seg: &[Tok]) -> bool {
+    seg.iter().enumerate().any(|(i, t)| {
+        let negated = (i.saturating_sub(3)..i).any(|k| {
+            matches!(
+                seg[k].f.as_str(),
+                "don"
+                    | "dont"
+                    | "not"
+                    | "sans"
+                    | "without"
+                    | "ne"
+                    | "in"
+                    | "en"
+                    | "leave"
+                    | "laisse"
+            )
+        });
+        (action_of(&t.f).is_some() && !(negated && matches!(action_of(&t.f), Some(Action::Sort))))
+            || matches!(t.f.as_str(), "powerpoint" | "excel")
+    })
+}
+
+/// Reads a brief into a frame, with the folder's names (folders, clients) as vocabulary.
+pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
+    // A naming pattern is read from the raw text, then blanked out.
+    let pattern = find_pattern(brief);
+    let text = match &pattern {
+        Some((raw, _)) => brief.replacen(raw.as_str(), " ", 1),
+        None => brief.to_string(),
+    };
+    let toks = tokenize(&text);
+    let lang = detect_lang(&toks);
+    // Segments at boundaries; a segment with no action word continues its neighbour.
+    let mut segs: Vec<Vec<Tok>> = Vec::new();
+    for t in toks {
+        if t.boundary || segs.is_empty() {
+            segs.push(Vec::new());
+        }
+        if let Some(s) = segs.last_mut() {
+            s.push(t);
+        }
+    }
+    let mut clauses_toks: Vec<Vec<Tok>> = Vec::new();
+    let mut leading: Vec<Tok> = Vec::new();
+    for s in segs {
+        // A segment with no action word continues its clause, unless it asks for something
+        // of its own that we do not know (« et envoie-le par mail »).
+        let own_request = !s.is_empty() && !read_clause(&s, vocab).unknown.is_empty();
+        if has_action_word(&s) || own_request && !clauses_toks.is_empty() {
+            let mut c = std::mem::take(&mut leading);
+            c.extend(s);
+            clauses_toks.push(c);
+        } else if let Some(last) = clauses_toks.last_mut() {
+            last.extend(s);
+        } else {
+            leading.extend(s);
+        }
+    }
+    if !leading.is_empty() {
+        clauses_toks.push(leading);
+    }
+    let mut frame = Frame {
+        lang,
+        out_lang: None,
+        clauses: Vec::new(),
+        not_done: Vec::new(),
+    };
+    let mut pattern_used = false;
+    let mut readings: Vec<(String, Reading)> = Vec::new();
+    let mut heading: Option<(Option<Period>, Vec<String>)> = None;
+    for ct in clauses_toks {
+        let text = ct
+            .iter()
+            .map(|t| t.orig.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut r = read_clause(&ct, vocab);
+        // A heading clause (« Rapport d'avril : tableau des factures et présentation »)
+        // gives its period and clients to the clauses after its colon.
+        if ct.first().is_some_and(|t| t.after_colon)
+            && let Some((_, prev)) = readings.last()
+        {
+            heading = Some((prev.scope.period, prev.scope.clients.clone()));
+        }
+        if let Some((period, clients)) = &heading {
+            if r.scope.period.is_none() {
+                r.scope.period = *period;
+            }
+            if r.scope.clients.is_empty() {
+                r.scope.clients = clients.clone();
+            }
+        }
+        readings.push((text, r));
+    }
+    for (text, mut r) in readings {
+        let no_move = r.no_move;
+        if r.list_verb && r.actions.contains(&Action::Duplicates) {
+            r.list_only = true;
+        }
+        // A summary of invoices or amounts is the invoice table, not meeting summaries.
+        if r.actions.contains(&Action::Summaries)
+            && (r.table_words > 0 || r.invoice_words > 0)
+            && r.meeting_words == 0
+        {
+            r.actions.retain(|a| *a != Action::Summaries);
+            if !r.actions.contains(&Action::Table) {
+                r.actions.push(Action::Table);
+            }
+        }
+        // « tableau des actions » is the action list, not a table of amounts.
+        if r.actions.contains(&Action::Table)
+            && r.actions.contains(&Action::ActionItems)
+            && r.invoice_words == 0
+        {
+            r.actions.retain(|a| *a != Action::Table);
+        }
+        // « un rapport avec un tableau » : the report has its tables.
+        if r.actions.contains(&Action::Report)
+            && r.actions.contains(&Action::Table)
+            && r.invoice_words == 0
+            && r.table_words <= 1
+        {
+            r.actions.retain(|a| *a != Action::Table);
+        }
+        if r.actions.contains(&Action::Deck)
+            && r.actions.contains(&Action::Table)
+            && r.invoice_words == 0
+            && r.table_words <= 1
+        {
+            r.actions.retain(|a| *a != Action::Table);
+        }
+        // Amounts alone (« les montants des factures ») with a table: nothing more.
+        if r.actions.is_empty() && r.table_words > 0 && r.invoice_words > 0 && r.unknown.is_empty()
+        {
+            r.actions.push(Action::Table);
+        }
+        if r.actions.contains(&Action::Rename)
+            && let Some((raw, p)) = &pattern
+        {
+            match p {
+                Ok(pieces) => r.pattern = Some(pieces.clone()),
+                Err(w) => r.cannot.push(format!("{raw} ({w})")),
+            }
+            pattern_used = true;
+        }
+        if no_move && r.actions.contains(&Action::Duplicates) {
+            r.list_only = true;
+        }
+        if r.actions.contains(&Action::Sort)
+            && r.actions.contains(&Action::Duplicates)
+            && r.group.is_empty()
+        {
+            // « mets les doublons de côté »
+            r.actions.retain(|a| *a != Action::Sort);
+        }
+        if r.actions.contains(&Action::Sort)
+            && r.actions.contains(&Action::Rename)
+            && r.group.is_empty()
+            && r.dest.is_none()
+        {
+            r.actions.retain(|a| *a != Action::Sort);
+        }
+        // Words we do not know come first: they are the reason, not a side effect of them.
+        let reason = if r.unknown.is_empty() {
+            clause_problem(&r, no_move, lang)
+        } else {
+            None
+        };
+        if r.actions.is_empty() || !r.unknown.is_empty() || reason.is_some() {
+            let why = if let Some(reason) = reason {
+                reason
+            } else if !r.unknown.is_empty() {
+                match lang {
+                    Lang::Fr => format!("« {} » n'est pas compris hors ligne", r.unknown.join(" ")),
+                    Lang::En => format!("\"{}\" is not understood offline", r.unknown.join(" ")),
+                }
+            } else {
+                lang.pick("aucune action connue", "no known action")
+                    .to_string()
+            };
+            frame.not_done.push(NotDone { text, why });
+            continue;
+        }
+        if r.out_lang.is_some() {
+            frame.out_lang = r.out_lang;
+        }
+        let mut actions = r.actions.clone();
+        actions.sort();
+        let is_sort = actions.contains(&Action::Sort);
+        let mut group = r.group.clone();
+        let table_by_client = actions.contains(&Action::Table) && group == [Group::Client];
+        if !is_sort && !table_by_client {
+            group.clear();
+        }
+        // « trouve les doublons et mets-les de côté » is one request.
+        if let Some(prev) = frame.clauses.last()
+            && r.scope.is_whole_folder()
+            && actions.iter().all(|a| prev.actions.contains(a))
+            && group.is_empty()
+            && r.dest.is_none()
+        {
+            continue;
+        }
+        if is_sort && group.is_empty() && r.dest.is_none() {
+            group.push(Group::Type);
+        }
+        frame.clauses.push(Clause {
+            text,
+            actions,
+            scope: r.scope,
+            group,
+            dest: r.dest,
+            pattern: r.pattern,
+            list_only: r.list_only,
+            slides: r.slides,
+            format: r.format,
+        });
+    }
+    if let Some((raw, _)) = &pattern
+        && !pattern_used
+    {
+        frame.not_done.push(NotDone {
+            text: raw.clone(),
+            why: lang
+                .pick(
+                    "un format de nom sans renommage",
+                    "a name pattern with no renaming",
+                )
+                .into(),
+        });
+    }
+    frame
+}
+
+/// Why an understood clause cannot be honoured offline, if it cannot.
+fn clause_problem(r: &Reading, no_move: bool, lang: Lang) -> Option<String> {
+    let say = |fr: &str, en: &str| Some(lang.pick(fr, en).to_string());
+    if !r.cannot.is_empty() {
+        return Some(match lang {
+            Lang::Fr => format!("non pris en charge : {}", r.cannot.join(", ")),
+            Lang::En => format!("not supported: {}", r.cannot.join(", ")),
+        });
+    }
+    let moves = r
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::Sort | Action::Rename));
+    if moves && no_move {
+        return say(
+            "classer ou renommer sans rien déplacer se contredit",
+            "sorting or renaming without moving anything contradicts itself",
+        );
+    }
+    if r.actions.contains(&Action::Table) {
+        if r.group.iter().any(|g| !matches!(g, Group::Client)) {
+            return say(
+                "le tableau des factures se regroupe par client seulement",
+                "the invoice table is grouped by client only",
+            );
+        }
+        let table_kinds = ["invoice", "sales_invoice", "credit_note", "quote"];
+        if r.scope
+            .kinds
+            .iter()
+            .any(|k| !table_kinds.contains(&k.as_str()))
+        {
+            return say(
+                "le tableau porte sur les factures, avoirs et devis seulement",
+                "the table covers invoices, credit notes and quotes only",
+            );
+        }
+    }
+    if matches!(r.format, Some(Format::Pdf) | Some(Format::Csv))
+        && !r.actions.iter().any(|a| matches!(a, Action::Catalogue))
+    {
+        return say(
+            "ce format de livrable n'est pas produit hors ligne",
+            "that deliverable format is not produced offline",
+        );
+    }
+    if r.actions.contains(&Action::Sort)
+        && r.group.contains(&Group::Client)
+        && r.group.len() > 1
+        && r.group[0] != Group::Client
+    {
+        return None;
+    }
+    if r.actions.contains(&Action::Duplicates) && r.actions.contains(&Action::Rename) {
+        return None;
+    }
+    if (r.actions.contains(&Action::Summaries) || r.actions.contains(&Action::ActionItems))
+        && r.scope.kinds.iter().any(|k| k != "meeting")
+    {
+        return say(
+            "les résumés portent sur les réunions seulement",
+            "summaries cover meetings only",
+        );
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig(brief: &str) -> String {
+        understand(brief, &Vocab::default()).signature()
+    }
+
+    #[test]
+    fn the_seed_brief_reads_as_three_clauses() {
+        assert_eq!(
+            sig(
+                "Classe ces fichiers par client, crée un tableau récapitulatif des montants et produis une présentation de 8 slides"
+            ),
+            "sort(by=client) ; table ; deck(slides=8)"
+        );
+    }
+
+    #[test]
+    fn unknown_actions_are_not_done_never_substituted() {
+        let f = understand(
+            "Envoie le récapitulatif par mail à mon comptable",
+            &Vocab::default(),
+        );
+        assert!(f.clauses.is_empty(), "{f:?}");
+        assert_eq!(f.not_done.len(), 1);
+        let f = understand("Fais-moi un tableau des impayés", &Vocab::default());
+        assert!(f.clauses.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn grouping_in_parentheses_and_then() {
+        assert_eq!(
+            sig("Classe les fichiers par date (année puis mois)"),
+            "sort(by=year>month)"
+        );
+        assert_eq!(sig("Trie les fichiers par trimestre"), "sort(by=quarter)");
+        assert_eq!(
+            sig("Sort files by client then year"),
+            "sort(by=client>year)"
+        );
+    }
+
+    #[test]
+    fn naming_patterns_are_read_from_the_raw_text() {
+        assert_eq!(
+            sig("Renomme les factures au format AAAA-MM-JJ_client_numéro"),
+            "rename(kinds=invoice,pattern=date_client_number)"
+        );
+    }
+}
