@@ -27,6 +27,7 @@ pub mod entities;
 pub mod invoice;
 pub mod slug;
 pub mod summarize;
+pub mod tables;
 pub mod text;
 pub mod tools;
 

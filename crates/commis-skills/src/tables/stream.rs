@@ -1,0 +1,1 @@
+//! Streaming CSV cleaning (see clean_csv).
