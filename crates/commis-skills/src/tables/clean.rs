@@ -74,7 +74,7 @@ fn is_number_like(s: &str) -> bool {
 
 /// Finds the header row among the first rows: the first row whose cells are all text, that
 /// fills at least half the table's width, and is followed by data. Returns its index.
-fn find_header(grid: &[Vec<String>]) -> Option<usize> {
+pub(crate) fn find_header(grid: &[Vec<String>]) -> Option<usize> {
     let width = grid
         .iter()
         .take(50)

@@ -11,11 +11,20 @@ use crate::dates::{Date, DateOrder};
 /// Trims, turns non-breaking and odd spaces into plain ones, drops control characters and
 /// collapses runs of spaces. Returns the text unchanged (borrowed) when there is nothing to do.
 pub fn tidy_whitespace(s: &str) -> std::borrow::Cow<'_, str> {
-    let needs = s.starts_with(char::is_whitespace)
-        || s.ends_with(char::is_whitespace)
-        || s.contains("  ")
-        || s.chars()
-            .any(|c| c != ' ' && (c.is_whitespace() || c.is_control() || c == '\u{feff}'));
+    let bytes = s.as_bytes();
+    let needs = if s.is_ascii() {
+        bytes.first() == Some(&b' ')
+            || bytes.last() == Some(&b' ')
+            || bytes.iter().enumerate().any(|(i, b)| {
+                (*b < 0x20 || *b == 0x7f) || (*b == b' ' && bytes.get(i + 1) == Some(&b' '))
+            })
+    } else {
+        s.starts_with(char::is_whitespace)
+            || s.ends_with(char::is_whitespace)
+            || s.contains("  ")
+            || s.chars()
+                .any(|c| c != ' ' && (c.is_whitespace() || c.is_control() || c == '\u{feff}'))
+    };
     if !needs {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -350,7 +359,90 @@ pub fn parse_cell_amount(s: &str) -> Option<f64> {
     {
         return t.parse::<f64>().ok().filter(|v| v.is_finite());
     }
+    if let Some(v) = parse_common_amount(t) {
+        return Some(v);
+    }
     parse_amount(t).map(|a| a.value).filter(|v| v.is_finite())
+}
+
+/// The usual shapes of amounts in exports, read without allocating: an optional sign or
+/// parentheses, an optional €/$/£ or EUR before or after, digits grouped by spaces, points or
+/// commas, and a decimal part after the last point or comma when it is not a group of three.
+/// `None` sends the value to the general parser.
+fn parse_common_amount(t: &str) -> Option<f64> {
+    let mut s = t;
+    let mut negative = false;
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        negative = true;
+        s = inner.trim();
+    }
+    for _ in 0..2 {
+        s = s
+            .strip_suffix('€')
+            .or_else(|| s.strip_suffix("EUR"))
+            .or_else(|| s.strip_prefix('€'))
+            .or_else(|| s.strip_prefix('$'))
+            .or_else(|| s.strip_prefix('£'))
+            .unwrap_or(s)
+            .trim_matches([' ', '\u{a0}', '\u{202f}']);
+        if let Some(r) = s.strip_prefix('-') {
+            negative = !negative;
+            s = r.trim_start();
+        }
+    }
+    let bytes = s.as_bytes();
+    if bytes.is_empty() || !bytes[0].is_ascii_digit() {
+        return None;
+    }
+    // Where the decimal separator is: the last ',' or '.', unless exactly three digits follow
+    // and the other separator also appears (then it groups thousands).
+    let last_sep = s.rfind([',', '.']);
+    let decimal_at = match last_sep {
+        Some(i) => {
+            let frac = &s[i + 1..];
+            let sep = bytes[i];
+            let other = if sep == b',' { '.' } else { ',' };
+            let same_count = s.bytes().filter(|b| *b == sep).count();
+            if frac.len() == 3 && (s.contains(other) || same_count > 1) {
+                None
+            } else if frac.len() == 3 && sep == b',' && !s.contains(' ') {
+                // "1,234" alone: thousands in English exports.
+                None
+            } else if same_count > 1 {
+                return None;
+            } else {
+                Some(i)
+            }
+        }
+        None => None,
+    };
+    let mut int: u64 = 0;
+    let mut frac: u64 = 0;
+    let mut frac_digits: i32 = 0;
+    let mut digits = 0;
+    let mut in_frac = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '0'..='9' => {
+                let d = u64::from(c as u8 - b'0');
+                digits += 1;
+                if digits > 17 {
+                    return None;
+                }
+                if in_frac {
+                    frac = frac * 10 + d;
+                    frac_digits += 1;
+                } else {
+                    int = int * 10 + d;
+                }
+            }
+            ',' | '.' if Some(i) == decimal_at => in_frac = true,
+            ',' | '.' | ' ' | '\u{a0}' | '\u{202f}' | '\'' if !in_frac => {}
+            _ => return None,
+        }
+    }
+    let v = int as f64 + frac as f64 / 10f64.powi(frac_digits);
+    Some(if negative { -v } else { v })
 }
 
 /// How phone numbers are written back.
@@ -758,6 +850,11 @@ mod tests {
         assert_eq!(parse_cell_amount("-3,5"), Some(-3.5));
         assert_eq!(parse_cell_amount("12.5"), Some(12.5));
         assert_eq!(parse_cell_amount("abc"), None);
+        assert_eq!(parse_cell_amount("1.234,56"), Some(1234.56));
+        assert_eq!(parse_cell_amount("1,234"), Some(1234.0));
+        assert_eq!(parse_cell_amount("12,5"), Some(12.5));
+        assert_eq!(parse_cell_amount("-1 234,56 EUR"), Some(-1234.56));
+        assert_eq!(parse_cell_amount("1.2.3"), None);
     }
 
     #[test]
