@@ -270,18 +270,18 @@ pub fn clean_grid(grid: &[Vec<String>], opts: &CleanOptions) -> CleanedTable {
     }
     // 3. Repairs from the table itself.
     if opts.repair_from_table && work.rows.len() >= 10 {
-        for c in 0..cols.len() {
+        for (c, kind) in kinds.iter().enumerate() {
             if matches!(
-                kinds[c],
+                kind,
                 ColumnKind::Category | ColumnKind::Name | ColumnKind::Text
             ) {
                 fix_rare_variants(&mut work, c);
             }
         }
         repair_from_keys(&mut work, &kinds, opts.fill_from_key);
-        for c in 0..cols.len() {
+        for (c, kind) in kinds.iter().enumerate() {
             if matches!(
-                kinds[c],
+                kind,
                 ColumnKind::Category | ColumnKind::Name | ColumnKind::Text
             ) {
                 fix_rare_words(&mut work, c);

@@ -13,6 +13,7 @@
 //! a rule on the cell or from values the same table already holds.
 
 mod clean;
+pub mod consolidate;
 mod profile;
 pub mod stream;
 pub mod values;

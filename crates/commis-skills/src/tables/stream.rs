@@ -248,9 +248,7 @@ pub fn clean_csv<R: Read, W: Write, J: Write>(
     // Sample.
     let mut sample: Vec<Vec<String>> = Vec::with_capacity(SAMPLE_ROWS);
     let mut records = csv_in.records();
-    let mut row_no: u64 = 0;
-    for rec in records.by_ref() {
-        row_no += 1;
+    for (row_no, rec) in (1_u64..).zip(records.by_ref()) {
         let rec = rec.map_err(|e| StreamError::Malformed {
             row: row_no,
             reason: e.to_string(),

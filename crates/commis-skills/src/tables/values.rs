@@ -561,7 +561,7 @@ fn luhn_ok(digits: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn compact(s: &str) -> String {
@@ -586,7 +586,10 @@ pub fn siret_valid(s: &str) -> bool {
     }
     luhn_ok(&c)
         || (c.starts_with("356000000")
-            && c.chars().filter_map(|d| d.to_digit(10)).sum::<u32>() % 5 == 0)
+            && c.chars()
+                .filter_map(|d| d.to_digit(10))
+                .sum::<u32>()
+                .is_multiple_of(5))
 }
 
 /// Whether an IBAN passes the ISO 13616 mod-97 check. Spaces are ignored.
