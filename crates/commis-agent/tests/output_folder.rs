@@ -219,3 +219,134 @@ async fn rows_appended_to_an_existing_workbook_are_a_modification_that_undo_reve
     engine.undo(out["run_id"].as_str().unwrap(), false).unwrap();
     assert_eq!(std::fs::read(work.join("suivi.xlsx")).unwrap(), before);
 }
+
+/// The Python with openpyxl (COMMIS_PYTHON or <repo>/.venv); `None` (skipped locally, a
+/// failure in CI) when it is missing.
+fn openpyxl_python() -> Option<std::path::PathBuf> {
+    let candidate = std::env::var_os("COMMIS_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python")
+        });
+    let ok = std::process::Command::new(&candidate)
+        .args(["-c", "import openpyxl"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        let msg = "python with openpyxl is not installed; run scripts/test-deps-office.sh";
+        assert!(std::env::var_os("CI").is_none(), "{msg}");
+        eprintln!("SKIPPED: {msg}");
+    }
+    ok.then_some(candidate)
+}
+
+#[tokio::test]
+async fn clean_table_writes_a_cleaned_workbook_with_its_journal_and_keeps_the_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    // An old Excel export: Windows-1252, semicolons, a title line, messy cells.
+    let csv = "Export clients 2024;;;;\r\n\
+               Client;Date;Montant;Téléphone;E-mail\r\n\
+               \u{20}\u{20}DUPONT SARL ;05/03/2024;1 234,56 €;01.23.45.67.89;Contact@Dupont.FR\r\n\
+               Martin SAS;31/12/2024;(12,50);+33 6 12 34 56 78;martin@exemple\r\n\
+               Boulangerie Petit;15/01/2024;45;0612345678;petit@exemple.fr\r\n\
+               Martin SAS;31/12/2024;(12,50);+33 6 12 34 56 78;martin@exemple\r\n\
+               =HYPERLINK(\"http://x\");01/02/2024;3;0612345678;a@b.fr\r\n";
+    let bytes = windows_1252(csv);
+    std::fs::write(work.join("clients_export_2024.csv"), &bytes).unwrap();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: work.canonicalize().unwrap(),
+        mode: AccessMode::ReadWrite,
+    };
+    let out = engine
+        .call_tool(
+            grant,
+            "clean_table",
+            serde_json::json!({"path": "clients_export_2024.csv"}),
+            Policy::yes([]),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out["output"], "clients_export_2024_cleaned.xlsx", "{out}");
+    assert_eq!(
+        std::fs::read(work.join("clients_export_2024.csv")).unwrap(),
+        bytes,
+        "the original is untouched"
+    );
+    let xlsx = std::fs::read(work.join("clients_export_2024_cleaned.xlsx")).unwrap();
+    let doc = commis_docs::read_bytes("c.xlsx", &xlsx, &commis_docs::Limits::default()).unwrap();
+    let sheet = |name: &str| {
+        doc.tables
+            .iter()
+            .find(|t| t.place.sheet.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("no sheet {name}"))
+    };
+    let data = sheet("Data");
+    let row = |r: usize| -> Vec<String> { data.rows[r].iter().map(|c| c.text.clone()).collect() };
+    assert_eq!(row(0), ["Client", "Date", "Montant", "Téléphone", "E-mail"]);
+    assert_eq!(row(1)[0], "Dupont SARL");
+    assert_eq!(row(1)[1], "2024-03-05");
+    assert_eq!(data.rows[1][2].number, Some(1234.56));
+    assert_eq!(data.rows[2][2].number, Some(-12.5));
+    assert_eq!(row(1)[3], "01 23 45 67 89");
+    assert_eq!(row(1)[4], "contact@dupont.fr");
+    assert_eq!(
+        data.rows.len(),
+        5,
+        "header + 4 rows: the exact duplicate is gone"
+    );
+    assert!(
+        row(4)[0].starts_with("'="),
+        "data text never becomes a formula: {:?}",
+        row(4)
+    );
+    let journal = sheet("Corrections log");
+    assert!(journal.rows.len() > 8, "{:?}", journal.rows);
+    assert!(journal.rows.iter().any(|r| r[2].text == "Montant"
+        && r[3].text == "1 234,56 €"
+        && r[5].text == "amount read as a number"));
+    let review = sheet("To check");
+    assert!(
+        review
+            .rows
+            .iter()
+            .any(|r| r[3].text == "martin@exemple" && r[4].text == "invalid e-mail")
+    );
+
+    if let Some(py) = openpyxl_python() {
+        let script = "import sys, json, openpyxl\n\
+                      wb = openpyxl.load_workbook(sys.argv[1])\n\
+                      ws = wb['Data']\n\
+                      print(json.dumps({'sheets': wb.sheetnames, 'b2': str(ws['B2'].value), 'c2': ws['C2'].value, 'log': wb['Corrections log'].max_row}))";
+        let o = std::process::Command::new(py)
+            .arg("-c")
+            .arg(script)
+            .arg(work.join("clients_export_2024_cleaned.xlsx"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            v["sheets"],
+            serde_json::json!(["Data", "Corrections log", "To check"])
+        );
+        assert!(v["b2"].as_str().unwrap().starts_with("2024-03-05"), "{v}");
+        assert_eq!(v["c2"], 1234.56);
+        assert!(v["log"].as_u64().unwrap() > 8);
+    }
+}
+
+/// Windows-1252 bytes of a text made only of Latin-1 characters and the euro sign.
+fn windows_1252(s: &str) -> Vec<u8> {
+    s.chars()
+        .map(|c| match c {
+            '€' => 0x80,
+            c if (c as u32) < 256 => c as u32 as u8,
+            _ => b'?',
+        })
+        .collect()
+}

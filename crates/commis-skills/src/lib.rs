@@ -30,6 +30,7 @@ pub mod minutes;
 pub mod refine;
 pub mod slug;
 pub mod summarize;
+pub mod tables;
 pub mod text;
 pub mod tools;
 

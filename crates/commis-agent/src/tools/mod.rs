@@ -5,6 +5,7 @@
 mod deliver;
 mod files;
 mod plan;
+pub mod tables;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -100,6 +101,7 @@ impl Registry {
             .into_iter()
             .chain(deliver::tools())
             .chain(plan::tools())
+            .chain(tables::tools())
         {
             registry.add(tool);
         }
