@@ -154,6 +154,8 @@ pub struct Engine {
     pub exec_allow: Vec<String>,
     /// Extra tools offered to models (the MCP servers the user configured).
     pub extra_tools: Vec<Arc<dyn crate::tools::Tool>>,
+    /// When another run holds a granted folder: wait for it (`--wait`) instead of refusing.
+    pub wait_for_folder: bool,
 }
 
 impl Engine {
@@ -176,7 +178,13 @@ impl Engine {
             rule_sink: None,
             exec_allow: Vec::new(),
             extra_tools: Vec::new(),
+            wait_for_folder: false,
         })
+    }
+
+    /// The folder holding commis's state (COMMIS_HOME): never grantable.
+    pub fn home(&self) -> &Path {
+        &self.home
     }
 
     /// Live events of every run this engine drives.
@@ -314,20 +322,11 @@ impl Engine {
 
     /// Whether the run's changes were undone: all of them, some, or none.
     pub fn undo_state(&self, run_id: &RunId) -> Result<UndoState, AgentError> {
-        let entries = commis_core::JournalStore::entries(self.store.as_ref(), run_id)
-            .map_err(|e| AgentError::Other(e.to_string()))?;
-        let undone = entries
-            .iter()
-            .filter(|e| e.state == JournalState::Undone)
-            .count();
-        let still_done = entries
-            .iter()
-            .filter(|e| e.state == JournalState::Done)
-            .count();
-        Ok(match (undone, still_done) {
-            (0, _) => UndoState::NotUndone,
-            (_, 0) => UndoState::Undone,
-            _ => UndoState::PartlyUndone,
+        // One definition, the store's (entries still pending count as not undone).
+        Ok(match self.store.undo_state(run_id)? {
+            commis_store::UndoState::NotUndone => UndoState::NotUndone,
+            commis_store::UndoState::PartlyUndone => UndoState::PartlyUndone,
+            commis_store::UndoState::Undone => UndoState::Undone,
         })
     }
 
@@ -410,6 +409,16 @@ impl Engine {
         )?;
         ctx.set_output_dir(&output_dir_of(options, lang));
         spawn_stop_watch(stop.clone(), ctx.clone());
+        // One run per folder: taken before anything is planned or changed.
+        let _folders = match self.lock_folders(&ctx).await {
+            Ok(locks) => locks,
+            Err(e) => {
+                if stored.is_none() {
+                    self.store.set_status(&run.id, RunStatus::Failed)?;
+                }
+                return Err(e);
+            }
+        };
         let run_id = run.id.to_string();
         let stopped = |msg: crate::messages::Msg| Some(msg.fill(lang, &[("run", &run_id)]));
 
@@ -896,21 +905,188 @@ impl Engine {
         }
     }
 
-    /// Restores every file the run touched, byte for byte.
+    /// Restores every file the run touched, byte for byte: what is in conflict is left as
+    /// it is and listed (or, with `force`, restored with the other version kept beside it).
+    /// Refused while a later run depends on its files (see [`Engine::undo_cascade`]).
     pub fn undo(
         &self,
         run_id: &str,
         force: bool,
     ) -> Result<commis_workspace::UndoReport, AgentError> {
+        let mut reports = self.undo_runs(run_id, force, false)?;
+        reports
+            .pop()
+            .ok_or_else(|| AgentError::Other(format!("nothing was undone for run {run_id}")))
+    }
+
+    /// Undoes the later runs that changed the same files, newest first, then `run_id`.
+    /// One report per run undone, `run_id`'s last.
+    pub fn undo_cascade(
+        &self,
+        run_id: &str,
+        force: bool,
+    ) -> Result<Vec<commis_workspace::UndoReport>, AgentError> {
+        self.undo_runs(run_id, force, true)
+    }
+
+    fn undo_runs(
+        &self,
+        run_id: &str,
+        force: bool,
+        cascade: bool,
+    ) -> Result<Vec<commis_workspace::UndoReport>, AgentError> {
         let run = self.store.run(run_id)?;
-        let report = commis_workspace::undo_run(&run.id, self.store.as_ref(), &self.blobs, force)?;
-        self.store.append_event(
-            &run.id,
-            EventKind::Message {
-                text: format!("undo: {} change(s) reverted", report_count(&report)),
-            },
-        )?;
-        Ok(report)
+        let lang = offline::brief::understand(&run.brief).lang;
+        // Not while a run (or another undo) works in the same folder.
+        let mut locks = Vec::new();
+        for g in run
+            .grants
+            .iter()
+            .filter(|g| g.mode == commis_core::AccessMode::ReadWrite)
+        {
+            let holder =
+                commis_workspace::LockHolder::this_process(&format!("undo {run_id}"), &g.path);
+            match commis_workspace::FolderLock::try_acquire(&self.home.join("locks"), &holder) {
+                Ok(l) => locks.push(l),
+                Err(commis_workspace::WorkspaceError::FolderBusy { folder, holder }) => {
+                    return Err(AgentError::Other(commis_workspace::folder_busy_message(
+                        &folder,
+                        holder.as_ref(),
+                        lang == Lang::Fr,
+                    )));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let opts = commis_workspace::UndoOptions {
+            force,
+            later: Vec::new(),
+            kept_label: lang.pick("version conservée", "kept version").into(),
+        };
+        let later_of = |r: &RunId| {
+            self.store
+                .later_entries(r)
+                .map_err(commis_workspace::WorkspaceError::from)
+        };
+        let reports = if cascade {
+            commis_workspace::undo_cascade(
+                &run.id,
+                self.store.as_ref(),
+                &self.blobs,
+                &opts,
+                &later_of,
+            )?
+        } else {
+            let opts = commis_workspace::UndoOptions {
+                later: later_of(&run.id)?,
+                ..opts
+            };
+            vec![commis_workspace::undo_run_with(
+                &run.id,
+                self.store.as_ref(),
+                &self.blobs,
+                &opts,
+            )?]
+        };
+        for report in &reports {
+            self.store.append_event(
+                &report.run,
+                EventKind::Message {
+                    text: format!(
+                        "undo: {} change(s) reverted{}",
+                        report_count(report),
+                        if report.complete {
+                            String::new()
+                        } else {
+                            format!(
+                                ", {} left in conflict",
+                                report.conflicts.iter().filter(|c| !c.restored).count()
+                            )
+                        }
+                    ),
+                },
+            )?;
+        }
+        Ok(reports)
+    }
+
+    /// Takes the lock of every folder the run may change: one run per folder at a time.
+    /// With [`Engine::wait_for_folder`], waits (saying for which run) until it is free; a
+    /// lock left by a process that died is taken over. Then removes the temporary files a
+    /// crash left in those folders.
+    async fn lock_folders(
+        &self,
+        ctx: &RunContext,
+    ) -> Result<Vec<commis_workspace::FolderLock>, AgentError> {
+        use commis_workspace::{FolderLock, LockHolder, WorkspaceError, folder_busy_message};
+        let french = ctx.lang == Lang::Fr;
+        let mut locks = Vec::new();
+        for g in ctx
+            .run
+            .grants
+            .iter()
+            .filter(|g| g.mode == commis_core::AccessMode::ReadWrite)
+        {
+            let holder = LockHolder::this_process(ctx.run.id.as_str(), &g.path);
+            let mut announced = false;
+            loop {
+                match FolderLock::try_acquire(&self.home.join("locks"), &holder) {
+                    Ok(lock) => {
+                        if let Some(dead) = &lock.taken_over {
+                            ctx.emit(EventKind::Message {
+                                text: ctx
+                                    .lang
+                                    .pick(
+                                        "Le run {run} qui utilisait ce dossier s'est interrompu (processus {pid} disparu) : verrou repris.",
+                                        "Run {run}, which was using this folder, died (process {pid} is gone): lock taken over.",
+                                    )
+                                    .replace("{run}", &dead.run_id)
+                                    .replace("{pid}", &dead.pid.to_string()),
+                            });
+                        }
+                        locks.push(lock);
+                        break;
+                    }
+                    Err(WorkspaceError::FolderBusy { folder, holder }) => {
+                        let message = folder_busy_message(&folder, holder.as_ref(), french);
+                        if !self.wait_for_folder || ctx.stop_requested() {
+                            return Err(AgentError::Other(message));
+                        }
+                        if !announced {
+                            announced = true;
+                            ctx.emit(EventKind::Message {
+                                text: format!(
+                                    "{} {}",
+                                    ctx.lang.pick("En attente :", "Waiting:"),
+                                    message
+                                ),
+                            });
+                        }
+                        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        match ctx.workspace.clean_orphaned_temp_files() {
+            Ok(removed) if !removed.is_empty() => ctx.emit(EventKind::Message {
+                text: format!(
+                    "{} {}",
+                    ctx.lang.pick(
+                        "Fichiers temporaires laissés par une interruption, retirés (copie dans les sauvegardes de commis) :",
+                        "Temporary files left by an interruption, removed (copied to commis's backups):"
+                    ),
+                    removed.join(", ")
+                ),
+            }),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("could not clean temporary files: {e}"),
+        }
+        // What a crash left half-recorded is settled, so each change is counted once.
+        if let Err(e) = ctx.workspace.settle_interrupted() {
+            tracing::warn!("could not settle interrupted journal entries: {e}");
+        }
+        Ok(locks)
     }
 }
 

@@ -5,6 +5,7 @@
 //! Not for: rendering (the CLI and the web UI read the event stream), provider wire formats
 //! (commis-llm), or touching files directly (everything goes through commis-workspace).
 
+pub mod bounded;
 pub mod bus;
 pub mod context;
 pub mod engine;

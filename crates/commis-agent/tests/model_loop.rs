@@ -379,3 +379,6 @@ async fn ask_user_with_nobody_to_answer_ends_needs_input_and_resume_gets_the_ans
     let (plan, _) = engine.store.plan(&summary.run_id).unwrap().unwrap();
     assert_eq!(plan.steps[0].note.as_deref(), Some("colorié en bleu"));
 }
+
+#[path = "model_loop/edges.rs"]
+mod edges;

@@ -94,7 +94,7 @@ impl Provider for AnthropicProvider {
         let body = &request_body(&endpoint.ctx.model, req, endpoint.stream);
         let emitted = AtomicBool::new(false);
         let sink = &DeltaSink::new(on_delta, &emitted);
-        let result = with_retries(endpoint, &emitted, || async move {
+        let result = with_retries(endpoint, sink, || async move {
             let mut response = endpoint.post(body).await?;
             if !is_event_stream(&response) {
                 let text = endpoint.read_text(response).await?;
@@ -112,9 +112,8 @@ impl Provider for AnthropicProvider {
                     None => parser.finish(),
                 };
                 for event in events {
-                    let data: Value = serde_json::from_str(&event.data).map_err(|err| {
-                        LlmError::decode(PROVIDER, format!("a stream event is not JSON ({err})"))
-                    })?;
+                    let data: Value = serde_json::from_str(&event.data)
+                        .map_err(|err| broken_event(&endpoint.ctx, chunk.is_none(), &err))?;
                     match assembler.handle(&data, &|delta| sink.send(delta)) {
                         Progress::Continue => {}
                         Progress::Done => return Ok(assembler.finish()?),
@@ -147,10 +146,17 @@ pub(crate) fn is_event_stream(response: &reqwest::Response) -> bool {
 }
 
 pub(crate) fn stream_cut(ctx: &ErrorContext) -> LlmError {
-    LlmError::Network {
-        provider: ctx.provider.to_string(),
-        url: ctx.url.clone(),
-        detail: "the stream ended before the answer was complete".to_string(),
+    ctx.stream_cut("the connection closed before the answer was complete")
+}
+
+/// An event whose data is not JSON: cut in the middle when the stream just ended, else
+/// garbage inside an answer that had started well. Either way the endpoint is the right one
+/// and the attempt is worth repeating.
+pub(crate) fn broken_event(ctx: &ErrorContext, at_end: bool, err: &serde_json::Error) -> LlmError {
+    if at_end {
+        ctx.stream_cut("the connection closed in the middle of an event")
+    } else {
+        ctx.stream_cut(format!("an event of the stream is not JSON ({err})"))
     }
 }
 
@@ -210,7 +216,7 @@ fn block_json(block: &ContentBlock) -> Value {
     match block {
         ContentBlock::Text { text } => json!({"type": "text", "text": text}),
         ContentBlock::ToolUse { id, name, input } => {
-            json!({"type": "tool_use", "id": id, "name": name, "input": input})
+            json!({"type": "tool_use", "id": id, "name": name, "input": crate::types::object_input(input)})
         }
         ContentBlock::ToolResult {
             tool_use_id,
@@ -449,15 +455,15 @@ pub fn parse_sse(text: &str, on_delta: &dyn Fn(StreamDelta)) -> Result<ChatRespo
         key_env: KEY_ENV,
         model: String::new(),
         url: String::new(),
+        secrets: Vec::new(),
     };
     let mut parser = SseParser::new();
     let mut events = parser.push(text.as_bytes());
     events.extend(parser.finish());
     let mut assembler = StreamAssembler::new();
     for event in events {
-        let data: Value = serde_json::from_str(&event.data).map_err(|err| {
-            LlmError::decode(PROVIDER, format!("a stream event is not JSON ({err})"))
-        })?;
+        let data: Value =
+            serde_json::from_str(&event.data).map_err(|err| broken_event(&ctx, false, &err))?;
         match assembler.handle(&data, on_delta) {
             Progress::Continue => {}
             Progress::Done => return assembler.finish(),

@@ -60,6 +60,10 @@ pub const DEFAULT_ANTHROPIC_BASE_URL: &str = "https://api.anthropic.com";
 pub const DEFAULT_OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
 /// Environment variable naming a script file for the scripted provider.
 pub const SCRIPT_ENV: &str = "COMMIS_LLM_SCRIPT";
+/// Environment variable overriding the idle timeout, in seconds.
+pub const IDLE_TIMEOUT_ENV: &str = "COMMIS_LLM_IDLE_TIMEOUT";
+/// Environment variable overriding the overall deadline of a model call, in seconds.
+pub const DEADLINE_ENV: &str = "COMMIS_LLM_DEADLINE";
 
 /// Everything needed to build a provider. Fields left `None` take the environment's or the
 /// built-in defaults in [`from_config`]. Its `{:?}` output hides the API key.
@@ -77,9 +81,11 @@ pub struct ProviderConfig {
     pub script: Option<PathBuf>,
     /// Stream answers (live text in the UI); non-streaming is simpler for picky servers.
     pub stream: bool,
-    /// Longest wait for the server to start answering, and then between two pieces of a
-    /// streamed answer.
+    /// Idle timeout: longest wait for the server to start answering, and then between two
+    /// pieces of a streamed answer.
     pub timeout: Duration,
+    /// Longest a whole call may take, retries included; keep-alive pings do not extend it.
+    pub deadline: Duration,
     /// Retries after the first attempt on 429, 5xx, 529 and connection errors.
     pub max_retries: u32,
 }
@@ -94,6 +100,7 @@ impl std::fmt::Debug for ProviderConfig {
             .field("script", &self.script)
             .field("stream", &self.stream)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("max_retries", &self.max_retries)
             .finish()
     }
@@ -110,14 +117,16 @@ impl ProviderConfig {
             script: None,
             stream: true,
             timeout: Duration::from_secs(300),
+            deadline: Duration::from_secs(900),
             max_retries: 3,
         }
     }
 
     /// Defaults for `kind`, completed from the environment the way the official SDKs read it:
     /// `ANTHROPIC_API_KEY` and `ANTHROPIC_BASE_URL` (without `/v1`), `OPENAI_API_KEY` and
-    /// `OPENAI_BASE_URL` (with `/v1`), and `COMMIS_LLM_SCRIPT` for the scripted provider.
-    /// Empty variables count as unset.
+    /// `OPENAI_BASE_URL` (with `/v1`), and `COMMIS_LLM_SCRIPT` for the scripted provider;
+    /// `COMMIS_LLM_IDLE_TIMEOUT` and `COMMIS_LLM_DEADLINE` (seconds) for the limits.
+    /// Empty or unreadable variables count as unset.
     pub fn from_env(kind: ProviderKind) -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let mut cfg = Self::new(kind);
@@ -131,6 +140,12 @@ impl ProviderConfig {
                 cfg.base_url = var("OPENAI_BASE_URL");
             }
             ProviderKind::Scripted => cfg.script = var(SCRIPT_ENV).map(PathBuf::from),
+        }
+        if let Some(idle) = var(IDLE_TIMEOUT_ENV).and_then(|v| seconds(&v)) {
+            cfg.timeout = idle;
+        }
+        if let Some(deadline) = var(DEADLINE_ENV).and_then(|v| seconds(&v)) {
+            cfg.deadline = deadline;
         }
         cfg
     }
@@ -154,6 +169,15 @@ impl ProviderConfig {
         };
         base.trim_end_matches('/').to_string()
     }
+}
+
+/// A positive, finite number of seconds (`"90"`, `"0.5"`), else `None`.
+pub(crate) fn seconds(text: &str) -> Option<Duration> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+        .map(Duration::from_secs_f64)
 }
 
 /// Builds the provider `cfg` describes, or says what is missing (no key, no script...).

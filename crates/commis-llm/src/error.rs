@@ -66,12 +66,54 @@ pub enum LlmError {
         /// The server's own message.
         detail: String,
     },
-    /// No answer within the configured timeout.
+    /// Nothing arrived for the idle timeout: no answer started, or a stream stopped sending.
     #[error(
-        "the model endpoint did not answer in time; check that it is up, or raise the timeout \
-         for slow local models"
+        "the model endpoint sent nothing for {} s; check that it is up, or raise the idle \
+         timeout (idle_timeout_secs in the config, COMMIS_LLM_IDLE_TIMEOUT) for slow local models",
+        .waited.as_secs_f64()
     )]
-    Timeout,
+    Timeout {
+        /// How long it waited without receiving a byte.
+        waited: Duration,
+    },
+    /// The whole call (retries included) outlived its deadline, even if the endpoint kept
+    /// sending keep-alive pings.
+    #[error(
+        "the model call did not finish within its {} s deadline (keep-alive pings do not \
+         count); raise call_deadline_secs in the config or COMMIS_LLM_DEADLINE for long answers",
+        .deadline.as_secs_f64()
+    )]
+    Deadline {
+        /// The configured overall deadline.
+        deadline: Duration,
+    },
+    /// A streamed answer broke off (connection cut, an event cut in the middle, garbage in
+    /// the stream) after it had started; every retry broke off too.
+    #[error(
+        "the {provider} answer stream broke off before the end ({detail}); the call was \
+         retried and failed again: try again later"
+    )]
+    StreamCut {
+        /// Provider name.
+        provider: String,
+        /// What exactly broke.
+        detail: String,
+    },
+    /// The endpoint answered with a redirect, which model calls never follow (the API key
+    /// would travel with it).
+    #[error(
+        "{provider} answered with a redirect (HTTP {status}) to {location}; commis does not \
+         follow redirects for model calls so that the API key is never sent elsewhere: set the \
+         base URL to the final address"
+    )]
+    Redirect {
+        /// Provider name.
+        provider: String,
+        /// HTTP status (301, 302, 307, 308...).
+        status: u16,
+        /// Where it pointed (redacted), or "an unnamed location".
+        location: String,
+    },
     /// The endpoint could not be reached (DNS, refused connection, TLS, reset).
     #[error(
         "could not reach {provider} at {url}: {detail}; check the base URL and your connection"
@@ -111,12 +153,15 @@ pub enum LlmError {
 
 impl LlmError {
     /// True for failures worth retrying: rate limits, overloaded or failing servers, dropped
-    /// connections. Timeouts are not retried: a server too slow once is likely slow again, and
-    /// the user is waiting.
+    /// connections, streams that broke off. Timeouts are not retried: a server too slow once
+    /// is likely slow again, and the user is waiting.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            LlmError::RateLimited { .. } | LlmError::Server { .. } | LlmError::Network { .. }
+            LlmError::RateLimited { .. }
+                | LlmError::Server { .. }
+                | LlmError::Network { .. }
+                | LlmError::StreamCut { .. }
         )
     }
 

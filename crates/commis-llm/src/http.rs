@@ -22,7 +22,10 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 pub(crate) struct Endpoint {
     pub ctx: ErrorContext,
     pub headers: HeaderMap,
+    /// Longest wait for the first byte of an answer, and then between two pieces of it.
     pub timeout: Duration,
+    /// Longest a whole call may take, retries included; pings do not extend it.
+    pub deadline: Duration,
     pub max_retries: u32,
     pub stream: bool,
     client: reqwest::Client,
@@ -54,6 +57,15 @@ impl Endpoint {
         cfg: &crate::config::ProviderConfig,
     ) -> Result<Self, LlmError> {
         let mut map = HeaderMap::new();
+        let mut secrets = Vec::new();
+        if let Some(key) = cfg
+            .api_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
+            secrets.push(key.to_string());
+        }
         for (name, value) in headers {
             let mut value = HeaderValue::from_str(value).map_err(|_| {
                 LlmError::config(format!(
@@ -68,7 +80,10 @@ impl Endpoint {
         // reqwest is built without a bundled crypto provider so that ring, not aws-lc, is
         // used; installing fails harmlessly when the process already chose one.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // Redirects are never followed: reqwest strips `Authorization` when one leaves the
+        // origin, but not `x-api-key`, and a model endpoint has no business redirecting.
         let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(cfg.timeout.min(Duration::from_secs(30)))
             .build()
             .map_err(|err| {
@@ -80,9 +95,11 @@ impl Endpoint {
                 key_env,
                 model,
                 url,
+                secrets,
             },
             headers: map,
             timeout: cfg.timeout,
+            deadline: cfg.deadline,
             max_retries: cfg.max_retries,
             stream: cfg.stream,
             client,
@@ -94,7 +111,7 @@ impl Endpoint {
         let request = self.client.get(url).headers(self.headers.clone()).send();
         let patience = self.timeout.min(Duration::from_secs(10));
         let response = match tokio::time::timeout(patience, request).await {
-            Err(_) => return Err(LlmError::Timeout),
+            Err(_) => return Err(LlmError::Timeout { waited: patience }),
             Ok(Err(err)) => return Err(self.transport_error(&err)),
             Ok(Ok(response)) => response,
         };
@@ -159,13 +176,32 @@ impl Endpoint {
             .json(body)
             .send();
         let response = match tokio::time::timeout(self.timeout, request).await {
-            Err(_) => return Err(LlmError::Timeout.into()),
+            Err(_) => {
+                return Err(LlmError::Timeout {
+                    waited: self.timeout,
+                }
+                .into());
+            }
             Ok(Err(err)) => return Err(self.transport_error(&err).into()),
             Ok(Ok(response)) => response,
         };
         let status = response.status().as_u16();
         if response.status().is_success() {
             return Ok(response);
+        }
+        if response.status().is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|value| value.to_str().ok())
+                .map(|value| self.ctx.redact(value))
+                .unwrap_or_else(|| "an unnamed location".to_string());
+            return Err(LlmError::Redirect {
+                provider: self.ctx.provider.to_string(),
+                status,
+                location,
+            }
+            .into());
         }
         let retry_after = retry_after(response.headers());
         let body = self.read_text(response).await.unwrap_or_default();
@@ -177,14 +213,20 @@ impl Endpoint {
         })
     }
 
-    /// The next piece of a streamed body, waiting at most the timeout for it.
+    /// The next piece of a streamed body, waiting at most the idle timeout for it. A broken
+    /// connection here is a stream that broke off (retried), not an unreachable endpoint.
     pub async fn next_chunk(
         &self,
         response: &mut reqwest::Response,
     ) -> Result<Option<Vec<u8>>, LlmError> {
         match tokio::time::timeout(self.timeout, response.chunk()).await {
-            Err(_) => Err(LlmError::Timeout),
-            Ok(Err(err)) => Err(self.transport_error(&err)),
+            Err(_) => Err(LlmError::Timeout {
+                waited: self.timeout,
+            }),
+            Ok(Err(err)) => Err(self.ctx.stream_cut(format!(
+                "the connection broke mid-stream: {}",
+                transport_detail(&err)
+            ))),
             Ok(Ok(chunk)) => Ok(chunk.map(|bytes| bytes.to_vec())),
         }
     }
@@ -192,7 +234,9 @@ impl Endpoint {
     /// The whole body as text, waiting at most the timeout.
     pub async fn read_text(&self, response: reqwest::Response) -> Result<String, LlmError> {
         match tokio::time::timeout(self.timeout, response.text()).await {
-            Err(_) => Err(LlmError::Timeout),
+            Err(_) => Err(LlmError::Timeout {
+                waited: self.timeout,
+            }),
             Ok(Err(err)) => Err(self.transport_error(&err)),
             Ok(Ok(text)) => Ok(text),
         }
@@ -200,26 +244,56 @@ impl Endpoint {
 
     fn transport_error(&self, err: &reqwest::Error) -> LlmError {
         if err.is_timeout() {
-            return LlmError::Timeout;
+            return LlmError::Timeout {
+                waited: self.timeout,
+            };
         }
         LlmError::Network {
             provider: self.ctx.provider.to_string(),
-            url: self.ctx.url.clone(),
-            detail: transport_detail(err),
+            url: self.ctx.redact(&self.ctx.url),
+            detail: self.ctx.redact(&transport_detail(err)),
         }
     }
 }
 
 /// What an error message needs to name: the provider, the key variable, the model, the URL.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct ErrorContext {
     pub provider: &'static str,
     pub key_env: &'static str,
     pub model: String,
     pub url: String,
+    /// The configured key(s), removed from every message built from a server's answer.
+    pub secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for ErrorContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ErrorContext")
+            .field("provider", &self.provider)
+            .field("key_env", &self.key_env)
+            .field("model", &self.model)
+            .field("url", &self.url)
+            .field("keys", &format_args!("<{} hidden>", self.secrets.len()))
+            .finish()
+    }
 }
 
 impl ErrorContext {
+    /// `text` without the configured key or anything that looks like a credential.
+    pub fn redact(&self, text: &str) -> String {
+        let known: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        crate::redact::redact_secrets(text, &known)
+    }
+
+    /// A streamed answer that broke off after it started.
+    pub fn stream_cut(&self, detail: impl Into<String>) -> LlmError {
+        LlmError::StreamCut {
+            provider: self.provider.to_string(),
+            detail: self.redact(&detail.into()),
+        }
+    }
+
     /// Maps an HTTP error status to the error a caller can act on.
     pub fn status_error(
         &self,
@@ -228,6 +302,7 @@ impl ErrorContext {
         retry_after: Option<Duration>,
     ) -> LlmError {
         let provider = self.provider.to_string();
+        let detail = self.redact(&detail);
         match status {
             401 | 403 => LlmError::Auth {
                 provider,
@@ -286,42 +361,55 @@ impl ErrorContext {
 }
 
 /// Runs `attempt` until it succeeds, retrying retryable failures with exponential backoff and
-/// jitter (or the server's `retry-after`). Once any delta has reached the caller (`emitted`),
-/// nothing is retried: the user would see the answer twice.
+/// jitter (or the server's `retry-after`), all within the endpoint's overall deadline. A
+/// streamed attempt that failed after showing text is retried as a whole; the caller is first
+/// told that what it showed is superseded ([`StreamDelta::Superseded`]), and is told the same
+/// when the call fails for good.
 pub(crate) async fn with_retries<T, F, Fut>(
     endpoint: &Endpoint,
-    emitted: &AtomicBool,
+    sink: &DeltaSink<'_>,
     mut attempt: F,
 ) -> Result<T, LlmError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Failure>>,
 {
-    let mut retry = 0;
-    loop {
-        let failure = match attempt().await {
-            Ok(value) => return Ok(value),
-            Err(failure) => failure,
-        };
-        let retryable = failure.error.is_retryable()
-            && retry < endpoint.max_retries
-            && !emitted.load(Ordering::SeqCst)
-            && failure
-                .retry_after
-                .is_none_or(|after| after <= MAX_RETRY_AFTER);
-        if !retryable {
-            return Err(failure.error);
+    let attempts = async {
+        let mut retry = 0;
+        loop {
+            let failure = match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(failure) => failure,
+            };
+            let retryable = failure.error.is_retryable()
+                && retry < endpoint.max_retries
+                && failure
+                    .retry_after
+                    .is_none_or(|after| after <= MAX_RETRY_AFTER);
+            sink.supersede();
+            if !retryable {
+                return Err(failure.error);
+            }
+            let pause = failure.retry_after.unwrap_or_else(|| backoff(retry));
+            tracing::warn!(
+                provider = endpoint.ctx.provider,
+                error = %failure.error,
+                retry = retry + 1,
+                pause_ms = pause.as_millis() as u64,
+                "retrying model call"
+            );
+            tokio::time::sleep(pause).await;
+            retry += 1;
         }
-        let pause = failure.retry_after.unwrap_or_else(|| backoff(retry));
-        tracing::warn!(
-            provider = endpoint.ctx.provider,
-            error = %failure.error,
-            retry = retry + 1,
-            pause_ms = pause.as_millis() as u64,
-            "retrying model call"
-        );
-        tokio::time::sleep(pause).await;
-        retry += 1;
+    };
+    match tokio::time::timeout(endpoint.deadline, attempts).await {
+        Ok(result) => result,
+        Err(_) => {
+            sink.supersede();
+            Err(LlmError::Deadline {
+                deadline: endpoint.deadline,
+            })
+        }
     }
 }
 
@@ -430,7 +518,8 @@ fn chain(err: &dyn std::error::Error) -> String {
     text
 }
 
-/// Forwards deltas to the caller and remembers that some reached it, which forbids retries.
+/// Forwards deltas to the caller and remembers whether some reached it since the attempt
+/// began, so that a retry can tell the caller to drop them.
 pub(crate) struct DeltaSink<'a> {
     on_delta: &'a (dyn Fn(StreamDelta) + Send + Sync),
     emitted: &'a AtomicBool,
@@ -444,6 +533,14 @@ impl<'a> DeltaSink<'a> {
     pub fn send(&self, delta: StreamDelta) {
         self.emitted.store(true, Ordering::SeqCst);
         (self.on_delta)(delta);
+    }
+
+    /// Tells the caller that what this attempt showed will not be delivered, if it showed
+    /// anything.
+    pub fn supersede(&self) {
+        if self.emitted.swap(false, Ordering::SeqCst) {
+            (self.on_delta)(StreamDelta::Superseded);
+        }
     }
 }
 

@@ -18,6 +18,15 @@
 //! against the user's stop signal in `tokio::select!`; [`LlmError::Cancelled`] exists for
 //! callers that want to report that outcome in the same error type.
 //!
+//! # Deadlines and retries
+//!
+//! Each call has two limits: an idle timeout ([`ProviderConfig::timeout`], between two pieces
+//! of an answer or before the first) and an overall deadline ([`ProviderConfig::deadline`],
+//! retries included, which keep-alive pings do not extend). A streamed attempt that breaks
+//! off is retried as a whole; `on_delta` then receives [`StreamDelta::Superseded`]: what it
+//! showed so far is void. Redirects are never followed, and error messages never carry the
+//! API key (see [`redact_secrets`]).
+//!
 //! # Script files
 //!
 //! The scripted provider reads JSON of this shape; each call to `complete` returns the next
@@ -56,6 +65,7 @@ mod error;
 mod http;
 pub mod openai;
 mod provider;
+mod redact;
 mod scripted;
 pub mod sse;
 mod types;
@@ -63,13 +73,14 @@ mod types;
 pub use anthropic::AnthropicProvider;
 pub use check::{EndpointCheck, check_endpoint};
 pub use config::{
-    DEFAULT_ANTHROPIC_BASE_URL, DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_BASE_URL,
-    DEFAULT_OPENAI_MODEL, ProviderConfig, ProviderKind, SCRIPT_ENV, from_config,
+    DEADLINE_ENV, DEFAULT_ANTHROPIC_BASE_URL, DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_BASE_URL,
+    DEFAULT_OPENAI_MODEL, IDLE_TIMEOUT_ENV, ProviderConfig, ProviderKind, SCRIPT_ENV, from_config,
 };
 pub use cost::{Price, context_window, default_prices, estimate_cost, estimate_tokens};
 pub use error::LlmError;
 pub use openai::OpenAiProvider;
 pub use provider::Provider;
+pub use redact::{REDACTED, redact_secrets};
 pub use scripted::{Responder, SCRIPTED_MODEL, Script, ScriptedProvider};
 pub use types::{
     ChatRequest, ChatResponse, ContentBlock, Message, Role, StopReason, StreamDelta, ToolSpec,

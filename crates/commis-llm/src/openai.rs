@@ -125,7 +125,7 @@ impl OpenAiProvider {
         let endpoint = &self.endpoint;
         let emitted = AtomicBool::new(false);
         let sink = &DeltaSink::new(on_delta, &emitted);
-        with_retries(endpoint, &emitted, || async move {
+        with_retries(endpoint, sink, || async move {
             let mut response = endpoint.post(body).await?;
             if !crate::anthropic::is_event_stream(&response) {
                 let text = endpoint.read_text(response).await?;
@@ -143,7 +143,18 @@ impl OpenAiProvider {
                     None => parser.finish(),
                 };
                 for event in events {
-                    match assembler.handle_data(&event.data, &|delta| sink.send(delta)) {
+                    let progress = assembler
+                        .handle_data(&event.data, &|delta| sink.send(delta))
+                        .map_err(|err| match err {
+                            LlmError::Decode { detail, .. } if chunk.is_none() => {
+                                endpoint.ctx.stream_cut(format!(
+                                    "the connection closed in the middle of an event ({detail})"
+                                ))
+                            }
+                            LlmError::Decode { detail, .. } => endpoint.ctx.stream_cut(detail),
+                            other => other,
+                        });
+                    match progress {
                         Ok(Progress::Continue) => {}
                         Ok(Progress::Done) => return Ok(assembler.finish(&|d| sink.send(d))),
                         Ok(Progress::Failed(error)) => {
@@ -237,7 +248,10 @@ pub fn request_body(model: &str, req: &ChatRequest, stream: bool) -> Value {
                         ContentBlock::ToolUse { id, name, input } => Some(json!({
                             "id": id,
                             "type": "function",
-                            "function": {"name": name, "arguments": input.to_string()},
+                            "function": {
+                                "name": name,
+                                "arguments": crate::types::object_input(input).to_string(),
+                            },
                         })),
                         _ => None,
                     })
@@ -558,6 +572,7 @@ pub fn parse_sse(text: &str, on_delta: &dyn Fn(StreamDelta)) -> Result<ChatRespo
         key_env: KEY_ENV,
         model: String::new(),
         url: String::new(),
+        secrets: Vec::new(),
     };
     let mut parser = SseParser::new();
     let mut events = parser.push(text.as_bytes());

@@ -239,6 +239,20 @@ pub enum StreamDelta {
     ToolInputDelta(String),
     /// Usage known so far (sent at least once, at the end of a call).
     Usage(Usage),
+    /// The attempt that sent the deltas so far failed and the call is being retried (or has
+    /// given up): everything shown since the call began is void, not part of the answer.
+    Superseded,
+}
+
+/// A tool call's input as the APIs accept it back in a request: an object. A model that sent
+/// something else (a string of broken JSON, an array) had its call rejected by the loop;
+/// replaying that value verbatim would make a validating API refuse the whole request.
+pub(crate) fn object_input(input: &serde_json::Value) -> serde_json::Value {
+    if input.is_object() {
+        input.clone()
+    } else {
+        serde_json::Value::Object(serde_json::Map::new())
+    }
 }
 
 /// A temperature as JSON with the digits the user wrote: `0.7f32` widened to f64 would be

@@ -47,6 +47,18 @@ enum Reply {
     },
     /// Waits, then answers.
     Delayed(Duration, Box<Reply>),
+    /// A 200 of this content type that sends `prelude`, then `ping` every `every`, forever.
+    Endless {
+        content_type: &'static str,
+        prelude: Vec<String>,
+        ping: String,
+        every: Duration,
+    },
+    /// A JSON answer whose declared length is longer than what is sent before the close.
+    Truncated(String),
+    /// Checks the request the way the real APIs do (tool inputs are objects, tool results
+    /// answer the calls just made) and answers 400 like them when it is not valid.
+    Strict(Box<Reply>),
 }
 
 fn json_reply(status: u16, body: Value) -> Reply {
@@ -128,17 +140,27 @@ async fn handle(
         }
         buffer.extend_from_slice(&chunk[..n]);
     }
-    let body = serde_json::from_slice(&buffer[header_end..]).unwrap_or(Value::Null);
+    let body: Value = serde_json::from_slice(&buffer[header_end..]).unwrap_or(Value::Null);
     log.lock().unwrap().push(Seen {
         path,
         headers,
-        body,
+        body: body.clone(),
     });
     let reply = replies
         .lock()
         .unwrap()
         .pop_front()
         .unwrap_or_else(|| json_reply(500, json!({"error": {"message": "no reply scripted"}})));
+    let reply = match reply {
+        Reply::Strict(inner) => match faults::validate(&body) {
+            Ok(()) => *inner,
+            Err(problem) => json_reply(
+                400,
+                json!({"type": "error", "error": {"type": "invalid_request_error", "message": problem}}),
+            ),
+        },
+        other => other,
+    };
     write_reply(&mut socket, reply).await?;
     socket.shutdown().await
 }
@@ -197,6 +219,35 @@ async fn write_reply(socket: &mut TcpStream, reply: Reply) -> std::io::Result<()
             }
         }
         Reply::Silent(pause) => tokio::time::sleep(pause).await,
+        Reply::Endless {
+            content_type,
+            prelude,
+            ping,
+            every,
+        } => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\nconnection: close\r\n\r\n"
+            );
+            socket.write_all(head.as_bytes()).await?;
+            for event in prelude {
+                socket.write_all(event.as_bytes()).await?;
+            }
+            // Ends when the client hangs up (the write fails).
+            loop {
+                socket.write_all(ping.as_bytes()).await?;
+                socket.flush().await?;
+                tokio::time::sleep(every).await;
+            }
+        }
+        Reply::Truncated(body) => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len() + 100
+            );
+            socket.write_all(head.as_bytes()).await?;
+            socket.write_all(body.as_bytes()).await?;
+        }
+        Reply::Strict(inner) => Box::pin(write_reply(socket, *inner)).await?,
     }
     Ok(())
 }
@@ -822,13 +873,13 @@ async fn a_silent_server_times_out_quickly_without_retrying() {
         let provider = from_config(&cfg).unwrap();
         let started = Instant::now();
         let err = provider.complete(&simple(), &|_| {}).await.unwrap_err();
-        assert!(matches!(err, LlmError::Timeout), "{err:?}");
+        assert!(matches!(err, LlmError::Timeout { .. }), "{err:?}");
         assert!(
             started.elapsed() < Duration::from_secs(2),
             "{:?}",
             started.elapsed()
         );
-        assert!(err.to_string().contains("raise the timeout"));
+        assert!(err.to_string().contains("raise the idle"));
         assert_eq!(server.seen().len(), 1);
     }
 }
@@ -849,7 +900,7 @@ async fn a_stream_that_stalls_midway_times_out_and_is_not_retried() {
         .complete(&simple(), &|_| *shown.lock().unwrap() += 1)
         .await
         .unwrap_err();
-    assert!(matches!(err, LlmError::Timeout), "{err:?}");
+    assert!(matches!(err, LlmError::Timeout { .. }), "{err:?}");
     assert!(
         *shown.lock().unwrap() > 0,
         "text was shown before the stall"
@@ -1127,3 +1178,6 @@ async fn the_setup_check_lists_models_and_finds_the_configured_one() {
     let err = check_endpoint(&cfg).await.unwrap_err();
     assert!(err.to_string().contains("check ANTHROPIC_API_KEY"), "{err}");
 }
+
+#[path = "loopback/faults.rs"]
+mod faults;

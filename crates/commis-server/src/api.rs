@@ -171,18 +171,8 @@ pub(crate) async fn create_run(
             folder.display()
         )));
     }
-    let folder = std::fs::canonicalize(&folder).map_err(|e| {
-        ApiError::bad(format!(
-            "cannot open the folder {}: {e}; check the path",
-            folder.display()
-        ))
-    })?;
-    if !folder.is_dir() {
-        return Err(ApiError::bad(format!(
-            "{} is not a folder",
-            folder.display()
-        )));
-    }
+    let folder = commis_workspace::check_grantable(&folder, state.engine.home())
+        .map_err(|e| ApiError::bad(e.to_string()))?;
     let (mode, policy) = if new.read_only {
         let mut policy = Policy::new(PolicyMode::ReadOnly);
         policy.rules = state.policy.rules.clone();

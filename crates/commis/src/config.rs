@@ -42,6 +42,13 @@ pub struct Config {
     pub concurrency: Option<usize>,
     /// Stream model answers (default true); some proxies only handle whole answers.
     pub stream: Option<bool>,
+    /// Seconds a model endpoint may stay silent (before answering, or between two pieces of
+    /// a streamed answer) before the call is abandoned (default 300;
+    /// `COMMIS_LLM_IDLE_TIMEOUT` wins).
+    pub idle_timeout_secs: Option<f64>,
+    /// Seconds a whole model call may take, retries included, however many keep-alive pings
+    /// arrive (default 900; `COMMIS_LLM_DEADLINE` wins).
+    pub call_deadline_secs: Option<f64>,
     #[serde(default)]
     pub planner: RoleConfig,
     #[serde(default)]

@@ -1,11 +1,30 @@
 //! `commis`: the command line. Thin on purpose: it parses flags, builds the engine and
 //! renders events; the work happens in `commis-agent`.
 
+// `println!` and `print!` that end the process quietly when whoever reads stdout has gone
+// (`commis extract f --json | head -c 2500`), instead of panicking on the broken pipe. They
+// shadow the std macros in this crate (every module below).
+macro_rules! println {
+    () => {
+        $crate::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::write_stdout(format_args!($($arg)*))
+    };
+}
+
 mod config;
 mod providers;
 mod report;
 mod templates;
 mod term;
+mod undo_out;
+mod worker;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -44,9 +63,13 @@ enum Command {
     /// Restore every file a run touched, byte for byte.
     Undo {
         run_id: String,
-        /// Undo even if files were changed since the run (their new content is backed up).
+        /// Also replace files changed since the run; each changed version is kept beside
+        /// the file, renamed "… (kept version)".
         #[arg(long)]
         force: bool,
+        /// First undo, newest first, the later runs that changed the same files.
+        #[arg(long)]
+        cascade: bool,
         #[arg(long)]
         json: bool,
     },
@@ -228,6 +251,9 @@ struct RunArgs {
     /// Print the run summary as one JSON object on the last line of stdout.
     #[arg(long)]
     json: bool,
+    /// If another run is using the folder, wait for it to finish instead of refusing.
+    #[arg(long)]
+    wait: bool,
 }
 
 #[derive(Args)]
@@ -249,6 +275,9 @@ struct ResumeArgs {
     model: ModelFlags,
     #[arg(long)]
     json: bool,
+    /// If another run is using the folder, wait for it to finish instead of refusing.
+    #[arg(long)]
+    wait: bool,
 }
 
 #[derive(Args)]
@@ -263,7 +292,37 @@ struct ToolArgs {
     policy: PolicyFlags,
 }
 
+/// Writes to stdout; a closed pipe ends the process with success (the reader took what it
+/// wanted, as `head` does), any other error is reported once on stderr.
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = out.write_fmt(args).and_then(|()| out.flush());
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("commis: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `text` without the configured API keys or anything shaped like a credential: for every
+/// message this binary prints that may carry a server's words.
+pub(crate) fn redact(text: &str) -> String {
+    let keys: Vec<String> = ["ANTHROPIC_API_KEY", "OPENAI_API_KEY"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .filter(|value| !value.trim().is_empty())
+        .collect();
+    let known: Vec<&str> = keys.iter().map(String::as_str).collect();
+    commis_llm::redact_secrets(text, &known)
+}
+
 fn main() -> ExitCode {
+    if let Some(code) = worker::dispatch() {
+        return code;
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -281,7 +340,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("commis: {e:#}");
+            eprintln!(
+                "commis: {}",
+                commis_agent::bounded::bounded(&redact(&format!("{e:#}")), 4_000)
+            );
             ExitCode::from(1)
         }
     }
@@ -307,8 +369,9 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Undo {
             run_id,
             force,
+            cascade,
             json,
-        } => cmd_undo(&run_id, force, json),
+        } => cmd_undo(&run_id, force, cascade, json),
         Command::History { limit, json } => cmd_history(limit, json),
         Command::Show {
             run_id,
@@ -409,22 +472,9 @@ impl commis_agent::context::RuleSink for ConfigRuleSink {
 }
 
 fn grant(dir: &Path, mode: AccessMode) -> Result<Grant> {
-    let path = dir
-        .canonicalize()
-        .with_context(|| format!("cannot open the folder {}: does it exist?", dir.display()))?;
-    if !path.is_dir() {
-        bail!("{} is not a folder", dir.display());
-    }
-    // commis's own state (journal, backups) must stay out of the agent's reach.
-    let home = state_home();
-    let home = home.canonicalize().unwrap_or(home);
-    if home.starts_with(&path) || path.starts_with(&home) {
-        bail!(
-            "{} contains commis's own state folder {} (or is inside it): grant another folder, or set COMMIS_HOME elsewhere",
-            path.display(),
-            home.display()
-        );
-    }
+    // The disk, system folders, pseudo-filesystems and commis's own state (journal,
+    // backups) are refused: the same rule as the web server's.
+    let path = commis_workspace::check_grantable(dir, &state_home())?;
     Ok(Grant { path, mode })
 }
 
@@ -503,6 +553,14 @@ async fn drive_and_report(
         Ok(summary) => summary,
         Err(e) => bail!("{}", e.localized(lang)),
     };
+    // The message can quote a model's answer or a server's error: bounded, and never with a
+    // key in it (the store keeps the whole text).
+    if let Some(message) = summary.message.take() {
+        summary.message = Some(
+            commis_agent::bounded::bounded(&redact(&message), commis_agent::bounded::MESSAGE_CHARS)
+                .into_owned(),
+        );
+    }
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), renderer).await;
     if summary.cost_usd.is_none() && summary.tokens.input + summary.tokens.output > 0 {
         summary.cost_usd = providers::estimate_cost(engine, &summary);
@@ -548,6 +606,7 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
     let lang = understand(&brief).lang;
     let out = Out::new(args.json);
     let mut engine = open_engine(&config)?;
+    engine.wait_for_folder = args.wait;
     let planner = providers::planner(&config, &args.model)?;
     connect_mcp(&mut engine, &config, &planner, &out).await;
     let policy = build_policy(&config, &args.policy)?;
@@ -662,6 +721,7 @@ async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
     }
     let planner = providers::planner(&config, &model)?;
     let mut engine = engine;
+    engine.wait_for_folder = args.wait;
     connect_mcp(&mut engine, &config, &planner, &out).await;
     let policy = build_policy(&config, &flags)?;
     let stop = StopHandle::default();
@@ -672,47 +732,38 @@ async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
     drive_and_report(&engine, out, lang, args.json, fut, interactive).await
 }
 
-fn cmd_undo(run_id: &str, force: bool, json: bool) -> Result<ExitCode> {
+fn cmd_undo(run_id: &str, force: bool, cascade: bool, json: bool) -> Result<ExitCode> {
     let config = Config::load()?;
     let engine = open_engine(&config)?;
     let run = engine.store.run(run_id)?;
     let lang = understand(&run.brief).lang;
-    let report = match engine.undo(run_id, force) {
+    let result = if cascade {
+        engine.undo_cascade(run_id, force)
+    } else {
+        engine.undo(run_id, force).map(|r| vec![r])
+    };
+    let reports = match result {
         Ok(r) => r,
+        Err(commis_agent::engine::AgentError::Workspace(
+            commis_workspace::WorkspaceError::NewerRunFirst { newer, .. },
+        )) => bail!("{}", undo_out::newer_first(run_id, &newer, lang)),
         Err(e) => bail!("{}", e.localized(lang)),
     };
     if json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "run_id": run_id,
-                "entries_undone": report.entries_undone,
-                "removed": report.removed,
-                "restored": report.restored,
-                "moved_back": report.moved_back,
-                "dirs_removed": report.dirs_removed,
-            })
-        );
+        let all: Vec<serde_json::Value> = reports.iter().map(undo_out::to_json).collect();
+        // The requested run's report is the last line, like a run's summary.
+        for r in &all {
+            println!("{r}");
+        }
     } else {
         let out = Out::new(false);
-        out.line(&match lang {
-            Lang::Fr => format!(
-                "Annulé : {} changement(s) — {} fichier(s) retiré(s), {} restauré(s), {} remis à leur place.",
-                report.entries_undone,
-                report.removed.len(),
-                report.restored.len(),
-                report.moved_back.len()
-            ),
-            Lang::En => format!(
-                "Undone: {} change(s) — {} file(s) removed, {} restored, {} moved back.",
-                report.entries_undone,
-                report.removed.len(),
-                report.restored.len(),
-                report.moved_back.len()
-            ),
-        });
+        for r in &reports {
+            for line in undo_out::render(r, lang, force) {
+                out.line(&line);
+            }
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(undo_out::exit_code(&reports)))
 }
 
 fn cmd_history(limit: usize, json: bool) -> Result<ExitCode> {
@@ -745,6 +796,7 @@ fn cmd_history(limit: usize, json: bool) -> Result<ExitCode> {
             .first()
             .map(|g| g.path.display().to_string())
             .unwrap_or_default();
+        // An undone run says so (the store knows from its journal).
         let undo = engine
             .undo_state(&run.id)?
             .label(lang)
@@ -859,7 +911,7 @@ async fn cmd_tool(args: ToolArgs) -> Result<ExitCode> {
 }
 
 fn cmd_extract(file: &Path, json: bool) -> Result<ExitCode> {
-    match commis_docs::read_path(file, &commis_docs::Limits::default()) {
+    match commis_docs::read_path_guarded(file, &commis_docs::Limits::default()) {
         Ok(doc) => {
             if json {
                 println!("{}", doc.to_json());

@@ -39,6 +39,22 @@ fn build(
     if let Some(stream) = config.stream {
         cfg.stream = stream;
     }
+    // The environment (already read by from_env) wins over the config file.
+    let env_set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    let positive = |secs: f64| {
+        (secs.is_finite() && secs > 0.0 && secs < 1e9)
+            .then(|| std::time::Duration::from_secs_f64(secs))
+    };
+    if !env_set(commis_llm::IDLE_TIMEOUT_ENV)
+        && let Some(idle) = config.idle_timeout_secs.and_then(positive)
+    {
+        cfg.timeout = idle;
+    }
+    if !env_set(commis_llm::DEADLINE_ENV)
+        && let Some(deadline) = config.call_deadline_secs.and_then(positive)
+    {
+        cfg.deadline = deadline;
+    }
     if model.is_some() {
         cfg.model = model;
     }
@@ -148,7 +164,7 @@ pub async fn doctor() -> bool {
         if !good && needed {
             ok = false;
         }
-        println!("[{mark}] {text}");
+        println!("[{mark}] {}", crate::redact(&text));
     };
     let home = crate::config::state_home();
     match Engine::open(&home) {

@@ -421,7 +421,8 @@ pub async fn render_events(
                 out.line(&format!(
                     "  {mark} {} {step} {}",
                     lang.pick("étape", "step"),
-                    note.map(|n| s.dim(&first_line(&n))).unwrap_or_default()
+                    note.map(|n| s.dim(&shown(&first_line(&n))))
+                        .unwrap_or_default()
                 ));
             }
             EventKind::ApprovalGiven { by, .. } if by != "user" => {}
@@ -433,12 +434,13 @@ pub async fn render_events(
             }
             EventKind::Warning { path, message } => {
                 out.line(&format!(
-                    "    {} {}{message}",
+                    "    {} {}{}",
                     s.yellow("!"),
-                    path.map(|p| format!("{p}: ")).unwrap_or_default()
+                    path.map(|p| format!("{p}: ")).unwrap_or_default(),
+                    shown(&message)
                 ));
             }
-            EventKind::Message { text } => out.line(&format!("  {}", s.dim(&text))),
+            EventKind::Message { text } => out.line(&format!("  {}", s.dim(&shown(&text)))),
             EventKind::Tokens { input, output } => {
                 tokens.0 += input;
                 tokens.1 += output;
@@ -463,6 +465,15 @@ fn truncate(s: &str, n: usize) -> String {
             .collect();
         format!("…{tail}")
     }
+}
+
+/// An event's text as one terminal line shows it: bounded (the store has it all) and without
+/// anything shaped like a key.
+fn shown(text: &str) -> String {
+    crate::redact(&commis_agent::bounded::bounded(
+        text,
+        commis_agent::bounded::LINE_CHARS,
+    ))
 }
 
 fn first_line(s: &str) -> String {

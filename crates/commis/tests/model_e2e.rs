@@ -285,3 +285,6 @@ fn a_brief_runs_against_an_openai_wire_server_after_a_429_streaming_and_not() {
         check(&out, &work, &seen);
     }
 }
+
+#[path = "model_e2e/edges.rs"]
+mod edges;

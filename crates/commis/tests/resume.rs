@@ -522,3 +522,142 @@ fn a_french_run_speaks_french_from_start_to_resume_error_and_report() {
     let listing = String::from_utf8_lossy(&sb.run(&["history"]).stdout).to_string();
     assert!(listing.contains("reprendre : commis resume"), "{listing}");
 }
+
+const SORT_AND_DECK: &str = "Classe ces fichiers par client, crée un tableau récapitulatif des montants et produis une présentation de 8 slides";
+
+#[test]
+fn a_second_run_on_the_same_folder_is_refused_naming_the_first_and_wait_runs_it_after() {
+    let (sb, demo) = Sandbox::with_demo();
+    let dir = demo.to_str().unwrap();
+    let mut first = sb
+        .cmd()
+        .args(["run", dir, SORT_AND_DECK, "--yes", "--allow", "move"])
+        .env("COMMIS_TEST_STEP_DELAY_MS", "1500")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = first.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // The first run holds the folder once its first step has started.
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the first run printed nothing");
+        if line.contains("▶ 1/") {
+            break;
+        }
+    }
+    let history: serde_json::Value =
+        serde_json::from_slice(&sb.run(&["history", "--json"]).stdout).unwrap();
+    let first_id = history[0]["id"].as_str().unwrap().to_string();
+
+    let refused = sb.run(&["run", dir, SORT_AND_DECK, "--yes", "--allow", "move"]);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains(&first_id), "{message}");
+    assert!(
+        message.contains("déjà utilisé") && message.contains("--wait"),
+        "{message}"
+    );
+
+    // With --wait the next run starts once the first is done, and both complete.
+    let waited = sb.run(&[
+        "run",
+        dir,
+        SORT_AND_DECK,
+        "--yes",
+        "--allow",
+        "move",
+        "--wait",
+        "--json",
+    ]);
+    let s = summary(&waited);
+    assert_eq!(
+        s["status"],
+        "done",
+        "{}",
+        String::from_utf8_lossy(&waited.stderr)
+    );
+    assert!(first.wait().unwrap().success());
+    let history: serde_json::Value =
+        serde_json::from_slice(&sb.run(&["history", "--json"]).stdout).unwrap();
+    let first_status = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == first_id.as_str())
+        .map(|r| r["status"].clone());
+    assert_eq!(first_status, Some(serde_json::json!("done")));
+    // The second run found the folder already sorted: it moved nothing the first had moved.
+    assert_eq!(s["moved"].as_array().map(Vec::len), Some(0), "{s}");
+}
+
+#[test]
+fn undo_restores_what_is_not_in_conflict_says_where_the_users_version_is_and_force_keeps_it_beside()
+{
+    let (sb, demo) = Sandbox::with_demo();
+    let before = tree(&demo);
+    let out = sb.run(&[
+        "run",
+        demo.to_str().unwrap(),
+        SORT_AND_DECK,
+        "--yes",
+        "--allow",
+        "move",
+        "--json",
+    ]);
+    let s = summary(&out);
+    let run_id = s["run_id"].as_str().unwrap().to_string();
+    // The user reworks the deck afterwards.
+    let deck = demo.join("Livrables/presentation.pptx");
+    std::fs::write(&deck, b"my own deck").unwrap();
+
+    let undo = sb.run(&["undo", &run_id]);
+    assert_eq!(undo.status.code(), Some(3), "conflicts left: exit 3");
+    let text = String::from_utf8_lossy(&undo.stdout);
+    assert!(text.contains("annulé en partie"), "{text}");
+    assert!(text.contains("Livrables/presentation.pptx"), "{text}");
+    assert!(
+        text.contains(&format!("commis undo {run_id} --force")),
+        "{text}"
+    );
+    // Everything else is back: the sorted files, the spreadsheet gone; the deck untouched.
+    assert_eq!(std::fs::read(&deck).unwrap(), b"my own deck");
+    let mut now = tree(&demo);
+    now.remove("Livrables/presentation.pptx");
+    now.remove("Livrables");
+    assert_eq!(now, before);
+    let history = String::from_utf8_lossy(&sb.run(&["history"]).stdout).to_string();
+    assert!(history.contains("en partie annulée"), "{history}");
+
+    let forced = sb.run(&["undo", &run_id, "--force", "--json"]);
+    assert_eq!(
+        forced.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    let report = summary(&forced);
+    assert_eq!(report["complete"], true);
+    let conflict = &report["conflicts"][0];
+    assert_eq!(conflict["path"], "Livrables/presentation.pptx");
+    assert_eq!(
+        conflict["kept_at"],
+        "Livrables/presentation (version conservée).pptx"
+    );
+    assert_eq!(
+        std::fs::read(demo.join("Livrables/presentation (version conservée).pptx")).unwrap(),
+        b"my own deck"
+    );
+    let mut now = tree(&demo);
+    now.remove("Livrables/presentation (version conservée).pptx");
+    now.remove("Livrables");
+    assert_eq!(now, before);
+}

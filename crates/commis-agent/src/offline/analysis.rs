@@ -165,7 +165,7 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
         });
         fact.hash = hex::encode(Sha256::digest(&bytes));
         let (text, xml_invoice) =
-            match commis_docs::read_bytes(&name, &bytes, &commis_docs::Limits::default()) {
+            match commis_docs::read_guarded(&name, &bytes, &commis_docs::Limits::default()) {
                 Ok(doc) => (doc.plain_text(), doc.invoice.as_ref().map(invoice_from_xml)),
                 Err(e) => {
                     fact.error = Some(e.to_string());

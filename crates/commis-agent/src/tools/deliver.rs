@@ -61,6 +61,49 @@ fn split_path(input: &mut Value) -> Result<(String, bool), ToolError> {
     Ok((path, overwrite))
 }
 
+/// Writes a deliverable, first creating its folder when that folder is (inside) the run's
+/// announced output folder and does not exist yet: the plan said files would go there, so a
+/// model should not need a `make_dir` turn for it. The creation is gated and journaled like
+/// any other (the output folder needs no approval; read-only refuses it).
+async fn write_deliverable(
+    ctx: &RunContext,
+    path: &str,
+    bytes: &[u8],
+    overwrite: bool,
+) -> Result<Value, ToolError> {
+    ensure_output_folder(ctx, path).await?;
+    write_bytes(ctx, path, bytes, overwrite).await
+}
+
+async fn ensure_output_folder(ctx: &RunContext, path: &str) -> Result<(), ToolError> {
+    let announced = ctx
+        .output_dir
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let Some(out) = announced.filter(|d| !d.is_empty()) else {
+        return Ok(());
+    };
+    let clean = path.trim_start_matches("./");
+    let Some((parent, _)) = clean.rsplit_once('/') else {
+        return Ok(());
+    };
+    let inside = parent == out || parent.starts_with(&format!("{out}/"));
+    if !inside || ctx.workspace.exists(parent)? {
+        return Ok(());
+    }
+    ctx.gate(
+        ActionKind::Create,
+        format!("create folder {parent}"),
+        vec![parent.to_string()],
+    )
+    .await?;
+    if let Some(op) = ctx.workspace.make_dir(parent)? {
+        ctx.emit(EventKind::FileChanged { op });
+    }
+    Ok(())
+}
+
 fn office(e: commis_office::OfficeError) -> ToolError {
     ToolError::Failed(e.to_string())
 }
@@ -86,7 +129,7 @@ impl Tool for CreateSpreadsheet {
         let (path, overwrite) = split_path(&mut input)?;
         let spec: commis_office::SpreadsheetSpec = parse_input(self.name(), input)?;
         let bytes = commis_office::build_spreadsheet(&spec).map_err(office)?;
-        write_bytes(ctx, &path, &bytes, overwrite).await
+        write_deliverable(ctx, &path, &bytes, overwrite).await
     }
 }
 
@@ -112,12 +155,20 @@ impl Tool for AppendToSpreadsheet {
         "Add rows at the bottom of a sheet of an existing .xlsx (totals rows stay last and their ranges grow), or add a new sheet. The workbook is rewritten: values and formulas are kept (cached results recomputed), but the original's cell styles, charts and tables are not. It is a modification: journaled, undoable, and approved like one."
     }
     fn input_schema(&self) -> Value {
+        // Cells and sheets have the shapes create_spreadsheet describes: reuse its
+        // definitions so that both APIs (and their strict modes) can check them.
+        let defs = commis_office::SpreadsheetSpec::json_schema()
+            .get("$defs")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
         json!({"type": "object", "required": ["path"], "properties": {
             "path": {"type": "string", "description": "The existing .xlsx, relative to the granted folder"},
             "sheet": {"type": "string", "description": "Sheet to append rows to (default: the first)"},
-            "rows": {"type": "array", "items": {"type": "array"}, "description": "Rows of cells: numbers, text, booleans, null; text starting with '=' is a formula"},
-            "new_sheet": {"type": "object", "description": "A sheet to add instead (same shape as a create_spreadsheet sheet)"}
-        }})
+            "rows": {"type": "array", "items": {"type": "array", "items": {"$ref": "#/$defs/CellValue"}},
+                     "description": "Rows of cells: numbers, text, booleans, null; text starting with '=' is a formula"},
+            "new_sheet": {"allOf": [{"$ref": "#/$defs/SheetSpec"}],
+                          "description": "A sheet to add instead (same shape as a create_spreadsheet sheet)"}
+        }, "$defs": defs})
     }
     async fn call(&self, ctx: &RunContext, input: Value) -> Result<Value, ToolError> {
         let input: AppendInput = parse_input(self.name(), input)?;
@@ -147,7 +198,7 @@ impl Tool for AppendToSpreadsheet {
 
 /// The name of a workbook's first sheet, read with commis-docs.
 fn first_sheet(bytes: &[u8]) -> Result<String, ToolError> {
-    let doc = commis_docs::read_bytes("book.xlsx", bytes, &commis_docs::Limits::default())
+    let doc = commis_docs::read_guarded("book.xlsx", bytes, &commis_docs::Limits::default())
         .map_err(|e| ToolError::Failed(e.to_string()))?;
     doc.metadata
         .sheet_names
@@ -184,7 +235,7 @@ impl Tool for CreatePresentation {
             });
         }
         let bytes = commis_office::build_presentation(&spec).map_err(office)?;
-        write_bytes(ctx, &path, &bytes, overwrite).await
+        write_deliverable(ctx, &path, &bytes, overwrite).await
     }
 }
 
@@ -232,7 +283,7 @@ impl Tool for CreateDocument {
                 });
             }
         };
-        write_bytes(ctx, &path, &bytes, overwrite).await
+        write_deliverable(ctx, &path, &bytes, overwrite).await
     }
 }
 

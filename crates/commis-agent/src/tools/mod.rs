@@ -74,6 +74,16 @@ fn abridged(input: &Value) -> Value {
     }
 }
 
+/// A tool result as the contract shapes it: a JSON object (anything else is wrapped as
+/// `{"result": ...}`), so models and MCP clients always get the same shape.
+pub(crate) fn as_object(value: Value) -> Value {
+    if value.is_object() {
+        value
+    } else {
+        serde_json::json!({ "result": value })
+    }
+}
+
 /// The set of tools a run offers.
 #[derive(Clone)]
 pub struct Registry {
@@ -147,7 +157,7 @@ impl Registry {
             tool: name.to_string(),
             input: abridged(&input),
         });
-        let result = tool.call(ctx, input).await;
+        let result = tool.call(ctx, input).await.map(as_object);
         if let Err(e) = &result {
             ctx.emit(EventKind::ToolFailed {
                 tool: name.to_string(),
@@ -157,6 +167,9 @@ impl Registry {
         result
     }
 }
+
+#[cfg(test)]
+mod contract;
 
 #[cfg(test)]
 mod tests {
