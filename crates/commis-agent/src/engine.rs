@@ -818,7 +818,7 @@ impl Engine {
                     None => note,
                 });
             }
-            summary.preview = Some(preview);
+            summary.preview = Some(Box::new(preview));
         }
         ctx.emit(EventKind::RunFinished {
             status,

@@ -40,7 +40,7 @@ pub struct RunSummary {
     /// A `--read-only` run: what it would have changed, done on a copy kept under
     /// `COMMIS_HOME` (the contract lists above stay empty: the folder was not touched).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preview: Option<Preview>,
+    pub preview: Option<Box<Preview>>,
 }
 
 /// What a read-only run would change, and where the copy that shows it lives.

@@ -866,6 +866,16 @@ async fn a_paused_run_can_still_be_stopped() {
     assert_eq!(d["paused"], false);
     assert!(!event_types(&f, &run_id).iter().any(|t| t == "step_started"));
     assert_eq!(snapshot(&f.folder), before);
+
+    // A stopped run is resumable from the page: it continues at its first step.
+    let (status, body) = f
+        .post(&format!("/api/runs/{run_id}/resume"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    wait_for_event(&f, &run_id, "step_started").await;
+    f.post(&format!("/api/runs/{run_id}/stop"), json!({})).await;
+    let d = f.wait_for(&run_id, "the end", |d| d["live"] == false).await;
+    assert_eq!(d["run"]["status"], "stopped", "{d}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -848,9 +848,12 @@ fn cmd_history(limit: usize, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Statuses `commis resume` continues (a `needs_input` run too, but it says so itself).
+/// Statuses `commis resume` continues.
 fn resumable(status: RunStatus) -> bool {
-    matches!(status, RunStatus::Interrupted | RunStatus::Stopped)
+    matches!(
+        status,
+        RunStatus::Interrupted | RunStatus::Stopped | RunStatus::NeedsInput
+    )
 }
 
 /// The status as `history` prints it: the contract word, except `interrupted` in French.

@@ -207,12 +207,19 @@ fn history_show_and_the_audit_report_tell_what_happened() {
         String::from_utf8_lossy(&show.stderr)
     );
     let html = std::fs::read_to_string(&report).unwrap();
-    for section in ["Plan", "Files read", "Changes", "Approvals", "sha256"] {
+    // A French brief: the report speaks French.
+    for section in [
+        "Plan",
+        "Fichiers lus",
+        "Changements",
+        "Approbations",
+        "sha256",
+    ] {
         assert!(html.contains(section), "report lacks {section}");
     }
     let md = String::from_utf8_lossy(&sb.run(&["show", run_id]).stdout).to_string();
     assert!(
-        md.contains("answer: yes by --allow"),
+        md.contains("réponse : yes par --allow"),
         "approvals are listed with who answered:\n{md}"
     );
 }
