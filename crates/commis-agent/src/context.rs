@@ -52,6 +52,14 @@ pub struct RunContext {
     pub step_note: Mutex<Option<String>>,
     /// Set when a tool stopped the run (the user answered "stop" to an approval).
     pub stop_requested_by_user: AtomicBool,
+    /// A question `ask_user` could not get answered (nobody at the terminal): the run ends
+    /// `needs_input` and `resume` asks it again.
+    pub pending_question: Mutex<Option<String>>,
+    /// Answers the user already gave (plan questions, and `ask_user` questions asked again
+    /// on resume): `ask_user` returns them instead of asking twice.
+    pub answers: Mutex<Vec<(String, String)>>,
+    /// A `--read-only` run works on a copy of the folder kept here (under `COMMIS_HOME`).
+    pub preview_dir: Option<PathBuf>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -97,7 +105,35 @@ impl RunContext {
             proposed_plan: Mutex::new(None),
             step_note: Mutex::new(None),
             stop_requested_by_user: AtomicBool::new(false),
+            pending_question: Mutex::new(None),
+            answers: Mutex::new(Vec::new()),
+            preview_dir: None,
         }
+    }
+
+    /// Makes this run stop on the same flag as the front end's stop handle, so a stop seen
+    /// at a prompt is seen by the loop at once (no polling gap).
+    pub fn share_stop_flag(&mut self, flag: Arc<AtomicBool>) {
+        self.stop = flag;
+    }
+
+    /// An answer the user already gave to this exact question.
+    pub fn known_answer(&self, question: &str) -> Option<String> {
+        let q = question.trim();
+        lock(&self.answers)
+            .iter()
+            .find(|(asked, _)| asked.trim() == q)
+            .map(|(_, a)| a.clone())
+    }
+
+    /// Records that `ask_user` found nobody to answer and asks the run to stop there.
+    pub fn defer_question(&self, question: &str) {
+        *lock(&self.pending_question) = Some(question.to_string());
+        self.request_stop();
+    }
+
+    pub fn take_pending_question(&self) -> Option<String> {
+        lock(&self.pending_question).take()
     }
 
     pub fn emit(&self, kind: EventKind) {
@@ -221,6 +257,12 @@ impl RunContext {
                 Ok(())
             }
             PolicyDecision::Deny { reason } => {
+                let reason = if self.policy().mode == commis_core::PolicyMode::ReadOnly {
+                    crate::messages::Msg::ReadOnlyRefuses
+                        .fill(self.lang, &[("kind", kind.as_str())])
+                } else {
+                    reason
+                };
                 self.record_asked(id, kind, &description);
                 self.record_answer(id, "no", "policy");
                 self.emit(EventKind::ApprovalRefused {

@@ -30,7 +30,9 @@ pub enum AgentError {
     Store(#[from] commis_store::StoreError),
     #[error(transparent)]
     Workspace(#[from] commis_workspace::WorkspaceError),
-    #[error("run {0} is already finished ({1}); nothing to resume")]
+    #[error(
+        "run {0} is already finished ({1}); nothing to resume. Start a new one with `commis run`."
+    )]
     AlreadyFinished(String, RunStatus),
     #[error("run {0} has no accepted plan to resume; start it again with `commis run`")]
     NothingToResume(String),
@@ -42,6 +44,20 @@ pub enum AgentError {
     Busy(String),
     #[error("{0}")]
     Other(String),
+}
+
+impl AgentError {
+    /// The message in the brief's language (the catalogue's text when there is one).
+    pub fn localized(&self, lang: Lang) -> String {
+        use crate::messages::Msg;
+        match self {
+            AgentError::AlreadyFinished(run, status) => {
+                Msg::AlreadyFinished.fill(lang, &[("run", run), ("status", status.as_str())])
+            }
+            AgentError::Busy(run) => Msg::Busy.fill(lang, &[("run", run)]),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// Who plans and executes a run.
@@ -74,9 +90,18 @@ impl Planner {
 pub struct StopHandle {
     stopped: Arc<AtomicBool>,
     paused: Arc<AtomicBool>,
+    /// The run this handle drives, once it exists (for a forced stop to mark it).
+    run: Arc<std::sync::Mutex<Option<RunId>>>,
 }
 
 impl StopHandle {
+    /// The run being driven with this handle, if it has started.
+    pub fn run_id(&self) -> Option<RunId> {
+        self.run.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+    fn set_run(&self, id: &RunId) {
+        *self.run.lock().unwrap_or_else(|p| p.into_inner()) = Some(id.clone());
+    }
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::SeqCst);
     }
@@ -129,6 +154,8 @@ pub struct Engine {
     pub exec_allow: Vec<String>,
     /// Extra tools offered to models (the MCP servers the user configured).
     pub extra_tools: Vec<Arc<dyn crate::tools::Tool>>,
+    /// When another run holds a granted folder: wait for it (`--wait`) instead of refusing.
+    pub wait_for_folder: bool,
 }
 
 impl Engine {
@@ -151,7 +178,13 @@ impl Engine {
             rule_sink: None,
             exec_allow: Vec::new(),
             extra_tools: Vec::new(),
+            wait_for_folder: false,
         })
+    }
+
+    /// The folder holding commis's state (COMMIS_HOME): never grantable.
+    pub fn home(&self) -> &Path {
+        &self.home
     }
 
     /// Live events of every run this engine drives.
@@ -165,6 +198,8 @@ impl Engine {
         policy: Policy,
         interaction: Arc<dyn Interaction>,
         lang: Lang,
+        stop: &StopHandle,
+        preview_dir: Option<PathBuf>,
     ) -> Result<Arc<RunContext>, AgentError> {
         let workspace = Workspace::open(
             run.grants.clone(),
@@ -185,6 +220,8 @@ impl Engine {
         );
         ctx.rule_sink = self.rule_sink.clone();
         ctx.extra_tools = self.extra_tools.clone();
+        ctx.share_stop_flag(stop.stopped.clone());
+        ctx.preview_dir = preview_dir;
         if !self.exec_allow.is_empty() {
             ctx.exec_allowlist = Some(commis_sandbox::ExecAllowlist::new(self.exec_allow.clone()));
         }
@@ -242,6 +279,57 @@ impl Engine {
         }
     }
 
+    /// Whether a live process holds the run's lock (drives it right now).
+    pub fn is_driven(&self, run_id: &RunId) -> bool {
+        let path = self.home.join("locks").join(format!("{run_id}.lock"));
+        let Ok(file) = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+        else {
+            // No lock file: no process ever took it (a run created, never driven), or the
+            // state folder is read-only to us. Either way nobody drives it.
+            return false;
+        };
+        matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+    }
+
+    /// The status to show for a run: a `planning`/`running` run that no process drives
+    /// any more (its process died) is `interrupted`.
+    pub fn shown_status(&self, run: &Run) -> RunStatus {
+        if run.status.is_live() && !self.is_driven(&run.id) {
+            RunStatus::Interrupted
+        } else {
+            run.status
+        }
+    }
+
+    /// A run as stored, with the status a person should see ([`Engine::shown_status`]).
+    pub fn run_as_shown(&self, run_id: &str) -> Result<Run, AgentError> {
+        let mut run = self.store.run(run_id)?;
+        run.status = self.shown_status(&run);
+        Ok(run)
+    }
+
+    /// The latest runs, newest first, with the status a person should see.
+    pub fn runs_as_shown(&self, limit: usize) -> Result<Vec<Run>, AgentError> {
+        let mut runs = self.store.runs(limit)?;
+        for run in &mut runs {
+            run.status = self.shown_status(run);
+        }
+        Ok(runs)
+    }
+
+    /// Whether the run's changes were undone: all of them, some, or none.
+    pub fn undo_state(&self, run_id: &RunId) -> Result<UndoState, AgentError> {
+        // One definition, the store's (entries still pending count as not undone).
+        Ok(match self.store.undo_state(run_id)? {
+            commis_store::UndoState::NotUndone => UndoState::NotUndone,
+            commis_store::UndoState::PartlyUndone => UndoState::PartlyUndone,
+            commis_store::UndoState::Undone => UndoState::Undone,
+        })
+    }
+
     /// Drives a created run.
     pub async fn drive(
         &self,
@@ -250,108 +338,22 @@ impl Engine {
         interaction: Arc<dyn Interaction>,
     ) -> Result<RunSummary, AgentError> {
         let _lock = self.lock_run(&run.id)?;
-        let lang = offline::brief::understand(&run.brief).lang;
-        let ctx = self.context(run.clone(), req.policy.clone(), interaction.clone(), lang)?;
-        ctx.set_output_dir(&output_dir_of(&req.options, lang));
-        spawn_stop_watch(req.stop.clone(), ctx.clone());
-        ctx.emit(EventKind::RunStarted {
-            brief: run.brief.clone(),
-            provider: run.provider.clone(),
-        });
-
-        let planned = match &req.planner {
-            Planner::Offline => offline::plan(&ctx).await,
-            Planner::Model(setup) => crate::model::plan(&ctx, setup).await,
-        };
-        let mut plan = match planned {
-            Ok(plan) => plan,
-            Err(crate::Unplannable::Unsupported(message)) => {
-                return self.finish(&ctx, RunStatus::Unsupported, Some(message));
-            }
-            Err(crate::Unplannable::Failed(_)) if ctx.stop_requested() => {
-                let message = lang.pick(
-                    "Arrêté à votre demande pendant la planification.",
-                    "Stopped as you asked, while planning.",
-                );
-                return self.finish(&ctx, RunStatus::Stopped, Some(message.into()));
-            }
-            Err(crate::Unplannable::Failed(message)) => {
-                return self.finish(&ctx, RunStatus::Failed, Some(message));
-            }
-        };
-        self.store.save_plan(&run.id, &plan, false)?;
-        ctx.emit(EventKind::PlanProposed { plan: plan.clone() });
-
-        // Questions come first: answered ones are folded into the brief the steps see.
-        if !plan.questions.is_empty() {
-            let mut answered = Vec::new();
-            for q in plan.questions.clone() {
-                ctx.emit(EventKind::QuestionAsked {
-                    question: q.clone(),
-                });
-                match interaction.answer(&q).await {
-                    Some(a) => {
-                        ctx.emit(EventKind::QuestionAnswered {
-                            question: q.clone(),
-                            answer: a.clone(),
-                        });
-                        answered.push((q, a));
-                    }
-                    None => {
-                        let message = lang.pick(
-                            "Le plan attend vos réponses : `commis show` les affiche, `commis resume` reprend.",
-                            "The plan is waiting for your answers: `commis show` lists them, `commis resume` continues.",
-                        );
-                        return self.finish(&ctx, RunStatus::NeedsInput, Some(message.into()));
-                    }
-                }
-            }
-            plan.questions
-                .retain(|q| !answered.iter().any(|(asked, _)| asked == q));
-            if !plan.context.is_object() {
-                plan.context = serde_json::json!({});
-            }
-            if let Some(obj) = plan.context.as_object_mut() {
-                let answers: Vec<serde_json::Value> = answered
-                    .iter()
-                    .map(|(q, a)| serde_json::json!({"question": q, "answer": a}))
-                    .collect();
-                obj.insert("answers".into(), serde_json::Value::Array(answers));
-            }
-            self.store.save_plan(&run.id, &plan, false)?;
-        }
-
-        match interaction.review_plan(&run, &plan).await {
-            PlanDecision::Accept(accepted) => {
-                if accepted != plan {
-                    ctx.emit(EventKind::PlanEdited {
-                        plan: accepted.clone(),
-                    });
-                }
-                plan = accepted;
-            }
-            PlanDecision::Reject => {
-                ctx.emit(EventKind::PlanRejected);
-                let message = lang.pick(
-                    "Plan refusé : rien n'a été modifié.",
-                    "Plan rejected: nothing was changed.",
-                );
-                return self.finish(&ctx, RunStatus::Stopped, Some(message.into()));
-            }
-            PlanDecision::Defer => {
-                let message = lang.pick(
-                    "Plan proposé, en attente de votre accord : relancez avec --yes, ou `commis resume RUN` dans un terminal.",
-                    "Plan proposed, waiting for your acceptance: run again with --yes, or `commis resume RUN` in a terminal.",
-                );
-                return self.finish(&ctx, RunStatus::NeedsInput, Some(message.into()));
-            }
-        }
-        self.store.save_plan(&run.id, &plan, true)?;
-        ctx.emit(EventKind::PlanAccepted { plan: plan.clone() });
-        self.execute(&ctx, plan, &req.planner).await
+        req.stop.set_run(&run.id);
+        self.drive_locked(
+            run,
+            &req.planner,
+            req.policy,
+            interaction,
+            req.stop,
+            &req.options,
+            None,
+        )
+        .await
     }
 
-    /// Continues a run at its first unfinished step; finished steps are never redone.
+    /// Continues a run where it stands: plans again if planning never finished, asks the
+    /// questions still open, reviews a plan not yet accepted, then runs from the first
+    /// unfinished step (finished steps are never redone; a step cut short restarts).
     pub async fn resume(
         &self,
         run_id: &str,
@@ -365,46 +367,276 @@ impl Engine {
         if run.status.is_final() {
             return Err(AgentError::AlreadyFinished(run.id.to_string(), run.status));
         }
-        let lang = offline::brief::understand(&run.brief).lang;
-        let Some((mut plan, accepted)) = self.store.plan(&run.id)? else {
-            return Err(AgentError::NothingToResume(run.id.to_string()));
-        };
-        let ctx = self.context(run.clone(), policy, interaction.clone(), lang)?;
+        stop.set_run(&run.id);
         let options = self.store.run_options(run.id.as_str())?;
-        ctx.set_output_dir(&output_dir_of(&options, lang));
-        spawn_stop_watch(stop, ctx.clone());
-        if !accepted {
-            match interaction.review_plan(&run, &plan).await {
-                PlanDecision::Accept(p) => {
-                    if p != plan {
-                        ctx.emit(EventKind::PlanEdited { plan: p.clone() });
+        let stored = self.store.plan(&run.id)?;
+        self.drive_locked(
+            run,
+            &planner,
+            policy,
+            interaction,
+            stop,
+            &options,
+            Some(stored),
+        )
+        .await
+    }
+
+    /// Plans (unless a plan is stored), asks, reviews and executes. `stored` is `None` for
+    /// a new run and `Some(what the store holds)` for a resumed one.
+    #[allow(clippy::too_many_arguments)]
+    async fn drive_locked(
+        &self,
+        run: Run,
+        planner: &Planner,
+        policy: Policy,
+        interaction: Arc<dyn Interaction>,
+        stop: StopHandle,
+        options: &serde_json::Value,
+        stored: Option<Option<(Plan, bool)>>,
+    ) -> Result<RunSummary, AgentError> {
+        let lang = offline::brief::understand(&run.brief).lang;
+        let read_only = serde_json::from_value::<StoredOptions>(options.clone())
+            .map(|o| o.read_only)
+            .unwrap_or(false);
+        let ctx = self.context(
+            run.clone(),
+            policy.clone(),
+            interaction.clone(),
+            lang,
+            &stop,
+            None,
+        )?;
+        ctx.set_output_dir(&output_dir_of(options, lang));
+        spawn_stop_watch(stop.clone(), ctx.clone());
+        // One run per folder: taken before anything is planned or changed.
+        let _folders = match self.lock_folders(&ctx).await {
+            Ok(locks) => locks,
+            Err(e) => {
+                if stored.is_none() {
+                    self.store.set_status(&run.id, RunStatus::Failed)?;
+                }
+                return Err(e);
+            }
+        };
+        let run_id = run.id.to_string();
+        let stopped = |msg: crate::messages::Msg| Some(msg.fill(lang, &[("run", &run_id)]));
+
+        let (mut plan, accepted) = match stored {
+            Some(Some(found)) => {
+                // Driven again: while it waits at a prompt, a crash shows as interrupted.
+                self.store.set_status(&run.id, RunStatus::Planning)?;
+                found
+            }
+            fresh => {
+                if fresh.is_some() {
+                    self.store.set_status(&run.id, RunStatus::Planning)?;
+                    ctx.emit(EventKind::Message {
+                        text: crate::messages::Msg::ResumePlanningAgain.text(lang).into(),
+                    });
+                    self.store.set_status(&run.id, RunStatus::Planning)?;
+                }
+                ctx.emit(EventKind::RunStarted {
+                    brief: run.brief.clone(),
+                    provider: run.provider.clone(),
+                });
+                let planned = match planner {
+                    Planner::Offline => offline::plan(&ctx).await,
+                    Planner::Model(setup) => crate::model::plan(&ctx, setup).await,
+                };
+                match planned {
+                    Ok(plan) => {
+                        self.store.save_plan(&run.id, &plan, false)?;
+                        ctx.emit(EventKind::PlanProposed { plan: plan.clone() });
+                        (plan, false)
                     }
-                    plan = p;
-                    self.store.save_plan(&run.id, &plan, true)?;
-                    ctx.emit(EventKind::PlanAccepted { plan: plan.clone() });
+                    Err(crate::Unplannable::Unsupported(message)) => {
+                        return self.finish(&ctx, RunStatus::Unsupported, Some(message));
+                    }
+                    Err(crate::Unplannable::Failed(_)) if ctx.stop_requested() => {
+                        if let Some(q) = ctx.take_pending_question() {
+                            return self.finish_waiting(&ctx, vec![q]);
+                        }
+                        return self.finish(
+                            &ctx,
+                            RunStatus::Stopped,
+                            stopped(crate::messages::Msg::StoppedWhilePlanning),
+                        );
+                    }
+                    Err(crate::Unplannable::Failed(message)) => {
+                        return self.finish(&ctx, RunStatus::Failed, Some(message));
+                    }
+                }
+            }
+        };
+
+        // Questions come first (those of the plan, and those a step could not get answered):
+        // answered ones are folded into the context the steps see.
+        if !plan.questions.is_empty() {
+            if accepted {
+                ctx.emit(EventKind::Message {
+                    text: crate::messages::Msg::ResumeAskingAgain
+                        .fill(lang, &[("n", &plan.questions.len().to_string())]),
+                });
+            }
+            let open = self.ask_questions(&ctx, &mut plan, accepted).await?;
+            if !open.is_empty() {
+                if ctx.stop_requested() {
+                    return self.finish(
+                        &ctx,
+                        RunStatus::Stopped,
+                        stopped(crate::messages::Msg::StoppedAtPrompt),
+                    );
+                }
+                return self.finish_waiting(&ctx, open);
+            }
+        }
+
+        if accepted {
+            let reset = plan.reset_interrupted();
+            for step in &reset {
+                ctx.emit(EventKind::Message {
+                    text: crate::messages::Msg::StepRestarted
+                        .fill(lang, &[("n", &step.to_string())]),
+                });
+            }
+            self.store.save_plan(&run.id, &plan, true)?;
+        } else {
+            let decision = interaction.review_plan(&run, &plan).await;
+            if ctx.stop_requested() {
+                // Ctrl-C at the prompt: the plan stays proposed; resume shows it again.
+                return self.finish(
+                    &ctx,
+                    RunStatus::Stopped,
+                    stopped(crate::messages::Msg::StoppedAtPrompt),
+                );
+            }
+            match decision {
+                PlanDecision::Accept(accepted) => {
+                    if accepted != plan {
+                        ctx.emit(EventKind::PlanEdited {
+                            plan: accepted.clone(),
+                        });
+                    }
+                    plan = accepted;
                 }
                 PlanDecision::Reject => {
                     ctx.emit(EventKind::PlanRejected);
-                    return self.finish(&ctx, RunStatus::Stopped, None);
+                    return self.finish(
+                        &ctx,
+                        RunStatus::Stopped,
+                        Some(crate::messages::Msg::PlanRejected.text(lang).into()),
+                    );
                 }
                 PlanDecision::Defer => {
-                    return self.finish(&ctx, RunStatus::NeedsInput, None);
+                    return self.finish(
+                        &ctx,
+                        RunStatus::NeedsInput,
+                        stopped(crate::messages::Msg::PlanDeferred),
+                    );
                 }
             }
+            self.store.save_plan(&run.id, &plan, true)?;
+            ctx.emit(EventKind::PlanAccepted { plan: plan.clone() });
         }
-        let reset = plan.reset_interrupted();
-        for step in &reset {
-            ctx.emit(EventKind::Message {
-                text: lang
-                    .pick(
-                        "Reprise : l'étape {n} avait été interrompue, elle est relancée.",
-                        "Resuming: step {n} was interrupted and runs again.",
-                    )
-                    .replace("{n}", &step.to_string()),
+        // Read-only is a mode: the accepted plan runs on a copy under COMMIS_HOME and the
+        // summary lists what it would change, without one write in the user's folder.
+        let exec_ctx = if read_only {
+            match self.prepare_preview(&run)? {
+                Some((grants, dir)) => {
+                    let mut copy = run.clone();
+                    copy.grants = grants;
+                    let preview = self.context(
+                        copy,
+                        preview_policy(),
+                        interaction.clone(),
+                        lang,
+                        &stop,
+                        Some(dir),
+                    )?;
+                    preview.set_output_dir(&output_dir_of(options, lang));
+                    spawn_stop_watch(stop.clone(), preview.clone());
+                    preview
+                }
+                None => {
+                    ctx.emit(EventKind::Message {
+                        text: crate::messages::Msg::ReadOnlyTooLarge.fill(
+                            lang,
+                            &[("limit", &(PREVIEW_MAX_BYTES / 1_000_000).to_string())],
+                        ),
+                    });
+                    ctx.clone()
+                }
+            }
+        } else {
+            ctx.clone()
+        };
+        self.execute(&exec_ctx, plan, planner).await
+    }
+
+    /// Asks each open question of the plan; answered ones leave `plan.questions` and join
+    /// `plan.context.answers`. Returns the questions still open (nobody answered).
+    async fn ask_questions(
+        &self,
+        ctx: &Arc<RunContext>,
+        plan: &mut Plan,
+        accepted: bool,
+    ) -> Result<Vec<String>, AgentError> {
+        let mut answered = Vec::new();
+        let mut open = Vec::new();
+        for q in plan.questions.clone() {
+            if !open.is_empty() || ctx.stop_requested() {
+                open.push(q);
+                continue;
+            }
+            ctx.emit(EventKind::QuestionAsked {
+                question: q.clone(),
             });
+            match ctx.interaction.answer(&q).await {
+                Some(a) if !ctx.stop_requested() => {
+                    ctx.emit(EventKind::QuestionAnswered {
+                        question: q.clone(),
+                        answer: a.clone(),
+                    });
+                    answered.push((q, a));
+                }
+                _ => open.push(q),
+            }
         }
-        self.store.save_plan(&run.id, &plan, true)?;
-        self.execute(&ctx, plan, &planner).await
+        plan.questions.retain(|q| open.contains(q));
+        if !plan.context.is_object() {
+            plan.context = serde_json::json!({});
+        }
+        if let Some(obj) = plan.context.as_object_mut() {
+            let mut answers = obj
+                .get("answers")
+                .and_then(|a| a.as_array())
+                .cloned()
+                .unwrap_or_default();
+            answers.extend(
+                answered
+                    .iter()
+                    .map(|(q, a)| serde_json::json!({"question": q, "answer": a})),
+            );
+            obj.insert("answers".into(), serde_json::Value::Array(answers));
+        }
+        self.store.save_plan(&ctx.run.id, plan, accepted)?;
+        Ok(open)
+    }
+
+    /// Ends a run that waits for answers: `needs_input`, the questions in the summary.
+    fn finish_waiting(
+        &self,
+        ctx: &RunContext,
+        questions: Vec<String>,
+    ) -> Result<RunSummary, AgentError> {
+        let run_id = ctx.run.id.to_string();
+        let message = match questions.as_slice() {
+            [one] => crate::messages::Msg::AskUserWaits
+                .fill(ctx.lang, &[("question", one), ("run", &run_id)]),
+            _ => crate::messages::Msg::PlanWaitsForAnswers.fill(ctx.lang, &[("run", &run_id)]),
+        };
+        self.finish_with(ctx, RunStatus::NeedsInput, Some(message), questions)
     }
 
     async fn execute(
@@ -413,8 +645,22 @@ impl Engine {
         mut plan: Plan,
         planner: &Planner,
     ) -> Result<RunSummary, AgentError> {
+        use crate::messages::Msg;
         let run_id = ctx.run.id.clone();
+        let run_text = run_id.to_string();
+        let lang = ctx.lang;
         self.store.set_status(&run_id, RunStatus::Running)?;
+        if let Some(answers) = plan.context.get("answers").and_then(|a| a.as_array()) {
+            let mut known = ctx.answers.lock().unwrap_or_else(|p| p.into_inner());
+            for a in answers {
+                if let (Some(q), Some(r)) = (
+                    a.get("question").and_then(|q| q.as_str()),
+                    a.get("answer").and_then(|r| r.as_str()),
+                ) {
+                    known.push((q.to_string(), r.to_string()));
+                }
+            }
+        }
         let mut notes: Vec<(u32, String)> = plan
             .steps
             .iter()
@@ -423,10 +669,11 @@ impl Engine {
         while let Some(step) = plan.next_pending().cloned() {
             ctx.wait_while_paused().await;
             if ctx.stop_requested() {
-                let message = ctx
-                    .lang
-                    .pick("Arrêté à votre demande.", "Stopped as you asked.");
-                return self.finish(ctx, RunStatus::Stopped, Some(message.into()));
+                return self.finish(
+                    ctx,
+                    RunStatus::Stopped,
+                    Some(Msg::StoppedAsAsked.fill(lang, &[("run", &run_text)])),
+                );
             }
             plan.transition(step.number, StepStatus::Running)
                 .map_err(|e| AgentError::Other(e.to_string()))?;
@@ -437,7 +684,20 @@ impl Engine {
                 title: step.title.clone(),
             });
             if let Some(ms) = test_step_delay() {
-                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                // Stop-aware, so Ctrl-C during the delay behaves as during real work.
+                let until = std::time::Instant::now() + std::time::Duration::from_millis(ms);
+                while std::time::Instant::now() < until && !ctx.stop_requested() {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                if ctx.stop_requested() {
+                    let _ = plan.transition(step.number, StepStatus::Pending);
+                    self.store.save_plan(&run_id, &plan, true)?;
+                    return self.finish(
+                        ctx,
+                        RunStatus::Stopped,
+                        Some(Msg::StoppedAsAsked.fill(lang, &[("run", &run_text)])),
+                    );
+                }
             }
             let outcome = match planner {
                 Planner::Offline => offline::run_step(ctx, &plan, &step).await,
@@ -450,11 +710,21 @@ impl Engine {
                 Err(crate::StepFailure::Stopped) => {
                     // Back in line: `resume` will run it again from a clean state.
                     let _ = plan.transition(step.number, StepStatus::Pending);
+                    if let Some(question) = ctx.take_pending_question() {
+                        // `ask_user` found nobody to answer: the question joins the plan's
+                        // open questions, asked again by `resume` before the step reruns.
+                        if !plan.questions.contains(&question) {
+                            plan.questions.push(question.clone());
+                        }
+                        self.store.save_plan(&run_id, &plan, true)?;
+                        return self.finish_waiting(ctx, vec![question]);
+                    }
                     self.store.save_plan(&run_id, &plan, true)?;
-                    let message = ctx
-                        .lang
-                        .pick("Arrêté à votre demande.", "Stopped as you asked.");
-                    return self.finish(ctx, RunStatus::Stopped, Some(message.into()));
+                    return self.finish(
+                        ctx,
+                        RunStatus::Stopped,
+                        Some(Msg::StoppedAsAsked.fill(lang, &[("run", &run_text)])),
+                    );
                 }
                 Err(crate::StepFailure::Failed(reason)) => (StepStatus::Failed, reason),
             };
@@ -497,23 +767,17 @@ impl Engine {
         let (status, message) = if plan.any_failed() {
             (
                 RunStatus::Failed,
-                Some(ctx.lang.pick(
-                    "Au moins une étape a échoué : voir `commis show`.",
-                    "At least one step failed: see `commis show`.",
-                )),
+                Some(Msg::StepFailed.fill(lang, &[("run", &run_text)])),
             )
         } else if ctx.refused_unattended() > 0 {
             (
                 RunStatus::NeedsInput,
-                Some(ctx.lang.pick(
-                    "Certaines actions attendent votre accord (déplacements, suppressions…) : relancez en mode interactif ou avec --allow.",
-                    "Some actions are waiting for your approval (moves, deletions…): run interactively or with --allow.",
-                )),
+                Some(Msg::WaitingForApproval.text(lang).to_string()),
             )
         } else {
             (RunStatus::Done, None)
         };
-        self.finish(ctx, status, message.map(str::to_string))
+        self.finish(ctx, status, message)
     }
 
     fn finish(
@@ -522,10 +786,40 @@ impl Engine {
         status: RunStatus,
         message: Option<String>,
     ) -> Result<RunSummary, AgentError> {
+        self.finish_with(ctx, status, message, Vec::new())
+    }
+
+    fn finish_with(
+        &self,
+        ctx: &RunContext,
+        status: RunStatus,
+        message: Option<String>,
+        questions: Vec<String>,
+    ) -> Result<RunSummary, AgentError> {
         self.store.set_status(&ctx.run.id, status)?;
         let mut summary = self.summary(&ctx.run.id)?;
         summary.status = status;
         summary.message = message;
+        summary.questions = questions;
+        if let Some(dir) = &ctx.preview_dir {
+            // Nothing changed in the user's folder: the changes are what it would do.
+            let preview = commis_core::Preview {
+                dir: dir.display().to_string(),
+                created: std::mem::take(&mut summary.created),
+                modified: std::mem::take(&mut summary.modified),
+                moved: std::mem::take(&mut summary.moved),
+                deleted: std::mem::take(&mut summary.deleted),
+            };
+            if status == RunStatus::Done {
+                let note =
+                    crate::messages::Msg::ReadOnlyDone.fill(ctx.lang, &[("dir", &preview.dir)]);
+                summary.message = Some(match summary.message.take() {
+                    Some(m) => format!("{note}\n{m}"),
+                    None => note,
+                });
+            }
+            summary.preview = Some(preview);
+        }
         ctx.emit(EventKind::RunFinished {
             status,
             summary: summary.clone(),
@@ -584,7 +878,14 @@ impl Engine {
         };
         let mut run = self.create_run(&req)?;
         run.provider = "tool".into();
-        let ctx = self.context(run.clone(), policy, interaction, Lang::En)?;
+        let ctx = self.context(
+            run.clone(),
+            policy,
+            interaction,
+            Lang::En,
+            &StopHandle::default(),
+            None,
+        )?;
         self.store.set_status(&run.id, RunStatus::Running)?;
         let result = registry.call(&ctx, name, input).await;
         let status = if result.is_ok() {
@@ -604,22 +905,326 @@ impl Engine {
         }
     }
 
-    /// Restores every file the run touched, byte for byte.
+    /// Restores every file the run touched, byte for byte: what is in conflict is left as
+    /// it is and listed (or, with `force`, restored with the other version kept beside it).
+    /// Refused while a later run depends on its files (see [`Engine::undo_cascade`]).
     pub fn undo(
         &self,
         run_id: &str,
         force: bool,
     ) -> Result<commis_workspace::UndoReport, AgentError> {
-        let run = self.store.run(run_id)?;
-        let report = commis_workspace::undo_run(&run.id, self.store.as_ref(), &self.blobs, force)?;
-        self.store.append_event(
-            &run.id,
-            EventKind::Message {
-                text: format!("undo: {} change(s) reverted", report_count(&report)),
-            },
-        )?;
-        Ok(report)
+        let mut reports = self.undo_runs(run_id, force, false)?;
+        reports
+            .pop()
+            .ok_or_else(|| AgentError::Other(format!("nothing was undone for run {run_id}")))
     }
+
+    /// Undoes the later runs that changed the same files, newest first, then `run_id`.
+    /// One report per run undone, `run_id`'s last.
+    pub fn undo_cascade(
+        &self,
+        run_id: &str,
+        force: bool,
+    ) -> Result<Vec<commis_workspace::UndoReport>, AgentError> {
+        self.undo_runs(run_id, force, true)
+    }
+
+    fn undo_runs(
+        &self,
+        run_id: &str,
+        force: bool,
+        cascade: bool,
+    ) -> Result<Vec<commis_workspace::UndoReport>, AgentError> {
+        let run = self.store.run(run_id)?;
+        let lang = offline::brief::understand(&run.brief).lang;
+        // Not while a run (or another undo) works in the same folder.
+        let mut locks = Vec::new();
+        for g in run
+            .grants
+            .iter()
+            .filter(|g| g.mode == commis_core::AccessMode::ReadWrite)
+        {
+            let holder =
+                commis_workspace::LockHolder::this_process(&format!("undo {run_id}"), &g.path);
+            match commis_workspace::FolderLock::try_acquire(&self.home.join("locks"), &holder) {
+                Ok(l) => locks.push(l),
+                Err(commis_workspace::WorkspaceError::FolderBusy { folder, holder }) => {
+                    return Err(AgentError::Other(commis_workspace::folder_busy_message(
+                        &folder,
+                        holder.as_ref(),
+                        lang == Lang::Fr,
+                    )));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let opts = commis_workspace::UndoOptions {
+            force,
+            later: Vec::new(),
+            kept_label: lang.pick("version conservée", "kept version").into(),
+        };
+        let later_of = |r: &RunId| {
+            self.store
+                .later_entries(r)
+                .map_err(commis_workspace::WorkspaceError::from)
+        };
+        let reports = if cascade {
+            commis_workspace::undo_cascade(
+                &run.id,
+                self.store.as_ref(),
+                &self.blobs,
+                &opts,
+                &later_of,
+            )?
+        } else {
+            let opts = commis_workspace::UndoOptions {
+                later: later_of(&run.id)?,
+                ..opts
+            };
+            vec![commis_workspace::undo_run_with(
+                &run.id,
+                self.store.as_ref(),
+                &self.blobs,
+                &opts,
+            )?]
+        };
+        for report in &reports {
+            self.store.append_event(
+                &report.run,
+                EventKind::Message {
+                    text: format!(
+                        "undo: {} change(s) reverted{}",
+                        report_count(report),
+                        if report.complete {
+                            String::new()
+                        } else {
+                            format!(
+                                ", {} left in conflict",
+                                report.conflicts.iter().filter(|c| !c.restored).count()
+                            )
+                        }
+                    ),
+                },
+            )?;
+        }
+        Ok(reports)
+    }
+
+    /// Takes the lock of every folder the run may change: one run per folder at a time.
+    /// With [`Engine::wait_for_folder`], waits (saying for which run) until it is free; a
+    /// lock left by a process that died is taken over. Then removes the temporary files a
+    /// crash left in those folders.
+    async fn lock_folders(
+        &self,
+        ctx: &RunContext,
+    ) -> Result<Vec<commis_workspace::FolderLock>, AgentError> {
+        use commis_workspace::{FolderLock, LockHolder, WorkspaceError, folder_busy_message};
+        let french = ctx.lang == Lang::Fr;
+        let mut locks = Vec::new();
+        for g in ctx
+            .run
+            .grants
+            .iter()
+            .filter(|g| g.mode == commis_core::AccessMode::ReadWrite)
+        {
+            let holder = LockHolder::this_process(ctx.run.id.as_str(), &g.path);
+            let mut announced = false;
+            loop {
+                match FolderLock::try_acquire(&self.home.join("locks"), &holder) {
+                    Ok(lock) => {
+                        if let Some(dead) = &lock.taken_over {
+                            ctx.emit(EventKind::Message {
+                                text: ctx
+                                    .lang
+                                    .pick(
+                                        "Le run {run} qui utilisait ce dossier s'est interrompu (processus {pid} disparu) : verrou repris.",
+                                        "Run {run}, which was using this folder, died (process {pid} is gone): lock taken over.",
+                                    )
+                                    .replace("{run}", &dead.run_id)
+                                    .replace("{pid}", &dead.pid.to_string()),
+                            });
+                        }
+                        locks.push(lock);
+                        break;
+                    }
+                    Err(WorkspaceError::FolderBusy { folder, holder }) => {
+                        let message = folder_busy_message(&folder, holder.as_ref(), french);
+                        if !self.wait_for_folder || ctx.stop_requested() {
+                            return Err(AgentError::Other(message));
+                        }
+                        if !announced {
+                            announced = true;
+                            ctx.emit(EventKind::Message {
+                                text: format!(
+                                    "{} {}",
+                                    ctx.lang.pick("En attente :", "Waiting:"),
+                                    message
+                                ),
+                            });
+                        }
+                        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        match ctx.workspace.clean_orphaned_temp_files() {
+            Ok(removed) if !removed.is_empty() => ctx.emit(EventKind::Message {
+                text: format!(
+                    "{} {}",
+                    ctx.lang.pick(
+                        "Fichiers temporaires laissés par une interruption, retirés (copie dans les sauvegardes de commis) :",
+                        "Temporary files left by an interruption, removed (copied to commis's backups):"
+                    ),
+                    removed.join(", ")
+                ),
+            }),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("could not clean temporary files: {e}"),
+        }
+        // What a crash left half-recorded is settled, so each change is counted once.
+        if let Err(e) = ctx.workspace.settle_interrupted() {
+            tracing::warn!("could not settle interrupted journal entries: {e}");
+        }
+        Ok(locks)
+    }
+}
+
+/// Whether a run's changes were reverted by `commis undo`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UndoState {
+    NotUndone,
+    /// Some changes were reverted, others are still in place (conflicts, an undo cut short).
+    PartlyUndone,
+    Undone,
+}
+
+impl UndoState {
+    /// The word shown beside the status in `history` and `show`, if any.
+    pub fn label(self, lang: Lang) -> Option<&'static str> {
+        match self {
+            UndoState::NotUndone => None,
+            UndoState::PartlyUndone => Some(crate::messages::Msg::PartlyUndone.text(lang)),
+            UndoState::Undone => Some(crate::messages::Msg::Undone.text(lang)),
+        }
+    }
+}
+
+/// The largest folder a read-only run copies for its preview.
+const PREVIEW_MAX_BYTES: u64 = 1_000_000_000;
+
+/// What a read-only run may do on its private copy: everything but commands (the point is
+/// to show every change it would make; nothing of it reaches the user's folder).
+fn preview_policy() -> Policy {
+    Policy::yes([
+        commis_core::ActionKind::Move,
+        commis_core::ActionKind::Delete,
+    ])
+}
+
+impl Engine {
+    /// The copy a read-only run works on, under `COMMIS_HOME/previews/RUN/`, one folder per
+    /// grant (made once; a resumed run finds it again). `None` when the folders are too
+    /// large to copy. Only reads the user's folders: regular files and folders, no links.
+    fn prepare_preview(&self, run: &Run) -> Result<Option<(Vec<Grant>, PathBuf)>, AgentError> {
+        let dir = self.home.join("previews").join(run.id.as_str());
+        let names: Vec<String> = run
+            .grants
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let name = g
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "dossier".into());
+                if run.grants[..i]
+                    .iter()
+                    .any(|o| o.path.file_name() == g.path.file_name())
+                {
+                    format!("{name}-{i}")
+                } else {
+                    name
+                }
+            })
+            .collect();
+        let grants_in = |root: &Path| -> Result<Vec<Grant>, AgentError> {
+            run.grants
+                .iter()
+                .zip(&names)
+                .map(|(g, n)| {
+                    let path = root.join(n);
+                    Ok(Grant {
+                        path: path
+                            .canonicalize()
+                            .map_err(|e| AgentError::Other(format!("{}: {e}", path.display())))?,
+                        mode: g.mode,
+                    })
+                })
+                .collect()
+        };
+        if dir.is_dir() {
+            return Ok(Some((grants_in(&dir)?, dir)));
+        }
+        let mut total = 0u64;
+        for g in &run.grants {
+            total += tree_size(&g.path);
+            if total > PREVIEW_MAX_BYTES {
+                return Ok(None);
+            }
+        }
+        // Copied aside then renamed: a crash mid-copy never leaves a partial preview.
+        let tmp = self
+            .home
+            .join("previews")
+            .join(format!("{}.partial", run.id));
+        let fail = |e: std::io::Error, p: &Path| {
+            AgentError::Other(format!(
+                "cannot prepare the read-only preview in {}: {e}",
+                p.display()
+            ))
+        };
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| fail(e, &tmp))?;
+        }
+        for (g, n) in run.grants.iter().zip(&names) {
+            copy_tree(&g.path, &tmp.join(n)).map_err(|e| fail(e, &tmp))?;
+        }
+        std::fs::rename(&tmp, &dir).map_err(|e| fail(e, &dir))?;
+        Ok(Some((grants_in(&dir)?, dir)))
+    }
+}
+
+fn tree_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => tree_size(&e.path()),
+            Ok(m) if m.is_file() => m.len(),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Copies regular files and folders; links are skipped (they could lead outside).
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        // `DirEntry::file_type` does not follow links.
+        let kind = entry.file_type()?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 fn report_count(report: &commis_workspace::UndoReport) -> usize {

@@ -10,6 +10,7 @@ pub mod bus;
 pub mod context;
 pub mod engine;
 pub mod interact;
+pub mod messages;
 pub mod model;
 pub mod offline;
 pub mod survey;

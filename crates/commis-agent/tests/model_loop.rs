@@ -276,5 +276,109 @@ async fn answers_to_the_planners_questions_reach_the_steps() {
     );
 }
 
+#[tokio::test]
+async fn unanswered_plan_questions_end_needs_input_and_resume_asks_them_again() {
+    let (dir, work) = folder();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let provider = Arc::new(ScriptedProvider::from_fn(|req: &ChatRequest| {
+        if req.system.contains("PLANNING") {
+            return Ok(tool(
+                "propose_plan",
+                json!({"steps": [{"title": "Colorier"}], "questions": ["Quelle couleur ?"]}),
+            ));
+        }
+        Ok(tool("complete_step", json!({"note": "fait"})))
+    }));
+    let summary = engine
+        .run(
+            request(&work, provider.clone(), StopHandle::default()),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.status, RunStatus::NeedsInput);
+    assert_eq!(summary.questions, vec!["Quelle couleur ?".to_string()]);
+    // Resumed with someone to answer: the question is asked again and its answer reaches
+    // the step.
+    let summary = engine
+        .resume(
+            summary.run_id.as_str(),
+            Planner::Model(Arc::new(ModelSetup::single(provider.clone()))),
+            Policy::yes([]),
+            Arc::new(Answering),
+            StopHandle::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.status, RunStatus::Done, "{summary:?}");
+    let step = provider
+        .requests()
+        .into_iter()
+        .map(|r| all_text(&r))
+        .find(|t| t.contains("YOUR STEP (1)"))
+        .unwrap();
+    assert!(step.contains("en bleu"), "{step}");
+}
+
+#[tokio::test]
+async fn ask_user_with_nobody_to_answer_ends_needs_input_and_resume_gets_the_answer_to_the_step() {
+    let (dir, work) = folder();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let provider = Arc::new(ScriptedProvider::from_fn(|req: &ChatRequest| {
+        let last = all_text(req);
+        if req.system.contains("PLANNING") {
+            return Ok(tool(
+                "propose_plan",
+                json!({"steps": [{"title": "Colorier"}]}),
+            ));
+        }
+        if last.contains("en bleu") {
+            return Ok(tool("complete_step", json!({"note": "colorié en bleu"})));
+        }
+        Ok(tool("ask_user", json!({"question": "Quelle couleur ?"})))
+    }));
+    let summary = engine
+        .run(
+            request(&work, provider.clone(), StopHandle::default()),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        summary.status,
+        RunStatus::NeedsInput,
+        "an unanswered ask_user does not end done: {summary:?}"
+    );
+    assert_eq!(summary.questions, vec!["Quelle couleur ?".to_string()]);
+    let (plan, _) = engine.store.plan(&summary.run_id).unwrap().unwrap();
+    assert_eq!(plan.steps[0].status, StepStatus::Pending);
+    assert_eq!(plan.questions, vec!["Quelle couleur ?".to_string()]);
+    // Without a terminal, resuming waits again rather than guessing.
+    let again = engine
+        .resume(
+            summary.run_id.as_str(),
+            Planner::Model(Arc::new(ModelSetup::single(provider.clone()))),
+            Policy::yes([]),
+            Arc::new(NonInteractive { accept_plan: true }),
+            StopHandle::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.status, RunStatus::NeedsInput);
+    let done = engine
+        .resume(
+            summary.run_id.as_str(),
+            Planner::Model(Arc::new(ModelSetup::single(provider.clone()))),
+            Policy::yes([]),
+            Arc::new(Answering),
+            StopHandle::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.status, RunStatus::Done, "{done:?}");
+    let (plan, _) = engine.store.plan(&summary.run_id).unwrap().unwrap();
+    assert_eq!(plan.steps[0].note.as_deref(), Some("colorié en bleu"));
+}
+
 #[path = "model_loop/edges.rs"]
 mod edges;

@@ -21,7 +21,7 @@ pub use policy::{
     ActionKind, ApprovalAnswer, ApprovalScope, Policy, PolicyDecision, PolicyMode, Rule,
 };
 pub use run::{AccessMode, Grant, Run, RunId, RunStatus};
-pub use summary::{RunSummary, TokenUsage};
+pub use summary::{Preview, RunSummary, TokenUsage};
 
 /// Milliseconds since the Unix epoch; the one time representation stored and exchanged.
 pub type Millis = i64;

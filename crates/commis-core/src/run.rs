@@ -67,7 +67,8 @@ pub struct Grant {
     pub mode: AccessMode,
 }
 
-/// Where a run stands. `Done`, `Failed`, `Stopped` and `Unsupported` are final.
+/// Where a run stands. `Done`, `Failed` and `Unsupported` are final; `Stopped`,
+/// `NeedsInput` and `Interrupted` runs continue with `commis resume`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
@@ -81,14 +82,23 @@ pub enum RunStatus {
     Stopped,
     /// The brief is beyond what the chosen provider can do; nothing was changed.
     Unsupported,
+    /// The process driving the run died (crash, kill, power cut) while it was planning or
+    /// running. Never stored: shown for a `planning`/`running` run that nobody drives.
+    Interrupted,
 }
 
 impl RunStatus {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            RunStatus::Done | RunStatus::Failed | RunStatus::Stopped | RunStatus::Unsupported
+            RunStatus::Done | RunStatus::Failed | RunStatus::Unsupported
         )
+    }
+
+    /// Whether a process is (or should be) driving the run right now: the statuses a run
+    /// whose process died is left in.
+    pub fn is_live(self) -> bool {
+        matches!(self, RunStatus::Planning | RunStatus::Running)
     }
 
     /// The word used in the JSON summary and the CLI.
@@ -101,6 +111,7 @@ impl RunStatus {
             RunStatus::Failed => "failed",
             RunStatus::Stopped => "stopped",
             RunStatus::Unsupported => "unsupported",
+            RunStatus::Interrupted => "interrupted",
         }
     }
 
@@ -113,6 +124,7 @@ impl RunStatus {
             "failed" => RunStatus::Failed,
             "stopped" => RunStatus::Stopped,
             "unsupported" => RunStatus::Unsupported,
+            "interrupted" => RunStatus::Interrupted,
             _ => return None,
         })
     }
@@ -158,10 +170,14 @@ mod tests {
             RunStatus::Failed,
             RunStatus::Stopped,
             RunStatus::Unsupported,
+            RunStatus::Interrupted,
         ] {
             assert_eq!(RunStatus::parse(s.as_str()), Some(s));
         }
         assert!(RunStatus::Done.is_final());
         assert!(!RunStatus::Running.is_final());
+        // A stopped run continues with `commis resume`.
+        assert!(!RunStatus::Stopped.is_final());
+        assert!(!RunStatus::Interrupted.is_final());
     }
 }

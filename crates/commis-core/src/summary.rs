@@ -34,6 +34,24 @@ pub struct RunSummary {
     /// A human explanation when the status is not `done` (unsupported brief, failure...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The questions a `needs_input` run waits for (`commis resume` asks them again).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
+    /// A `--read-only` run: what it would have changed, done on a copy kept under
+    /// `COMMIS_HOME` (the contract lists above stay empty: the folder was not touched).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<Preview>,
+}
+
+/// What a read-only run would change, and where the copy that shows it lives.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    /// The copy of the folder the run worked on (under `COMMIS_HOME/previews/`).
+    pub dir: String,
+    pub created: Vec<String>,
+    pub modified: Vec<String>,
+    pub moved: Vec<(String, String)>,
+    pub deleted: Vec<String>,
 }
 
 impl RunSummary {
@@ -48,6 +66,8 @@ impl RunSummary {
             tokens: TokenUsage::default(),
             cost_usd: None,
             message: None,
+            questions: Vec::new(),
+            preview: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 use thiserror::Error;
 
 /// Why a document could not be read at all.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[derive(Debug, Error, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DocError {
     /// The bytes are damaged or do not follow the format they claim.
     #[error(
@@ -21,6 +21,12 @@ pub enum DocError {
     /// The file, or what it decompresses to, exceeds a configured limit.
     #[error("the file is too large to read ({limit}); split it or raise the limit")]
     TooLarge { limit: String },
+    /// Reading the file exhausted the memory, time or output allowed to the worker
+    /// process that reads it (a crafted or pathological file); it is skipped.
+    #[error(
+        "fichier trop volumineux ou piégé : ignoré / file too large or crafted, skipped ({reason})"
+    )]
+    Hostile { reason: String },
     /// Reading the file from disk failed (only `read_path`).
     #[error("could not read the file: {reason}")]
     Io { reason: String },
@@ -50,6 +56,7 @@ impl DocError {
             DocError::Encrypted => "encrypted",
             DocError::Unsupported { .. } => "unsupported",
             DocError::TooLarge { .. } => "too_large",
+            DocError::Hostile { .. } => "hostile",
             DocError::Io { .. } => "io",
         }
     }

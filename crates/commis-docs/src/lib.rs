@@ -25,6 +25,7 @@
 
 mod detect;
 mod error;
+pub mod isolate;
 mod limits;
 mod model;
 mod read;
@@ -34,6 +35,7 @@ mod zipx;
 
 pub use detect::detect_format;
 pub use error::DocError;
+pub use isolate::read_guarded;
 pub use limits::Limits;
 pub use model::{
     AttachmentInfo, Block, BlockKind, Cell, CellKind, Document, Format, InvoiceData, InvoiceLine,
@@ -87,6 +89,15 @@ pub fn read_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document,
         (bytes, None)
     };
     let format = detect_format(name, bytes)?;
+    let (bytes, line_note) = if matches!(
+        format,
+        Format::Csv | Format::Tsv | Format::Txt | Format::Markdown
+    ) {
+        cut_long_lines(bytes, limits.max_line_bytes)
+    } else {
+        (std::borrow::Cow::Borrowed(bytes), None)
+    };
+    let bytes: &[u8] = &bytes;
     // A parser bug must cost one file, not the whole run: a panic becomes an error.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         read::read_format(format, bytes, limits)
@@ -100,8 +111,43 @@ pub fn read_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document,
     if let Some(note) = cut_note {
         doc.warnings.push(note);
     }
+    if let Some(note) = line_note {
+        doc.warnings.push(note);
+    }
     truncate_text(&mut doc, limits.max_text_chars);
     Ok(doc)
+}
+
+/// Cuts every line longer than `max` bytes to its first `max` bytes: a record of
+/// hundreds of megabytes is an attack or a broken export, and copying it through
+/// a parser multiplies its size.
+fn cut_long_lines(bytes: &[u8], max: usize) -> (std::borrow::Cow<'_, [u8]>, Option<String>) {
+    let max = max.max(1);
+    if !bytes.split(|b| *b == b'\n').any(|l| l.len() > max) {
+        return (std::borrow::Cow::Borrowed(bytes), None);
+    }
+    let mut out = Vec::with_capacity(bytes.len().min(64 * 1024 * 1024));
+    let mut cut = 0usize;
+    let mut first = true;
+    for line in bytes.split(|b| *b == b'\n') {
+        if !first {
+            out.push(b'\n');
+        }
+        first = false;
+        if line.len() > max {
+            cut += 1;
+            // Keep whole UTF-8 sequences.
+            let mut end = max;
+            while end > 0 && (line[end] & 0xC0) == 0x80 {
+                end -= 1;
+            }
+            out.extend_from_slice(&line[..end]);
+        } else {
+            out.extend_from_slice(line);
+        }
+    }
+    let note = format!("{cut} line(s) longer than {max} bytes were cut (limit max_line_bytes)");
+    (std::borrow::Cow::Owned(out), Some(note))
 }
 
 /// Formats whose prefix (cut at a line end) is still a meaningful document.
@@ -117,6 +163,19 @@ fn is_line_text(format: Format) -> bool {
 /// (CSV, TSV, plain text, Markdown, HTML, mail), whose first `max_bytes` are read
 /// with a warning.
 pub fn read_path(path: &Path, limits: &Limits) -> Result<Document, DocError> {
+    read_path_with(path, limits, read_bytes)
+}
+
+/// [`read_path`] through [`read_guarded`]: in a worker process when one is named.
+pub fn read_path_guarded(path: &Path, limits: &Limits) -> Result<Document, DocError> {
+    read_path_with(path, limits, read_guarded)
+}
+
+fn read_path_with(
+    path: &Path,
+    limits: &Limits,
+    read: fn(&str, &[u8], &Limits) -> Result<Document, DocError>,
+) -> Result<Document, DocError> {
     let io_err = |e: std::io::Error| DocError::Io {
         reason: format!("{}: {e}", path.display()),
     };
@@ -139,7 +198,7 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Document, DocError> {
             &mut prefix,
         )
         .map_err(io_err)?;
-        let mut doc = read_bytes(&name, &prefix, limits)?;
+        let mut doc = read(&name, &prefix, limits)?;
         for w in &mut doc.warnings {
             if w.ends_with("(limit max_bytes)") {
                 *w = format!(
@@ -152,7 +211,7 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Document, DocError> {
         return Ok(doc);
     }
     let bytes = std::fs::read(path).map_err(io_err)?;
-    read_bytes(&name, &bytes, limits)
+    read(&name, &bytes, limits)
 }
 
 fn truncate_text(doc: &mut Document, max_chars: usize) {

@@ -1,9 +1,9 @@
 //! The one document model every reader fills in.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The kind of file a document was read as, detected from its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Pdf,
@@ -78,7 +78,7 @@ impl std::fmt::Display for Format {
 }
 
 /// Descriptive facts about a document; every field is optional because formats differ.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metadata {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
@@ -99,7 +99,7 @@ pub struct Metadata {
     pub pages: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sheets: Option<u32>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sheet_names: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slides: Option<u32>,
@@ -129,7 +129,7 @@ pub struct Metadata {
 }
 
 /// Where a block or table sits in its document (1-based numbers).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
@@ -172,7 +172,7 @@ impl Place {
 }
 
 /// What role a block of text plays.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum BlockKind {
     Title,
@@ -204,7 +204,7 @@ pub enum BlockKind {
 }
 
 /// One piece of text with its role and place.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Block {
     pub kind: BlockKind,
     pub text: String,
@@ -212,7 +212,7 @@ pub struct Block {
 }
 
 /// The kind of value a table cell holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CellKind {
     Empty,
@@ -228,7 +228,7 @@ pub enum CellKind {
 }
 
 /// One table cell: its text as a reader would see it, and its number when it is one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     pub kind: CellKind,
     pub text: String,
@@ -270,7 +270,7 @@ impl Cell {
 }
 
 /// A rectangle of merged cells, 0-based inclusive row/column indexes in the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MergedRange {
     pub first_row: u32,
     pub first_col: u32,
@@ -280,19 +280,19 @@ pub struct MergedRange {
 
 /// A table: a sheet, a Word/PowerPoint table, a CSV file, or rows of a PDF page
 /// whose columns line up (cells are text; `origin` and `merged` stay empty).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     pub place: Place,
     /// Spreadsheet coordinates of the top-left cell ("A1"), when the table is a sheet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
     pub rows: Vec<Vec<Cell>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged: Vec<MergedRange>,
 }
 
 /// One invoice line from an embedded invoice XML.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceLine {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -313,7 +313,7 @@ pub struct InvoiceLine {
 ///
 /// Amounts are kept as the decimal strings of the XML ("529.87") so nothing is lost to
 /// floating point; the caller parses them when it computes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceData {
     /// Name of the embedded file ("factur-x.xml", "ZUGFeRD-invoice.xml"...).
     pub xml_name: String,
@@ -355,14 +355,14 @@ pub struct InvoiceData {
     pub grand_total: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due_amount: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<InvoiceLine>,
     /// The embedded XML as it was stored.
     pub raw_xml: String,
 }
 
 /// A file attached to or embedded in a document (mail attachment, PDF embedded file).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttachmentInfo {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -373,7 +373,7 @@ pub struct AttachmentInfo {
 }
 
 /// Everything commis-docs could read from one file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     pub format: Format,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -383,7 +383,7 @@ pub struct Document {
     pub tables: Vec<Table>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice: Option<InvoiceData>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentInfo>,
     /// Things the reader skipped, truncated or could not do; the document is still usable.
     pub warnings: Vec<String>,

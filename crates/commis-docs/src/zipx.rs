@@ -14,6 +14,7 @@ pub(crate) struct Package<'a> {
     zip: zip::ZipArchive<Cursor<&'a [u8]>>,
     budget: u64,
     limit: u64,
+    member_limit: u64,
     format: &'static str,
 }
 
@@ -26,6 +27,7 @@ impl<'a> Package<'a> {
             zip,
             budget: limits.max_decompressed_bytes,
             limit: limits.max_decompressed_bytes,
+            member_limit: limits.max_stream_bytes,
             format,
         })
     }
@@ -46,13 +48,18 @@ impl<'a> Package<'a> {
             return Err(DocError::Encrypted);
         }
         let mut out = Vec::new();
+        // One member may not take more than its own share, whatever it declares.
+        let cap = self.budget.min(self.member_limit);
         let read = file
-            .take(self.budget + 1)
+            .take(cap + 1)
             .read_to_end(&mut out)
             .map_err(|e| DocError::corrupt(self.format, format!("{name}: {e}")))?;
-        if read as u64 > self.budget {
+        if read as u64 > cap {
             return Err(DocError::TooLarge {
-                limit: format!("it decompresses to more than {} bytes", self.limit),
+                limit: format!(
+                    "{name} decompresses to more than {cap} bytes (limits max_stream_bytes, max_decompressed_bytes {})",
+                    self.limit
+                ),
             });
         }
         self.budget -= read as u64;

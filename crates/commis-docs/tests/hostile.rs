@@ -356,3 +356,93 @@ fn inputs_that_crashed_the_fuzzers_are_typed_errors_now() {
     }
     assert!(seen >= 2, "the regression inputs are missing");
 }
+
+#[path = "common/corpus.rs"]
+mod corpus;
+
+/// The generated hostile corpus, read in this process: every file is a typed error or
+/// a document, bounded by the readers' own limits (files that only a worker process
+/// can contain are left to the `commis` binary's tests).
+#[test]
+fn the_generated_hostile_corpus_gives_typed_errors_or_bounded_documents() {
+    let fixtures = fixture("");
+    for file in corpus::corpus(&fixtures) {
+        if file.worker_only {
+            continue;
+        }
+        let result = read_bytes(file.name, &file.bytes, &Limits::default());
+        no_parser_failure(file.name, &result);
+        match &result {
+            Ok(doc) => {
+                let text: usize = doc.blocks.iter().map(|b| b.text.len()).sum();
+                let cells: usize = doc
+                    .tables
+                    .iter()
+                    .map(|t| t.rows.iter().map(Vec::len).sum::<usize>() + t.rows.len())
+                    .sum();
+                assert!(
+                    cells <= Limits::default().max_cells as usize * 2,
+                    "{}: {cells} cells laid out",
+                    file.name
+                );
+                assert!(text <= 40_000_000, "{}: {text} bytes of text", file.name);
+            }
+            Err(e) => assert!(!e.to_string().contains('\n'), "{}: {e}", file.name),
+        }
+    }
+}
+
+#[test]
+fn a_sheet_spanning_a1_to_xfd1048576_is_read_sparsely_with_a_warning() {
+    let bytes = corpus::xlsx_with_cells(&[(0, 0), (1_048_575, 16_383)]);
+    let doc = read_bytes("range.xlsx", &bytes, &Limits::default()).unwrap();
+    let table = &doc.tables[0];
+    assert_eq!(table.rows[0][0].text, "1");
+    assert_eq!(table.rows.last().unwrap().last().unwrap().text, "1");
+    assert!(table.rows[1].is_empty(), "empty rows stay empty");
+    assert!(
+        doc.warnings.iter().any(|w| w.contains("A1:XFD1048576")),
+        "{:?}",
+        doc.warnings
+    );
+}
+
+#[test]
+fn bombs_are_refused_by_the_limits_inside_the_readers() {
+    let fixtures = fixture("");
+    let corpus = corpus::corpus(&fixtures);
+    let get = |name: &str| {
+        let f = corpus.iter().find(|f| f.name == name).unwrap();
+        read_bytes(f.name, &f.bytes, &Limits::default())
+    };
+    for name in ["range.ods", "deflate-bomb.docx", "zip-bomb.xlsx"] {
+        assert!(
+            matches!(get(name), Err(DocError::TooLarge { .. })),
+            "{name}: {:?}",
+            get(name).map(|d| d.warnings)
+        );
+    }
+    let csv = get("giant-line.csv").unwrap();
+    assert!(
+        csv.warnings.iter().any(|w| w.contains("max_line_bytes")),
+        "{:?}",
+        csv.warnings
+    );
+    // The 64 MiB content stream is over the per-stream limit: no page text, no blow-up.
+    match get("stream-bomb.pdf") {
+        Ok(doc) => assert!(doc.blocks.is_empty(), "{:?}", doc.warnings),
+        Err(e) => assert!(
+            matches!(e, DocError::TooLarge { .. } | DocError::Corrupt { .. }),
+            "{e}"
+        ),
+    }
+    let flood = get("glyph-flood.pdf").unwrap();
+    assert!(
+        flood
+            .warnings
+            .iter()
+            .any(|w| w.contains("max_glyphs_per_page")),
+        "{:?}",
+        flood.warnings
+    );
+}

@@ -13,6 +13,7 @@
 //! HTTP transports (stdio only: that is what desktop MCP clients launch).
 
 mod client;
+pub mod framing;
 mod server;
 
 pub use client::{RemoteTool, ServerConfig, connect_all, tool_name_for};

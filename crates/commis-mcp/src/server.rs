@@ -49,7 +49,10 @@ pub async fn serve_stdio(engine: Engine, grant: Grant, policy: Policy) -> Result
     let server = CommisMcpServer::new(engine, grant, policy);
     tracing::info!(folder = %server.grant.path.display(), "serving commis's tools over MCP (stdio)");
     let running = server
-        .serve(rmcp::transport::stdio())
+        .serve(crate::framing::guard(
+            tokio::io::stdin(),
+            tokio::io::stdout(),
+        ))
         .await
         .map_err(|e| McpError::Start(e.to_string()))?;
     let reason = running

@@ -16,7 +16,7 @@ const I18N = {
     run: 'Run', status: 'Status', elapsed: 'Elapsed', tokens: 'Tokens', cost: 'Cost',
     tokens_val: '{i} in / {o} out',
     st_planning: 'Planning', st_running: 'Running', st_needs_input: 'Waiting for you', st_done: 'Done',
-    st_failed: 'Failed', st_stopped: 'Stopped', st_unsupported: 'Not supported',
+    st_failed: 'Failed', st_stopped: 'Stopped', st_unsupported: 'Not supported', st_interrupted: 'Interrupted',
     waiting: 'Waiting for you', waiting_plan: 'Review the plan below, then accept or reject it.',
     waiting_question: 'commis has a question.', waiting_approval: 'commis asks your permission.',
     plan: 'The plan', plan_review: 'Review the plan',
@@ -74,7 +74,7 @@ const I18N = {
     run: 'Tâche', status: 'État', elapsed: 'Durée', tokens: 'Jetons', cost: 'Coût',
     tokens_val: '{i} entrée / {o} sortie',
     st_planning: 'Préparation', st_running: 'En cours', st_needs_input: 'Vous attend', st_done: 'Terminée',
-    st_failed: 'Échec', st_stopped: 'Arrêtée', st_unsupported: 'Non prise en charge',
+    st_failed: 'Échec', st_stopped: 'Arrêtée', st_unsupported: 'Non prise en charge', st_interrupted: 'Interrompue',
     waiting: 'commis vous attend', waiting_plan: 'Relisez le plan ci-dessous, puis acceptez-le ou refusez-le.',
     waiting_question: 'commis a une question.', waiting_approval: 'commis demande votre accord.',
     plan: 'Le plan', plan_review: 'Relire le plan',
@@ -607,7 +607,7 @@ function renderHead(v) {
         try { await api('POST', `/api/runs/${v.id}/stop`); } catch (e) { v.els.head.append(errorBox(e)); }
       },
     }, t('stop')));
-  } else if (['needs_input', 'planning', 'running'].includes(run.status)) {
+  } else if (['needs_input', 'planning', 'running', 'stopped', 'interrupted'].includes(run.status)) {
     // Interrupted (a restart, a crash) or waiting for an answer nobody could give.
     if (run.status !== 'needs_input') buttons.push(h('span.hint', {}, t('resume_hint')));
     buttons.push(h('button#resume', {
@@ -879,7 +879,7 @@ function renderTrace(v) {
 function renderResults(v) {
   const d = v.detail;
   const box = v.els.results;
-  if (!d || d.live || !['done', 'failed', 'stopped', 'needs_input', 'unsupported'].includes(d.run.status)) { box.replaceChildren(); return; }
+  if (!d || d.live || !['done', 'failed', 'stopped', 'needs_input', 'unsupported', 'interrupted'].includes(d.run.status)) { box.replaceChildren(); return; }
   const s = d.summary;
   const fileRow = (path, label) => h('li', {},
     h('span.mono', {}, label || path), ' ',

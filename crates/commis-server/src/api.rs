@@ -171,18 +171,8 @@ pub(crate) async fn create_run(
             folder.display()
         )));
     }
-    let folder = std::fs::canonicalize(&folder).map_err(|e| {
-        ApiError::bad(format!(
-            "cannot open the folder {}: {e}; check the path",
-            folder.display()
-        ))
-    })?;
-    if !folder.is_dir() {
-        return Err(ApiError::bad(format!(
-            "{} is not a folder",
-            folder.display()
-        )));
-    }
+    let folder = commis_workspace::check_grantable(&folder, state.engine.home())
+        .map_err(|e| ApiError::bad(e.to_string()))?;
     let (mode, policy) = if new.read_only {
         let mut policy = Policy::new(PolicyMode::ReadOnly);
         policy.rules = state.policy.rules.clone();
@@ -341,11 +331,6 @@ pub(crate) async fn resume_run(
             run.status.as_str()
         )));
     }
-    if state.engine.store.plan(&run.id)?.is_none() {
-        return Err(ApiError::conflict(format!(
-            "run {run_id} has no plan to resume; start it again from the start screen"
-        )));
-    }
     let stop = StopHandle::default();
     if !state.hub.begin(&run_id, stop.clone()) {
         return Err(ApiError::conflict(format!(
@@ -381,6 +366,16 @@ pub(crate) async fn resume_run(
     Ok(Json(json!({ "run_id": run_id, "resumed": true })))
 }
 
+/// A run's status as the page shows it: `interrupted` when no process drives a run left
+/// `planning`/`running` (one this server is starting counts as driven).
+fn shown_status(state: &AppState, run: &commis_core::Run) -> RunStatus {
+    if state.hub.is_live(run.id.as_str()) {
+        run.status
+    } else {
+        state.engine.shown_status(run)
+    }
+}
+
 pub(crate) async fn list_runs(State(state): State<Arc<AppState>>) -> ApiResult {
     let runs = state.engine.store.runs(200)?;
     let rows: Vec<Value> = runs
@@ -390,7 +385,7 @@ pub(crate) async fn list_runs(State(state): State<Arc<AppState>>) -> ApiResult {
             json!({
                 "id": id,
                 "brief": r.brief,
-                "status": r.status,
+                "status": shown_status(&state, &r),
                 "provider": r.provider,
                 "created_at": r.created_at,
                 "updated_at": r.updated_at,
@@ -409,7 +404,12 @@ pub(crate) async fn run_detail(
     Path(run_id): Path<String>,
 ) -> ApiResult {
     let store = &state.engine.store;
-    let run = store.run(&run_id)?;
+    let mut run = store.run(&run_id)?;
+    run.status = shown_status(&state, &run);
+    let undo_state = state
+        .engine
+        .undo_state(&run.id)
+        .map_err(ApiError::internal)?;
     let (plan, accepted) = match store.plan(&run.id)? {
         Some((p, a)) => (Some(p), a),
         None => (None, false),
@@ -430,6 +430,7 @@ pub(crate) async fn run_detail(
         "waiting": state.hub.waiting(&run_id),
         "paused": state.hub.is_paused(&run_id),
         "undone": undone,
+        "undo_state": undo_state,
     })))
 }
 

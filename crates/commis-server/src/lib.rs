@@ -12,6 +12,7 @@ mod api;
 mod assets;
 mod auth;
 mod events;
+pub mod listen;
 mod preview;
 mod slides;
 mod state;
@@ -148,6 +149,15 @@ fn router(state: Arc<AppState>) -> Router {
 /// Binds 127.0.0.1 and starts serving in the background; the caller prints or opens
 /// [`RunningServer::url`].
 pub async fn start(engine: Engine, opts: ServeOptions) -> Result<RunningServer, ServerError> {
+    start_with_bounds(engine, opts, listen::Bounds::default()).await
+}
+
+/// [`start`] with other connection bounds (tests use short timeouts).
+pub async fn start_with_bounds(
+    engine: Engine,
+    opts: ServeOptions,
+    bounds: listen::Bounds,
+) -> Result<RunningServer, ServerError> {
     let port = opts.port.unwrap_or(0);
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .await
@@ -168,7 +178,7 @@ pub async fn start(engine: Engine, opts: ServeOptions) -> Result<RunningServer, 
         hub: Arc::new(Hub::new()),
     });
     let app = router(state);
-    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    let task = tokio::spawn(async move { listen::serve(listener, app, bounds).await });
     Ok(RunningServer { addr, token, task })
 }
 

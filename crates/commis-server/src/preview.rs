@@ -50,7 +50,7 @@ pub(crate) fn read_run_file(engine: &Engine, run: &Run, path: &str) -> Result<Ve
 pub(crate) fn preview(engine: &Engine, run: &Run, path: &str) -> Result<Value, ApiError> {
     let bytes = read_run_file(engine, run, path)?;
     let name = path.rsplit('/').next().unwrap_or(path);
-    let doc = commis_docs::read_bytes(name, &bytes, &Limits::default()).map_err(|e| {
+    let doc = commis_docs::read_guarded(name, &bytes, &Limits::default()).map_err(|e| {
         ApiError(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("no preview for {path}: {e}"),

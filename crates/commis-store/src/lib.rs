@@ -513,6 +513,90 @@ impl Store {
     }
 }
 
+/// How much of a run `commis undo` has reverted, from its journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UndoState {
+    /// Nothing undone (or nothing to undo).
+    NotUndone,
+    /// Some changes undone, others still in place (conflicts left for later).
+    PartlyUndone,
+    /// Every change undone.
+    Undone,
+}
+
+impl UndoState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UndoState::NotUndone => "",
+            UndoState::PartlyUndone => "partly undone",
+            UndoState::Undone => "undone",
+        }
+    }
+}
+
+impl Store {
+    /// The journal entries of every other run recorded after `run`'s first change that is
+    /// still in place: what `undo` checks so that an older run is not undone under a newer
+    /// one that depends on it.
+    pub fn later_entries(
+        &self,
+        run: &RunId,
+    ) -> std::result::Result<Vec<JournalEntry>, JournalError> {
+        let conn = self.conn().map_err(jerr)?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, run_id, root, op, state, at FROM journal
+                 WHERE run_id != ?1 AND state IN ('done', 'pending')
+                   AND id > (SELECT COALESCE(MIN(id), 9223372036854775807) FROM journal
+                             WHERE run_id = ?1 AND state IN ('done', 'pending'))
+                 ORDER BY id",
+            )
+            .map_err(jerr)?;
+        let rows = stmt
+            .query_map([run.as_str()], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            })
+            .map_err(jerr)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, run_id, root, op, state, at) = row.map_err(jerr)?;
+            out.push(JournalEntry {
+                id: id as u64,
+                run_id: RunId(run_id),
+                root: PathBuf::from(root),
+                op: serde_json::from_str(&op).map_err(jerr)?,
+                state: JournalState::parse(&state)
+                    .ok_or_else(|| JournalError(format!("unknown journal state {state}")))?,
+                at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether `run` was undone, wholly or in part.
+    pub fn undo_state(&self, run: &RunId) -> Result<UndoState> {
+        let (undone, left): (i64, i64) = self.conn()?.query_row(
+            "SELECT COALESCE(SUM(state = 'undone'), 0), COALESCE(SUM(state IN ('done', 'pending')), 0)
+             FROM journal WHERE run_id = ?1",
+            [run.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(match (undone > 0, left > 0) {
+            (false, _) => UndoState::NotUndone,
+            (true, true) => UndoState::PartlyUndone,
+            (true, false) => UndoState::Undone,
+        })
+    }
+}
+
 fn jerr(e: impl std::fmt::Display) -> JournalError {
     JournalError(e.to_string())
 }
@@ -714,6 +798,37 @@ mod tests {
         assert_eq!(entries[0].state, JournalState::Done);
         assert_eq!(entries[0].op, op);
         assert_eq!(entries[0].root, PathBuf::from("/d"));
+    }
+
+    #[test]
+    fn undo_sees_the_later_runs_entries_and_history_sees_partial_undos() {
+        let store = Store::in_memory().unwrap();
+        let (a, b) = (RunId("a".into()), RunId("b".into()));
+        let op = |p: &str| JournalOp::MakeDir { path: p.into() };
+        let early = store.begin(&b, Path::new("/d"), &op("early")).unwrap();
+        store.set_state(early, JournalState::Done).unwrap();
+        let a1 = store.begin(&a, Path::new("/d"), &op("x")).unwrap();
+        store.set_state(a1, JournalState::Done).unwrap();
+        let a2 = store.begin(&a, Path::new("/d"), &op("y")).unwrap();
+        store.set_state(a2, JournalState::Done).unwrap();
+        let b1 = store.begin(&b, Path::new("/d"), &op("z")).unwrap();
+        store.set_state(b1, JournalState::Done).unwrap();
+        let later = store.later_entries(&a).unwrap();
+        assert_eq!(later.len(), 1, "only what came after a's first change");
+        assert_eq!(later[0].run_id, b);
+        assert!(
+            store
+                .later_entries(&b)
+                .unwrap()
+                .iter()
+                .all(|e| e.run_id == a)
+        );
+
+        assert_eq!(store.undo_state(&a).unwrap(), UndoState::NotUndone);
+        store.set_state(a2, JournalState::Undone).unwrap();
+        assert_eq!(store.undo_state(&a).unwrap(), UndoState::PartlyUndone);
+        store.set_state(a1, JournalState::Undone).unwrap();
+        assert_eq!(store.undo_state(&a).unwrap(), UndoState::Undone);
     }
 
     #[test]

@@ -359,6 +359,17 @@ pub(crate) fn backup_at(
     blobs.put_file(file, true, shown)
 }
 
+/// `COMMIS_SOAK_DELAY_MS`: a benchmarking knob for `scripts/soak-kill9.sh`, unset in normal
+/// use. Holds every file write with its temporary file in place, every batch item and every
+/// undo action this many milliseconds, so a `kill -9` can land at those moments on purpose.
+pub(crate) fn soak_pause() {
+    static DELAY: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let delay = DELAY.get_or_init(|| std::env::var("COMMIS_SOAK_DELAY_MS").ok()?.parse().ok());
+    if let Some(ms) = *delay {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
 fn temp_name() -> String {
     format!("{TEMP_PREFIX}{}", unique_suffix())
 }
@@ -443,6 +454,7 @@ pub(crate) fn write_atomic(
         file.sync_all()
             .map_err(|e| WorkspaceError::io("flush", shown, e))?;
         drop(file);
+        soak_pause();
         before_rename().map_err(|e| WorkspaceError::io("write", shown, e))?;
         if replace {
             rustix::fs::renameat(dir, tmp.as_str(), dir, name)

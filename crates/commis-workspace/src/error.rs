@@ -76,6 +76,29 @@ pub enum WorkspaceError {
     },
     #[error("nothing to undo for run {run}: {reason}")]
     NothingToUndo { run: RunId, reason: String },
+    #[error("{}", crate::lock::folder_busy_message(folder, holder.as_ref(), false))]
+    FolderBusy {
+        folder: PathBuf,
+        holder: Option<crate::lock::LockHolder>,
+    },
+    #[error(
+        "cannot undo run {run} yet: later runs changed the same files ({}); undo them first \
+         (`commis undo RUN` for each, newest first), or undo them all in order with \
+         `commis undo {run} --cascade`",
+        newer.iter().map(|n| format!("run {}: {}", n.run, n.paths.join(", "))).collect::<Vec<_>>().join("; ")
+    )]
+    NewerRunFirst { run: RunId, newer: Vec<NewerRun> },
+}
+
+/// A later run that changed files an older run's undo would need (see
+/// [`WorkspaceError::NewerRunFirst`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewerRun {
+    pub run: RunId,
+    /// The paths both runs touched (a few; relative to the granted folder).
+    pub paths: Vec<String>,
+    /// The newest journal entry of that run: runs are undone from the highest down.
+    pub last_entry: u64,
 }
 
 /// The crate's result type.

@@ -54,13 +54,23 @@
 
 mod blobs;
 mod confined;
+mod debris;
 mod error;
+mod grant;
+mod lock;
 mod path;
 mod undo;
 mod workspace;
 
 pub use blobs::{BlobStore, sha256_hex};
-pub use error::{ChangedFile, Result, WorkspaceError};
+pub use error::{ChangedFile, NewerRun, Result, WorkspaceError};
+pub use grant::{GrantRefusal, check_grantable};
+pub use lock::{FolderLock, LockHolder, folder_busy_message};
 pub use path::{TEMP_PREFIX, normalize};
-pub use undo::{UndoReport, undo_run};
-pub use workspace::{BatchItem, EMPTY_DIR_MARKER, FileInfo, GrantedRoot, Snapshot, Workspace};
+pub use undo::{
+    ConflictKind, UndoConflict, UndoOptions, UndoReport, undo_cascade, undo_run, undo_run_with,
+};
+pub use workspace::{
+    BatchItem, BatchOutcome, EMPTY_DIR_MARKER, FileInfo, GrantedRoot, SkippedItem, Snapshot,
+    Workspace,
+};

@@ -42,6 +42,48 @@ pub enum BatchItem {
     Move { from: String, to: String },
 }
 
+/// An item [`Workspace::apply_batch`] left out, and why.
+#[derive(Debug)]
+pub struct SkippedItem {
+    pub item: BatchItem,
+    pub reason: WorkspaceError,
+}
+
+/// What [`Workspace::apply_batch`] did.
+#[derive(Debug)]
+pub struct BatchOutcome {
+    /// The journaled batch: only what was applied (paths as the caller names them).
+    pub op: JournalOp,
+    /// Items left out, with their reasons; the rest was applied.
+    pub skipped: Vec<SkippedItem>,
+    /// Folders the moves left empty, removed in the same entry.
+    pub removed_dirs: Vec<String>,
+}
+
+/// What a planned batch item does.
+enum BatchAct {
+    MakeDir,
+    Move(Loc),
+    RemoveDir,
+}
+
+/// One checked operation of a batch, ready to apply.
+struct Planned {
+    op: JournalOp,
+    loc: Loc,
+    act: BatchAct,
+    /// The caller's item it comes from (none: an emptied folder's removal).
+    item: Option<usize>,
+}
+
+/// A batch being checked: the grant it works in, the operations so far, and what each path
+/// touched will be once they are applied (`None`: gone).
+struct BatchPlan {
+    root: Option<usize>,
+    planned: Vec<Planned>,
+    will_be: HashMap<Vec<String>, Option<Kind>>,
+}
+
 /// A granted folder as the workspace sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantedRoot {
@@ -94,6 +136,12 @@ pub struct Workspace {
     run: RunId,
     journal: Arc<dyn JournalStore>,
     blobs: Arc<BlobStore>,
+    /// The run's last journal entry when this process opened its folders: entries up to it
+    /// were written by an earlier process (a run being resumed).
+    earlier_session: Option<u64>,
+    /// Files of the earlier session kept as they were once already (a second write in this
+    /// session is a real revision and goes through).
+    kept_from_earlier: std::sync::Mutex<BTreeSet<(usize, String)>>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -178,11 +226,14 @@ impl Workspace {
                 mode: g.mode,
             });
         }
+        let earlier_session = journal.entries(&run)?.iter().map(|e| e.id).max();
         Ok(Workspace {
             roots,
             run,
             journal,
             blobs,
+            earlier_session,
+            kept_from_earlier: Default::default(),
         })
     }
 
@@ -538,6 +589,9 @@ impl Workspace {
                     return Err(WorkspaceError::AlreadyExists { path: loc.shown });
                 }
                 let before = backup_at(&dir, &name, &loc.shown, &self.blobs)?;
+                if let Some(kept) = self.written_before_resume(loc.root, &loc.rel(), &before)? {
+                    return Ok(self.shown_op(loc.root, kept));
+                }
                 (
                     JournalOp::Modify {
                         path: loc.rel(),
@@ -553,6 +607,51 @@ impl Workspace {
         let result = write_atomic(&dir, &name, &loc.shown, bytes, perm, replace, before_rename);
         self.finish(id, result)?;
         Ok(self.shown_op(loc.root, op))
+    }
+
+    /// A file this run already wrote in an earlier process (before a crash and `resume`) and
+    /// that still holds what it wrote: the step that wrote it is running again, and the
+    /// deliverable must not be written twice. Returns the entry that wrote it.
+    fn written_before_resume(
+        &self,
+        root: usize,
+        rel: &str,
+        current: &str,
+    ) -> Result<Option<JournalOp>> {
+        let Some(last_before) = self.earlier_session else {
+            return Ok(None);
+        };
+        let Ok(mut kept) = self.kept_from_earlier.lock() else {
+            return Ok(None);
+        };
+        if !kept.insert((root, rel.to_string())) {
+            return Ok(None);
+        }
+        let root_path = &self.roots[root].dir.path;
+        let entries = self.journal.entries(&self.run)?;
+        for e in entries.iter().rev() {
+            if e.id > last_before
+                || &e.root != root_path
+                || !matches!(e.state, JournalState::Done | JournalState::Pending)
+            {
+                continue;
+            }
+            for leaf in e.op.leaves().into_iter().rev() {
+                match leaf {
+                    JournalOp::Create { path, after } | JournalOp::Modify { path, after, .. }
+                        if path == rel =>
+                    {
+                        return Ok((after == current).then(|| leaf.clone()));
+                    }
+                    JournalOp::Move { from, to, .. } if from == rel || to == rel => {
+                        return Ok(None);
+                    }
+                    JournalOp::Delete { path, .. } if path == rel => return Ok(None),
+                    _ => {}
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Creates the folder `path` and its missing parents, recorded as one entry. `None`
@@ -758,179 +857,331 @@ impl Workspace {
     }
 
     /// Applies folder creations and moves as one journal entry (`Batch`), so that undo
-    /// reverts them whole. Everything is checked before anything changes; if one item fails,
-    /// those already applied are rolled back.
-    pub fn apply_batch(&self, label: &str, items: Vec<BatchItem>) -> Result<JournalOp> {
-        let mut root = None;
-        let mut planned: Vec<(JournalOp, Loc, Option<Loc>)> = Vec::new();
-        // What the folder will look like after the items planned so far.
-        let mut will_be: HashMap<Vec<String>, Option<Kind>> = HashMap::new();
-        for item in &items {
-            let (a, b) = match item {
-                BatchItem::MakeDir { path } => (self.locate(path, true)?, None),
-                BatchItem::Move { from, to } => {
-                    (self.locate(from, false)?, Some(self.locate(to, false)?))
-                }
+    /// reverts them whole. Each item is checked before anything changes; an item that cannot
+    /// be applied (a refused name, an unreadable or hard-linked file, a target that exists or
+    /// that an earlier item already takes, a failure while moving) is left out with its
+    /// reason and the rest applies. Folders that the batch's moves leave empty are removed in
+    /// the same entry (undo recreates them). Fails only when no item at all could be applied.
+    pub fn apply_batch(&self, label: &str, items: Vec<BatchItem>) -> Result<BatchOutcome> {
+        let (planned, mut skipped) = self.plan_batch(&items)?;
+        let ops: Vec<JournalOp> = planned.iter().map(|p| p.op.clone()).collect();
+        let op = JournalOp::Batch {
+            label: label.to_string(),
+            ops,
+        };
+        let Some(root) = planned.first().map(|p| p.loc.root) else {
+            if let Some(first) = skipped.into_iter().next() {
+                return Err(first.reason);
+            }
+            return Ok(BatchOutcome {
+                op,
+                skipped: Vec::new(),
+                removed_dirs: Vec::new(),
+            });
+        };
+        let id = self.begin(root, &op)?;
+        let mut applied: Vec<JournalOp> = Vec::new();
+        let mut removed_dirs = Vec::new();
+        let mut first_failure = None;
+        for (_n, p) in planned.iter().enumerate() {
+            #[cfg(test)]
+            let injected = tests::FAIL_BATCH_AT.with(|c| c.get()) == Some(_n);
+            #[cfg(not(test))]
+            let injected = false;
+            let result = if injected {
+                Err(WorkspaceError::io(
+                    "move",
+                    &p.loc.shown,
+                    std::io::Error::other("injected failure"),
+                ))
+            } else {
+                crate::confined::soak_pause();
+                self.apply_item(p)
             };
-            for l in std::iter::once(&a).chain(b.as_ref()) {
-                self.writable(l)?;
-                match root {
-                    None => root = Some(l.root),
-                    Some(r) if r != l.root => {
-                        return Err(WorkspaceError::CrossGrant {
-                            from: a.shown.clone(),
-                            to: l.shown.clone(),
+            match (result, p.item) {
+                (Ok(()), _) => {
+                    if matches!(p.act, BatchAct::RemoveDir) {
+                        removed_dirs.push(p.loc.shown.clone());
+                    }
+                    applied.push(p.op.clone());
+                }
+                // A folder that is not empty after all (a move into it failed, or something
+                // appeared meanwhile) simply stays.
+                (Err(_), None) => {}
+                (Err(e), Some(i)) => {
+                    if let Some(item) = items.get(i) {
+                        tracing::warn!("batch `{label}`: left out {item:?}: {e}");
+                        if first_failure.is_none() {
+                            first_failure = Some(i);
+                        }
+                        skipped.push(SkippedItem {
+                            item: item.clone(),
+                            reason: e,
                         });
                     }
-                    Some(_) => {}
                 }
             }
-            let rootdir = self.dir(&a);
-            let kind_of = |will_be: &HashMap<Vec<String>, Option<Kind>>,
-                           comps: &[String],
-                           shown: &str|
-             -> Result<Option<Kind>> {
-                if let Some(k) = will_be.get(comps) {
-                    return Ok(*k);
-                }
-                Ok(rootdir.lstat(comps, shown)?.map(|m| m.kind))
-            };
-            match b {
-                None => {
-                    for i in 0..a.comps.len() {
-                        let prefix = a.comps[..=i].to_vec();
-                        let shown = self.shown(a.root, &join(&prefix));
-                        match kind_of(&will_be, &prefix, &shown)? {
-                            Some(Kind::Dir) => {}
-                            Some(_) => return Err(WorkspaceError::NotADirectory { path: shown }),
-                            None => {
-                                will_be.insert(prefix.clone(), Some(Kind::Dir));
-                                let loc = Loc {
-                                    root: a.root,
-                                    comps: prefix.clone(),
-                                    shown,
-                                };
-                                planned.push((
-                                    JournalOp::MakeDir {
-                                        path: join(&prefix),
-                                    },
-                                    loc,
-                                    None,
-                                ));
-                            }
-                        }
-                    }
-                }
-                Some(b) => {
-                    if b.comps.starts_with(&a.comps) {
-                        return Err(WorkspaceError::InvalidPath {
-                            path: b.shown,
-                            reason: format!("a folder cannot be moved into itself (`{}`)", a.shown),
-                        });
-                    }
-                    let hash = match will_be.get(&a.comps) {
-                        Some(None) => return Err(WorkspaceError::NotFound { path: a.shown }),
-                        Some(Some(_)) => {
-                            return Err(WorkspaceError::InvalidPath {
-                                path: a.shown,
-                                reason: "it is created or moved by an earlier item of this batch; \
-                                         move the original instead"
-                                    .into(),
-                            });
-                        }
-                        None => {
-                            let (dir, name) = rootdir.parent_of(&a.comps, &a.shown)?;
-                            self.movable(&dir, &name, &a.shown)?
-                        }
-                    };
-                    let parent = &b.comps[..b.comps.len().saturating_sub(1)];
-                    if !parent.is_empty() && kind_of(&will_be, parent, &b.shown)? != Some(Kind::Dir)
-                    {
-                        return Err(WorkspaceError::ParentMissing { path: b.shown });
-                    }
-                    if kind_of(&will_be, &b.comps, &b.shown)?.is_some() {
-                        return Err(WorkspaceError::AlreadyExists { path: b.shown });
-                    }
-                    will_be.insert(a.comps.clone(), None);
-                    will_be.insert(
-                        b.comps.clone(),
-                        Some(if hash.is_some() {
-                            Kind::File
-                        } else {
-                            Kind::Dir
-                        }),
-                    );
-                    planned.push((
-                        JournalOp::Move {
-                            from: a.rel(),
-                            to: b.rel(),
-                            hash,
-                        },
-                        a,
-                        Some(b),
-                    ));
-                }
-            }
+        }
+        if applied.is_empty() {
+            self.journal.set_state(id, JournalState::Aborted)?;
+            let pos = skipped
+                .iter()
+                .position(|s| first_failure.is_some_and(|i| items.get(i) == Some(&s.item)))
+                .unwrap_or(0);
+            return Err(skipped.swap_remove(pos).reason);
         }
         let op = JournalOp::Batch {
             label: label.to_string(),
-            ops: planned.iter().map(|(o, _, _)| o.clone()).collect(),
+            ops: applied,
         };
-        let Some(root) = root.filter(|_| !planned.is_empty()) else {
-            return Ok(op);
+        if planned.len() != op.leaves().len() {
+            self.journal.update_op(id, &op)?;
+        }
+        self.journal.set_state(id, JournalState::Done)?;
+        Ok(BatchOutcome {
+            op: self.shown_op(root, op),
+            skipped,
+            removed_dirs,
+        })
+    }
+
+    /// Checks a batch without changing anything: the items [`Workspace::apply_batch`] would
+    /// leave out, with their reasons (to show them in a plan).
+    pub fn check_batch(&self, items: &[BatchItem]) -> Result<Vec<SkippedItem>> {
+        Ok(self.plan_batch(items)?.1)
+    }
+
+    fn plan_batch(&self, items: &[BatchItem]) -> Result<(Vec<Planned>, Vec<SkippedItem>)> {
+        let mut state = BatchPlan {
+            root: None,
+            planned: Vec::new(),
+            will_be: HashMap::new(),
         };
-        let id = self.begin(root, &op)?;
-        let mut applied = 0;
-        let mut failure = None;
-        for (_, a, b) in &planned {
-            #[cfg(test)]
-            if tests::FAIL_BATCH_AT.with(|c| c.get()) == Some(applied) {
-                failure = Some(WorkspaceError::io(
-                    "move",
-                    &a.shown,
-                    std::io::Error::other("injected failure"),
-                ));
-                break;
-            }
-            match self.apply_item(a, b.as_ref()) {
-                Ok(()) => applied += 1,
-                Err(e) => {
-                    failure = Some(e);
-                    break;
+        let mut skipped = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let mark = state.planned.len();
+            let mut touched = Vec::new();
+            let root_before = state.root;
+            match self.plan_item(i, item, &mut state, &mut touched) {
+                Ok(()) => {}
+                Err(e @ WorkspaceError::Journal(_)) => return Err(e),
+                Err(reason) => {
+                    // Nothing of a refused item stays planned.
+                    state.planned.truncate(mark);
+                    for (k, prev) in touched.into_iter().rev() {
+                        match prev {
+                            Some(v) => state.will_be.insert(k, v),
+                            None => state.will_be.remove(&k),
+                        };
+                    }
+                    state.root = root_before;
+                    skipped.push(SkippedItem {
+                        item: item.clone(),
+                        reason,
+                    });
                 }
             }
         }
-        let Some(err) = failure else {
-            self.journal.set_state(id, JournalState::Done)?;
-            return Ok(self.shown_op(root, op));
-        };
-        let mut rolled_back = true;
-        for (_, a, b) in planned[..applied].iter().rev() {
-            if self.revert_item(a, b.as_ref()).is_err() {
-                rolled_back = false;
-            }
-        }
-        if rolled_back {
-            self.journal.set_state(id, JournalState::Aborted)?;
-        } else {
-            // Left Pending on purpose: undo checks the files to see which items happened.
-            tracing::warn!(
-                "batch `{label}` failed and could not be fully rolled back; undo the run to finish"
-            );
-        }
-        Err(err)
+        self.plan_emptied_dirs(&mut state)?;
+        Ok((state.planned, skipped))
     }
 
-    fn apply_item(&self, a: &Loc, b: Option<&Loc>) -> Result<()> {
-        let (adir, aname) = self.dir(a).parent_of(&a.comps, &a.shown)?;
+    fn plan_item(
+        &self,
+        index: usize,
+        item: &BatchItem,
+        st: &mut BatchPlan,
+        touched: &mut Vec<(Vec<String>, Option<Option<Kind>>)>,
+    ) -> Result<()> {
+        let (a, b) = match item {
+            BatchItem::MakeDir { path } => (self.locate(path, true)?, None),
+            BatchItem::Move { from, to } => {
+                (self.locate(from, false)?, Some(self.locate(to, false)?))
+            }
+        };
+        for l in std::iter::once(&a).chain(b.as_ref()) {
+            self.writable(l)?;
+            match st.root {
+                None => st.root = Some(l.root),
+                Some(r) if r != l.root => {
+                    return Err(WorkspaceError::CrossGrant {
+                        from: a.shown.clone(),
+                        to: l.shown.clone(),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        let rootdir = self.dir(&a);
+        let kind_of = |will_be: &HashMap<Vec<String>, Option<Kind>>,
+                       comps: &[String],
+                       shown: &str|
+         -> Result<Option<Kind>> {
+            if let Some(k) = will_be.get(comps) {
+                return Ok(*k);
+            }
+            Ok(rootdir.lstat(comps, shown)?.map(|m| m.kind))
+        };
+        let mut set =
+            |will_be: &mut HashMap<Vec<String>, Option<Kind>>, k: Vec<String>, v: Option<Kind>| {
+                let prev = will_be.insert(k.clone(), v);
+                touched.push((k, prev));
+            };
         match b {
             None => {
+                for i in 0..a.comps.len() {
+                    let prefix = a.comps[..=i].to_vec();
+                    let shown = self.shown(a.root, &join(&prefix));
+                    match kind_of(&st.will_be, &prefix, &shown)? {
+                        Some(Kind::Dir) => {}
+                        Some(_) => return Err(WorkspaceError::NotADirectory { path: shown }),
+                        None => {
+                            set(&mut st.will_be, prefix.clone(), Some(Kind::Dir));
+                            st.planned.push(Planned {
+                                op: JournalOp::MakeDir {
+                                    path: join(&prefix),
+                                },
+                                loc: Loc {
+                                    root: a.root,
+                                    comps: prefix,
+                                    shown,
+                                },
+                                act: BatchAct::MakeDir,
+                                item: Some(index),
+                            });
+                        }
+                    }
+                }
+            }
+            Some(b) => {
+                if b.comps.starts_with(&a.comps) {
+                    return Err(WorkspaceError::InvalidPath {
+                        path: b.shown,
+                        reason: format!("a folder cannot be moved into itself (`{}`)", a.shown),
+                    });
+                }
+                let hash = match st.will_be.get(&a.comps) {
+                    Some(None) => return Err(WorkspaceError::NotFound { path: a.shown }),
+                    Some(Some(_)) => {
+                        return Err(WorkspaceError::InvalidPath {
+                            path: a.shown,
+                            reason: "it is created or moved by an earlier item of this batch; \
+                                     move the original instead"
+                                .into(),
+                        });
+                    }
+                    None => {
+                        let (dir, name) = rootdir.parent_of(&a.comps, &a.shown)?;
+                        self.movable(&dir, &name, &a.shown)?
+                    }
+                };
+                let parent = &b.comps[..b.comps.len().saturating_sub(1)];
+                if !parent.is_empty() && kind_of(&st.will_be, parent, &b.shown)? != Some(Kind::Dir)
+                {
+                    return Err(WorkspaceError::ParentMissing { path: b.shown });
+                }
+                if kind_of(&st.will_be, &b.comps, &b.shown)?.is_some() {
+                    return Err(WorkspaceError::AlreadyExists { path: b.shown });
+                }
+                set(&mut st.will_be, a.comps.clone(), None);
+                let kind = if hash.is_some() {
+                    Kind::File
+                } else {
+                    Kind::Dir
+                };
+                set(&mut st.will_be, b.comps.clone(), Some(kind));
+                st.planned.push(Planned {
+                    op: JournalOp::Move {
+                        from: a.rel(),
+                        to: b.rel(),
+                        hash,
+                    },
+                    loc: a,
+                    act: BatchAct::Move(b),
+                    item: Some(index),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the removal of every folder the planned moves leave empty (deepest first), so a
+    /// sort does not leave empty husks behind. A folder that was already empty, the granted
+    /// folder itself, and folders something is moved into are kept.
+    fn plan_emptied_dirs(&self, st: &mut BatchPlan) -> Result<()> {
+        let Some(root) = st.root else {
+            return Ok(());
+        };
+        let mut candidates: Vec<Vec<String>> = Vec::new();
+        for p in &st.planned {
+            if let BatchAct::Move(_) = p.act {
+                for k in 1..p.loc.comps.len() {
+                    let dir = p.loc.comps[..k].to_vec();
+                    if !candidates.contains(&dir) {
+                        candidates.push(dir);
+                    }
+                }
+            }
+        }
+        candidates.sort_by_key(|c| std::cmp::Reverse(c.len()));
+        let rootdir = &self.roots[root].dir;
+        for dir in candidates {
+            if st.will_be.contains_key(&dir) {
+                continue; // created, moved or removed by the batch already
+            }
+            let shown = self.shown(root, &join(&dir));
+            let Ok(fd) = rootdir.open_dir(&dir, &shown, false) else {
+                continue;
+            };
+            let names = read_names(&fd, &shown)?;
+            let emptied = !names.is_empty()
+                && names.iter().all(|n| {
+                    let mut child = dir.clone();
+                    child.push(n.clone());
+                    st.will_be.get(&child) == Some(&None)
+                })
+                && !st
+                    .will_be
+                    .iter()
+                    .any(|(k, v)| v.is_some() && k.len() > dir.len() && k.starts_with(&dir));
+            if !emptied {
+                continue;
+            }
+            st.will_be.insert(dir.clone(), None);
+            st.planned.push(Planned {
+                op: JournalOp::Delete {
+                    path: join(&dir),
+                    before: EMPTY_DIR_MARKER.into(),
+                },
+                loc: Loc {
+                    root,
+                    comps: dir,
+                    shown,
+                },
+                act: BatchAct::RemoveDir,
+                item: None,
+            });
+        }
+        Ok(())
+    }
+
+    fn apply_item(&self, p: &Planned) -> Result<()> {
+        let a = &p.loc;
+        let (adir, aname) = self.dir(a).parent_of(&a.comps, &a.shown)?;
+        match &p.act {
+            BatchAct::MakeDir => {
                 rustix::fs::mkdirat(&adir, aname.as_str(), Mode::from_raw_mode(0o777))
                     .map_err(|e| resolve_err(e, "create folder", &a.shown))?;
                 fsync_dir(&adir, &a.shown);
                 Ok(())
             }
-            Some(b) => {
+            BatchAct::RemoveDir => {
+                rustix::fs::unlinkat(&adir, aname.as_str(), AtFlags::REMOVEDIR)
+                    .map_err(|e| resolve_err(e, "remove the emptied folder", &a.shown))?;
+                fsync_dir(&adir, &a.shown);
+                Ok(())
+            }
+            BatchAct::Move(b) => {
                 let (bdir, bname) = self.parent_for_write(b)?;
                 rename_noreplace(&adir, &aname, &bdir, &bname)
                     .map_err(|e| resolve_err(e, "move", &a.shown))?;
@@ -941,16 +1192,115 @@ impl Workspace {
         }
     }
 
-    fn revert_item(&self, a: &Loc, b: Option<&Loc>) -> Result<()> {
-        let (adir, aname) = self.dir(a).parent_of(&a.comps, &a.shown)?;
-        match b {
-            None => rustix::fs::unlinkat(&adir, aname.as_str(), AtFlags::REMOVEDIR)
-                .map_err(|e| resolve_err(e, "remove folder", &a.shown)),
-            Some(b) => {
-                let (bdir, bname) = self.dir(b).parent_of(&b.comps, &b.shown)?;
-                rename_noreplace(&bdir, &bname, &adir, &aname)
-                    .map_err(|e| resolve_err(e, "move back", &b.shown))
+    /// Settles the journal entries an earlier process of this run left `Pending` (it died
+    /// between recording a change and confirming it): an entry whose change happened becomes
+    /// `Done`, one whose change never happened `Aborted`, and a batch caught halfway keeps only
+    /// the items that happened, as `Done`. What cannot be told apart stays `Pending` (undo
+    /// checks it again). Call it when a run resumes, with the folder's lock held. Returns how
+    /// many entries were settled.
+    pub fn settle_interrupted(&self) -> Result<usize> {
+        let Some(last_before) = self.earlier_session else {
+            return Ok(0);
+        };
+        let mut settled = 0;
+        for e in self.journal.entries(&self.run)? {
+            if e.id > last_before || e.state != JournalState::Pending {
+                continue;
             }
+            let Some(root) = self.roots.iter().position(|r| r.dir.path == e.root) else {
+                continue;
+            };
+            let leaves = e.op.leaves();
+            let states: Vec<Option<bool>> = leaves.iter().map(|l| self.happened(root, l)).collect();
+            if states.iter().all(|s| *s == Some(true)) {
+                self.journal.set_state(e.id, JournalState::Done)?;
+            } else if states.iter().all(|s| *s == Some(false)) {
+                self.journal.set_state(e.id, JournalState::Aborted)?;
+            } else if let (JournalOp::Batch { label, .. }, true) =
+                (&e.op, states.iter().all(Option::is_some))
+            {
+                let ops = leaves
+                    .iter()
+                    .zip(&states)
+                    .filter(|(_, s)| **s == Some(true))
+                    .map(|(l, _)| (*l).clone())
+                    .collect();
+                self.journal.update_op(
+                    e.id,
+                    &JournalOp::Batch {
+                        label: label.clone(),
+                        ops,
+                    },
+                )?;
+                self.journal.set_state(e.id, JournalState::Done)?;
+            } else {
+                continue;
+            }
+            settled += 1;
+        }
+        Ok(settled)
+    }
+
+    /// Whether the change `leaf` is visible in the folder (`Some(true)`), visibly not made
+    /// (`Some(false)`), or cannot be told (`None`).
+    fn happened(&self, root: usize, leaf: &JournalOp) -> Option<bool> {
+        let rootdir = &self.roots[root].dir;
+        let at = |path: &str| -> Option<Option<(Kind, Option<String>)>> {
+            let comps = normalize(path, false).ok()?;
+            let m = rootdir.lstat(&comps, path).ok()?;
+            Some(match m {
+                None => None,
+                Some(m) if m.kind == Kind::File => {
+                    let (dir, name) = rootdir.parent_of(&comps, path).ok()?;
+                    let (file, _) = open_file_at(&dir, &name, path).ok()?;
+                    Some((Kind::File, hash_reader(file, path).ok()))
+                }
+                Some(m) => Some((m.kind, None)),
+            })
+        };
+        let file = |h: &str| Some((Kind::File, Some(h.to_string())));
+        match leaf {
+            JournalOp::Create { path, after } => match at(path)? {
+                None => Some(false),
+                found if found == file(after) => Some(true),
+                _ => None,
+            },
+            JournalOp::Modify {
+                path,
+                before,
+                after,
+            } => match at(path)? {
+                found if found == file(after) => Some(true),
+                found if found == file(before) => Some(false),
+                _ => None,
+            },
+            JournalOp::Delete { path, before } if before == EMPTY_DIR_MARKER => match at(path)? {
+                None => Some(true),
+                Some((Kind::Dir, _)) => Some(false),
+                _ => None,
+            },
+            JournalOp::Delete { path, before } => match at(path)? {
+                None => Some(true),
+                found if found == file(before) => Some(false),
+                _ => None,
+            },
+            JournalOp::MakeDir { path } => match at(path)? {
+                Some((Kind::Dir, _)) => Some(true),
+                None => Some(false),
+                _ => None,
+            },
+            JournalOp::Move { from, to, hash } => {
+                let expected = match hash {
+                    Some(h) => file(h),
+                    None => Some((Kind::Dir, None)),
+                };
+                match (at(from)?, at(to)?) {
+                    (None, t) if t == expected => Some(true),
+                    (f, None) if f == expected => Some(false),
+                    _ => None,
+                }
+            }
+            JournalOp::Batch { .. } => None,
         }
     }
 
@@ -959,64 +1309,33 @@ impl Workspace {
     /// bytes go into the backup store first, like any deletion. Returns their paths.
     pub fn clean_temp_files(&self, min_age: std::time::Duration) -> Result<Vec<String>> {
         let cutoff = commis_core::now_millis() - min_age.as_millis() as Millis;
+        self.clean_where(&|_, m| m.mtime_ms <= cutoff)
+    }
+
+    /// Removes the temporary files (`.commis-tmp-*`) whose writer is gone: the process named
+    /// in the file's name is no longer running (a crash, a `kill -9`), or the file is more
+    /// than an hour old. A write in progress in another live process is left alone. Called
+    /// when a run starts or resumes, with the folder's lock held. Returns their paths.
+    pub fn clean_orphaned_temp_files(&self) -> Result<Vec<String>> {
+        let cutoff = commis_core::now_millis() - 3_600_000;
+        self.clean_where(&|name, m| crate::debris::orphaned(name, m, cutoff))
+    }
+
+    fn clean_where(&self, remove: &dyn Fn(&str, &Meta) -> bool) -> Result<Vec<String>> {
         let mut removed = Vec::new();
-        for (i, r) in self.roots.iter().enumerate() {
+        for r in &self.roots {
             if r.mode != AccessMode::ReadWrite {
                 continue;
             }
             let fd = r.dir.open_dir(&[], &r.name, true)?;
-            self.clean_in(i, &fd, &[], cutoff, &mut removed)?;
+            let prefix = if self.multi() {
+                format!("{}/", r.name)
+            } else {
+                String::new()
+            };
+            crate::debris::clean_in(&fd, &prefix, &self.blobs, remove, &mut removed)?;
         }
         Ok(removed)
-    }
-
-    fn clean_in(
-        &self,
-        root: usize,
-        fd: &OwnedFd,
-        prefix: &[String],
-        cutoff: Millis,
-        removed: &mut Vec<String>,
-    ) -> Result<()> {
-        let here = self.shown(root, &join(prefix));
-        let mut d =
-            rustix::fs::Dir::read_from(fd).map_err(|e| WorkspaceError::io("list", &here, e))?;
-        let mut names = Vec::new();
-        while let Some(entry) = d.read() {
-            let entry = entry.map_err(|e| WorkspaceError::io("list", &here, e))?;
-            if let Ok(name) = entry.file_name().to_str()
-                && name != "."
-                && name != ".."
-            {
-                names.push(name.to_string());
-            }
-        }
-        for name in names {
-            let mut comps = prefix.to_vec();
-            comps.push(name.clone());
-            let shown = self.shown(root, &join(&comps));
-            let Some(m) = lstat_at(fd, &name, &shown)? else {
-                continue;
-            };
-            if m.kind == Kind::Dir && !crate::path::is_temp_name(&name) {
-                let sub = rustix::fs::openat(
-                    fd,
-                    name.as_str(),
-                    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-                    Mode::empty(),
-                )
-                .map_err(|e| resolve_err(e, "list", &shown))?;
-                self.clean_in(root, &sub, &comps, cutoff, removed)?;
-            } else if m.kind == Kind::File
-                && m.nlink == 1
-                && crate::path::is_temp_name(&name)
-                && m.mtime_ms <= cutoff
-            {
-                unlink_backed(fd, &name, &shown, &self.blobs)?;
-                removed.push(shown);
-            }
-        }
-        Ok(())
     }
 
     // ---- sandboxed commands -------------------------------------------------------------
@@ -1274,9 +1593,9 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_failing_midway_is_rolled_back_and_aborted() {
+    fn an_item_failing_midway_is_left_out_and_the_rest_of_the_batch_applies() {
         let t = setup();
-        FAIL_BATCH_AT.with(|c| c.set(Some(2)));
+        FAIL_BATCH_AT.with(|c| c.set(Some(1)));
         let r = t.ws.apply_batch(
             "sort",
             vec![
@@ -1292,8 +1611,44 @@ mod tests {
             ],
         );
         FAIL_BATCH_AT.with(|c| c.set(None));
+        let outcome = r.unwrap();
+        assert_eq!(outcome.skipped.len(), 1);
+        assert!(matches!(
+            &outcome.skipped[0].item,
+            BatchItem::Move { from, .. } if from == "inner/ok.txt"
+        ));
+        assert!(
+            outcome.skipped[0]
+                .reason
+                .to_string()
+                .contains("injected failure")
+        );
+        assert_eq!(names(&t.grant), vec!["A"]);
+        assert_eq!(names(&t.grant.join("A/inner")), vec!["ok.txt"]);
+        assert_eq!(last_state(&t), JournalState::Done);
+        // The journal names only what happened.
+        let entry = t
+            .journal
+            .entries(&RunId("r".into()))
+            .unwrap()
+            .pop()
+            .unwrap();
+        assert_eq!(entry.op.leaves().len(), 2);
+    }
+
+    #[test]
+    fn a_batch_whose_every_item_fails_changes_nothing_and_is_aborted() {
+        let t = setup();
+        FAIL_BATCH_AT.with(|c| c.set(Some(0)));
+        let r = t.ws.apply_batch(
+            "sort",
+            vec![BatchItem::Move {
+                from: "inner/ok.txt".into(),
+                to: "ok.txt".into(),
+            }],
+        );
+        FAIL_BATCH_AT.with(|c| c.set(None));
         assert!(r.is_err());
-        assert_eq!(names(&t.grant), vec!["inner"]);
         assert_eq!(names(&t.grant.join("inner")), vec!["ok.txt"]);
         assert_eq!(last_state(&t), JournalState::Aborted);
     }

@@ -6,7 +6,7 @@ use std::fs;
 use std::time::{Duration, Instant};
 
 use commis_core::{JournalOp, JournalState, JournalStore};
-use commis_workspace::{WorkspaceError, sha256_hex};
+use commis_workspace::{BatchItem, WorkspaceError, sha256_hex};
 use common::Fixture;
 
 #[cfg(target_os = "linux")]
@@ -190,4 +190,85 @@ fn measure_journaled_writes_and_undo() {
         2 * n,
         undo
     );
+}
+
+#[test]
+fn a_batch_drops_the_files_it_cannot_move_with_their_reasons_and_moves_the_rest() {
+    let f = Fixture::new();
+    let g = &f.grant;
+    fs::write(g.join("facture.pdf"), b"ok").unwrap();
+    fs::write(g.join("bad\nname.pdf"), b"newline").unwrap();
+    fs::write(g.join("linked.pdf"), b"linked").unwrap();
+    fs::hard_link(g.join("linked.pdf"), f.outside.join("linked-copy.pdf")).unwrap();
+    let long_a = format!("{}-a.pdf", "x".repeat(200));
+    let long_b = format!("{}-b.pdf", "x".repeat(200));
+    fs::write(g.join(&long_a), b"a").unwrap();
+    fs::write(g.join(&long_b), b"b").unwrap();
+    let truncated = format!("Clients/{}.pdf", "x".repeat(120));
+    let items = vec![
+        BatchItem::MakeDir {
+            path: "Clients".into(),
+        },
+        BatchItem::Move {
+            from: "facture.pdf".into(),
+            to: "Clients/facture.pdf".into(),
+        },
+        BatchItem::Move {
+            from: "bad\nname.pdf".into(),
+            to: "Clients/bad name.pdf".into(),
+        },
+        BatchItem::Move {
+            from: "linked.pdf".into(),
+            to: "Clients/linked.pdf".into(),
+        },
+        // Two long names shortened to the same one: the second collides.
+        BatchItem::Move {
+            from: long_a.clone(),
+            to: truncated.clone(),
+        },
+        BatchItem::Move {
+            from: long_b.clone(),
+            to: truncated.clone(),
+        },
+    ];
+    let ws = f.workspace();
+    // Known before anything changes, so a plan can show them.
+    let foreseen = ws.check_batch(&items).unwrap();
+    assert_eq!(foreseen.len(), 3, "{foreseen:?}");
+    let outcome = ws.apply_batch("sort", items).unwrap();
+    let reasons: Vec<String> = outcome
+        .skipped
+        .iter()
+        .map(|s| s.reason.to_string())
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(reasons[0].contains("U+000A"), "{reasons:?}");
+    assert!(reasons[1].contains("hard links"), "{reasons:?}");
+    assert!(reasons[2].contains("already exists"), "{reasons:?}");
+    assert!(g.join("Clients/facture.pdf").is_file());
+    assert_eq!(fs::read(g.join(&truncated)).unwrap(), b"a");
+    assert!(g.join("bad\nname.pdf").exists() && g.join("linked.pdf").exists());
+    assert!(g.join(&long_b).exists());
+    // Undo puts back what was applied.
+    let report = commis_workspace::undo_run(&f.run, f.journal.as_ref(), &f.blobs, false).unwrap();
+    assert!(report.complete);
+    assert!(g.join("facture.pdf").is_file() && g.join(&long_a).is_file());
+}
+
+#[test]
+fn orphaned_temporary_files_are_removed_but_a_live_writers_are_kept() {
+    let f = Fixture::new();
+    let dead = f.grant.join("inner/.commis-tmp-4000000-1-0000abcd");
+    let live = f.grant.join(format!(
+        "inner/.commis-tmp-{}-1-0000abcd",
+        std::process::id()
+    ));
+    fs::write(&dead, b"left by a crash").unwrap();
+    fs::write(&live, b"being written").unwrap();
+    let removed = f.workspace().clean_orphaned_temp_files().unwrap();
+    assert_eq!(
+        removed,
+        vec!["inner/.commis-tmp-4000000-1-0000abcd".to_string()]
+    );
+    assert!(!dead.exists() && live.exists());
 }

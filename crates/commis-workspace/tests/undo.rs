@@ -74,7 +74,8 @@ fn undo_after_every_kind_of_change_restores_the_folder_byte_for_byte() {
         });
     }
     let batch = ws.apply_batch("sort by client", items).unwrap();
-    assert!(matches!(batch, JournalOp::Batch { ref ops, .. } if ops.len() == 4));
+    assert!(batch.skipped.is_empty());
+    assert!(matches!(batch.op, JournalOp::Batch { ref ops, .. } if ops.len() == 4));
     assert_ne!(tree(&f.grant), before);
     assert!(states(&f).iter().all(|s| *s == JournalState::Done));
 
@@ -97,34 +98,286 @@ fn undo_after_every_kind_of_change_restores_the_folder_byte_for_byte() {
 }
 
 #[test]
-fn undo_refuses_when_a_file_changed_after_the_run_and_force_overrides_with_a_backup() {
+fn undo_with_changed_files_restores_the_rest_keeps_the_users_versions_and_stays_undoable() {
     let f = filled();
     let ws = f.workspace();
     let before = tree(&f.grant);
+    let doc = some_file(&f);
     ws.write_file("inner/ok.txt", b"by the run", true).unwrap();
     ws.write_file("report.md", b"by the run", false).unwrap();
-    // The user edits both afterwards.
+    ws.move_path(&doc, "moved.pdf").unwrap();
+    ws.make_dir("Livrables").unwrap();
+    ws.write_file("Livrables/deck.txt", b"deck", false).unwrap();
+    // The user edits two of the run's files afterwards.
     fs::write(f.grant.join("inner/ok.txt"), b"by the user").unwrap();
     fs::write(f.grant.join("report.md"), b"user notes").unwrap();
-    let edited = tree(&f.grant);
 
-    match undo_run(&f.run, f.journal.as_ref(), &f.blobs, false) {
-        Err(WorkspaceError::ChangedSince { changes, .. }) => {
-            let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
-            assert_eq!(paths.len(), 2, "{paths:?}");
-            assert!(paths.contains(&"inner/ok.txt") && paths.contains(&"report.md"));
-        }
-        other => panic!("expected ChangedSince, got {other:?}"),
-    }
-    assert_eq!(tree(&f.grant), edited, "a refused undo changed files");
-    assert!(states(&f).iter().all(|s| *s == JournalState::Done));
+    let report = undo_run(&f.run, f.journal.as_ref(), &f.blobs, false).unwrap();
+    assert!(!report.complete);
+    // Everything not in conflict is undone...
+    assert!(f.grant.join(&doc).is_file(), "the move was not undone");
+    assert!(!f.grant.join("Livrables").exists());
+    // ...the user's versions stay where they are, each conflict says so.
+    assert_eq!(
+        fs::read(f.grant.join("inner/ok.txt")).unwrap(),
+        b"by the user"
+    );
+    assert_eq!(fs::read(f.grant.join("report.md")).unwrap(), b"user notes");
+    let mut conflicts: Vec<(String, Option<String>, bool)> = report
+        .conflicts
+        .iter()
+        .map(|c| (c.path.clone(), c.kept_at.clone(), c.restored))
+        .collect();
+    conflicts.sort();
+    assert_eq!(
+        conflicts,
+        vec![
+            ("inner/ok.txt".into(), Some("inner/ok.txt".into()), false),
+            ("report.md".into(), Some("report.md".into()), false),
+        ]
+    );
+    assert!(report.mismatches.is_empty(), "{:?}", report.mismatches);
+    // The run stays undoable for what is left: the journal still has it.
+    let left: Vec<_> = f
+        .journal
+        .entries(&f.run)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.state == JournalState::Done)
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
 
+    // With force: the original comes back, the user's version is kept beside it.
     let report = undo_run(&f.run, f.journal.as_ref(), &f.blobs, true).unwrap();
-    assert_eq!(tree(&f.grant), before);
-    assert_eq!(report.overridden.len(), 2);
-    // The user's edits were not lost: they are in the backup store.
+    assert!(report.complete, "{report:?}");
+    let kept: Vec<(String, String)> = report
+        .conflicts
+        .iter()
+        .map(|c| (c.path.clone(), c.kept_at.clone().unwrap()))
+        .collect();
+    assert!(kept.contains(&("inner/ok.txt".into(), "inner/ok (kept version).txt".into())));
+    assert!(kept.contains(&("report.md".into(), "report (kept version).md".into())));
+    assert_eq!(
+        fs::read(f.grant.join("inner/ok (kept version).txt")).unwrap(),
+        b"by the user"
+    );
+    assert_eq!(
+        fs::read(f.grant.join("report (kept version).md")).unwrap(),
+        b"user notes"
+    );
+    let mut now = tree(&f.grant);
+    now.remove("inner/ok (kept version).txt");
+    now.remove("report (kept version).md");
+    assert_eq!(now, before);
     assert!(f.blobs.has(&sha256_hex(b"by the user")));
-    assert!(f.blobs.has(&sha256_hex(b"user notes")));
+    assert!(states(&f).iter().all(|s| *s == JournalState::Undone));
+}
+
+#[test]
+fn force_lists_what_it_cannot_restore_with_the_reason() {
+    let f = filled();
+    let ws = f.workspace();
+    let doc = some_file(&f);
+    ws.move_path(&doc, "moved.pdf").unwrap();
+    ws.write_file("new.txt", b"by the run", false).unwrap();
+    // The user deletes the moved file: commis never had a copy of it (a move backs up
+    // nothing), so it cannot come back.
+    fs::remove_file(f.grant.join("moved.pdf")).unwrap();
+    let report = undo_run(&f.run, f.journal.as_ref(), &f.blobs, true).unwrap();
+    assert!(!report.complete);
+    assert!(!f.grant.join("new.txt").exists(), "the rest was not undone");
+    let c = &report.conflicts[0];
+    assert_eq!(report.conflicts.len(), 1);
+    assert_eq!(c.path, "moved.pdf");
+    assert_eq!(c.kind, commis_workspace::ConflictKind::Missing);
+    assert!(!c.restored);
+    assert_eq!(c.kept_at, None);
+}
+
+#[test]
+fn an_older_run_whose_files_a_newer_run_moved_asks_for_the_newer_first_and_cascade_does_both() {
+    let f = filled();
+    let before = tree(&f.grant);
+    let doc = some_file(&f);
+    let older = f.workspace();
+    older.make_dir("Clients").unwrap();
+    older.move_path(&doc, "Clients/facture.pdf").unwrap();
+    older
+        .write_file("Clients/notes.txt", b"notes", false)
+        .unwrap();
+    let newer_run = commis_core::RunId("20261124-000000-0002".into());
+    let newer = commis_workspace::Workspace::open(
+        vec![Grant {
+            path: f.grant.clone(),
+            mode: AccessMode::ReadWrite,
+        }],
+        newer_run.clone(),
+        f.journal.clone(),
+        f.blobs.clone(),
+    )
+    .unwrap();
+    newer.make_dir("Archive").unwrap();
+    newer
+        .move_path("Clients/facture.pdf", "Archive/facture.pdf")
+        .unwrap();
+    let after_both = tree(&f.grant);
+    let later_of =
+        |run: &commis_core::RunId| -> commis_workspace::Result<Vec<commis_core::JournalEntry>> {
+            let other = if *run == f.run { &newer_run } else { &f.run };
+            Ok(f.journal.entries(other)?)
+        };
+    let opts = commis_workspace::UndoOptions {
+        later: later_of(&f.run).unwrap(),
+        force: true,
+        ..Default::default()
+    };
+    match commis_workspace::undo_run_with(&f.run, f.journal.as_ref(), &f.blobs, &opts) {
+        Err(WorkspaceError::NewerRunFirst { newer, .. }) => {
+            assert_eq!(newer.len(), 1);
+            assert_eq!(newer[0].run, newer_run);
+            assert!(newer[0].paths.contains(&"Clients/facture.pdf".to_string()));
+        }
+        other => panic!("expected NewerRunFirst, got {other:?}"),
+    }
+    assert_eq!(tree(&f.grant), after_both, "a refused undo changed files");
+    let message = WorkspaceError::NewerRunFirst {
+        run: f.run.clone(),
+        newer: vec![],
+    }
+    .to_string();
+    assert!(message.contains("--cascade"), "{message}");
+
+    let reports = commis_workspace::undo_cascade(
+        &f.run,
+        f.journal.as_ref(),
+        &f.blobs,
+        &commis_workspace::UndoOptions::default(),
+        &later_of,
+    )
+    .unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0].run, newer_run, "the newer run is undone first");
+    assert!(reports.iter().all(|r| r.complete));
+    assert_eq!(tree(&f.grant), before);
+}
+
+#[test]
+fn undo_removes_the_temporary_files_a_crash_left_and_checks_the_folder() {
+    let f = filled();
+    let before = tree(&f.grant);
+    let ws = f.workspace();
+    ws.make_dir("Livrables").unwrap();
+    ws.write_file("Livrables/deck.pptx", b"deck", false)
+        .unwrap();
+    // What a kill -9 during a write leaves: a complete temporary file whose writer is gone.
+    let debris = f.grant.join("Livrables/.commis-tmp-4000000-1-0000abcd");
+    fs::write(&debris, b"a complete deck").unwrap();
+    let report = undo_run(&f.run, f.journal.as_ref(), &f.blobs, false).unwrap();
+    assert_eq!(
+        report.temp_files_removed,
+        vec!["Livrables/.commis-tmp-4000000-1-0000abcd".to_string()]
+    );
+    assert!(
+        report.complete && report.mismatches.is_empty(),
+        "{report:?}"
+    );
+    assert_eq!(tree(&f.grant), before);
+    assert!(f.blobs.has(&sha256_hex(b"a complete deck")));
+}
+
+#[test]
+fn a_sort_that_empties_folders_removes_them_and_undo_recreates_them() {
+    let f = filled();
+    fs::create_dir_all(f.grant.join("A trier/Scans")).unwrap();
+    fs::write(f.grant.join("A trier/Scans/scan1.pdf"), b"scan").unwrap();
+    fs::write(f.grant.join("A trier/facture.pdf"), b"facture").unwrap();
+    fs::create_dir_all(f.grant.join("Kept")).unwrap();
+    fs::write(f.grant.join("Kept/a.txt"), b"a").unwrap();
+    fs::write(f.grant.join("Kept/b.txt"), b"b").unwrap();
+    let before = tree(&f.grant);
+    let ws = f.workspace();
+    let outcome = ws
+        .apply_batch(
+            "sort",
+            vec![
+                BatchItem::MakeDir {
+                    path: "Clients/Dupont".into(),
+                },
+                BatchItem::Move {
+                    from: "A trier/Scans/scan1.pdf".into(),
+                    to: "Clients/Dupont/scan1.pdf".into(),
+                },
+                BatchItem::Move {
+                    from: "A trier/facture.pdf".into(),
+                    to: "Clients/Dupont/facture.pdf".into(),
+                },
+                BatchItem::Move {
+                    from: "Kept/a.txt".into(),
+                    to: "Clients/a.txt".into(),
+                },
+            ],
+        )
+        .unwrap();
+    let mut removed = outcome.removed_dirs.clone();
+    removed.sort();
+    assert_eq!(
+        removed,
+        vec!["A trier".to_string(), "A trier/Scans".to_string()]
+    );
+    assert!(!f.grant.join("A trier").exists());
+    assert!(
+        f.grant.join("Kept/b.txt").exists(),
+        "a folder still in use was removed"
+    );
+    // One journal entry holds the moves and the removals.
+    assert_eq!(f.journal.entries(&f.run).unwrap().len(), 1);
+    let report = undo_run(&f.run, f.journal.as_ref(), &f.blobs, false).unwrap();
+    assert!(report.complete, "{report:?}");
+    assert_eq!(tree(&f.grant), before);
+}
+
+#[test]
+fn a_deliverable_written_before_a_crash_is_not_written_again_on_resume() {
+    let f = filled();
+    let ws = f.workspace();
+    ws.make_dir("Livrables").unwrap();
+    ws.write_file("Livrables/deck.pptx", b"first attempt", true)
+        .unwrap();
+    drop(ws);
+    // The process dies; `resume` opens the run again and the step writes its deck again
+    // (a new timestamp inside makes other bytes).
+    let resumed = f.workspace();
+    let op = resumed
+        .write_file("Livrables/deck.pptx", b"second attempt", true)
+        .unwrap();
+    assert!(matches!(op, JournalOp::Create { .. }), "{op:?}");
+    assert_eq!(
+        fs::read(f.grant.join("Livrables/deck.pptx")).unwrap(),
+        b"first attempt"
+    );
+    let creates = f
+        .journal
+        .entries(&f.run)
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e.op.leaves()
+                .iter()
+                .any(|l| matches!(l, JournalOp::Create { .. } | JournalOp::Modify { .. }))
+        })
+        .count();
+    assert_eq!(creates, 1, "the deliverable was written twice");
+    // Within one process a run may still rewrite its own file.
+    resumed
+        .write_file("Livrables/deck.pptx", b"revised", true)
+        .unwrap();
+    resumed
+        .write_file("Livrables/deck.pptx", b"revised again", true)
+        .unwrap();
+    assert_eq!(
+        fs::read(f.grant.join("Livrables/deck.pptx")).unwrap(),
+        b"revised again"
+    );
 }
 
 #[test]
@@ -248,26 +501,31 @@ fn a_read_only_grant_refuses_every_change_and_records_nothing() {
 }
 
 #[test]
-fn a_batch_with_one_bad_item_changes_nothing() {
+fn a_batch_with_one_bad_item_applies_the_rest_and_names_the_bad_one() {
     let f = filled();
-    let before = tree(&f.grant);
     let ws = f.workspace();
-    let err = ws.apply_batch(
-        "sort",
-        vec![
-            BatchItem::MakeDir { path: "A/B".into() },
-            BatchItem::Move {
-                from: "inner/ok.txt".into(),
-                to: "A/B/ok.txt".into(),
-            },
-            BatchItem::Move {
-                from: "does-not-exist".into(),
-                to: "A/x".into(),
-            },
-        ],
-    );
-    assert!(err.is_err());
-    assert_eq!(tree(&f.grant), before);
+    let outcome = ws
+        .apply_batch(
+            "sort",
+            vec![
+                BatchItem::MakeDir { path: "A/B".into() },
+                BatchItem::Move {
+                    from: "inner/ok.txt".into(),
+                    to: "A/B/ok.txt".into(),
+                },
+                BatchItem::Move {
+                    from: "does-not-exist".into(),
+                    to: "A/x".into(),
+                },
+            ],
+        )
+        .unwrap();
+    assert_eq!(outcome.skipped.len(), 1);
+    assert!(matches!(
+        outcome.skipped[0].reason,
+        WorkspaceError::NotFound { .. }
+    ));
+    assert!(f.grant.join("A/B/ok.txt").is_file());
 }
 
 #[test]
@@ -398,12 +656,11 @@ fn undo_notices_a_change_inside_a_moved_folder() {
     ws.write_file(&doc, b"by the run", true).unwrap();
     ws.move_path("docs", "renamed").unwrap();
     fs::write(f.grant.join("renamed").join(&inside), b"by the user").unwrap();
-    match undo_run(&f.run, f.journal.as_ref(), &f.blobs, false) {
-        Err(WorkspaceError::ChangedSince { changes, .. }) => {
-            assert_eq!(changes.len(), 1);
-            assert_eq!(changes[0].path, doc);
-            assert_eq!(changes[0].found, sha256_hex(b"by the user"));
-        }
-        other => panic!("{other:?}"),
-    }
+    let report = undo_run(&f.run, f.journal.as_ref(), &f.blobs, false).unwrap();
+    assert!(!report.complete);
+    assert_eq!(report.conflicts.len(), 1);
+    // The folder move is undone; the edited file is left as the user made it.
+    assert_eq!(report.conflicts[0].path, doc);
+    assert_eq!(report.conflicts[0].found, sha256_hex(b"by the user"));
+    assert_eq!(fs::read(f.grant.join(&doc)).unwrap(), b"by the user");
 }

@@ -23,6 +23,8 @@ mod providers;
 mod report;
 mod templates;
 mod term;
+mod undo_out;
+mod worker;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,6 +34,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use commis_agent::engine::{Engine, RunRequest, StopHandle};
 use commis_agent::interact::{Interaction, NonInteractive};
+use commis_agent::messages::Msg;
 use commis_agent::offline::brief::{Lang, understand};
 use commis_core::{AccessMode, Grant, Policy, PolicyMode, RunStatus, RunSummary};
 
@@ -60,9 +63,13 @@ enum Command {
     /// Restore every file a run touched, byte for byte.
     Undo {
         run_id: String,
-        /// Undo even if files were changed since the run (their new content is backed up).
+        /// Also replace files changed since the run; each changed version is kept beside
+        /// the file, renamed "… (kept version)".
         #[arg(long)]
         force: bool,
+        /// First undo, newest first, the later runs that changed the same files.
+        #[arg(long)]
+        cascade: bool,
         #[arg(long)]
         json: bool,
     },
@@ -244,6 +251,9 @@ struct RunArgs {
     /// Print the run summary as one JSON object on the last line of stdout.
     #[arg(long)]
     json: bool,
+    /// If another run is using the folder, wait for it to finish instead of refusing.
+    #[arg(long)]
+    wait: bool,
 }
 
 #[derive(Args)]
@@ -265,6 +275,9 @@ struct ResumeArgs {
     model: ModelFlags,
     #[arg(long)]
     json: bool,
+    /// If another run is using the folder, wait for it to finish instead of refusing.
+    #[arg(long)]
+    wait: bool,
 }
 
 #[derive(Args)]
@@ -307,6 +320,9 @@ pub(crate) fn redact(text: &str) -> String {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = worker::dispatch() {
+        return code;
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -318,7 +334,10 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(dispatch(cli)) {
+    let result = runtime.block_on(dispatch(cli));
+    // A prompt abandoned by Ctrl-C leaves a thread blocked on standard input: do not wait.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!(
@@ -338,7 +357,7 @@ fn exit_for(status: RunStatus) -> ExitCode {
         RunStatus::NeedsInput => ExitCode::from(3),
         RunStatus::Stopped => ExitCode::from(4),
         RunStatus::Unsupported => ExitCode::from(5),
-        RunStatus::Planning | RunStatus::Running => ExitCode::from(1),
+        RunStatus::Planning | RunStatus::Running | RunStatus::Interrupted => ExitCode::from(1),
     }
 }
 
@@ -350,8 +369,9 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Undo {
             run_id,
             force,
+            cascade,
             json,
-        } => cmd_undo(&run_id, force, json),
+        } => cmd_undo(&run_id, force, cascade, json),
         Command::History { limit, json } => cmd_history(limit, json),
         Command::Show {
             run_id,
@@ -452,22 +472,9 @@ impl commis_agent::context::RuleSink for ConfigRuleSink {
 }
 
 fn grant(dir: &Path, mode: AccessMode) -> Result<Grant> {
-    let path = dir
-        .canonicalize()
-        .with_context(|| format!("cannot open the folder {}: does it exist?", dir.display()))?;
-    if !path.is_dir() {
-        bail!("{} is not a folder", dir.display());
-    }
-    // commis's own state (journal, backups) must stay out of the agent's reach.
-    let home = state_home();
-    let home = home.canonicalize().unwrap_or(home);
-    if home.starts_with(&path) || path.starts_with(&home) {
-        bail!(
-            "{} contains commis's own state folder {} (or is inside it): grant another folder, or set COMMIS_HOME elsewhere",
-            path.display(),
-            home.display()
-        );
-    }
+    // The disk, system folders, pseudo-filesystems and commis's own state (journal,
+    // backups) are refused: the same rule as the web server's.
+    let path = commis_workspace::check_grantable(dir, &state_home())?;
     Ok(Grant { path, mode })
 }
 
@@ -486,7 +493,12 @@ fn build_policy(config: &Config, flags: &PolicyFlags) -> Result<Policy> {
     Ok(policy)
 }
 
-fn interaction_for(flags: &PolicyFlags, out: &Out, lang: Lang) -> Arc<dyn Interaction> {
+fn interaction_for(
+    flags: &PolicyFlags,
+    out: &Out,
+    lang: Lang,
+    stop: &StopHandle,
+) -> Arc<dyn Interaction> {
     use std::io::IsTerminal;
     if flags.yes || !std::io::stdin().is_terminal() {
         Arc::new(NonInteractive {
@@ -496,6 +508,7 @@ fn interaction_for(flags: &PolicyFlags, out: &Out, lang: Lang) -> Arc<dyn Intera
         Arc::new(TerminalInteraction {
             out: out.clone(),
             lang,
+            stop: stop.clone(),
         })
     }
 }
@@ -536,7 +549,10 @@ async fn drive_and_report(
             }
         });
     }
-    let mut summary = fut.await?;
+    let mut summary = match fut.await {
+        Ok(summary) => summary,
+        Err(e) => bail!("{}", e.localized(lang)),
+    };
     // The message can quote a model's answer or a server's error: bounded, and never with a
     // key in it (the store keeps the whole text).
     if let Some(message) = summary.message.take() {
@@ -590,13 +606,14 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
     let lang = understand(&brief).lang;
     let out = Out::new(args.json);
     let mut engine = open_engine(&config)?;
+    engine.wait_for_folder = args.wait;
     let planner = providers::planner(&config, &args.model)?;
     connect_mcp(&mut engine, &config, &planner, &out).await;
     let policy = build_policy(&config, &args.policy)?;
-    let interaction = interaction_for(&args.policy, &out, lang);
-    let interactive = interaction.is_interactive();
     let stop = StopHandle::default();
-    watch_ctrl_c(stop.clone(), out.clone(), lang);
+    let interaction = interaction_for(&args.policy, &out, lang, &stop);
+    let interactive = interaction.is_interactive();
+    watch_ctrl_c(stop.clone(), out.clone(), lang, engine.store.clone());
     let mut options = options_json(&args.policy);
     if let Some(out) = &args.output {
         options["output_dir"] = serde_json::json!(out);
@@ -620,16 +637,26 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
     .await
 }
 
-fn watch_ctrl_c(stop: StopHandle, out: Out, lang: Lang) {
+/// One Ctrl-C stops the run at its next safe point (prompts included); a second one aborts
+/// at once, after marking the run `stopped` so its status stays true (the journal records
+/// each change before it happens, and `resume` restarts a step cut short).
+fn watch_ctrl_c(stop: StopHandle, out: Out, lang: Lang, store: Arc<commis_store::Store>) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            out.line(lang.pick(
-                "Arrêt demandé : commis s'arrête à la prochaine étape sûre (Ctrl-C encore pour forcer).",
-                "Stop requested: commis stops at the next safe point (Ctrl-C again to force).",
-            ));
+            out.line(Msg::StopRequested.text(lang));
             stop.stop();
             if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
+                if let Some(id) = stop.run_id() {
+                    let _ = store.set_status(&id, RunStatus::Stopped);
+                    let _ = store.append_event(
+                        &id,
+                        commis_core::EventKind::Message {
+                            text: Msg::ForcedStopEvent.text(lang).to_string(),
+                        },
+                    );
+                    out.line(&Msg::ForcedStop.fill(lang, &[("run", id.as_str())]));
+                }
+                std::process::exit(4);
             }
         }
     });
@@ -694,84 +721,130 @@ async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
     }
     let planner = providers::planner(&config, &model)?;
     let mut engine = engine;
+    engine.wait_for_folder = args.wait;
     connect_mcp(&mut engine, &config, &planner, &out).await;
     let policy = build_policy(&config, &flags)?;
-    let interaction = interaction_for(&flags, &out, lang);
-    let interactive = interaction.is_interactive();
     let stop = StopHandle::default();
-    watch_ctrl_c(stop.clone(), out.clone(), lang);
+    let interaction = interaction_for(&flags, &out, lang, &stop);
+    let interactive = interaction.is_interactive();
+    watch_ctrl_c(stop.clone(), out.clone(), lang, engine.store.clone());
     let fut = engine.resume(&args.run_id, planner, policy, interaction, stop);
     drive_and_report(&engine, out, lang, args.json, fut, interactive).await
 }
 
-fn cmd_undo(run_id: &str, force: bool, json: bool) -> Result<ExitCode> {
+fn cmd_undo(run_id: &str, force: bool, cascade: bool, json: bool) -> Result<ExitCode> {
     let config = Config::load()?;
     let engine = open_engine(&config)?;
     let run = engine.store.run(run_id)?;
     let lang = understand(&run.brief).lang;
-    let report = engine.undo(run_id, force)?;
+    let result = if cascade {
+        engine.undo_cascade(run_id, force)
+    } else {
+        engine.undo(run_id, force).map(|r| vec![r])
+    };
+    let reports = match result {
+        Ok(r) => r,
+        Err(commis_agent::engine::AgentError::Workspace(
+            commis_workspace::WorkspaceError::NewerRunFirst { newer, .. },
+        )) => bail!("{}", undo_out::newer_first(run_id, &newer, lang)),
+        Err(e) => bail!("{}", e.localized(lang)),
+    };
     if json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "run_id": run_id,
-                "entries_undone": report.entries_undone,
-                "removed": report.removed,
-                "restored": report.restored,
-                "moved_back": report.moved_back,
-                "dirs_removed": report.dirs_removed,
-            })
-        );
+        let all: Vec<serde_json::Value> = reports.iter().map(undo_out::to_json).collect();
+        // The requested run's report is the last line, like a run's summary.
+        for r in &all {
+            println!("{r}");
+        }
     } else {
         let out = Out::new(false);
-        out.line(&match lang {
-            Lang::Fr => format!(
-                "Annulé : {} changement(s) — {} fichier(s) retiré(s), {} restauré(s), {} remis à leur place.",
-                report.entries_undone,
-                report.removed.len(),
-                report.restored.len(),
-                report.moved_back.len()
-            ),
-            Lang::En => format!(
-                "Undone: {} change(s) — {} file(s) removed, {} restored, {} moved back.",
-                report.entries_undone,
-                report.removed.len(),
-                report.restored.len(),
-                report.moved_back.len()
-            ),
-        });
+        for r in &reports {
+            for line in undo_out::render(r, lang, force) {
+                out.line(&line);
+            }
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(undo_out::exit_code(&reports)))
 }
 
 fn cmd_history(limit: usize, json: bool) -> Result<ExitCode> {
     let config = Config::load()?;
     let engine = open_engine(&config)?;
-    let runs = engine.store.runs(limit)?;
+    let runs = engine.runs_as_shown(limit)?;
     if json {
-        println!("{}", serde_json::to_string(&runs)?);
+        let mut rows = Vec::new();
+        for run in &runs {
+            let mut row = serde_json::to_value(run)?;
+            let undo = engine.undo_state(&run.id)?;
+            row["undo"] = serde_json::to_value(undo)?;
+            if resumable(run.status) {
+                row["resume"] = serde_json::json!(format!("commis resume {}", run.id));
+            }
+            rows.push(row);
+        }
+        println!("{}", serde_json::Value::Array(rows));
         return Ok(ExitCode::SUCCESS);
     }
     let out = Out::new(false);
     if runs.is_empty() {
-        out.line("No runs yet. Start one with: commis run DIR \"BRIEF\"");
+        // No run to take the language from: the user's locale decides.
+        out.line(Msg::HistoryEmpty.text(locale_lang()));
     }
     for run in runs {
+        let lang = understand(&run.brief).lang;
         let folder = run
             .grants
             .first()
             .map(|g| g.path.display().to_string())
             .unwrap_or_default();
+        // An undone run says so (the store knows from its journal).
+        let undo = engine
+            .undo_state(&run.id)?
+            .label(lang)
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
         out.line(&format!(
-            "{}  {:<11} {:<9} {}  {}",
+            "{}  {:<11} {:<9} {}  {}{undo}",
             run.id,
-            run.status.as_str(),
+            status_word(run.status, lang),
             run.provider,
             folder,
             report::one_line(&run.brief, 60)
         ));
+        if resumable(run.status) {
+            out.line(&format!(
+                "    ↳ {}",
+                Msg::ResumeHint.fill(lang, &[("run", run.id.as_str())])
+            ));
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Statuses `commis resume` continues (a `needs_input` run too, but it says so itself).
+fn resumable(status: RunStatus) -> bool {
+    matches!(status, RunStatus::Interrupted | RunStatus::Stopped)
+}
+
+/// The status as `history` prints it: the contract word, except `interrupted` in French.
+fn status_word(status: RunStatus, lang: Lang) -> &'static str {
+    match status {
+        RunStatus::Interrupted => Msg::Interrupted.text(lang),
+        other => other.as_str(),
+    }
+}
+
+/// The language of the user's locale (LC_ALL, LC_MESSAGES, LANG), for text with no brief.
+fn locale_lang() -> Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
+    if locale.starts_with("fr") {
+        Lang::Fr
+    } else {
+        Lang::En
+    }
 }
 
 fn cmd_show(run_id: &str, json: bool, report_path: Option<PathBuf>) -> Result<ExitCode> {
@@ -786,7 +859,10 @@ fn cmd_show(run_id: &str, json: bool, report_path: Option<PathBuf>) -> Result<Ex
         };
         std::fs::write(&path, text)
             .with_context(|| format!("cannot write the report to {}", path.display()))?;
-        eprintln!("report written to {}", path.display());
+        eprintln!(
+            "{}",
+            Msg::ReportWritten.fill(audit.lang(), &[("path", &path.display().to_string())])
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if json {
@@ -809,7 +885,7 @@ async fn cmd_tool(args: ToolArgs) -> Result<ExitCode> {
         AccessMode::ReadWrite
     };
     let out = Out::new(true);
-    let interaction = interaction_for(&args.policy, &out, Lang::En);
+    let interaction = interaction_for(&args.policy, &out, Lang::En, &StopHandle::default());
     let result = engine
         .call_tool(
             grant(&args.dir, mode)?,
@@ -832,7 +908,7 @@ async fn cmd_tool(args: ToolArgs) -> Result<ExitCode> {
 }
 
 fn cmd_extract(file: &Path, json: bool) -> Result<ExitCode> {
-    match commis_docs::read_path(file, &commis_docs::Limits::default()) {
+    match commis_docs::read_path_guarded(file, &commis_docs::Limits::default()) {
         Ok(doc) => {
             if json {
                 println!("{}", doc.to_json());

@@ -3,7 +3,9 @@
 //! answer, and tokens — for the user's records.
 
 use anyhow::Result;
-use commis_agent::engine::Engine;
+use commis_agent::engine::{Engine, UndoState};
+use commis_agent::messages::Msg;
+use commis_agent::offline::brief::{Lang, understand};
 use commis_core::{Event, EventKind, JournalEntry, JournalOp, JournalStore, Plan, Run, TokenUsage};
 use commis_store::ApprovalRecord;
 use serde::Serialize;
@@ -21,6 +23,8 @@ pub struct Audit {
     pub approvals: Vec<ApprovalRecord>,
     pub tokens: TokenUsage,
     pub events: Vec<Event>,
+    /// Whether `commis undo` reverted the run's changes (all, some, none).
+    pub undo: UndoState,
 }
 
 pub fn one_line(s: &str, n: usize) -> String {
@@ -48,45 +52,44 @@ fn short(hash: &str) -> &str {
     &hash[..hash.len().min(12)]
 }
 
-fn describe(op: &JournalOp) -> Vec<String> {
+fn describe(op: &JournalOp, lang: Lang) -> Vec<String> {
     op.leaves()
         .into_iter()
         .map(|leaf| match leaf {
             JournalOp::Create { path, after } => {
-                format!("created `{path}` (sha256 {})", short(after))
+                Msg::ReportCreated.fill(lang, &[("path", path), ("hash", short(after))])
             }
             JournalOp::Modify {
                 path,
                 before,
                 after,
-            } => {
-                format!(
-                    "modified `{path}` (sha256 {} → {})",
-                    short(before),
-                    short(after)
-                )
-            }
-            JournalOp::Move { from, to, hash } => format!(
-                "moved `{from}` → `{to}`{}",
-                hash.as_deref()
-                    .map(|h| format!(" (sha256 {})", short(h)))
-                    .unwrap_or_default()
+            } => Msg::ReportModified.fill(
+                lang,
+                &[
+                    ("path", path),
+                    ("before", short(before)),
+                    ("after", short(after)),
+                ],
             ),
-            JournalOp::Delete { path, before } => {
-                format!(
-                    "deleted `{path}` (sha256 {}, kept in backups)",
-                    short(before)
-                )
+            JournalOp::Move { from, to, hash } => {
+                let hash = hash
+                    .as_deref()
+                    .map(|h| format!(" (sha256 {})", short(h)))
+                    .unwrap_or_default();
+                Msg::ReportMoved.fill(lang, &[("from", from), ("to", to), ("hash", &hash)])
             }
-            JournalOp::MakeDir { path } => format!("created folder `{path}`"),
-            JournalOp::Batch { label, .. } => format!("batch {label}"),
+            JournalOp::Delete { path, before } => {
+                Msg::ReportDeleted.fill(lang, &[("path", path), ("hash", short(before))])
+            }
+            JournalOp::MakeDir { path } => Msg::ReportMadeDir.fill(lang, &[("path", path)]),
+            JournalOp::Batch { label, .. } => Msg::ReportBatch.fill(lang, &[("label", label)]),
         })
         .collect()
 }
 
 impl Audit {
     pub fn load(engine: &Engine, run_id: &str) -> Result<Audit> {
-        let run = engine.store.run(run_id)?;
+        let run = engine.run_as_shown(run_id)?;
         let plan = engine.store.plan(&run.id)?;
         let events = engine.store.events(&run.id, 0)?;
         let mut files_read = Vec::new();
@@ -115,6 +118,7 @@ impl Audit {
             .entries(&run.id)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Audit {
+            undo: engine.undo_state(&run.id)?,
             approvals: engine.store.approvals(&run.id)?,
             tokens: engine.store.tokens(&run.id)?,
             plan_accepted: plan.as_ref().is_some_and(|(_, a)| *a),
@@ -128,42 +132,84 @@ impl Audit {
         })
     }
 
+    /// The run's language: the brief's.
+    pub fn lang(&self) -> Lang {
+        understand(&self.run.brief).lang
+    }
+
     pub fn to_markdown(&self) -> String {
         let mut md = String::new();
         let r = &self.run;
-        md.push_str(&format!("# commis run {}\n\n", r.id));
-        md.push_str(&format!("- Brief: {}\n", r.brief));
+        let lang = self.lang();
+        let t = |m: Msg| m.text(lang);
+        md.push_str(&format!(
+            "# {}\n\n",
+            Msg::ReportTitle.fill(lang, &[("run", r.id.as_str())])
+        ));
+        md.push_str(&format!("- {}: {}\n", t(Msg::ReportBrief), r.brief));
         for g in &r.grants {
             md.push_str(&format!(
-                "- Folder: `{}` ({:?})\n",
+                "- {}: `{}` ({:?})\n",
+                t(Msg::ReportFolder),
                 g.path.display(),
                 g.mode
             ));
         }
         md.push_str(&format!(
-            "- Provider: {}{}\n",
+            "- {}: {}{}\n",
+            t(Msg::ReportProvider),
             r.provider,
             r.model
                 .as_ref()
                 .map(|m| format!(" ({m})"))
                 .unwrap_or_default()
         ));
+        let status = match r.status {
+            commis_core::RunStatus::Interrupted => format!(
+                "{} — {}",
+                t(Msg::Interrupted),
+                Msg::ResumeHint.fill(lang, &[("run", r.id.as_str())])
+            ),
+            commis_core::RunStatus::Stopped => format!(
+                "{} — {}",
+                r.status,
+                Msg::ResumeHint.fill(lang, &[("run", r.id.as_str())])
+            ),
+            other => other.to_string(),
+        };
+        let undo = self
+            .undo
+            .label(lang)
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
         md.push_str(&format!(
-            "- Status: {}\n- Started: {}\n- Last update: {}\n",
-            r.status,
+            "- {}: {status}{undo}\n- {}: {}\n- {}: {}\n",
+            t(Msg::ReportStatus),
+            t(Msg::ReportStarted),
             time(r.created_at),
+            t(Msg::ReportUpdated),
             time(r.updated_at)
         ));
+        if let Some(label) = self.undo.label(lang) {
+            md.push_str(&format!("- {}: {label}\n", t(Msg::ReportUndo)));
+        }
         md.push_str(&format!(
-            "- Tokens: {} in, {} out\n\n",
-            self.tokens.input, self.tokens.output
+            "- {}\n\n",
+            Msg::ReportTokens.fill(
+                lang,
+                &[
+                    ("input", &self.tokens.input.to_string()),
+                    ("output", &self.tokens.output.to_string())
+                ]
+            )
         ));
         md.push_str(&format!(
-            "## Plan{}\n\n",
+            "## {} ({})\n\n",
+            t(Msg::ReportPlan),
             if self.plan_accepted {
-                " (accepted)"
+                t(Msg::ReportAccepted)
             } else {
-                " (not accepted)"
+                t(Msg::ReportNotAccepted)
             }
         ));
         match &self.plan {
@@ -182,21 +228,36 @@ impl Audit {
                         ));
                     }
                     if let Some(n) = &s.note {
-                        md.push_str(&format!("  \n   _Result:_ {}", n.replace('\n', "  \n   ")));
+                        md.push_str(&format!(
+                            "  \n   _{}:_ {}",
+                            t(Msg::ReportResult),
+                            n.replace('\n', "  \n   ")
+                        ));
                     }
                     md.push('\n');
                 }
+                if !plan.questions.is_empty() {
+                    md.push_str(&format!("\n### {}\n\n", t(Msg::PendingQuestions)));
+                }
                 for q in &plan.questions {
-                    md.push_str(&format!("- Question: {q}\n"));
+                    md.push_str(&format!("- {}: {q}\n", t(Msg::ReportQuestion)));
                 }
             }
-            None => md.push_str("(no plan)\n"),
+            None => md.push_str(&format!("{}\n", t(Msg::ReportNoPlan))),
         }
-        md.push_str(&format!("\n## Files read ({})\n\n", self.files_read.len()));
+        md.push_str(&format!(
+            "\n## {} ({})\n\n",
+            t(Msg::ReportFilesRead),
+            self.files_read.len()
+        ));
         for f in &self.files_read {
             md.push_str(&format!("- `{f}`\n"));
         }
-        md.push_str(&format!("\n## Decisions ({})\n\n", self.decisions.len()));
+        md.push_str(&format!(
+            "\n## {} ({})\n\n",
+            t(Msg::ReportDecisions),
+            self.decisions.len()
+        ));
         for (subject, decision, reason) in &self.decisions {
             md.push_str(&format!(
                 "- `{subject}` → {decision}{}\n",
@@ -207,29 +268,51 @@ impl Audit {
                 }
             ));
         }
-        md.push_str(&format!("\n## Changes ({})\n\n", self.journal.len()));
+        md.push_str(&format!(
+            "\n## {} ({})\n\n",
+            t(Msg::ReportChanges),
+            self.journal.len()
+        ));
         for e in &self.journal {
-            for line in describe(&e.op) {
+            for line in describe(&e.op, lang) {
                 md.push_str(&format!("- {} [{}] {line}\n", time(e.at), e.state.as_str()));
             }
         }
-        md.push_str(&format!("\n## Approvals ({})\n\n", self.approvals.len()));
+        md.push_str(&format!(
+            "\n## {} ({})\n\n",
+            t(Msg::ReportApprovals),
+            self.approvals.len()
+        ));
         for a in &self.approvals {
+            let at = a
+                .answered_at
+                .map(|t| Msg::ReportAnsweredAt.fill(lang, &[("time", &time(t))]))
+                .unwrap_or_default();
             md.push_str(&format!(
-                "- #{} {} — {} — asked {}, answer: {} by {}{}\n",
-                a.id,
-                a.kind,
-                one_line(&a.description, 120),
-                time(a.asked_at),
-                a.answer.as_deref().unwrap_or("(none)"),
-                a.by.as_deref().unwrap_or("-"),
-                a.answered_at
-                    .map(|t| format!(" at {}", time(t)))
-                    .unwrap_or_default()
+                "- {}\n",
+                Msg::ReportApprovalLine.fill(
+                    lang,
+                    &[
+                        ("id", &a.id.to_string()),
+                        ("kind", &a.kind),
+                        ("what", &one_line(&a.description, 120)),
+                        ("asked", &time(a.asked_at)),
+                        (
+                            "answer",
+                            a.answer.as_deref().unwrap_or(t(Msg::ReportNoAnswer))
+                        ),
+                        ("by", a.by.as_deref().unwrap_or("-")),
+                        ("at", &at),
+                    ]
+                )
             ));
         }
         if !self.warnings.is_empty() {
-            md.push_str(&format!("\n## Warnings ({})\n\n", self.warnings.len()));
+            md.push_str(&format!(
+                "\n## {} ({})\n\n",
+                t(Msg::ReportWarnings),
+                self.warnings.len()
+            ));
             for w in &self.warnings {
                 md.push_str(&format!("- {w}\n"));
             }

@@ -5,7 +5,9 @@ use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use commis_agent::engine::StopHandle;
 use commis_agent::interact::{ApprovalRequest, Interaction, PlanDecision};
+use commis_agent::messages::Msg;
 use commis_agent::offline::brief::Lang;
 use commis_core::{ApprovalAnswer, ApprovalScope, Event, EventKind, Plan, Run, RunSummary, Step};
 use tokio::sync::broadcast;
@@ -222,7 +224,7 @@ pub fn print_summary(out: &Out, summary: &RunSummary, lang: Lang) {
     out.line("");
     out.line(&format!(
         "{} {} — {status}",
-        s.bold(lang.pick("Run", "Run")),
+        s.bold(lang.pick("Tâche", "Run")),
         summary.run_id
     ));
     if let Some(m) = &summary.message {
@@ -247,14 +249,40 @@ pub fn print_summary(out: &Out, summary: &RunSummary, lang: Lang) {
             .collect(),
     );
     section(lang.pick("Supprimés", "Deleted"), summary.deleted.clone());
+    if !summary.questions.is_empty() {
+        section(
+            Msg::PendingQuestions.text(lang),
+            summary.questions.iter().map(|q| format!("? {q}")).collect(),
+        );
+    }
+    if let Some(preview) = &summary.preview {
+        section(Msg::WouldCreate.text(lang), preview.created.clone());
+        section(Msg::WouldModify.text(lang), preview.modified.clone());
+        section(
+            Msg::WouldMove.text(lang),
+            preview
+                .moved
+                .iter()
+                .map(|(a, b)| format!("{a} → {b}"))
+                .collect(),
+        );
+        section(Msg::WouldDelete.text(lang), preview.deleted.clone());
+        print_preview_contents(out, preview, lang);
+    }
     if summary.tokens.input + summary.tokens.output > 0 {
         let cost = summary
             .cost_usd
             .map(|c| format!(", ~${c:.4}"))
             .unwrap_or_default();
         out.line(&format!(
-            "  tokens: {} in, {} out{cost}",
-            summary.tokens.input, summary.tokens.output
+            "  {}{cost}",
+            Msg::ReportTokens.fill(
+                lang,
+                &[
+                    ("input", &summary.tokens.input.to_string()),
+                    ("output", &summary.tokens.output.to_string())
+                ]
+            )
         ));
     }
     if !summary.created.is_empty()
@@ -267,6 +295,56 @@ pub fn print_summary(out: &Out, summary: &RunSummary, lang: Lang) {
             lang.pick("Tout annuler :", "Undo everything:"),
             summary.run_id
         )));
+    }
+}
+
+/// Shows what each deliverable of a read-only preview contains (its first lines, as
+/// `commis extract` reads them), so the user sees the result without it being written.
+fn print_preview_contents(out: &Out, preview: &commis_core::Preview, lang: Lang) {
+    const LINES: usize = 12;
+    let root = std::path::Path::new(&preview.dir);
+    // One grant: its copy is the only folder of the preview; several: paths carry its name.
+    let base = match std::fs::read_dir(root) {
+        Ok(entries) => {
+            let dirs: Vec<_> = entries.flatten().filter(|e| e.path().is_dir()).collect();
+            if dirs.len() == 1 {
+                dirs[0].path()
+            } else {
+                root.to_path_buf()
+            }
+        }
+        Err(_) => return,
+    };
+    for file in &preview.created {
+        let path = base.join(file);
+        let Ok(doc) = commis_docs::read_path(&path, &commis_docs::Limits::default()) else {
+            continue;
+        };
+        let text = doc.plain_text();
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        if lines.is_empty() {
+            continue;
+        }
+        out.line(&format!(
+            "  {}",
+            out.style
+                .bold(&Msg::PreviewContent.fill(lang, &[("file", file)]))
+        ));
+        for l in lines.iter().take(LINES) {
+            out.line(&format!("    │ {}", truncate_end(l, 100)));
+        }
+        if lines.len() > LINES {
+            out.line(&format!("    │ … (+{})", lines.len() - LINES));
+        }
+        out.line(&format!("    → {}", path.display()));
+    }
+}
+
+fn truncate_end(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
     }
 }
 
@@ -402,23 +480,38 @@ fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or("").to_string()
 }
 
-/// Asks the user on the terminal.
+/// Asks the user on the terminal. A stop (Ctrl-C) ends any prompt at once.
 pub struct TerminalInteraction {
     pub out: Out,
     pub lang: Lang,
+    pub stop: StopHandle,
 }
 
-async fn read_line() -> Option<String> {
-    tokio::task::spawn_blocking(|| {
+/// Reads one line of standard input, or `None` at its end or when the run is stopped
+/// (Ctrl-C): a prompt never keeps a stopped run waiting.
+async fn read_line(stop: &StopHandle) -> Option<String> {
+    if stop.is_stopped() {
+        return None;
+    }
+    let read = tokio::task::spawn_blocking(|| {
         let mut line = String::new();
         match std::io::stdin().read_line(&mut line) {
             Ok(0) | Err(_) => None,
             Ok(_) => Some(line.trim().to_string()),
         }
-    })
-    .await
-    .ok()
-    .flatten()
+    });
+    tokio::pin!(read);
+    loop {
+        tokio::select! {
+            r = &mut read => return r.ok().flatten(),
+            _ = tokio::time::sleep(std::time::Duration::from_millis(50)) => {
+                if stop.is_stopped() {
+                    // The blocked read is abandoned; the process exits without waiting for it.
+                    return None;
+                }
+            }
+        }
+    }
 }
 
 impl TerminalInteraction {
@@ -517,7 +610,7 @@ impl Interaction for TerminalInteraction {
                 "Accepter ce plan ? [o]ui / [m]odifier / [n]on",
                 "Accept this plan? [y]es / [e]dit / [n]o",
             )));
-            let Some(answer) = read_line().await else {
+            let Some(answer) = read_line(&self.stop).await else {
                 return PlanDecision::Defer;
             };
             match answer.to_lowercase().as_str() {
@@ -529,7 +622,7 @@ impl Interaction for TerminalInteraction {
                         "Commands: t N title (reword) · d N (delete) · m N P (move to position P) · a title (add) · x N L (drop line L of step N's changes) · ok",
                     ));
                     loop {
-                        let Some(cmd) = read_line().await else {
+                        let Some(cmd) = read_line(&self.stop).await else {
                             return PlanDecision::Defer;
                         };
                         if cmd.is_empty() || cmd == "ok" {
@@ -548,7 +641,7 @@ impl Interaction for TerminalInteraction {
 
     async fn answer(&self, question: &str) -> Option<String> {
         self.prompt(&format!("{} {question}", self.out.style.yellow("?")));
-        read_line().await.filter(|a| !a.is_empty())
+        read_line(&self.stop).await.filter(|a| !a.is_empty())
     }
 
     async fn approve(&self, request: &ApprovalRequest) -> ApprovalAnswer {
@@ -565,7 +658,10 @@ impl Interaction for TerminalInteraction {
                 "  [o]ui / [n]on / [t]out ce type pour ce run / [p]toujours dans ce dossier / [s]top",
                 "  [y]es / [n]o / [a]ll of this kind for this run / al[w]ays in this folder / [s]top",
             ));
-            let Some(answer) = read_line().await else {
+            let Some(answer) = read_line(&self.stop).await else {
+                if self.stop.is_stopped() {
+                    return ApprovalAnswer::Stop;
+                }
                 return ApprovalAnswer::No;
             };
             return match answer.to_lowercase().as_str() {
@@ -590,6 +686,7 @@ mod tests {
         TerminalInteraction {
             out: Out::new(true),
             lang: Lang::En,
+            stop: StopHandle::default(),
         }
     }
 

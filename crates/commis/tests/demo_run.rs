@@ -2,6 +2,8 @@
 //! summary, and `commis undo` restores the folder byte for byte.
 
 mod common;
+#[path = "demo_run/hostile.rs"]
+mod hostile;
 
 use common::*;
 

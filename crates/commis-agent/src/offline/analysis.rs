@@ -133,7 +133,6 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
     let total = files.len() as u64;
     let mut facts = Vec::new();
     let mut texts = Vec::new();
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (i, f) in files.iter().enumerate() {
         ctx.emit(EventKind::Progress {
             step: 0,
@@ -165,13 +164,8 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
             path: f.path.clone(),
         });
         fact.hash = hex::encode(Sha256::digest(&bytes));
-        if let Some(first) = seen.get(&fact.hash) {
-            fact.duplicate_of = Some(first.clone());
-        } else {
-            seen.insert(fact.hash.clone(), f.path.clone());
-        }
         let (text, xml_invoice) =
-            match commis_docs::read_bytes(&name, &bytes, &commis_docs::Limits::default()) {
+            match commis_docs::read_guarded(&name, &bytes, &commis_docs::Limits::default()) {
                 Ok(doc) => (doc.plain_text(), doc.invoice.as_ref().map(invoice_from_xml)),
                 Err(e) => {
                     fact.error = Some(e.to_string());
@@ -204,6 +198,7 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
         texts.push(text);
     }
 
+    mark_duplicates(ctx, &mut facts, &files);
     let inputs: Vec<commis_skills::clients::DocInput> = facts
         .iter()
         .zip(&texts)
@@ -249,6 +244,103 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
     })
 }
 
+/// How much a file name looks like a copy: « (1) », « - Copie », « copie », "copy", "Copy of".
+/// 0 for a name with no copy marker.
+fn copy_marker_score(name: &str) -> u32 {
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    let lower = commis_skills::text::fold_accents(stem).to_lowercase();
+    let mut score = 0;
+    for marker in ["copie", "copy", "kopie", "copia"] {
+        if lower.contains(marker) {
+            score += 2;
+        }
+    }
+    // A trailing "(1)", "(2)", " 2", "_1" as download managers and file browsers add.
+    let trimmed = lower.trim_end();
+    if let Some(open) = trimmed.rfind('(')
+        && trimmed.ends_with(')')
+        && trimmed[open + 1..trimmed.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_digit())
+        && trimmed.len() > open + 2
+    {
+        score += 2;
+    }
+    score
+}
+
+/// Among byte-identical files, keeps the one with a real name (never the « (1) » or
+/// « - Copie » one), then the oldest, then the shortest name; the others point to it, and
+/// the decision says which was kept and why.
+fn mark_duplicates(
+    ctx: &RunContext,
+    facts: &mut [FileFacts],
+    files: &[commis_workspace::FileInfo],
+) {
+    let modified: BTreeMap<&str, i64> = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.modified))
+        .collect();
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, f) in facts.iter().enumerate() {
+        if !f.hash.is_empty() {
+            groups.entry(f.hash.clone()).or_default().push(i);
+        }
+    }
+    let french = ctx.lang == crate::offline::brief::Lang::Fr;
+    for members in groups.values().filter(|m| m.len() > 1) {
+        // (index, (copy marker score, modified time, name length, path)): lowest is kept.
+        let keyed: Vec<(usize, (u32, i64, usize, String))> = members
+            .iter()
+            .map(|&i| {
+                let path = facts[i].path.clone();
+                let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+                let key = (
+                    copy_marker_score(&name),
+                    modified.get(path.as_str()).copied().unwrap_or(0),
+                    name.chars().count(),
+                    path,
+                );
+                (i, key)
+            })
+            .collect();
+        let Some((best, best_key)) = keyed.iter().min_by(|a, b| a.1.cmp(&b.1)).cloned() else {
+            continue;
+        };
+        let best_path = best_key.3.clone();
+        for (i, key) in keyed {
+            if i == best {
+                continue;
+            }
+            facts[i].duplicate_of = Some(best_path.clone());
+            let (why_fr, why_en) = if key.0 > best_key.0 {
+                ("son nom est celui d'une copie", "its name is a copy's")
+            } else if key.1 > best_key.1 {
+                ("l'original est plus ancien", "the original is older")
+            } else {
+                (
+                    "l'original a le nom le plus simple",
+                    "the original has the plainer name",
+                )
+            };
+            ctx.emit(EventKind::Decision {
+                step: None,
+                subject: key.3.clone(),
+                decision: if french {
+                    format!("doublon de {best_path} (gardé)")
+                } else {
+                    format!("duplicate of {best_path} (kept)")
+                },
+                reason: if french {
+                    format!("contenu identique ; {why_fr}")
+                } else {
+                    format!("identical content; {why_en}")
+                },
+            });
+        }
+    }
+}
+
 /// A document-type reason in the brief's language.
 fn localized_reason(reason: &str, ctx: &RunContext) -> String {
     match ctx.lang {
@@ -260,4 +352,27 @@ fn localized_reason(reason: &str, ctx: &RunContext) -> String {
 /// Reads a file's text again (for summaries and action items, which need the full text).
 pub fn read_text(ctx: &RunContext, path: &str) -> Result<String, ToolError> {
     Ok(crate::tools::read_document_text(ctx, path)?.plain_text())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copy_marker_score;
+
+    #[test]
+    fn copy_names_score_worse_than_the_original_name() {
+        for (copy, original) in [
+            ("facture_F2024-033 (1).pdf", "facture_F2024-033.pdf"),
+            ("budget_FINAL_v2 - Copie.xlsx", "budget_FINAL_v2.xlsx"),
+            ("export (copie).csv", "export.csv"),
+            ("Copy of notes.txt", "notes.txt"),
+        ] {
+            assert!(
+                copy_marker_score(copy) > copy_marker_score(original),
+                "{copy} vs {original}"
+            );
+        }
+        // A version or a year in parentheses-free form is not a copy marker.
+        assert_eq!(copy_marker_score("devis_moreau_v3 DEF.docx"), 0);
+        assert_eq!(copy_marker_score("rapport 2024.docx"), 0);
+    }
 }

@@ -33,6 +33,14 @@ struct Digest {
     per_client: Vec<(String, usize, f64)>,
     meetings: Vec<MeetingDigest>,
     own_company: Option<String>,
+    /// Files typed invoice or credit note, duplicates included (the folder's view).
+    invoice_files: usize,
+    /// Of those, copies of another file.
+    invoice_duplicates: usize,
+    /// Of those, files whose amounts could not be read.
+    invoice_unread: usize,
+    /// Names of the deliverables the plan's other steps write (notes point only to these).
+    deliverables: Vec<String>,
 }
 
 impl Digest {
@@ -62,6 +70,126 @@ impl Digest {
             Lang::Fr => format!("{sign}{grouped},{:02} €", cents % 100),
             Lang::En => format!("{sign}€{grouped}.{:02}", cents % 100),
         }
+    }
+
+    fn date(&self, iso: &str) -> String {
+        match commis_skills::dates::parse_date(iso) {
+            Some(d) if iso.len() == 10 => long_date(d.year, d.month, d.day, self.lang),
+            _ => iso.to_string(),
+        }
+    }
+
+    /// The per-client rows of a table that has room for `room` rows: the largest clients,
+    /// then « Autres » for the rest, then the total, so the column always adds up.
+    fn client_table(&self, room: usize) -> Vec<Vec<String>> {
+        let room = room.max(3);
+        let shown = if self.per_client.len() < room {
+            self.per_client.len()
+        } else {
+            room - 2
+        };
+        let mut rows: Vec<Vec<String>> = self.per_client[..shown]
+            .iter()
+            .map(|(c, n, t)| vec![c.clone(), n.to_string(), self.money(*t)])
+            .collect();
+        let rest = &self.per_client[shown..];
+        if !rest.is_empty() {
+            let n: usize = rest.iter().map(|c| c.1).sum();
+            let t: f64 = rest.iter().map(|c| c.2).sum();
+            rows.push(vec![
+                match self.lang {
+                    Lang::Fr => format!("Autres ({} clients)", rest.len()),
+                    Lang::En => format!("Others ({} clients)", rest.len()),
+                },
+                n.to_string(),
+                self.money(t),
+            ]);
+        }
+        rows.push(vec![
+            self.pick("Total", "Total").to_string(),
+            self.invoices.len().to_string(),
+            self.money(self.grand_total()),
+        ]);
+        rows
+    }
+
+    /// The chart's categories and values: the largest clients, then « Autres ».
+    fn client_chart(&self, bars: usize) -> (Vec<String>, Vec<f64>) {
+        let shown = if self.per_client.len() <= bars {
+            self.per_client.len()
+        } else {
+            bars - 1
+        };
+        let mut cats: Vec<String> = self.per_client[..shown]
+            .iter()
+            .map(|c| short(&c.0, 26))
+            .collect();
+        let mut values: Vec<f64> = self.per_client[..shown]
+            .iter()
+            .map(|c| (c.2 * 100.0).round() / 100.0)
+            .collect();
+        let rest = &self.per_client[shown..];
+        if !rest.is_empty() {
+            cats.push(self.pick("Autres", "Others").to_string());
+            values.push((rest.iter().map(|c| c.2).sum::<f64>() * 100.0).round() / 100.0);
+        }
+        (cats, values)
+    }
+
+    /// How the folder's invoice files relate to the rows of the summary table.
+    fn invoice_reconciliation(&self) -> Option<String> {
+        if self.invoice_files == 0 {
+            return None;
+        }
+        let rows = self.invoices.len();
+        let mut parts = Vec::new();
+        if self.invoice_duplicates > 0 {
+            parts.push(match self.lang {
+                Lang::Fr => format!("{} doublon(s)", self.invoice_duplicates),
+                Lang::En => format!("{} duplicate(s)", self.invoice_duplicates),
+            });
+        }
+        if self.invoice_unread > 0 {
+            parts.push(match self.lang {
+                Lang::Fr => format!("{} sans montant lisible", self.invoice_unread),
+                Lang::En => format!("{} without readable amounts", self.invoice_unread),
+            });
+        }
+        let other = self
+            .invoice_files
+            .saturating_sub(rows + self.invoice_duplicates + self.invoice_unread);
+        if other > 0 {
+            parts.push(match self.lang {
+                Lang::Fr => format!("{other} reçue(s) de fournisseurs"),
+                Lang::En => format!("{other} received from suppliers"),
+            });
+        }
+        let aside = if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ; {}", parts.join(", "))
+        };
+        Some(match self.lang {
+            Lang::Fr => format!(
+                "Factures et avoirs : {} fichier(s), dont {rows} au récapitulatif{aside}",
+                self.invoice_files
+            ),
+            Lang::En => format!(
+                "Invoices and credit notes: {} file(s), {rows} in the summary{aside}",
+                self.invoice_files
+            ),
+        })
+    }
+
+    /// Speaker notes that name a deliverable only when the run really writes it.
+    fn see_also(&self, file: &str, fr: &str, en: &str) -> Option<String> {
+        self.deliverables
+            .iter()
+            .any(|d| d == file)
+            .then(|| match self.lang {
+                Lang::Fr => format!("{fr} : {}/{file}.", self.out),
+                Lang::En => format!("{en}: {}/{file}.", self.out),
+            })
     }
 
     fn grand_total(&self) -> f64 {
@@ -181,7 +309,31 @@ fn digest(ctx: &RunContext, plan: &Plan) -> Result<Digest, StepFailure> {
         .map(|(c, (n, t))| (c, n, t))
         .collect();
     per_client.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let invoice_like: Vec<_> = analysis
+        .files
+        .iter()
+        .filter(|f| INVOICE_LIKE.contains(&f.kind.as_str()))
+        .collect();
+    let deliverables = plan
+        .steps
+        .iter()
+        .filter_map(|s| s.kind.as_deref())
+        .flat_map(|k| deliverable_names(k, lang))
+        .map(str::to_string)
+        .collect();
     Ok(Digest {
+        invoice_files: invoice_like.len(),
+        invoice_duplicates: invoice_like
+            .iter()
+            .filter(|f| f.duplicate_of.is_some())
+            .count(),
+        invoice_unread: invoice_like
+            .iter()
+            .filter(|f| {
+                f.duplicate_of.is_none() && f.invoice.is_none() && f.kind != "supplier_invoice"
+            })
+            .count(),
+        deliverables,
         lang,
         out: facts.out.clone(),
         files: analysis.files.len(),
@@ -227,6 +379,66 @@ async fn write_out(
     Ok(path)
 }
 
+/// Kinds counted together when the deck reconciles invoice files with the summary's rows
+/// (supplier invoices share the « Facture » label but are not sales).
+const INVOICE_LIKE: &[&str] = &["invoice", "credit_note", "supplier_invoice"];
+
+/// The files a step of this kind writes in the output folder (see steps.rs).
+fn deliverable_names(kind: &str, lang: Lang) -> Vec<&'static str> {
+    match kind {
+        "invoice_table" => vec![lang.pick("recapitulatif-factures.xlsx", "invoice-summary.xlsx")],
+        "meetings" => vec![
+            lang.pick("syntheses-reunions.md", "meeting-summaries.md"),
+            lang.pick("actions.xlsx", "action-items.xlsx"),
+        ],
+        "catalogue" => vec!["catalogue.xlsx"],
+        "report" => vec![lang.pick("rapport.docx", "report.docx")],
+        _ => Vec::new(),
+    }
+}
+
+const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// « 12 mars 2024 » / "12 March 2024".
+fn long_date(year: i32, month: u32, day: u32, lang: Lang) -> String {
+    let names = match lang {
+        Lang::Fr => &MONTHS_FR,
+        Lang::En => &MONTHS_EN,
+    };
+    let month = names
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("?");
+    format!("{day} {month} {year}")
+}
+
 fn title_of(d: &Digest) -> String {
     match (&d.own_company, d.lang) {
         (Some(c), Lang::Fr) => format!("Synthèse — {c}"),
@@ -260,7 +472,7 @@ pub(super) async fn report(
             Lang::En => format!("{} document(s) for a grand total of **{}**.", d.invoices.len(), d.money(d.grand_total())),
         }}));
         blocks.push(json!({"type": "table", "header": [d.pick("Client", "Client"), d.pick("Pièces", "Documents"), d.pick("Total TTC", "Total")],
-            "rows": d.per_client.iter().map(|(c, n, t)| vec![c.clone(), n.to_string(), d.money(*t)]).collect::<Vec<_>>()}));
+            "rows": d.client_table(usize::MAX)}));
     }
     if !d.meetings.is_empty() {
         blocks.push(json!({"type": "heading", "level": 1, "text": d.pick("Réunions", "Meetings")}));
@@ -328,6 +540,18 @@ pub(super) async fn deck(
         .clamp(1, 200) as usize;
     let slides = deck_slides(&d, wanted);
     let n = slides.len();
+    let shorter = if n < wanted {
+        match d.lang {
+            Lang::Fr => format!(
+                " ({wanted} demandées : le dossier n'a pas de quoi en remplir davantage sans remplissage)"
+            ),
+            Lang::En => {
+                format!(" ({wanted} asked for: the folder holds no more to show without padding)")
+            }
+        }
+    } else {
+        String::new()
+    };
     let spec = json!({"title": title_of(&d), "theme": "default", "locale": locale(d.lang), "slides": slides});
     let spec: commis_office::DeckSpec = serde_json::from_value(spec)
         .map_err(|e| StepFailure::Failed(format!("internal deck spec is invalid: {e}")))?;
@@ -335,8 +559,8 @@ pub(super) async fn deck(
         commis_office::build_presentation(&spec).map_err(|e| StepFailure::Failed(e.to_string()))?;
     let path = write_out(ctx, registry, &d, "presentation.pptx", &bytes).await?;
     Ok(match d.lang {
-        Lang::Fr => format!("Présentation de {n} diapositives : {path}."),
-        Lang::En => format!("{n}-slide deck: {path}."),
+        Lang::Fr => format!("Présentation de {n} diapositives : {path}{shorter}."),
+        Lang::En => format!("{n}-slide deck: {path}{shorter}."),
     })
 }
 
@@ -358,14 +582,25 @@ fn short(s: &str, n: usize) -> String {
 }
 
 fn by_kind_bullets(d: &Digest) -> Vec<Value> {
-    let mut kinds: Vec<(&String, &usize)> = d.by_kind.iter().collect();
-    kinds.sort_by(|a, b| b.1.cmp(a.1));
-    let mut out: Vec<Value> = kinds
+    // Invoices and credit notes get one line that reconciles the files with the summary's
+    // rows, so the deck never shows two different counts of the same thing.
+    let invoice_labels: Vec<&str> = INVOICE_LIKE.iter().map(|k| kind_label(k, d.lang)).collect();
+    let reconciled = d.invoice_reconciliation();
+    let mut kinds: Vec<(&String, &usize)> = d
+        .by_kind
         .iter()
-        .take(MAX_BULLETS - 1)
-        .map(|(k, n)| json!(format!("{k} : {n}")))
+        .filter(|(k, _)| reconciled.is_none() || !invoice_labels.contains(&k.as_str()))
         .collect();
-    let rest: usize = kinds.iter().skip(MAX_BULLETS - 1).map(|(_, n)| **n).sum();
+    kinds.sort_by(|a, b| b.1.cmp(a.1));
+    let mut out: Vec<Value> = reconciled.into_iter().map(|r| json!(r)).collect();
+    let room = MAX_BULLETS - out.len();
+    out.extend(
+        kinds
+            .iter()
+            .take(room - 1)
+            .map(|(k, n)| json!(format!("{k} : {n}"))),
+    );
+    let rest: usize = kinds.iter().skip(room - 1).map(|(_, n)| **n).sum();
     if rest > 0 {
         out.push(json!(match d.lang {
             Lang::Fr => format!("Autres : {rest}"),
@@ -391,16 +626,21 @@ fn deck_slides(d: &Digest, wanted: usize) -> Vec<Value> {
         {"value": d.invoices.len().to_string(), "label": d.pick("factures et avoirs", "invoices and credit notes")},
         {"value": d.money(total), "label": d.pick("total TTC", "grand total")},
         {"value": n_actions.to_string(), "label": d.pick("actions", "action items")}
-    ], "notes": d.pick("Les montants viennent des factures elles-mêmes ; chaque chiffre est relié à son fichier dans le classeur.", "Amounts come from the invoices themselves; each figure links to its file in the workbook.")}));
+    ], "notes": d.see_also(
+        d.pick("recapitulatif-factures.xlsx", "invoice-summary.xlsx"),
+        "Les montants viennent des factures elles-mêmes ; chaque chiffre est relié à son fichier dans le classeur",
+        "Amounts come from the invoices themselves; each figure links to its file in the workbook",
+    ).unwrap_or_else(|| d.pick("Les montants viennent des factures elles-mêmes.", "Amounts come from the invoices themselves.").to_string())}));
     if !d.per_client.is_empty() {
+        let (categories, values) = d.client_chart(MAX_ROWS);
         core.push(json!({"layout": "chart", "title": d.pick("Montant TTC par client", "Total per client"), "chart": "bar",
-            "categories": d.per_client.iter().take(MAX_ROWS).map(|c| c.0.clone()).collect::<Vec<_>>(),
-            "series": [{"name": d.pick("Total TTC", "Total"), "values": d.per_client.iter().take(MAX_ROWS).map(|c| (c.2 * 100.0).round() / 100.0).collect::<Vec<_>>()}],
-            "notes": d.pick("Classement des clients par montant facturé.", "Clients ranked by amount invoiced.")}));
+            "categories": categories,
+            "series": [{"name": d.pick("Total TTC", "Total"), "values": values, "unit": "€"}],
+            "notes": d.pick("Classement des clients par montant facturé TTC, avoirs déduits.", "Clients ranked by amount invoiced, credit notes deducted.")}));
         core.push(json!({"layout": "table", "title": d.pick("Récapitulatif par client", "Summary by client"),
             "header": [d.pick("Client", "Client"), d.pick("Pièces", "Documents"), d.pick("Total TTC", "Total")],
-            "rows": d.per_client.iter().take(MAX_ROWS).map(|(c, n, t)| vec![c.clone(), n.to_string(), d.money(*t)]).collect::<Vec<_>>(),
-            "notes": d.pick("Avoirs déduits.", "Credit notes deducted.")}));
+            "rows": d.client_table(MAX_ROWS),
+            "notes": d.pick("Avoirs déduits ; la dernière ligne est le total du récapitulatif.", "Credit notes deducted; the last row is the summary's total.")}));
     }
     core.push(json!({"layout": "bullets", "title": d.pick("Contenu du dossier", "What the folder holds"),
         "bullets": by_kind_bullets(d),
@@ -414,7 +654,11 @@ fn deck_slides(d: &Digest, wanted: usize) -> Vec<Value> {
         core.push(json!({"layout": "table", "title": d.pick("Actions à mener", "Action items"),
             "header": [d.pick("Qui", "Who"), d.pick("Quoi", "What"), d.pick("Quand", "When")],
             "rows": d.actions().iter().take(MAX_ROWS).map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), short(&a.what, 90), a.when.clone().unwrap_or_else(|| "—".into())]).collect::<Vec<_>>(),
-            "notes": d.pick("Liste complète dans le classeur des actions.", "Full list in the action items workbook.")}));
+            "notes": d.see_also(d.pick("actions.xlsx", "action-items.xlsx"), "Liste complète dans le classeur des actions", "Full list in the action items workbook")
+                .unwrap_or_else(|| match d.lang {
+                    Lang::Fr => format!("{n_actions} action(s) relevée(s) dans les transcriptions."),
+                    Lang::En => format!("{n_actions} action item(s) found in the transcripts."),
+                })}));
     }
     let recs = json!({"layout": "bullets", "title": d.pick("Recommandations", "Recommendations"),
         "bullets": d.recommendations().into_iter().take(MAX_BULLETS).map(|r| json!(short(&r, 160))).collect::<Vec<_>>(),
@@ -426,7 +670,7 @@ fn deck_slides(d: &Digest, wanted: usize) -> Vec<Value> {
             .iter()
             .filter(|r| &r.client == client)
             .take(MAX_ROWS)
-            .map(|r| vec![r.number.clone(), r.date.clone(), d.money(r.total)])
+            .map(|r| vec![r.number.clone(), d.date(&r.date), d.money(r.total)])
             .collect();
         extra.push(json!({"layout": "table", "title": client, "header": [d.pick("N°", "Number"), d.pick("Date", "Date"), d.pick("TTC", "Total")], "rows": rows,
             "notes": match d.lang { Lang::Fr => format!("{n} pièce(s), {} au total.", d.money(*t)), Lang::En => format!("{n} document(s), {} in all.", d.money(*t)) }}));
@@ -450,12 +694,136 @@ fn deck_slides(d: &Digest, wanted: usize) -> Vec<Value> {
             None => break,
         }
     }
-    let mut section = 1;
-    while slides.len() < room {
-        slides.push(json!({"layout": "section", "title": match d.lang { Lang::Fr => format!("Annexe {section}"), Lang::En => format!("Appendix {section}") },
-            "notes": d.pick("Diapositive de transition.", "Transition slide.")}));
-        section += 1;
-    }
+    // No padding: with fewer facts than slides asked for, the deck is shorter and the step
+    // says so (a transition slide with nothing on it is not a slide anyone wants).
     slides.push(recs);
     slides
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(client: &str, total: f64) -> InvoiceRow {
+        InvoiceRow {
+            client: client.into(),
+            number: format!("F-{client}"),
+            date: "2024-03-12".into(),
+            net: total / 1.2,
+            vat: total - total / 1.2,
+            total,
+            file: format!("{client}.pdf"),
+            kind: "invoice".into(),
+        }
+    }
+
+    fn digest_of(clients: usize, deliverables: &[&str]) -> Digest {
+        let invoices: Vec<InvoiceRow> = (0..clients)
+            .map(|i| row(&format!("Client {i}"), 1000.0 + 100.0 * i as f64))
+            .collect();
+        let mut per_client: Vec<(String, usize, f64)> = invoices
+            .iter()
+            .map(|r| (r.client.clone(), 1, r.total))
+            .collect();
+        per_client.sort_by(|a, b| b.2.total_cmp(&a.2));
+        Digest {
+            lang: Lang::Fr,
+            out: "Livrables".into(),
+            files: clients + 3,
+            by_kind: BTreeMap::from([("Facture".to_string(), clients + 1)]),
+            doubtful: 0,
+            duplicates: 1,
+            unreadable: Vec::new(),
+            invoices,
+            per_client,
+            meetings: Vec::new(),
+            own_company: None,
+            invoice_files: clients + 1,
+            invoice_duplicates: 1,
+            invoice_unread: 0,
+            deliverables: deliverables.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn cents(money: &str) -> i64 {
+        let digits: String = money.chars().filter(char::is_ascii_digit).collect();
+        digits.parse().unwrap_or(-1)
+    }
+
+    #[test]
+    fn a_client_table_cut_to_fit_keeps_an_others_row_and_adds_up() {
+        let d = digest_of(10, &[]);
+        let rows = d.client_table(MAX_ROWS);
+        assert_eq!(rows.len(), MAX_ROWS);
+        assert_eq!(rows[MAX_ROWS - 2][0], "Autres (5 clients)");
+        assert_eq!(rows[MAX_ROWS - 1][0], "Total");
+        let shown: i64 = rows[..MAX_ROWS - 1].iter().map(|r| cents(&r[2])).sum();
+        assert_eq!(shown, cents(&rows[MAX_ROWS - 1][2]));
+        let pieces: usize = rows[..MAX_ROWS - 1]
+            .iter()
+            .map(|r| r[1].parse::<usize>().unwrap_or(0))
+            .sum();
+        assert_eq!(pieces.to_string(), rows[MAX_ROWS - 1][1]);
+    }
+
+    #[test]
+    fn the_chart_groups_the_smallest_clients_and_carries_the_unit() {
+        let d = digest_of(10, &[]);
+        let (cats, values) = d.client_chart(MAX_ROWS);
+        assert_eq!(cats.len(), MAX_ROWS);
+        assert_eq!(cats.last().map(String::as_str), Some("Autres"));
+        let sum: f64 = values.iter().sum();
+        assert!((sum - d.grand_total()).abs() < 0.01);
+        let slides = deck_slides(&d, 8);
+        let chart = slides
+            .iter()
+            .find(|s| s["layout"] == "chart")
+            .expect("a chart slide");
+        assert_eq!(chart["series"][0]["unit"], "€");
+    }
+
+    #[test]
+    fn a_deck_is_never_padded_with_empty_slides() {
+        let d = digest_of(2, &[]);
+        let slides = deck_slides(&d, 12);
+        assert!(slides.len() < 12, "{} slides", slides.len());
+        assert!(slides.iter().all(|s| s["layout"] != "section"));
+        assert_eq!(
+            slides.last().map(|s| s["title"].clone()),
+            Some(json!("Recommandations"))
+        );
+    }
+
+    #[test]
+    fn notes_name_only_deliverables_the_run_writes() {
+        let without = digest_of(3, &[]);
+        let with = digest_of(3, &["recapitulatif-factures.xlsx"]);
+        let notes = |d: &Digest| {
+            deck_slides(d, 8)
+                .iter()
+                .filter_map(|s| s["notes"].as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(!notes(&without).contains(".xlsx"), "{}", notes(&without));
+        assert!(notes(&with).contains("Livrables/recapitulatif-factures.xlsx"));
+    }
+
+    #[test]
+    fn the_folder_slide_reconciles_invoice_files_with_the_summary() {
+        let d = digest_of(4, &[]);
+        let bullets = by_kind_bullets(&d);
+        assert_eq!(
+            bullets[0],
+            json!("Factures et avoirs : 5 fichier(s), dont 4 au récapitulatif ; 1 doublon(s)")
+        );
+        assert!(bullets.iter().all(|b| !b.to_string().contains("Facture :")));
+    }
+
+    #[test]
+    fn dates_read_as_words_in_the_briefs_language() {
+        let d = digest_of(1, &[]);
+        assert_eq!(d.date("2024-03-12"), "12 mars 2024");
+        assert_eq!(d.date("mars 2024"), "mars 2024");
+    }
 }

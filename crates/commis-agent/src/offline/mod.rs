@@ -249,8 +249,14 @@ fn change_set(analysis: &Analysis, intents: &[Intent], lang: Lang) -> Vec<Change
                 .as_deref()
                 .filter(|_| f.client_confidence >= CONFIDENT);
             let number = inv.and_then(|i| i.number.as_deref());
-            let renamed = commis_skills::slug::standard_name(
-                f.date.as_deref(),
+            // A data export's first date is a row's, not the file's: not a name part.
+            let date = f
+                .date
+                .as_deref()
+                .filter(|_| !matches!(f.kind.as_str(), "data_export" | "spreadsheet"));
+            let renamed = commis_skills::slug::informative_name(
+                name,
+                date,
                 client,
                 kind_label(&f.kind, lang),
                 number,

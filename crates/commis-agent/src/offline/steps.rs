@@ -162,10 +162,17 @@ async fn reorganize(
         )
         .await
     {
-        Ok(_) => Ok(match lang {
-            Lang::Fr => format!("{n} fichier(s) déplacé(s) ou renommé(s) en un lot."),
-            Lang::En => format!("{n} file(s) moved or renamed as one batch."),
-        }),
+        Ok(done) => {
+            // Files that could not be moved were left out (each reported with its reason).
+            let n = done
+                .get("applied")
+                .and_then(|a| a.as_u64())
+                .map_or(n, |a| a as usize);
+            Ok(match lang {
+                Lang::Fr => format!("{n} fichier(s) déplacé(s) ou renommé(s) en un lot."),
+                Lang::En => format!("{n} file(s) moved or renamed as one batch."),
+            })
+        }
         Err(ToolError::Refused(reason)) => Ok(match lang {
             Lang::Fr => format!("Aucun déplacement : {reason}."),
             Lang::En => format!("Nothing moved: {reason}."),

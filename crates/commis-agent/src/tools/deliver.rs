@@ -198,7 +198,7 @@ impl Tool for AppendToSpreadsheet {
 
 /// The name of a workbook's first sheet, read with commis-docs.
 fn first_sheet(bytes: &[u8]) -> Result<String, ToolError> {
-    let doc = commis_docs::read_bytes("book.xlsx", bytes, &commis_docs::Limits::default())
+    let doc = commis_docs::read_guarded("book.xlsx", bytes, &commis_docs::Limits::default())
         .map_err(|e| ToolError::Failed(e.to_string()))?;
     doc.metadata
         .sheet_names

@@ -77,7 +77,7 @@ pub fn read_document_text(
     ctx.emit(EventKind::FileRead {
         path: path.to_string(),
     });
-    commis_docs::read_bytes(path, &bytes, &commis_docs::Limits::default()).map_err(|e| {
+    commis_docs::read_guarded(path, &bytes, &commis_docs::Limits::default()).map_err(|e| {
         ToolError::Document {
             path: path.to_string(),
             reason: e.to_string(),
@@ -443,29 +443,49 @@ impl Tool for ApplyChanges {
         let paths = changes.iter().map(|c| c.from.clone()).collect();
         ctx.gate(ActionKind::Move, description, paths).await?;
         let mut items = Vec::new();
-        let mut dirs: Vec<String> = Vec::new();
+        let mut dirs: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for c in &changes {
-            if let Some((parent, _)) = c.to.rsplit_once('/') {
-                // Create each missing ancestor once, shallowest first.
-                let mut acc = String::new();
-                for part in parent.split('/') {
-                    if !acc.is_empty() {
-                        acc.push('/');
-                    }
-                    acc.push_str(part);
-                    if !dirs.contains(&acc) && !ctx.workspace.exists(&acc)? {
-                        dirs.push(acc.clone());
-                        items.push(BatchItem::MakeDir { path: acc.clone() });
-                    }
-                }
+            // One item per destination folder: the batch creates its missing ancestors
+            // itself (checking each ancestor here again made deep paths cubic).
+            if let Some((parent, _)) = c.to.rsplit_once('/')
+                && dirs.insert(parent)
+            {
+                items.push(BatchItem::MakeDir {
+                    path: parent.to_string(),
+                });
             }
             items.push(BatchItem::Move {
                 from: c.from.clone(),
                 to: c.to.clone(),
             });
         }
-        let op = ctx.workspace.apply_batch(&label, items)?;
-        for c in &changes {
+        let outcome = ctx.workspace.apply_batch(&label, items)?;
+        // A file that cannot be moved is left out with its reason; the rest applies.
+        let mut skipped = Vec::new();
+        for item in &outcome.skipped {
+            if let BatchItem::Move { from, .. } = &item.item {
+                skipped.push(json!({"from": from, "reason": item.reason.to_string()}));
+                ctx.emit(EventKind::Message {
+                    text: match ctx.lang {
+                        crate::offline::brief::Lang::Fr => {
+                            format!("Laissé en place : {from} ({})", item.reason)
+                        }
+                        crate::offline::brief::Lang::En => {
+                            format!("Left in place: {from} ({})", item.reason)
+                        }
+                    },
+                });
+            }
+        }
+        let left_out = |c: &ChangeLine| {
+            outcome
+                .skipped
+                .iter()
+                .any(|s| matches!(&s.item, BatchItem::Move { from, .. } if *from == c.from))
+        };
+        let mut applied = 0;
+        for c in changes.iter().filter(|c| !left_out(c)) {
+            applied += 1;
             ctx.emit(EventKind::Decision {
                 step: ctx.current_step(),
                 subject: c.from.clone(),
@@ -473,6 +493,8 @@ impl Tool for ApplyChanges {
                 reason: c.reason.clone(),
             });
         }
-        Ok(json!({"ok": true, "applied": changes.len(), "change": changed(ctx, op)}))
+        Ok(
+            json!({"ok": true, "applied": applied, "skipped": skipped, "change": changed(ctx, outcome.op)}),
+        )
     }
 }

@@ -157,9 +157,19 @@ impl Tool for AskUser {
     }
     async fn call(&self, ctx: &RunContext, input: Value) -> Result<Value, ToolError> {
         let input: AskInput = parse_input(self.name(), input)?;
+        // Asked again on resume before the step restarted: the answer is already known.
+        if let Some(answer) = ctx.known_answer(&input.question) {
+            return Ok(json!({"answer": answer}));
+        }
         ctx.emit(EventKind::QuestionAsked {
             question: input.question.clone(),
         });
+        if !ctx.interaction.is_interactive() {
+            // Nobody to answer: the run waits for the user (`needs_input`) like a plan
+            // question, instead of guessing.
+            ctx.defer_question(&input.question);
+            return Err(ToolError::Stopped);
+        }
         match ctx.interaction.answer(&input.question).await {
             Some(answer) => {
                 ctx.emit(EventKind::QuestionAnswered {
@@ -168,6 +178,7 @@ impl Tool for AskUser {
                 });
                 Ok(json!({"answer": answer}))
             }
+            None if ctx.stop_requested() => Err(ToolError::Stopped),
             None => Ok(
                 json!({"answer": null, "note": "Nobody can answer now: make the most cautious choice, or leave the decision for the user and say so."}),
             ),

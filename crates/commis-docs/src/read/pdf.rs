@@ -29,7 +29,8 @@ const MAX_FORM_DEPTH: u32 = 12;
 pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Document, DocError> {
     let options = lopdf::LoadOptions {
         max_decompressed_size: Some(
-            usize::try_from(limits.max_decompressed_bytes).unwrap_or(usize::MAX),
+            usize::try_from(limits.max_stream_bytes.min(limits.max_decompressed_bytes))
+                .unwrap_or(usize::MAX),
         ),
         ..lopdf::LoadOptions::default()
     };
@@ -44,7 +45,10 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Document, DocError> 
     let mut extractor = Extractor {
         pdf: &pdf,
         fonts: HashMap::new(),
-        budget: usize::try_from(limits.max_decompressed_bytes).unwrap_or(usize::MAX),
+        budget: usize::try_from(limits.max_stream_bytes).unwrap_or(usize::MAX),
+        doc_left: usize::try_from(limits.max_decompressed_bytes).unwrap_or(usize::MAX),
+        glyphs: 0,
+        max_glyphs: limits.max_glyphs_per_page,
         warnings: Vec::new(),
         missing_unicode: HashSet::new(),
     };
@@ -789,14 +793,38 @@ struct Run {
 struct Extractor<'a> {
     pdf: &'a lopdf::Document,
     fonts: HashMap<*const Dictionary, Rc<Font<'a>>>,
+    /// Bytes one stream may inflate to (limit `max_stream_bytes`).
     budget: usize,
+    /// Bytes the document's content streams may still inflate to.
+    doc_left: usize,
+    /// Glyphs placed on the current page, and how many one page may hold.
+    glyphs: usize,
+    max_glyphs: usize,
     warnings: Vec<String>,
     missing_unicode: HashSet<String>,
 }
 
 impl<'a> Extractor<'a> {
+    /// The inflated bytes a stream may still use: one stream's limit, within what
+    /// is left for the document.
+    fn stream_limit(&self) -> usize {
+        self.budget.min(self.doc_left)
+    }
+
+    /// Counts inflated bytes against the document; false once it is spent.
+    fn spend(&mut self, n: usize) -> bool {
+        self.doc_left = self.doc_left.saturating_sub(n);
+        self.doc_left > 0
+    }
+
     fn page_lines(&mut self, page_id: ObjectId) -> Vec<PageLine> {
-        let content = match self.pdf.get_page_content_with_limit(page_id, self.budget) {
+        if self.doc_left == 0 {
+            return Vec::new();
+        }
+        let content = match self
+            .pdf
+            .get_page_content_with_limit(page_id, self.stream_limit())
+        {
             Ok(c) => c,
             Err(e) => {
                 self.warnings
@@ -804,6 +832,13 @@ impl<'a> Extractor<'a> {
                 return Vec::new();
             }
         };
+        if !self.spend(content.len()) {
+            self.warnings.push(
+                "the pages' content inflates past the max_decompressed_bytes limit; later pages were skipped"
+                    .to_string(),
+            );
+        }
+        self.glyphs = 0;
         let (inline, ids) = self
             .pdf
             .get_page_resources(page_id)
@@ -890,6 +925,9 @@ impl<'a> Extractor<'a> {
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
         for op in &ops {
+            if self.glyphs >= self.max_glyphs {
+                break;
+            }
             let o = &op.operands;
             let f = |i: usize| o.get(i).and_then(num).unwrap_or(0.0);
             match op.operator.as_str() {
@@ -985,9 +1023,12 @@ impl<'a> Extractor<'a> {
                         visited.remove(&id);
                         continue;
                     }
-                    let Ok(data) = stream.get_plain_content_with_limit(self.budget) else {
+                    let Ok(data) = stream.get_plain_content_with_limit(self.stream_limit()) else {
                         continue;
                     };
+                    if !self.spend(data.len()) {
+                        continue;
+                    }
                     let mut inner_res = resources.to_vec();
                     if let Ok(r) = stream
                         .dict
@@ -1031,7 +1072,17 @@ impl<'a> Extractor<'a> {
 
     fn show(&mut self, bytes: &[u8], gs: &GState<'a>, tm: &mut Matrix, runs: &mut Vec<Run>) {
         let Some(font) = gs.font.clone() else { return };
+        if self.glyphs >= self.max_glyphs {
+            return;
+        }
         let codes = font.codes(bytes);
+        self.glyphs += codes.len();
+        if self.glyphs >= self.max_glyphs {
+            self.warnings.push(format!(
+                "a page places more than {} glyphs; the rest of it was skipped (limit max_glyphs_per_page)",
+                self.max_glyphs
+            ));
+        }
         let text = font.decode(bytes, &codes);
         if matches!(font.decoder, Decoder::Opaque) && !bytes.is_empty() {
             self.missing_unicode.insert(font.name.clone());

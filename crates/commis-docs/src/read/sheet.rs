@@ -32,25 +32,47 @@ pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Docu
             let merges = |wb: &mut Xls<ZeroTail<'_>>, name: &str| {
                 wb.merge_cells_by_sheet_name(name).unwrap_or_default()
             };
-            read_workbook(&mut wb, label, limits, &mut doc, merges)?;
+            read_workbook(&mut wb, limits, &mut doc, merges, |wb, n| {
+                dense(wb, n, label)
+            })?;
         }
         Format::Xlsb => {
             check_xlsb_workbook(bytes, limits)?;
             let mut wb: Xlsb<_> = Xlsb::new(cursor).map_err(|e| map_err(label, e))?;
             apply_props(wb.workbook_properties().ok(), &mut doc);
-            read_workbook(&mut wb, label, limits, &mut doc, |_, _| Vec::new())?;
+            let cells = |wb: &mut Xlsb<Cursor<&[u8]>>, name: &str| {
+                let mut reader = wb
+                    .worksheet_cells_reader(name)
+                    .map_err(|e| map_err(label, e))?;
+                collect_cells(|| reader.next_cell(), label, limits)
+            };
+            read_workbook(&mut wb, limits, &mut doc, |_, _| Vec::new(), cells)?;
         }
         Format::Ods => {
             if ods_encrypted(bytes) {
                 return Err(DocError::Encrypted);
             }
+            let (spans, area) = ods_merges(bytes, limits);
+            // calamine lays every ODS sheet out densely; a crafted one declares
+            // billions of cells with a few bytes of repeat attributes.
+            if area > limits.max_cells {
+                return Err(DocError::TooLarge {
+                    limit: format!(
+                        "a sheet spans {area} cells, above the {} cell limit",
+                        limits.max_cells
+                    ),
+                });
+            }
             let mut wb: Ods<_> = Ods::new(cursor).map_err(|e| map_err(label, e))?;
             apply_props(wb.workbook_properties().ok(), &mut doc);
-            // calamine does not report ODS spans; read them from content.xml.
-            let spans = ods_merges(bytes, limits);
-            read_workbook(&mut wb, label, limits, &mut doc, |_, name| {
-                spans.get(name).cloned().unwrap_or_default()
-            })?;
+            // calamine does not report ODS spans: they come from content.xml above.
+            read_workbook(
+                &mut wb,
+                limits,
+                &mut doc,
+                |_, name| spans.get(name).cloned().unwrap_or_default(),
+                |wb, n| dense(wb, n, label),
+            )?;
         }
         _ => {
             let mut wb: Xlsx<_> = Xlsx::new(cursor).map_err(|e| map_err(label, e))?;
@@ -58,7 +80,18 @@ pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Docu
             let merges = |wb: &mut Xlsx<Cursor<&[u8]>>, name: &str| {
                 wb.merge_cells_by_sheet_name(name).unwrap_or_default()
             };
-            read_workbook(&mut wb, label, limits, &mut doc, merges)?;
+            let cells = |wb: &mut Xlsx<Cursor<&[u8]>>, name: &str| {
+                let mut reader = match wb.worksheet_cells_reader(name) {
+                    Ok(r) => r,
+                    // Chart sheets and the like hold no cells.
+                    Err(calamine::XlsxError::NotAWorksheet(_)) => {
+                        return Ok(SheetCells::Sparse(Vec::new(), false));
+                    }
+                    Err(e) => return Err(map_err(label, e)),
+                };
+                collect_cells(|| reader.next_cell(), label, limits)
+            };
+            read_workbook(&mut wb, limits, &mut doc, merges, cells)?;
         }
     }
     Ok(doc)
@@ -292,18 +325,127 @@ fn apply_props(props: Option<WorkbookProperties>, doc: &mut Document) {
     doc.metadata.modified = clean(p.modified);
 }
 
-fn read_workbook<RS, R, F>(
-    wb: &mut R,
+/// A sheet's cells as a reader gives them: a dense range (XLS, ODS: calamine
+/// lays them out while opening the file) or the used cells one by one (XLSX, XLSB),
+/// with whether some were left unread (limit `max_cells`).
+enum SheetCells {
+    Dense(calamine::Range<Data>),
+    Sparse(Vec<((u32, u32), Data)>, bool),
+}
+
+/// The whole range of a sheet, for readers that only have it dense.
+fn dense<RS, R>(wb: &mut R, name: &str, label: &str) -> Result<SheetCells, DocError>
+where
+    RS: Read + Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    wb.worksheet_range(name)
+        .map(SheetCells::Dense)
+        .map_err(|e| map_err(label, e))
+}
+
+/// Collects the non-empty cells a sparse reader yields, at most `max_cells` of them.
+fn collect_cells<'a, E: std::fmt::Display>(
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<calamine::DataRef<'a>>>, E>,
     label: &str,
+    limits: &Limits,
+) -> Result<SheetCells, DocError> {
+    let mut cells = Vec::new();
+    while let Some(cell) = next().map_err(|e| map_err(label, e))? {
+        if cells.len() as u64 >= limits.max_cells {
+            return Ok(SheetCells::Sparse(cells, true));
+        }
+        let value = Data::from(cell.get_value().clone());
+        if value != Data::Empty {
+            cells.push((cell.get_position(), value));
+        }
+    }
+    Ok(SheetCells::Sparse(cells, false))
+}
+
+/// Lays sparse cells out as rows from the top-left used cell. When the used range
+/// spans at most `max_cells`, rows are rectangular as in the file; beyond that (a
+/// stray cell at XFD1048576, a crafted file), each row stops at its last used cell
+/// and rows stop once `max_cells` cells (empty rows counting as one) were laid out.
+fn lay_out(
+    mut cells: Vec<((u32, u32), Data)>,
+    limits: &Limits,
+    name: &str,
+    warnings: &mut Vec<String>,
+) -> ((u32, u32), Vec<Vec<Cell>>) {
+    if cells.is_empty() {
+        return ((0, 0), Vec::new());
+    }
+    cells.sort_by_key(|(pos, _)| *pos);
+    let r0 = cells.iter().map(|(p, _)| p.0).min().unwrap_or(0);
+    let c0 = cells.iter().map(|(p, _)| p.1).min().unwrap_or(0);
+    let r1 = cells.iter().map(|(p, _)| p.0).max().unwrap_or(0);
+    let c1 = cells.iter().map(|(p, _)| p.1).max().unwrap_or(0);
+    let height = u64::from(r1 - r0) + 1;
+    let width = u64::from(c1 - c0) + 1;
+    let rectangular = height.saturating_mul(width) <= limits.max_cells;
+    if !rectangular {
+        warnings.push(format!(
+            "sheet {name} spans {}:{} ({} cells); its rows are read up to their last used cell",
+            a1(r0, c0),
+            a1(r1, c1),
+            height.saturating_mul(width)
+        ));
+    }
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut laid: u64 = 0;
+    let mut dropped = 0usize;
+    for ((r, c), value) in cells {
+        let (r, c) = ((r - r0) as usize, (c - c0) as usize);
+        while rows.len() <= r {
+            if laid >= limits.max_cells {
+                break;
+            }
+            rows.push(if rectangular {
+                vec![Cell::empty(); width as usize]
+            } else {
+                Vec::new()
+            });
+            laid += if rectangular { width } else { 1 };
+        }
+        let Some(row) = rows.get_mut(r) else {
+            dropped += 1;
+            continue;
+        };
+        if row.len() <= c {
+            let grow = (c + 1 - row.len()) as u64;
+            if laid + grow > limits.max_cells {
+                dropped += 1;
+                continue;
+            }
+            laid += grow;
+            row.resize(c + 1, Cell::empty());
+        }
+        row[c] = convert(&value);
+    }
+    if dropped > 0 {
+        warnings.push(format!(
+            "sheet {name} truncated: {dropped} cells past the {} cell limit were not read (limit max_cells)",
+            limits.max_cells
+        ));
+    }
+    ((r0, c0), rows)
+}
+
+fn read_workbook<RS, R, F, G>(
+    wb: &mut R,
     limits: &Limits,
     doc: &mut Document,
     mut merges: F,
+    mut sheet_cells: G,
 ) -> Result<(), DocError>
 where
     RS: Read + Seek,
     R: Reader<RS>,
     R::Error: std::fmt::Display,
     F: FnMut(&mut R, &str) -> Vec<Dimensions>,
+    G: FnMut(&mut R, &str) -> Result<SheetCells, DocError>,
 {
     let names = wb.sheet_names();
     let hidden: Vec<String> = wb
@@ -316,10 +458,9 @@ where
     doc.metadata.sheet_names = names.clone();
     let mut cells_left = limits.max_text_chars;
     for name in names {
-        let range = match wb.worksheet_range(&name) {
+        let sheet = match sheet_cells(wb, &name) {
             Ok(r) => r,
-            Err(e) => {
-                let err = map_err(label, e);
+            Err(err) => {
                 if err == DocError::Encrypted {
                     return Err(err);
                 }
@@ -329,20 +470,34 @@ where
                 continue;
             }
         };
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        // A damaged file can declare a range far taller than the cells it holds (an
-        // allocation that size aborts the process): reserve only a little up front.
-        let mut rows = Vec::with_capacity(range.height().min(1024));
-        for row in range.rows() {
-            if cells_left == 0 {
-                doc.warnings
-                    .push(format!("sheet {name} truncated (limit max_text_chars)"));
-                break;
+        let ((r0, c0), rows) = match sheet {
+            SheetCells::Sparse(cells, cut) => {
+                if cut {
+                    doc.warnings.push(format!(
+                        "sheet {name} truncated after {} cells (limit max_cells)",
+                        limits.max_cells
+                    ));
+                }
+                lay_out(cells, limits, &name, &mut doc.warnings)
             }
-            let cells: Vec<Cell> = row.iter().map(convert).collect();
-            cells_left = cells_left.saturating_sub(cells.len());
-            rows.push(cells);
-        }
+            SheetCells::Dense(range) => {
+                let start = range.start().unwrap_or((0, 0));
+                // A damaged file can declare a range far taller than the cells it
+                // holds: reserve only a little up front.
+                let mut rows = Vec::with_capacity(range.height().min(1024));
+                for row in range.rows() {
+                    if cells_left == 0 {
+                        doc.warnings
+                            .push(format!("sheet {name} truncated (limit max_text_chars)"));
+                        break;
+                    }
+                    let cells: Vec<Cell> = row.iter().map(convert).collect();
+                    cells_left = cells_left.saturating_sub(cells.len());
+                    rows.push(cells);
+                }
+                (start, rows)
+            }
+        };
         let merged = merges(wb, &name)
             .into_iter()
             .filter(|d| d.start.0 >= r0 && d.start.1 >= c0)
@@ -445,25 +600,28 @@ fn duration_text(days: f64) -> String {
     format!("{sign}{}:{:02}:{:02}", t / 3600, (t / 60) % 60, t % 60)
 }
 
-/// Spanned cells of every ODS sheet, in absolute sheet coordinates.
-fn ods_merges(bytes: &[u8], limits: &Limits) -> HashMap<String, Vec<Dimensions>> {
+/// Spanned cells of every ODS sheet, in absolute sheet coordinates, and the
+/// largest area (rows × columns up to the last cell with content) of a sheet.
+fn ods_merges(bytes: &[u8], limits: &Limits) -> (HashMap<String, Vec<Dimensions>>, u64) {
     let mut out = HashMap::new();
+    let mut largest: u64 = 0;
     let Ok(mut pkg) = zipx::Package::open(bytes, limits, "OpenDocument spreadsheet") else {
-        return out;
+        return (out, largest);
     };
     let Ok(Some(content)) = pkg.read_string("content.xml") else {
-        return out;
+        return (out, largest);
     };
     let Ok(root) = crate::xml::parse(&content, limits.max_depth) else {
-        return out;
+        return (out, largest);
     };
     let Some(sheets) = root.path(&["body", "spreadsheet"]) else {
-        return out;
+        return (out, largest);
     };
     for table in sheets.children_named("table") {
         let name = table.attr("name").unwrap_or_default().to_string();
         let mut merges = Vec::new();
         let mut row: u32 = 0;
+        let (mut last_row, mut last_col): (u64, u64) = (0, 0);
         let mut rows = Vec::new();
         collect_ods_rows(table, &mut rows);
         for tr in rows {
@@ -489,6 +647,11 @@ fn ods_merges(bytes: &[u8], limits: &Limits) -> HashMap<String, Vec<Dimensions>>
                         .max(1)
                 };
                 let (cs, rs) = (span("number-columns-spanned"), span("number-rows-spanned"));
+                let has_content = tc.attr("value-type").is_some() || tc.elements().next().is_some();
+                if has_content {
+                    last_col = last_col.max(u64::from(col) + u64::from(n));
+                    last_row = last_row.max(u64::from(row) + u64::from(repeat));
+                }
                 if tc.name == "table-cell" && (cs > 1 || rs > 1) {
                     merges.push(Dimensions {
                         start: (row, col),
@@ -499,9 +662,10 @@ fn ods_merges(bytes: &[u8], limits: &Limits) -> HashMap<String, Vec<Dimensions>>
             }
             row = row.saturating_add(repeat);
         }
+        largest = largest.max(last_row.saturating_mul(last_col));
         out.insert(name, merges);
     }
-    out
+    (out, largest)
 }
 
 fn collect_ods_rows<'a>(el: &'a crate::xml::Element, out: &mut Vec<&'a crate::xml::Element>) {

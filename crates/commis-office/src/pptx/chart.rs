@@ -65,6 +65,18 @@ fn text_props(size: u32, color: &str, bold: bool) -> String {
     )
 }
 
+/// The number format of the value axis: grouped digits, then the first series' unit
+/// (quoted, after a no-break space) when it has one.
+fn value_format(series: &[SeriesSpec]) -> String {
+    match series.first().and_then(|s| s.unit.as_deref()) {
+        Some(unit) if !unit.trim().is_empty() => {
+            let unit = unit.trim().replace('"', "");
+            format!("#,##0\u{a0}\"{unit}\"")
+        }
+        _ => "#,##0".to_string(),
+    }
+}
+
 /// The chart part XML; `rid` is the relationship id of the embedded workbook.
 pub(crate) fn chart_xml(
     kind: ChartKind,
@@ -125,8 +137,9 @@ pub(crate) fn chart_xml(
         ));
     }
     let axis_text = text_props(1200, p.muted, false);
+    let value_format = esc(&value_format(series));
     let axes = format!(
-        r##"<c:catAx><c:axId val="50010"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/><c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/><c:tickLblPos val="low"/><c:spPr><a:ln w="9525"><a:solidFill><a:srgbClr val="{grid}"/></a:solidFill></a:ln></c:spPr>{axis_text}<c:crossAx val="50020"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx><c:valAx><c:axId val="50020"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/><c:axPos val="l"/><c:majorGridlines><c:spPr><a:ln w="6350"><a:solidFill><a:srgbClr val="{grid}"/></a:solidFill></a:ln></c:spPr></c:majorGridlines><c:numFmt formatCode="#,##0" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:spPr><a:ln><a:noFill/></a:ln></c:spPr>{axis_text}<c:crossAx val="50010"/><c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>"##,
+        r##"<c:catAx><c:axId val="50010"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/><c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/><c:tickLblPos val="low"/><c:spPr><a:ln w="9525"><a:solidFill><a:srgbClr val="{grid}"/></a:solidFill></a:ln></c:spPr>{axis_text}<c:crossAx val="50020"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx><c:valAx><c:axId val="50020"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/><c:axPos val="l"/><c:majorGridlines><c:spPr><a:ln w="6350"><a:solidFill><a:srgbClr val="{grid}"/></a:solidFill></a:ln></c:spPr></c:majorGridlines><c:numFmt formatCode="{value_format}" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:spPr><a:ln><a:noFill/></a:ln></c:spPr>{axis_text}<c:crossAx val="50010"/><c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>"##,
         grid = p.grid
     );
     let plot = match kind {
@@ -155,4 +168,24 @@ pub(crate) fn chart_xml(
 <c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><c:date1904 val="0"/><c:roundedCorners val="0"/><c:chart><c:autoTitleDeleted val="1"/><c:plotArea><c:layout/>{plot}<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr></c:plotArea>{legend}<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart><c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>{}<c:externalData r:id="{rid}"><c:autoUpdate val="0"/></c:externalData></c:chartSpace>"#,
         text_props(1200, p.text, false)
     )
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    fn series(unit: Option<&str>) -> Vec<SeriesSpec> {
+        vec![SeriesSpec {
+            name: "Total".into(),
+            values: vec![1.0, 2.0],
+            unit: unit.map(str::to_string),
+        }]
+    }
+
+    #[test]
+    fn the_value_axis_shows_the_series_unit() {
+        assert_eq!(value_format(&series(Some("€"))), "#,##0\u{a0}\"€\"");
+        assert_eq!(value_format(&series(None)), "#,##0");
+        assert_eq!(value_format(&series(Some(" "))), "#,##0");
+    }
 }

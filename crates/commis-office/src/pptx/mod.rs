@@ -205,6 +205,10 @@ pub struct SeriesSpec {
     pub name: String,
     /// One value per category.
     pub values: Vec<f64>,
+    /// Unit shown after the value axis' numbers, e.g. "€" or "%" (the first series' unit
+    /// is used). Without it, the axis shows bare numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 /// A big number with its label, for key-figures slides.
