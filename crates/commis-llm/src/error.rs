@@ -87,11 +87,11 @@ pub enum LlmError {
         /// The configured overall deadline.
         deadline: Duration,
     },
-    /// A streamed answer broke off (connection cut, an event cut in the middle, garbage in
-    /// the stream) after it had started; every retry broke off too.
+    /// An answer broke off after it had started (connection cut, an event cut in the middle,
+    /// garbage in the stream, a body shorter than announced); every retry broke off too.
     #[error(
-        "the {provider} answer stream broke off before the end ({detail}); the call was \
-         retried and failed again: try again later"
+        "the {provider} answer broke off before the end ({detail}); the call was retried and \
+         failed again: try again later"
     )]
     StreamCut {
         /// Provider name.

@@ -237,6 +237,12 @@ impl Endpoint {
             Err(_) => Err(LlmError::Timeout {
                 waited: self.timeout,
             }),
+            // The server answered, then the body broke: the endpoint is right, the answer is
+            // incomplete (retried).
+            Ok(Err(err)) if err.is_body() || err.is_decode() => Err(self.ctx.stream_cut(format!(
+                "the connection broke while reading the answer: {}",
+                transport_detail(&err)
+            ))),
             Ok(Err(err)) => Err(self.transport_error(&err)),
             Ok(Ok(text)) => Ok(text),
         }

@@ -213,7 +213,7 @@ async fn a_deliverable_can_go_straight_into_a_missing_output_folder() {
             }
         }
     }
-    assert!(results >= 2, "propose_plan and create_document answered");
+    assert!(results >= 1, "create_document answered");
     // The folders were journaled: undo removes them with the file.
     engine.undo(summary.run_id.as_str(), false).unwrap();
     assert!(

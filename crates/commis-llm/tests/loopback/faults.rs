@@ -161,6 +161,22 @@ async fn a_failed_attempt_is_retried_as_a_whole_in_every_wire_format() {
         let answer = result.unwrap_or_else(|e| panic!("{kind:?} stream={stream}: {e}"));
         assert_eq!(answer.text(), good, "{kind:?} stream={stream}");
         assert_eq!(server.seen().len(), 2, "{kind:?} stream={stream}");
+        if !stream {
+            // Cut every time, the error names the cut, not the base URL.
+            let server = Server::start(vec![
+                Reply::Truncated("{\"id\": \"m".into()),
+                Reply::Truncated("{\"id\": \"m".into()),
+                Reply::Truncated("{\"id\": \"m".into()),
+            ])
+            .await;
+            let provider = from_config(&config(kind, &base_for(kind, &server), false)).unwrap();
+            let err = call(provider.as_ref(), &simple()).await.0.unwrap_err();
+            assert!(
+                matches!(err, LlmError::StreamCut { .. }),
+                "{kind:?}: {err:?}"
+            );
+            assert!(!err.to_string().contains("base URL"), "{err}");
+        }
         if stream {
             assert!(
                 deltas.contains(&StreamDelta::Superseded),
