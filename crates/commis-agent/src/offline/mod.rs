@@ -351,7 +351,32 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
         .iter()
         .any(|i| matches!(i, Intent::Sort { .. } | Intent::Rename | Intent::Duplicates));
     if reorganize {
-        let changes = change_set(&analysis, &u.intents, lang);
+        let mut changes = change_set(&analysis, &u.intents, lang);
+        // Files the workspace will refuse to move (a name with a newline, a hard-linked or
+        // special file, two names ending up the same) are known now: shown, then left out.
+        let left_out = cannot_move(ctx, &changes);
+        changes.retain(|c| !left_out.iter().any(|(from, _)| *from == c.from));
+        let left_out_note = match (left_out.is_empty(), lang) {
+            (true, _) => String::new(),
+            (false, Lang::Fr) => format!(
+                " {} fichier(s) resteront en place, impossibles à déplacer : {}.",
+                left_out.len(),
+                left_out
+                    .iter()
+                    .map(|(f, r)| format!("{} ({r})", f.escape_debug()))
+                    .collect::<Vec<_>>()
+                    .join(" ; ")
+            ),
+            (false, Lang::En) => format!(
+                " {} file(s) will stay in place, they cannot be moved: {}.",
+                left_out.len(),
+                left_out
+                    .iter()
+                    .map(|(f, r)| format!("{} ({r})", f.escape_debug()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        };
         let doubtful = changes.iter().filter(|c| c.confidence < CONFIDENT).count();
         let folders: BTreeSet<String> = changes
             .iter()
@@ -407,6 +432,7 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
                 }
             ),
         };
+        let description = description + &left_out_note;
         let mut s = step("reorganize", title, description);
         s.reads = vec![format!("{n_files} {}", lang.pick("fichiers", "files"))];
         s.produces = folders.iter().take(12).map(|f| format!("{f}/")).collect();
@@ -562,4 +588,43 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
 /// Runs one step of an offline plan.
 pub async fn run_step(ctx: &RunContext, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
     steps::run(ctx, plan, step).await
+}
+
+/// The moves of `changes` the workspace would leave out, with the reason (checked without
+/// changing anything, the way `apply_changes` builds its batch).
+fn cannot_move(ctx: &RunContext, changes: &[ChangeLine]) -> Vec<(String, String)> {
+    use commis_workspace::BatchItem;
+    let mut items = Vec::new();
+    let mut dirs: Vec<String> = Vec::new();
+    for c in changes {
+        if let Some((parent, _)) = c.to.rsplit_once('/') {
+            let mut acc = String::new();
+            for part in parent.split('/') {
+                if !acc.is_empty() {
+                    acc.push('/');
+                }
+                acc.push_str(part);
+                if !dirs.contains(&acc) {
+                    dirs.push(acc.clone());
+                    items.push(BatchItem::MakeDir { path: acc.clone() });
+                }
+            }
+        }
+        items.push(BatchItem::Move {
+            from: c.from.clone(),
+            to: c.to.clone(),
+        });
+    }
+    match ctx.workspace.check_batch(&items) {
+        Ok(skipped) => skipped
+            .into_iter()
+            // A plan made on a read-only grant (`commis plan`) only shows what a run would do.
+            .filter(|s| !matches!(s.reason, commis_workspace::WorkspaceError::ReadOnly { .. }))
+            .filter_map(|s| match s.item {
+                BatchItem::Move { from, .. } => Some((from, s.reason.to_string())),
+                BatchItem::MakeDir { .. } => None,
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }
