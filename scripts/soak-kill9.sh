@@ -18,6 +18,9 @@ runs=${1:-120}
 bin=${COMMIS_BIN:-$repo/target/debug/commis}
 [ -x "$bin" ] || cargo build --quiet -p commis --manifest-path "$repo/Cargo.toml"
 work=$(mktemp -d "${TMPDIR:-/tmp}/commis-soak.XXXXXX")
+# A private copy: a rebuild while the soak runs must not swap the binary under it.
+cp "$bin" "$work/commis"
+bin="$work/commis"
 brief="Classe ces fichiers par client, crée un tableau récapitulatif des montants et produis une présentation de 8 slides"
 original="$repo/examples/demo-pme"
 declare -A tried passed hits
