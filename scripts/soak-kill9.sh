@@ -18,6 +18,9 @@ runs=${1:-120}
 bin=${COMMIS_BIN:-$repo/target/debug/commis}
 [ -x "$bin" ] || cargo build --quiet -p commis --manifest-path "$repo/Cargo.toml"
 work=$(mktemp -d "${TMPDIR:-/tmp}/commis-soak.XXXXXX")
+# A private copy: a rebuild while the soak runs must not swap the binary under it.
+cp "$bin" "$work/commis"
+bin="$work/commis"
 brief="Classe ces fichiers par client, crée un tableau récapitulatif des montants et produis une présentation de 8 slides"
 original="$repo/examples/demo-pme"
 declare -A tried passed hits
@@ -53,6 +56,16 @@ fail() {
     fails=$((fails + 1))
 }
 
+# Random kills land anywhere in an uninterrupted run, whose length depends on the machine's
+# load: measure one first.
+mkdir -p "$work/baseline"
+cp -r "$original" "$work/baseline/demo-pme"
+start=$(date +%s.%N)
+COMMIS_HOME="$work/baseline/state" "$bin" run "$work/baseline/demo-pme" "$brief" --provider offline --yes --allow move --json >/dev/null 2>&1
+span=$(python3 -c "print(max(0.5, $(date +%s.%N) - $start))")
+rm -rf "$work/baseline"
+echo "an uninterrupted run takes ${span}s here; random kills land in [0.02, ${span}]s"
+
 for i in $(seq 1 "$runs"); do
     modes=(random temp batch undo)
     mode=${modes[$(((i - 1) % 4))]}
@@ -72,7 +85,7 @@ for i in $(seq 1 "$runs"); do
             >"$work/run$i/run.out" 2>&1 &
         pid=$!
         case $mode in
-        random) sleep "$(python3 -c 'import random; print(round(random.uniform(0.02, 1.6), 3))')" ;;
+        random) sleep "$(python3 -c "import random; print(round(random.uniform(0.02, $span), 3))")" ;;
         temp)
             # Wait for a temporary file (a deliverable being written), then kill.
             for _ in $(seq 1 20000); do
@@ -113,7 +126,8 @@ for i in $(seq 1 "$runs"); do
     if [ "$status" = planning ] && grep -q "no accepted plan" "$work/run$i/resume.out"; then
         # Killed while planning: nothing was accepted, so nothing may have changed.
         planning=$((planning + 1))
-        if diff -r "$original" "$dir" >/dev/null; then passed[$mode]=$((${passed[$mode]:-0} + 1)); else fail "killed while planning but the folder changed"; fi
+        if diff -r "$original" "$dir" >/dev/null; then passed[$mode]=$((${passed[$mode]:-0} + 1)); else fail "killed while planning but the folder changed"; continue; fi
+        [ "${SOAK_KEEP:-0}" = 1 ] || rm -rf "$work/run$i"
         continue
     fi
     [ "$status" = done ] || { fail "status after resume: $status"; continue; }

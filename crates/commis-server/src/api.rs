@@ -713,6 +713,15 @@ pub(crate) async fn undo(
         "dirs_removed": report.dirs_removed,
         "dirs_kept": report.dirs_kept,
         "overridden": report.overridden.len(),
+        // False when conflicts are left (the run stays undoable) or the final check failed.
+        "complete": report.complete,
+        "conflicts": report.conflicts.iter().map(|c| json!({
+            "path": c.path, "kept_at": c.kept_at, "restored": c.restored,
+        })).collect::<Vec<_>>(),
+        "mismatches": report.mismatches.iter().map(|m| json!({
+            "path": m.path, "expected": m.expected, "found": m.found,
+        })).collect::<Vec<_>>(),
+        "temp_files_removed": report.temp_files_removed,
     })))
 }
 

@@ -883,7 +883,7 @@ impl Workspace {
         let mut applied: Vec<JournalOp> = Vec::new();
         let mut removed_dirs = Vec::new();
         let mut first_failure = None;
-        for (_n, p) in planned.iter().enumerate() {
+        for (_n, p) in (0..).zip(planned.iter()) {
             #[cfg(test)]
             let injected = tests::FAIL_BATCH_AT.with(|c| c.get()) == Some(_n);
             #[cfg(not(test))]

@@ -324,3 +324,44 @@ fn plan_json_ends_with_the_summary_line_in_every_outcome_with_what_was_not_under
     );
     assert_eq!(tree(&demo), before);
 }
+
+#[test]
+fn a_file_that_cannot_be_moved_is_named_in_the_plan_and_the_rest_of_the_sort_applies() {
+    let (sb, demo) = Sandbox::with_demo();
+    // A second name outside the folder: commis refuses to move a hard-linked file.
+    let stuck = "facture lefevre mars.pdf";
+    std::fs::hard_link(demo.join(stuck), sb.dir.path().join("elsewhere.pdf")).unwrap();
+    let before = tree(&demo);
+    let out = sb.run(&[
+        "run",
+        demo.to_str().unwrap(),
+        SEED,
+        "--provider",
+        "offline",
+        "--yes",
+        "--allow",
+        "move",
+        "--json",
+    ]);
+    let s = summary(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(s["status"], "done", "stderr:\n{stderr}");
+    // The plan said so before anything moved, with the reason.
+    assert!(
+        stderr.contains("resteront en place") && stderr.contains(stuck),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hard links"), "{stderr}");
+    assert!(
+        demo.join(stuck).is_file(),
+        "the stuck file stays where it was"
+    );
+    assert!(s["moved"].as_array().unwrap().len() >= 25, "{s}");
+    let undo = sb.run(&["undo", s["run_id"].as_str().unwrap()]);
+    assert!(
+        undo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&undo.stdout)
+    );
+    assert_eq!(tree(&demo), before);
+}

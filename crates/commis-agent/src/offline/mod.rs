@@ -962,7 +962,8 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
     let analysis = analysis::analyze(ctx, std::slice::from_ref(&out))
         .map_err(|e| Unplannable::Failed(e.to_string()))?;
     let frame = frame::understand(&ctx.run.brief, &vocab_of(&analysis));
-    let planned = build_plan(&frame, &analysis, &out, scope::today());
+    let mut planned = build_plan(&frame, &analysis, &out, scope::today());
+    leave_out_unmovable(ctx, &mut planned);
     let refusal = match &planned.plan {
         None => Some(unsupported(frame.lang, &planned.not_done, None)),
         // A partial plan needs a person to accept it; unattended runs change nothing.
@@ -1041,4 +1042,90 @@ pub fn step_from_text(plan: &Plan, text: &str) -> Result<Step, String> {
 /// Runs one step of an offline plan.
 pub async fn run_step(ctx: &RunContext, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
     steps::run(ctx, plan, step).await
+}
+
+/// Files the workspace will refuse to move (a name with a newline, a hard-linked or special
+/// file, two names ending up the same) are known at planning time: they are left out of the
+/// reorganize step, and its description names them with the reason.
+fn leave_out_unmovable(ctx: &RunContext, planned: &mut Planned) {
+    let lang = planned.lang;
+    let Some(plan) = planned.plan.as_mut() else {
+        return;
+    };
+    for s in plan
+        .steps
+        .iter_mut()
+        .filter(|s| s.kind.as_deref() == Some("reorganize"))
+    {
+        let Some(mut changes) = s
+            .params
+            .get("changes")
+            .and_then(|c| serde_json::from_value::<Vec<ChangeLine>>(c.clone()).ok())
+        else {
+            continue;
+        };
+        let left_out = cannot_move(ctx, &changes);
+        if left_out.is_empty() {
+            continue;
+        }
+        changes.retain(|c| !left_out.iter().any(|(from, _)| *from == c.from));
+        if let (Some(obj), Ok(kept)) = (s.params.as_object_mut(), serde_json::to_value(&changes)) {
+            obj.insert("changes".into(), kept);
+        }
+        let listed = left_out
+            .iter()
+            .map(|(f, r)| format!("{} ({r})", f.escape_debug()))
+            .collect::<Vec<_>>();
+        s.description.push_str(&match lang {
+            Lang::Fr => format!(
+                " {} fichier(s) resteront en place, impossibles à déplacer : {}.",
+                left_out.len(),
+                listed.join(" ; ")
+            ),
+            Lang::En => format!(
+                " {} file(s) will stay in place, they cannot be moved: {}.",
+                left_out.len(),
+                listed.join("; ")
+            ),
+        });
+    }
+}
+
+/// The moves of `changes` the workspace would leave out, with the reason (checked without
+/// changing anything, the way `apply_changes` builds its batch).
+fn cannot_move(ctx: &RunContext, changes: &[ChangeLine]) -> Vec<(String, String)> {
+    use commis_workspace::BatchItem;
+    let mut items = Vec::new();
+    let mut dirs: Vec<String> = Vec::new();
+    for c in changes {
+        if let Some((parent, _)) = c.to.rsplit_once('/') {
+            let mut acc = String::new();
+            for part in parent.split('/') {
+                if !acc.is_empty() {
+                    acc.push('/');
+                }
+                acc.push_str(part);
+                if !dirs.contains(&acc) {
+                    dirs.push(acc.clone());
+                    items.push(BatchItem::MakeDir { path: acc.clone() });
+                }
+            }
+        }
+        items.push(BatchItem::Move {
+            from: c.from.clone(),
+            to: c.to.clone(),
+        });
+    }
+    match ctx.workspace.check_batch(&items) {
+        Ok(skipped) => skipped
+            .into_iter()
+            // A plan made on a read-only grant (`commis plan`) only shows what a run would do.
+            .filter(|s| !matches!(s.reason, commis_workspace::WorkspaceError::ReadOnly { .. }))
+            .filter_map(|s| match s.item {
+                BatchItem::Move { from, .. } => Some((from, s.reason.to_string())),
+                BatchItem::MakeDir { .. } => None,
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }
