@@ -25,6 +25,8 @@ pub mod clients;
 pub mod dates;
 pub mod entities;
 pub mod invoice;
+pub mod money;
+pub mod payments;
 pub mod slug;
 pub mod summarize;
 pub mod text;
