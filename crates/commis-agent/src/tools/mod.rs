@@ -4,6 +4,7 @@
 
 mod deliver;
 mod files;
+pub mod money;
 mod plan;
 
 use std::collections::BTreeMap;
@@ -90,6 +91,7 @@ impl Registry {
             .into_iter()
             .chain(deliver::tools())
             .chain(plan::tools())
+            .chain(money::tools())
         {
             registry.add(tool);
         }
