@@ -90,7 +90,10 @@ Answer in the language of the brief.";
 fn as_data(tool: &str, value: &Value) -> String {
     let body = value.to_string();
     let body = bounded(&body, TOOL_RESULT_CHARS);
-    if matches!(tool, "read_document" | "search_text" | "list_files") {
+    if matches!(
+        tool,
+        "read_document" | "search_text" | "list_files" | "match_payments" | "vat_by_period"
+    ) {
         as_untrusted(tool, &body)
     } else {
         body.into_owned()

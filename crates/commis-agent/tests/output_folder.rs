@@ -350,3 +350,126 @@ fn windows_1252(s: &str) -> Vec<u8> {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn match_payments_reads_invoices_and_a_bank_export_and_says_who_still_owes() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let invoice = |number: &str, client: &str, total: &str, date: &str| {
+        format!(
+            "ATELIER LEMOINE SARL\nFACTURE N° {number}\nDate : {date}\nÉchéance : {date}\nFacturé à : {client}\nTotal HT : {total} €\nTVA 20 % : 0,00 €\nTotal TTC : {total} €\n"
+        )
+    };
+    std::fs::write(
+        work.join("f1.txt"),
+        invoice("F-2026-014", "SARL Dupont", "1 440,00", "02/02/2026"),
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("f2.txt"),
+        invoice("F-2026-015", "Garage Petit SAS", "800,00", "05/02/2026"),
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("releve.csv"),
+        "Date opération;Date valeur;libellé;Débit;Crédit;\r\n\
+         02/03/2026;02/03/2026;VIR SEPA DUPONT FACTURE F-2026-014;;1440,00;\r\n\
+         03/03/2026;03/03/2026;VIR GARAGE PETIT ACOMPTE F-2026-015;;300,00;\r\n\
+         04/03/2026;04/03/2026;PRLV FREE MOBILE;-19,99;;\r\n",
+    )
+    .unwrap();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: work.canonicalize().unwrap(),
+        mode: AccessMode::ReadOnly,
+    };
+    let out = engine
+        .call_tool(
+            grant,
+            "match_payments",
+            serde_json::json!({"invoices": ["f1.txt", "f2.txt"], "statements": ["releve.csv"],
+                               "business": "Atelier Lemoine", "as_of": "2026-04-01", "french": true}),
+            Policy::new(PolicyMode::ReadOnly),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+        .await
+        .unwrap();
+    let matches = out["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 2, "{out}");
+    assert_eq!(matches[0]["invoice"], "f1.txt");
+    assert_eq!(matches[0]["reason"], "numéro de facture dans le libellé");
+    let unpaid = out["unpaid"].as_array().unwrap();
+    assert_eq!(unpaid.len(), 1, "{out}");
+    assert_eq!(unpaid[0]["file"], "f2.txt");
+    assert_eq!(unpaid[0]["remaining_cents"], 50_000);
+    assert_eq!(unpaid[0]["state"], "partial");
+    assert_eq!(unpaid[0]["days_overdue"], 55);
+    assert_eq!(out["ageing"][0]["d31_60"], 50_000);
+    assert_eq!(out["ageing"][0]["currency"], "EUR");
+}
+
+#[tokio::test]
+async fn real_invoices_are_typed_with_xml_parties_their_currency_and_no_label_as_a_name() {
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/invoices");
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let mut files = Vec::new();
+    for sub in ["facturx", "invoice2data"] {
+        for entry in std::fs::read_dir(fixtures.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".pdf") && name != "corruptedV2PDF.pdf" {
+                std::fs::copy(&path, work.join(&name)).unwrap();
+                files.push(name);
+            }
+        }
+    }
+    files.sort();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: work.canonicalize().unwrap(),
+        mode: AccessMode::ReadOnly,
+    };
+    let out = engine
+        .call_tool(
+            grant,
+            "vat_by_period",
+            serde_json::json!({"invoices": files}),
+            Policy::new(PolicyMode::ReadOnly),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+        .await
+        .unwrap();
+    let invoices = out["invoices"].as_array().unwrap();
+    assert_eq!(invoices.len(), files.len());
+    let by_file = |f: &str| invoices.iter().find(|i| i["file"] == f).unwrap().clone();
+    // Parties from the XML when there is one.
+    assert_eq!(by_file("Facture_F20180027.pdf")["buyer"], "LE CLIENT");
+    assert_eq!(by_file("Facture_F20180027.pdf")["source"], "factur-x");
+    assert_eq!(
+        by_file("MustangBeispiel20221026.pdf")["buyer"],
+        "Beispiel AG"
+    );
+    // Currencies kept, never turned into euros.
+    assert_eq!(by_file("AmazonWebServices.pdf")["currency"], "USD");
+    assert_eq!(by_file("FlipkartInvoice.pdf")["currency"], "INR");
+    assert_eq!(by_file("coolblue1.pdf")["currency"], "EUR");
+    // No label, amount or sentence as a party name.
+    for inv in invoices {
+        for key in ["counterpart", "buyer"] {
+            if let Some(name) = inv[key].as_str()
+                && inv["source"] == "text"
+            {
+                assert!(
+                    commis_skills::entities::looks_like_party_name(name)
+                        || inv["counterpart_to_check"] == true,
+                    "{}: {key} {name}",
+                    inv["file"]
+                );
+            }
+        }
+    }
+}

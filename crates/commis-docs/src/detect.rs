@@ -208,6 +208,12 @@ fn detect_text(text: &str, ext: &str, is_prefix: bool) -> Format {
     {
         return Format::Json;
     }
+    if crate::read::bank::ofx::looks_like_ofx(trimmed) {
+        return Format::Ofx;
+    }
+    if crate::read::bank::mt940::looks_like_mt940(trimmed) {
+        return Format::Mt940;
+    }
     if lower_head.starts_with("<?xml") || (lower_head.starts_with('<') && ext == "xml") {
         return Format::Xml;
     }

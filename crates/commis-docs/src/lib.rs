@@ -4,6 +4,8 @@
 //!
 //! It is for turning the bytes of a PDF, Office/OpenDocument file, spreadsheet, CSV,
 //! RTF, HTML, mail, JSON or image into text and tables a person or a model can use.
+//! Bank statements (CAMT.053/052/054 XML, MT940/MT942, OFX/QFX, banks' CSV exports)
+//! also carry their `statements` and signed `transactions`.
 //! It is not for writing documents (see commis-office), and it knows nothing of
 //! agents or of the user's folders: the caller reads the file and passes the bytes to
 //! [`read_bytes`]; [`read_path`] exists only for the `commis extract FILE` command.
@@ -38,8 +40,8 @@ pub use error::DocError;
 pub use isolate::read_guarded;
 pub use limits::Limits;
 pub use model::{
-    AttachmentInfo, Block, BlockKind, Cell, CellKind, Document, Format, InvoiceData, InvoiceLine,
-    MergedRange, Metadata, Place, Table,
+    AttachmentInfo, BankStatement, BankTransaction, Block, BlockKind, Cell, CellKind, Document,
+    Format, InvoiceData, InvoiceLine, MergedRange, Metadata, Place, Table,
 };
 
 use std::path::Path;

@@ -24,8 +24,13 @@ pub enum Format {
     Html,
     Eml,
     Json,
-    /// XML other than HTML and Office parts (e-invoices such as XRechnung, UBL).
+    /// XML other than HTML and Office parts (e-invoices such as XRechnung, UBL,
+    /// ISO 20022 CAMT bank statements).
     Xml,
+    /// Open Financial Exchange bank statement (OFX 1.x SGML, OFX 2.x XML, QFX).
+    Ofx,
+    /// SWIFT MT940/MT942 bank statement.
+    Mt940,
     Png,
     Jpeg,
     Gif,
@@ -55,6 +60,8 @@ impl Format {
             Format::Eml => "eml",
             Format::Json => "json",
             Format::Xml => "xml",
+            Format::Ofx => "ofx",
+            Format::Mt940 => "mt940",
             Format::Png => "png",
             Format::Jpeg => "jpeg",
             Format::Gif => "gif",
@@ -361,6 +368,60 @@ pub struct InvoiceData {
     pub raw_xml: String,
 }
 
+/// One booked line of a bank statement.
+///
+/// Amounts are decimal strings with a dot ("-1234.56"), negative for money leaving the
+/// account, so nothing is lost to floating point.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BankTransaction {
+    /// Booking date, ISO 8601 (YYYY-MM-DD).
+    pub date: String,
+    /// Value date, ISO 8601, when the bank gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_date: Option<String>,
+    /// Signed amount: positive for a credit (money in), negative for a debit.
+    pub amount: String,
+    /// ISO 4217 currency code, when the source gives or implies one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// What the bank wrote about the operation (payee, purpose...), on one line.
+    pub label: String,
+    /// Remittance or end-to-end reference, when the source has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Name of the other party (payer or payee), when the source gives it apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterparty: Option<String>,
+    /// Account this line was booked on (IBAN or bank account number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+}
+
+/// One statement (one account over one period) of a bank statement file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BankStatement {
+    /// Layout read: "camt.053", "camt.052", "camt.054", "mt940", "mt942", "ofx", "csv".
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// First day covered, ISO 8601.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_start: Option<String>,
+    /// Last day covered, ISO 8601.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_end: Option<String>,
+    /// Balance before the first line (signed decimal string).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opening_balance: Option<String>,
+    /// Balance after the last line (signed decimal string).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closing_balance: Option<String>,
+    /// How many of the document's `transactions` belong to this statement.
+    pub transaction_count: usize,
+}
+
 /// A file attached to or embedded in a document (mail attachment, PDF embedded file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttachmentInfo {
@@ -385,6 +446,12 @@ pub struct Document {
     pub invoice: Option<InvoiceData>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentInfo>,
+    /// The statements of a bank statement file (CAMT, MT940, OFX, a bank's CSV export).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<BankStatement>,
+    /// Every booked line of those statements, in file order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub transactions: Vec<BankTransaction>,
     /// Things the reader skipped, truncated or could not do; the document is still usable.
     pub warnings: Vec<String>,
 }
@@ -400,6 +467,8 @@ impl Document {
             tables: Vec::new(),
             invoice: None,
             attachments: Vec::new(),
+            statements: Vec::new(),
+            transactions: Vec::new(),
             warnings: Vec::new(),
         }
     }

@@ -1,5 +1,8 @@
-//! CSV encodings and sniffing, HTML, mail, RTF, JSON, Markdown and images.
+//! CSV encodings and sniffing, HTML, mail, RTF, JSON, Markdown and images; bank
+//! statements (module `bank`).
 
+#[path = "bank/statements.rs"]
+mod bank;
 mod common;
 use commis_docs::{BlockKind, CellKind, DocError, Format, Limits, read_bytes};
 use common::*;

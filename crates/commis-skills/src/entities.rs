@@ -380,7 +380,153 @@ fn plausible_name(name: &str) -> bool {
     if stop.iter().any(|s| lower == *s) {
         return false;
     }
-    name.chars().next().is_some_and(|c| c.is_alphanumeric())
+    name.chars().next().is_some_and(|c| c.is_alphanumeric()) && party_name_problem(name).is_none()
+}
+
+/// Words of labels, amounts and terms that a page prints next to names; a name made with
+/// one of them (and no legal form) is a label read as a value.
+const LABEL_WORDS: &[&str] = &[
+    "total",
+    "amount",
+    "due",
+    "subtotal",
+    "montant",
+    "echeance",
+    "balance",
+    "payment",
+    "paiement",
+    "tva",
+    "vat",
+    "tax",
+    "ttc",
+    "ht",
+    "invoice",
+    "facture",
+    "date",
+    "contact",
+    "name",
+    "nom",
+    "address",
+    "adresse",
+    "phone",
+    "tel",
+    "email",
+    "page",
+    "number",
+    "numero",
+    "days",
+    "jours",
+    "tage",
+    "order",
+    "commande",
+    "reference",
+    "iban",
+    "bic",
+    "siret",
+    "qty",
+    "quantity",
+    "price",
+    "prix",
+    "buyer",
+    "seller",
+    "acheteur",
+    "vendeur",
+    "kaufer",
+    "verkaufer",
+    "customer",
+    "client",
+    "attn",
+    "tav",
+    "rechnung",
+    "betrag",
+    "summe",
+];
+
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "janvier",
+    "fevrier",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "aout",
+    "septembre",
+    "octobre",
+    "novembre",
+    "decembre",
+    "januar",
+    "februar",
+    "marz",
+    "juni",
+    "juli",
+    "oktober",
+    "dezember",
+];
+
+/// Why `name`, read from a document as a party (client, supplier), is not one: a label
+/// ("Buyer contact name"), an amount or date phrase ("TOTAL AMOUNT DUE ON August 3",
+/// "Net 30 days") or a piece of a sentence ("Verschulden der QualityHosting"). `None` when
+/// it reads as a name.
+pub fn party_name_problem(name: &str) -> Option<&'static str> {
+    let folded = fold_lower(name);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Some("no letters");
+    }
+    let has_form = words.iter().any(|w| {
+        LEGAL_FORMS
+            .iter()
+            .any(|f| !f.contains(' ') && f.len() > 2 && w == f)
+    }) || {
+        let dotless = folded.replace('.', "");
+        LEGAL_FORMS
+            .iter()
+            .any(|f| dotless.ends_with(&format!(" {f}")))
+    };
+    let has_digit = words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit()));
+    if has_digit && words.iter().any(|w| MONTHS.contains(w)) {
+        return Some("a date");
+    }
+    if !has_form && words.iter().any(|w| LABEL_WORDS.contains(w)) {
+        return Some("a label or a term of payment");
+    }
+    let original: Vec<&str> = name.split_whitespace().collect();
+    if original.len() >= 7 {
+        return Some("a sentence");
+    }
+    // "Verschulden der X": a noun and an article, the start of a German sentence.
+    if original.len() >= 3 && matches!(original[1], "der" | "die" | "das" | "dem" | "den") {
+        return Some("a sentence");
+    }
+    let lowercase_words = original
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase) && w.len() > 2)
+        .count();
+    if lowercase_words >= 3 {
+        return Some("a sentence");
+    }
+    None
+}
+
+/// Whether `name` reads as a party's name (see [`party_name_problem`]).
+pub fn looks_like_party_name(name: &str) -> bool {
+    party_name_problem(name).is_none()
 }
 
 /// Finds company names in a text from their cues: legal forms ("Dupont SARL", "Coolblue B.V."),
@@ -790,6 +936,33 @@ fn title_case_name(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn labels_amounts_and_sentences_are_not_party_names() {
+        for bad in [
+            "TOTAL AMOUNT DUE ON August 3",
+            "Buyer contact name",
+            "Verschulden der QualityHosting",
+            "Net 30 days",
+            "Montant TTC",
+            "Date d'échéance",
+            "payable within thirty days of the invoice",
+        ] {
+            assert!(!looks_like_party_name(bad), "{bad}");
+        }
+        for good in [
+            "Kunden AG Mitte",
+            "Papierflieger-Vertriebs-GmbH",
+            "Amazon Web Services, Inc.",
+            "Boulangerie Martin",
+            "Total SA",
+            "Maison du Pain",
+            "Atelier Duval",
+        ] {
+            assert!(looks_like_party_name(good), "{good}");
+        }
+    }
+
     use super::*;
 
     #[test]

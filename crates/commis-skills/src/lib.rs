@@ -27,6 +27,8 @@ pub mod entities;
 pub mod invoice;
 mod meeting_tools;
 pub mod minutes;
+pub mod money;
+pub mod payments;
 pub mod refine;
 pub mod slug;
 pub mod summarize;

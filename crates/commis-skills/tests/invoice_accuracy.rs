@@ -3,6 +3,9 @@
 
 use std::path::Path;
 
+#[path = "payments/quality.rs"]
+mod payments;
+
 use commis_skills::{InvoiceFields, extract_invoice, from_cii_xml, normalize_company};
 use serde_json::Value;
 

@@ -28,6 +28,44 @@ pub struct InvoiceFacts {
     pub currency: Option<String>,
     /// `factur-x` (embedded XML) or `text` (read from the visible text).
     pub source: String,
+    /// Seller's VAT number (from the XML), which tells a sale from a purchase.
+    #[serde(default)]
+    pub issuer_vat_id: Option<String>,
+    /// UNTDID 1001 type code from the XML (380 invoice, 381 credit note...).
+    #[serde(default)]
+    pub type_code: Option<String>,
+    /// What remains to pay, when the document says so.
+    #[serde(default)]
+    pub due: Option<f64>,
+    /// Line net amounts with their VAT rate (decimal strings), from the XML.
+    #[serde(default)]
+    pub lines: Vec<(Option<String>, Option<String>)>,
+}
+
+impl InvoiceFacts {
+    /// The fields as commis-skills types them (see [`commis_skills::money::type_invoice`]):
+    /// amounts as exact decimals, the credit-note sign and the currency kept.
+    pub fn raw(&self, file: &str, kind: &str) -> commis_skills::money::RawInvoice {
+        let dec = |v: Option<f64>| v.map(|v| format!("{v:.2}"));
+        commis_skills::money::RawInvoice {
+            file: file.to_string(),
+            issuer: self.issuer.clone(),
+            issuer_vat_id: self.issuer_vat_id.clone(),
+            buyer: self.client.clone(),
+            number: self.number.clone(),
+            type_code: self.type_code.clone(),
+            credit_note: kind == "credit_note",
+            date: self.date.clone(),
+            due_date: self.due_date.clone(),
+            currency: self.currency.clone(),
+            net: dec(self.net),
+            vat: dec(self.vat),
+            total: dec(self.total),
+            due: dec(self.due),
+            lines: self.lines.clone(),
+            source: self.source.clone(),
+        }
+    }
 }
 
 /// What the survey learnt about one file.
@@ -50,6 +88,38 @@ pub struct FileFacts {
     pub duplicate_of: Option<String>,
     /// Why the file could not be read, if it could not.
     pub error: Option<String>,
+}
+
+/// Every invoice and credit note of the survey typed from the business's point of view
+/// (sale or purchase, « Avoir » negative, currency kept, figures checked). `business`
+/// defaults to the company the survey found as the folder's owner.
+pub fn ledger(
+    analysis: &Analysis,
+    business: Option<&commis_skills::money::Business>,
+) -> Vec<commis_skills::money::LedgerEntry> {
+    let inferred = commis_skills::money::Business {
+        name: analysis.own_company.clone(),
+        ..Default::default()
+    };
+    let business = business.unwrap_or(&inferred);
+    analysis
+        .files
+        .iter()
+        .filter(|f| f.duplicate_of.is_none())
+        .filter_map(|f| {
+            let inv = f.invoice.as_ref()?;
+            if !matches!(
+                f.kind.as_str(),
+                "invoice" | "supplier_invoice" | "credit_note"
+            ) {
+                return None;
+            }
+            Some(commis_skills::money::type_invoice(
+                &inv.raw(&f.path, &f.kind),
+                business,
+            ))
+        })
+        .collect()
 }
 
 /// The whole survey.
@@ -90,6 +160,14 @@ fn invoice_from_xml(data: &commis_docs::InvoiceData) -> InvoiceFacts {
         total: data.grand_total.as_deref().and_then(parse_decimal),
         currency: data.currency.clone(),
         source: "factur-x".into(),
+        issuer_vat_id: data.seller_vat_id.clone(),
+        type_code: data.type_code.clone(),
+        due: data.due_amount.as_deref().and_then(parse_decimal),
+        lines: data
+            .lines
+            .iter()
+            .map(|l| (l.net_amount.clone(), l.tax_rate.clone()))
+            .collect(),
     }
 }
 
@@ -106,6 +184,10 @@ fn invoice_from_text(text: &str) -> InvoiceFacts {
         total: f.total.map(|a| a.value),
         currency: f.currency,
         source: "text".into(),
+        issuer_vat_id: f.issuer_vat_id,
+        type_code: None,
+        due: f.amount_due.map(|a| a.value),
+        lines: Vec::new(),
     }
 }
 
@@ -181,6 +263,18 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
         fact.kind_confidence = classified.confidence;
         fact.kind_reason = localized_reason(&classified.reason, ctx);
         if let Some(inv) = xml_invoice {
+            // A file carrying invoice XML is an invoice (or a credit note), whatever its
+            // wording: it belongs in every invoice table.
+            let credit = inv
+                .type_code
+                .as_deref()
+                .map(commis_skills::money::DocType::from_type_code)
+                == Some(commis_skills::money::DocType::CreditNote);
+            if credit {
+                fact.kind = "credit_note".into();
+            } else if !INVOICE_LIKE.contains(&fact.kind.as_str()) {
+                fact.kind = "invoice".into();
+            }
             fact.invoice = Some(inv);
         } else if INVOICE_LIKE.contains(&fact.kind.as_str()) {
             fact.invoice = Some(invoice_from_text(&text));
@@ -235,6 +329,32 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
                 a.reason_fr.clone()
             } else {
                 a.reason.clone()
+            };
+        }
+    }
+    // Structured data first: the invoice XML names the parties itself. The counterpart
+    // is the buyer, or the seller when the business is the buyer (a purchase).
+    let business = commis_skills::money::Business {
+        name: own_company.clone(),
+        ..Default::default()
+    };
+    for f in facts.iter_mut() {
+        let Some(inv) = f.invoice.as_ref().filter(|i| i.source == "factur-x") else {
+            continue;
+        };
+        let we_buy = business.is_us(inv.client.as_deref(), None);
+        let party = if we_buy {
+            inv.issuer.clone()
+        } else {
+            inv.client.clone()
+        };
+        if let Some(name) = party {
+            f.client = Some(name);
+            f.client_confidence = 0.99;
+            f.client_reason = if french {
+                "nommé dans les données XML de la facture (Factur-X/ZUGFeRD)".to_string()
+            } else {
+                "named in the invoice's XML data (Factur-X/ZUGFeRD)".to_string()
             };
         }
     }

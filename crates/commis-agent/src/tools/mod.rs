@@ -4,6 +4,7 @@
 
 mod deliver;
 mod files;
+pub mod money;
 mod plan;
 pub mod tables;
 
@@ -102,6 +103,7 @@ impl Registry {
             .chain(deliver::tools())
             .chain(plan::tools())
             .chain(tables::tools())
+            .chain(money::tools())
         {
             registry.add(tool);
         }

@@ -18,22 +18,32 @@ pub(crate) fn sniff_delimiter(text: &str) -> Option<u8> {
     if lines.len() < 2 {
         return None;
     }
-    let mut best: Option<(u8, usize)> = None;
+    let mut best: Option<(u8, usize, usize)> = None;
     for d in CANDIDATES {
         let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
         let mut freq = std::collections::HashMap::new();
         for c in counts.iter().filter(|c| **c > 0) {
             *freq.entry(*c).or_insert(0usize) += 1;
         }
-        let Some((&_mode, &n)) = freq.iter().max_by_key(|(c, n)| (**n, **c)) else {
+        let Some((&mode, &n)) = freq.iter().max_by_key(|(c, n)| (**n, **c)) else {
             continue;
         };
-        // Most lines agree on the number of fields.
-        if n * 10 >= lines.len() * 6 && best.is_none_or(|(_, bn)| n > bn) {
-            best = Some((d, n));
+        // Most lines agree on the number of fields. Between two that do, the one that
+        // splits lines into more fields wins: a French export has one decimal comma per
+        // line ("-19,99") and several semicolons.
+        if n * 10 >= lines.len() * 6
+            && best.is_none_or(|(_, bn, bmode)| {
+                if mode >= 2 * bmode.max(1) || bmode >= 2 * mode.max(1) {
+                    mode > bmode
+                } else {
+                    n > bn
+                }
+            })
+        {
+            best = Some((d, n, mode));
         }
     }
-    best.map(|(d, _)| d)
+    best.map(|(d, _, _)| d)
 }
 
 fn count_outside_quotes(line: &str, d: u8) -> usize {
@@ -183,6 +193,17 @@ pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Docu
         doc.warnings
             .push(format!("rows have between {min} and {max} fields"));
     }
+    let raw_rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| r.iter().map(str::to_string).collect())
+        .collect();
+    if let Some((statements, transactions, warnings)) =
+        super::bank::csv::statement_from_rows(&raw_rows)
+    {
+        doc.statements = statements;
+        doc.transactions = transactions;
+        doc.warnings.extend(warnings);
+    }
     let rows = records
         .iter()
         .map(|r| {
@@ -230,5 +251,12 @@ mod tests {
         assert_eq!(sniff_delimiter("a,b\n\"x, y\",2\n3,4\n"), Some(b','));
         assert_eq!(sniff_delimiter("a\tb\n1\t2\n"), Some(b'\t'));
         assert_eq!(sniff_delimiter("just a sentence.\nand another one\n"), None);
+        // One decimal comma per line does not beat four semicolons.
+        assert_eq!(
+            sniff_delimiter(
+                "Compte;x;****1234;05/03/2026;;12 480,50\n02/03/2026;;;VIR;1 440,00\n03/03/2026;;;PRLV;-19,99\n"
+            ),
+            Some(b';')
+        );
     }
 }

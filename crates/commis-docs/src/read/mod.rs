@@ -1,5 +1,6 @@
 //! One module per format; `read_format` dispatches on the detected format.
 
+pub(crate) mod bank;
 pub(crate) mod csv;
 mod eml;
 mod facturx;
@@ -39,6 +40,8 @@ pub(crate) fn read_format(
         Format::Eml => eml::read(bytes, limits),
         Format::Json => json::read(bytes, limits),
         Format::Xml => xmldoc::read(bytes, limits),
+        Format::Ofx => bank::ofx::read(bytes),
+        Format::Mt940 => bank::mt940::read(bytes),
         Format::Png | Format::Jpeg | Format::Gif | Format::Webp => image::read(format, bytes),
     }
 }

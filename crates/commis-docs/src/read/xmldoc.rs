@@ -1,7 +1,7 @@
 //! Standalone XML: e-invoices (CII: Factur-X/ZUGFeRD/XRechnung, UBL) parsed into
 //! invoice fields; any other XML as the text of its elements.
 
-use super::facturx;
+use super::{bank, facturx};
 use crate::error::DocError;
 use crate::limits::Limits;
 use crate::model::{BlockKind, Document, Format, Place};
@@ -12,6 +12,15 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Document, DocError> 
     let mut doc = Document::new(Format::Xml);
     let text = textdecode::decode(bytes).text;
     let root = xml::parse(&text, limits.max_depth).map_err(|e| DocError::corrupt("XML", e))?;
+    if let Some((kind, body)) = bank::camt::message_kind(&root) {
+        bank::camt::read_into(kind, body, &mut doc)?;
+        doc.push_block(
+            BlockKind::Paragraph,
+            bank::mt940::statement_text(&doc),
+            Place::default(),
+        );
+        return Ok(doc);
+    }
     doc.invoice = facturx::parse_invoice_xml("", &text, limits);
     if let Some(inv) = doc.invoice.as_mut() {
         // The XML is the document itself: no need to carry it twice.
