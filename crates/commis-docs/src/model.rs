@@ -447,10 +447,10 @@ pub struct Document {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentInfo>,
     /// The statements of a bank statement file (CAMT, MT940, OFX, a bank's CSV export).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub statements: Vec<BankStatement>,
     /// Every booked line of those statements, in file order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transactions: Vec<BankTransaction>,
     /// Things the reader skipped, truncated or could not do; the document is still usable.
     pub warnings: Vec<String>,
@@ -718,5 +718,36 @@ pub(crate) fn format_number(value: f64) -> String {
         format!("{}", value as i64)
     } else {
         format!("{value}")
+    }
+}
+
+#[cfg(test)]
+mod serde_tests {
+    use super::*;
+
+    /// The extraction worker sends documents as JSON: what is serialized must read back,
+    /// optional parts left out included (a field without a default broke every read).
+    #[test]
+    fn a_document_read_back_from_its_json_is_the_same() {
+        let mut plain = Document::new(Format::Pdf);
+        plain.warnings.push("w".into());
+        let json = serde_json::to_string(&plain).unwrap();
+        let back: Document = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+
+        let mut bank = Document::new(Format::Csv);
+        bank.transactions.push(BankTransaction {
+            date: "2024-03-01".into(),
+            amount: "-12.50".into(),
+            label: "CB".into(),
+            ..Default::default()
+        });
+        bank.statements.push(BankStatement {
+            source: "csv".into(),
+            ..Default::default()
+        });
+        let json = serde_json::to_string(&bank).unwrap();
+        let back: Document = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
     }
 }
