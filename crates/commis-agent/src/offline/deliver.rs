@@ -397,46 +397,9 @@ fn deliverable_names(kind: &str, lang: Lang) -> Vec<&'static str> {
     }
 }
 
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// « 12 mars 2024 » / "12 March 2024".
 fn long_date(year: i32, month: u32, day: u32, lang: Lang) -> String {
-    let names = match lang {
-        Lang::Fr => &MONTHS_FR,
-        Lang::En => &MONTHS_EN,
-    };
-    let month = names
-        .get(month.saturating_sub(1) as usize)
-        .copied()
-        .unwrap_or("?");
-    format!("{day} {month} {year}")
+    format!("{day} {} {year}", super::scope::month_name(month, lang))
 }
 
 fn title_of(d: &Digest) -> String {

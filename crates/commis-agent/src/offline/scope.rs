@@ -89,7 +89,7 @@ const MONTHS_EN: [&str; 12] = [
     "December",
 ];
 
-fn month_name(m: u32, lang: Lang) -> &'static str {
+pub(super) fn month_name(m: u32, lang: Lang) -> &'static str {
     let i = (m.clamp(1, 12) - 1) as usize;
     match lang {
         Lang::Fr => MONTHS_FR[i],
