@@ -555,45 +555,49 @@ pub fn minutes(text: &str, shown: usize) -> Minutes {
     }
 }
 
+const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The month's name (1 = January) in the language; out-of-range numbers are clamped.
+pub fn month_name(month: u32, lang: Lang) -> &'static str {
+    let i = (month.clamp(1, 12) - 1) as usize;
+    match lang {
+        Lang::Fr => MONTHS_FR[i],
+        Lang::En => MONTHS_EN[i],
+    }
+}
+
 /// "12 mars 2024" / "12 March 2024" from an ISO date; the input as is when it is not one.
 pub fn long_date(iso: &str, lang: Lang) -> String {
-    const FR: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let parts: Vec<u32> = iso.split('-').filter_map(|p| p.parse().ok()).collect();
     match parts.as_slice() {
-        [y, m, d] if (1..=12).contains(m) => {
-            let month = match lang {
-                Lang::Fr => FR[*m as usize - 1],
-                Lang::En => EN[*m as usize - 1],
-            };
-            format!("{d} {month} {y}")
-        }
+        [y, m, d] if (1..=12).contains(m) => format!("{d} {} {y}", month_name(*m, lang)),
         _ => iso.to_string(),
     }
 }

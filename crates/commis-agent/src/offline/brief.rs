@@ -22,6 +22,15 @@ impl Lang {
     }
 }
 
+impl From<Lang> for commis_skills::Lang {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::Fr => commis_skills::Lang::Fr,
+            Lang::En => commis_skills::Lang::En,
+        }
+    }
+}
+
 /// What the offline planner understood of a brief (its language and its frame, read
 /// without the folder's names).
 #[derive(Debug, Clone, PartialEq, Eq)]

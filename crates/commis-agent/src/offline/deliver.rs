@@ -73,10 +73,7 @@ impl Digest {
     }
 
     fn date(&self, iso: &str) -> String {
-        match commis_skills::dates::parse_date(iso) {
-            Some(d) if iso.len() == 10 => long_date(d.year, d.month, d.day, self.lang),
-            _ => iso.to_string(),
-        }
+        commis_skills::minutes::long_date(iso, self.lang.into())
     }
 
     /// The per-client rows of a table that has room for `room` rows: the largest clients,
@@ -397,11 +394,6 @@ fn deliverable_names(kind: &str, lang: Lang) -> Vec<&'static str> {
     }
 }
 
-/// « 12 mars 2024 » / "12 March 2024".
-fn long_date(year: i32, month: u32, day: u32, lang: Lang) -> String {
-    format!("{day} {} {year}", super::scope::month_name(month, lang))
-}
-
 fn title_of(d: &Digest) -> String {
     match (&d.own_company, d.lang) {
         (Some(c), Lang::Fr) => format!("Synthèse — {c}"),
@@ -449,7 +441,7 @@ pub(super) async fn report(
                 json!({"type": "heading", "level": 1, "text": d.pick("Actions", "Action items")}),
             );
             blocks.push(json!({"type": "table", "header": [d.pick("Qui", "Who"), d.pick("Quoi", "What"), d.pick("Quand", "When"), d.pick("Priorité", "Priority")],
-                "rows": actions.iter().map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), a.what.clone(), a.when.clone().unwrap_or_else(|| "—".into()), commis_skills::minutes::priority_label(a.priority, match d.lang { Lang::Fr => commis_skills::Lang::Fr, Lang::En => commis_skills::Lang::En }).to_string()]).collect::<Vec<_>>()}));
+                "rows": actions.iter().map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), a.what.clone(), a.when.clone().unwrap_or_else(|| "—".into()), commis_skills::minutes::priority_label(a.priority, d.lang.into()).to_string()]).collect::<Vec<_>>()}));
         }
     }
     blocks.push(json!({"type": "heading", "level": 1, "text": d.pick("Recommandations", "Recommendations")}));

@@ -60,41 +60,8 @@ pub struct Range {
     pub label: String,
 }
 
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-pub(super) fn month_name(m: u32, lang: Lang) -> &'static str {
-    let i = (m.clamp(1, 12) - 1) as usize;
-    match lang {
-        Lang::Fr => MONTHS_FR[i],
-        Lang::En => MONTHS_EN[i],
-    }
+fn month_name(m: u32, lang: Lang) -> &'static str {
+    commis_skills::minutes::month_name(m, lang.into())
 }
 
 fn months_range(y: i32, from: u32, to: u32, lang: Lang) -> Range {

@@ -77,13 +77,6 @@ pub struct SheetOutcome {
     pub review: usize,
 }
 
-fn skills_lang(lang: Lang) -> commis_skills::Lang {
-    match lang {
-        Lang::Fr => commis_skills::Lang::Fr,
-        Lang::En => commis_skills::Lang::En,
-    }
-}
-
 fn extension(path: &str) -> String {
     path.rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
@@ -174,7 +167,7 @@ pub fn cleaned_workbook(
     tables: &[(String, CleanedTable)],
     lang: Lang,
 ) -> Result<Vec<u8>, commis_office::OfficeError> {
-    let sl = skills_lang(lang);
+    let sl = commis_skills::Lang::from(lang);
     let mut sheets = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let journal_name = lang
@@ -271,7 +264,7 @@ pub async fn clean_table_file(
     let lang = ctx.lang;
     let mut opts = req.options.clone().unwrap_or_default();
     if req.options.is_none() {
-        opts.lang = skills_lang(lang);
+        opts.lang = commis_skills::Lang::from(lang);
     }
     let ext = extension(&req.path);
     if !matches!(
