@@ -307,13 +307,19 @@ fn a_second_ctrl_c_aborts_at_once_and_leaves_a_true_status() {
 /// does for a person; returns the child, whose stdin is the terminal's keyboard.
 fn in_terminal(sb: &Sandbox, args: &[&str]) -> std::process::Child {
     let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
-    let line = std::iter::once(env!("CARGO_BIN_EXE_commis"))
+    // `exec`: commis replaces the shell `script` starts, so Ctrl-C reaches commis alone. A
+    // shell left in between (dash, when SHELL is unset) dies of the SIGINT itself and the
+    // terminal reports 130 whatever commis does.
+    let command = std::iter::once(env!("CARGO_BIN_EXE_commis"))
         .chain(args.iter().copied())
         .map(quote)
         .collect::<Vec<_>>()
         .join(" ");
+    let line = format!("exec {command}");
     std::process::Command::new("script")
         .args(["-qfec", &line, "/dev/null"])
+        // As on a machine where SHELL is unset: `script` then starts /bin/sh (dash here).
+        .env("SHELL", "/bin/sh")
         .env("COMMIS_HOME", sb.home())
         .env_remove("ANTHROPIC_API_KEY")
         .env_remove("OPENAI_API_KEY")
