@@ -43,33 +43,38 @@ struct Digest {
     deliverables: Vec<String>,
 }
 
+/// An amount in euros as a person of that language writes it: `51 338,52 €`, `€51,338.52`.
+pub(super) fn money(v: f64, lang: Lang) -> String {
+    let cents = (v * 100.0).round() as i64;
+    let (sign, cents) = if cents < 0 {
+        ("-", -cents)
+    } else {
+        ("", cents)
+    };
+    let units = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i) % 3 == 0 {
+            grouped.push(match lang {
+                Lang::Fr => '\u{202f}',
+                Lang::En => ',',
+            });
+        }
+        grouped.push(c);
+    }
+    match lang {
+        Lang::Fr => format!("{sign}{grouped},{:02} €", cents % 100),
+        Lang::En => format!("{sign}€{grouped}.{:02}", cents % 100),
+    }
+}
+
 impl Digest {
     fn pick<'a>(&self, fr: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(fr, en)
     }
 
     fn money(&self, v: f64) -> String {
-        let cents = (v * 100.0).round() as i64;
-        let (sign, cents) = if cents < 0 {
-            ("-", -cents)
-        } else {
-            ("", cents)
-        };
-        let units = (cents / 100).to_string();
-        let mut grouped = String::new();
-        for (i, c) in units.chars().enumerate() {
-            if i > 0 && (units.len() - i) % 3 == 0 {
-                grouped.push(match self.lang {
-                    Lang::Fr => '\u{202f}',
-                    Lang::En => ',',
-                });
-            }
-            grouped.push(c);
-        }
-        match self.lang {
-            Lang::Fr => format!("{sign}{grouped},{:02} €", cents % 100),
-            Lang::En => format!("{sign}€{grouped}.{:02}", cents % 100),
-        }
+        money(v, self.lang)
     }
 
     fn date(&self, iso: &str) -> String {

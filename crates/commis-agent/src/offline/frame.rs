@@ -1508,6 +1508,52 @@ fn find_pattern(brief: &str) -> Option<(String, Result<Vec<Piece>, String>)> {
     None
 }
 
+/// Keys a person sorts or groups by that the offline planner has no folders for.
+fn sort_key_we_lack(w: &str) -> bool {
+    matches!(
+        w,
+        "montant"
+            | "montants"
+            | "amount"
+            | "amounts"
+            | "prix"
+            | "price"
+            | "valeur"
+            | "value"
+            | "taille"
+            | "size"
+            | "poids"
+            | "nom"
+            | "name"
+            | "ordre"
+            | "order"
+            | "alphabetique"
+            | "alphabetical"
+            | "chronologique"
+            | "chronological"
+            | "statut"
+            | "status"
+            | "priorite"
+            | "priority"
+            | "importance"
+            | "urgence"
+            | "projet"
+            | "project"
+            | "chantier"
+            | "fournisseur"
+            | "fournisseurs"
+            | "supplier"
+            | "suppliers"
+            | "vendor"
+            | "auteur"
+            | "author"
+            | "extension"
+            | "format"
+            | "couleur"
+            | "color"
+    )
+}
+
 fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
     let mut r = Reading::default();
     let mut negated = false;
@@ -1739,6 +1785,13 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             continue;
         }
         if matches!(w, "puis" | "then" | "et" | "and" | "ensuite") && pending_group_then {
+            i += 1;
+            continue;
+        }
+        // « par montant », "by size", « par ordre alphabétique »: a key the plan cannot
+        // group or order by is never dropped (the sort would be done some other way).
+        if after_par && sort_key_we_lack(w) {
+            r.unknown.push(t.orig.clone());
             i += 1;
             continue;
         }
@@ -2669,6 +2722,28 @@ mod tests {
                 "Classe ces fichiers par client, crée un tableau récapitulatif des montants et produis une présentation de 8 slides"
             ),
             "sort(by=client) ; table ; deck(slides=8)"
+        );
+    }
+
+    #[test]
+    fn a_sort_key_it_has_no_folders_for_is_not_done_not_dropped() {
+        for brief in [
+            "Trie les factures par montant",
+            "Sort the files by size",
+            "Range les fichiers par ordre alphabétique",
+            "Classe les devis par chantier",
+        ] {
+            let f = understand(brief, &Vocab::default());
+            assert!(
+                f.clauses.iter().all(|c| !c.actions.contains(&Action::Sort)),
+                "{brief}: {f:?}"
+            );
+            assert_eq!(f.not_done.len(), 1, "{brief}");
+        }
+        // The keys it has stay understood.
+        assert_eq!(
+            sig("Trie les factures par client"),
+            "sort(by=client,kinds=invoice)"
         );
     }
 

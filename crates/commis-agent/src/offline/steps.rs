@@ -575,14 +575,14 @@ async fn invoice_table(
     let grand: f64 = rows.iter().map(|r| r.total).sum();
     Ok(match lang {
         Lang::Fr => format!(
-            "{name} : {n} pièce(s), {} client(s), total TTC {:.2} €.",
+            "{name} : {n} pièce(s), {} client(s), total TTC {}.",
             clients.len(),
-            grand
+            super::deliver::money(grand, lang)
         ),
         Lang::En => format!(
-            "{name}: {n} document(s), {} client(s), grand total €{:.2}.",
+            "{name}: {n} document(s), {} client(s), grand total {}.",
             clients.len(),
-            grand
+            super::deliver::money(grand, lang)
         ),
     })
 }
