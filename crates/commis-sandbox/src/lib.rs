@@ -271,6 +271,21 @@ pub enum SandboxError {
     },
 }
 
+/// Confines the calling process before it parses untrusted bytes it already holds (the
+/// document-extraction worker): from then on it can start no program or process, open no
+/// socket and open, create or change no file. Irreversible; call it in a process made for
+/// that work only. `Ok(false)` where the platform has no such filter (nothing changed).
+pub fn confine_parser() -> Result<bool, SandboxError> {
+    #[cfg(target_os = "linux")]
+    {
+        linux::confine_parser().map(|()| true)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Ok(false)
+    }
+}
+
 /// Says what this machine offers for sandboxing commands.
 ///
 /// On Linux this actually creates the namespaces and a tmpfs in a throw-away child, so a

@@ -1,6 +1,7 @@
 //! The hidden worker mode: `commis __extract-worker NAME` reads one document from
 //! standard input under resource limits (see `commis_docs::isolate`), so that a
-//! hostile file costs one file and never the `run`, `serve` or `mcp` process.
+//! hostile file costs one file and never the `run`, `serve` or `mcp` process. The worker
+//! confines itself with a seccomp filter (`commis_sandbox::confine_parser`) first.
 
 use std::process::ExitCode;
 
@@ -9,6 +10,10 @@ use std::process::ExitCode;
 pub fn dispatch() -> Option<ExitCode> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some(commis_docs::isolate::WORKER_ARG) {
+        // Before any byte of the document is read: no program, process, socket or file
+        // from here on (seccomp), on top of the worker's own limits and Landlock. Best
+        // effort like Landlock: a kernel without seccomp keeps the resource limits.
+        let _ = commis_sandbox::confine_parser();
         let code = commis_docs::isolate::worker_main(&args[1..]);
         return Some(ExitCode::from(u8::try_from(code).unwrap_or(2)));
     }

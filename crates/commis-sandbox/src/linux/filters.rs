@@ -196,6 +196,98 @@ pub(super) fn deny_filter() -> Result<Vec<libc::sock_filter>, SandboxError> {
         .collect())
 }
 
+/// System calls a document parser never needs once its input is in memory: starting
+/// programs or processes, the network, and opening, creating or changing any file. Used by
+/// [`parser_filter`], on top of [`always_denied`].
+fn parser_denied() -> Vec<i64> {
+    let mut v = vec![
+        libc::SYS_execve,
+        libc::SYS_execveat,
+        libc::SYS_socket,
+        libc::SYS_socketpair,
+        libc::SYS_connect,
+        libc::SYS_bind,
+        libc::SYS_listen,
+        libc::SYS_accept,
+        libc::SYS_accept4,
+        libc::SYS_openat,
+        libc::SYS_openat2,
+        libc::SYS_linkat,
+        libc::SYS_unlinkat,
+        libc::SYS_renameat,
+        libc::SYS_renameat2,
+        libc::SYS_mkdirat,
+        libc::SYS_symlinkat,
+        libc::SYS_mknodat,
+        libc::SYS_fchmodat,
+        libc::SYS_fchownat,
+        libc::SYS_truncate,
+        libc::SYS_memfd_create,
+        libc::SYS_kill,
+        libc::SYS_tkill,
+        libc::SYS_pidfd_open,
+        libc::SYS_pidfd_send_signal,
+    ];
+    #[cfg(target_arch = "x86_64")]
+    v.extend([
+        libc::SYS_fork,
+        libc::SYS_vfork,
+        libc::SYS_open,
+        libc::SYS_creat,
+        libc::SYS_link,
+        libc::SYS_unlink,
+        libc::SYS_rename,
+        libc::SYS_mkdir,
+        libc::SYS_rmdir,
+        libc::SYS_symlink,
+        libc::SYS_mknod,
+        libc::SYS_chmod,
+        libc::SYS_chown,
+        libc::SYS_lchown,
+    ]);
+    #[allow(clippy::useless_conversion)] // c_long is i32 on 32-bit targets
+    v.into_iter().map(i64::from).collect()
+}
+
+/// The filter of a document-parsing worker: [`always_denied`] and [`parser_denied`] fail
+/// with `EPERM`, and `clone` may only make threads (never a process or a namespace).
+pub(super) fn parser_filter() -> Result<Vec<libc::sock_filter>, SandboxError> {
+    let arch = target_arch()?;
+    let mut rules: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
+    for nr in always_denied().into_iter().chain(parser_denied()) {
+        rules.insert(nr, Vec::new());
+    }
+    // clone() without CLONE_THREAD makes a process.
+    let thread = libc::CLONE_THREAD as u64;
+    rules.insert(
+        libc::SYS_clone,
+        vec![rule(vec![cond(
+            0,
+            SeccompCmpArgLen::Qword,
+            SeccompCmpOp::MaskedEq(thread),
+            0,
+        )])],
+    );
+    let filter = SeccompFilter::new(
+        rules,
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::EPERM as u32),
+        arch,
+    )
+    .map_err(|e| unavailable(format!("cannot build the parser's seccomp filter: {e}")))?;
+    let prog = BpfProgram::try_from(filter)
+        .map_err(|e| unavailable(format!("cannot compile the parser's seccomp filter: {e}")))?;
+    Ok(prog
+        .iter()
+        .map(|i| libc::sock_filter {
+            code: i.code,
+            jt: i.jt,
+            jf: i.jf,
+            k: i.k,
+        })
+        .collect())
+}
+
 const fn stmt(code: u16, k: u32) -> libc::sock_filter {
     libc::sock_filter {
         code,

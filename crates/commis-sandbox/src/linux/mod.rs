@@ -1048,6 +1048,39 @@ pub(crate) fn probe(backend: Backend) -> Result<Capabilities, SandboxError> {
     }
 }
 
+/// Confines the calling process for parsing untrusted bytes already in memory: no new
+/// program, process, socket or file from now on (seccomp; calls fail with `EPERM`), and
+/// `clone3` answers `ENOSYS` so threads still start through `clone`. Irreversible.
+pub(crate) fn confine_parser() -> Result<(), SandboxError> {
+    let programs = [filters::parser_filter()?, filters::extra_filter()];
+    // SAFETY: prctl with a filter program we own, alive for the duration of the call; the
+    // kernel copies it. A failure leaves the process unconfined and is reported.
+    unsafe {
+        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1 as c_ulong, 0, 0, 0) != 0 {
+            return Err(SandboxError::Unavailable {
+                reason: format!("no_new_privs: {}", io::Error::last_os_error()),
+            });
+        }
+        for prog in &programs {
+            let fprog = libc::sock_fprog {
+                len: prog.len() as u16,
+                filter: prog.as_ptr() as *mut libc::sock_filter,
+            };
+            if libc::prctl(
+                libc::PR_SET_SECCOMP,
+                libc::SECCOMP_MODE_FILTER as c_ulong,
+                &fprog as *const libc::sock_fprog,
+            ) != 0
+            {
+                return Err(SandboxError::Unavailable {
+                    reason: format!("seccomp: {}", io::Error::last_os_error()),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
