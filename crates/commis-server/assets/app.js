@@ -25,7 +25,7 @@ const I18N = {
     up: 'Move up', down: 'Move down', remove: 'Remove', add_step: 'Add a step', new_step: 'New step',
     needs_approval: 'asks before acting', reads: 'Reads', produces: 'Produces',
     changes: 'Changes ({k} of {n} kept)', keep: 'Keep', from: 'From', to: 'To', reason: 'Why', confidence: 'Confidence',
-    keep_line: 'Keep the move of {f}',
+    keep_line: 'Keep the move of {f}', keep_group: 'Keep every change into {d}', group_count: '({k} of {n} kept)', top_folder: '(top of the folder)',
     accept: 'Accept and run', reject: 'Reject', accepted: 'Plan accepted.', rejected: 'Plan rejected.',
     added_offline: 'The offline planner can only run the steps it proposed; a step you add will be reported as not runnable.',
     question: 'Question', your_answer: 'Your answer', answer: 'Answer', later: 'Later',
@@ -83,7 +83,7 @@ const I18N = {
     up: 'Monter', down: 'Descendre', remove: 'Retirer', add_step: 'Ajouter une étape', new_step: 'Nouvelle étape',
     needs_approval: 'demande avant d’agir', reads: 'Lit', produces: 'Produit',
     changes: 'Changements ({k} sur {n} gardés)', keep: 'Garder', from: 'De', to: 'Vers', reason: 'Pourquoi', confidence: 'Confiance',
-    keep_line: 'Garder le déplacement de {f}',
+    keep_line: 'Garder le déplacement de {f}', keep_group: 'Garder tous les changements vers {d}', group_count: '({k} sur {n} gardés)', top_folder: '(racine du dossier)',
     accept: 'Accepter et lancer', reject: 'Refuser', accepted: 'Plan accepté.', rejected: 'Plan refusé.',
     added_offline: 'Le planificateur hors ligne n’exécute que les étapes qu’il a proposées ; une étape ajoutée sera signalée comme non exécutable.',
     question: 'Question', your_answer: 'Votre réponse', answer: 'Répondre', later: 'Plus tard',
@@ -745,6 +745,72 @@ function planReadOnly(plan, accepted, finished) {
         h('strong', {}, s.title), s.description ? h('span.muted', {}, ' — ' + s.description) : null)))));
 }
 
+// The destination folder of a change (`Clients/Dupont/x.pdf` → `Clients/Dupont/`), for grouping.
+function destinationOf(c) {
+  const to = String(c.to || '');
+  const cut = to.lastIndexOf('/');
+  return cut < 0 ? '' : to.slice(0, cut + 1);
+}
+
+// A step's changes grouped by destination folder, each group folded when the list is long;
+// every line can be dropped, and a group's box drops or keeps all of its lines.
+function changeList(s) {
+  const total = s.changes.length;
+  const groups = new Map();
+  s.changes.forEach((c, k) => {
+    const d = destinationOf(c);
+    if (!groups.has(d)) groups.set(d, []);
+    groups.get(d).push(k);
+  });
+  const summary = h('summary', {}, t('changes', { k: total - s.dropped.size, n: total }));
+  const recount = () => {
+    summary.textContent = t('changes', { k: total - s.dropped.size, n: total });
+  };
+  const head = () => h('thead', {}, h('tr', {}, [t('keep'), t('from'), t('to'), t('reason'), t('confidence')].map((x) => h('th', { scope: 'col' }, x))));
+  const sections = [...groups.entries()].map(([dest, idx]) => {
+    const groupBox = h('input.group-keep', { type: 'checkbox', 'aria-label': t('keep_group', { d: dest || t('top_folder') }) });
+    const boxes = [];
+    const counter = h('span.muted.group-count', {});
+    const refresh = () => {
+      const kept = idx.filter((k) => !s.dropped.has(k)).length;
+      counter.textContent = ' ' + t('group_count', { k: kept, n: idx.length });
+      groupBox.checked = kept === idx.length;
+      groupBox.indeterminate = kept > 0 && kept < idx.length;
+      recount();
+    };
+    const rows = idx.map((k) => {
+      const c = s.changes[k];
+      const box = h('input.line-keep', { type: 'checkbox', 'aria-label': t('keep_line', { f: c.from }) });
+      box.checked = !s.dropped.has(k);
+      const conf = typeof c.confidence === 'number' ? Math.round(c.confidence * 100) + ' %' : '';
+      const row = h('tr' + (s.dropped.has(k) ? '.dropped' : ''), {},
+        h('td', {}, box), h('td.mono', {}, c.from), h('td.mono', {}, c.to), h('td', {}, c.reason || ''),
+        h('td' + (c.confidence < 0.6 ? '.low' : ''), {}, conf));
+      box.addEventListener('change', () => {
+        if (box.checked) s.dropped.delete(k); else s.dropped.add(k);
+        row.classList.toggle('dropped', !box.checked);
+        refresh();
+      });
+      boxes.push([box, row, k]);
+      return row;
+    });
+    groupBox.addEventListener('change', () => {
+      for (const [box, row, k] of boxes) {
+        box.checked = groupBox.checked;
+        if (groupBox.checked) s.dropped.delete(k); else s.dropped.add(k);
+        row.classList.toggle('dropped', !groupBox.checked);
+      }
+      refresh();
+    });
+    refresh();
+    // Short lists stay open; a long one shows its destinations, each opened on demand.
+    return h('details.change-group', { open: total <= 12 || idx.length <= 3, 'data-dest': dest },
+      h('summary', {}, groupBox, ' ', h('span.mono', {}, dest || t('top_folder')), counter),
+      h('div.table-wrap.scroll', {}, h('table.change-table', {}, head(), h('tbody', {}, rows))));
+  });
+  return h('details.changes', { open: true }, summary, h('div.change-groups', {}, sections));
+}
+
 function drawPlanEditor(v) {
   const ed = v.editing;
   const offline = config && config.planner === 'offline';
@@ -768,26 +834,7 @@ function drawPlanEditor(v) {
     };
     let changes = null;
     if (s.changes.length) {
-      const kept = s.changes.length - s.dropped.size;
-      changes = h('details.changes', { open: s.changes.length <= 40 },
-        h('summary', {}, t('changes', { k: kept, n: s.changes.length })),
-        h('div.table-wrap.scroll', {}, h('table.change-table', {},
-          h('thead', {}, h('tr', {}, [t('keep'), t('from'), t('to'), t('reason'), t('confidence')].map((x) => h('th', { scope: 'col' }, x)))),
-          h('tbody', {}, s.changes.map((c, k) => {
-            const box = h('input', { type: 'checkbox', 'aria-label': t('keep_line', { f: c.from }) });
-            box.checked = !s.dropped.has(k);
-            box.addEventListener('change', () => {
-              if (box.checked) s.dropped.delete(k); else s.dropped.add(k);
-              row.classList.toggle('dropped', !box.checked);
-              const sum = box.closest('details').querySelector('summary');
-              sum.textContent = t('changes', { k: s.changes.length - s.dropped.size, n: s.changes.length });
-            });
-            const conf = typeof c.confidence === 'number' ? Math.round(c.confidence * 100) + ' %' : '';
-            const row = h('tr' + (s.dropped.has(k) ? '.dropped' : ''), {},
-              h('td', {}, box), h('td.mono', {}, c.from), h('td.mono', {}, c.to), h('td', {}, c.reason || ''),
-              h('td' + (c.confidence < 0.6 ? '.low' : ''), {}, conf));
-            return row;
-          })))));
+      changes = changeList(s);
     }
     list.append(h('li.step-card', {},
       h('div.step-top', {},
@@ -826,7 +873,7 @@ function drawPlanEditor(v) {
   const focused = document.activeElement && document.activeElement.id;
   v.els.plan.replaceChildren(h('section.card.plan#plan', { 'aria-labelledby': 'plan-title' },
     h('h2#plan-title', {}, t('plan_review')),
-    v.planSummary ? h('p', {}, v.planSummary) : null,
+    v.planSummary ? h('div.plan-summary', {}, v.planSummary.split('\n').filter((l) => l.trim()).map((l) => h('p', {}, l))) : null,
     h('p.hint', {}, t('plan_help')),
     list,
     h('div.actions.sticky', {},

@@ -207,6 +207,9 @@ async function main() {
     await page.waitForSelector('#plan .step-card');
     await page.waitForSelector('#waiting');
     assert(snapshot(folder) === before, 'nothing changed before acceptance');
+    // The plan's summary: the scope line first, each line of its own.
+    const lines = await page.$$eval('.plan-summary p', (l) => l.map((x) => x.textContent));
+    assert(lines.length >= 2 && /fichier|file/.test(lines[0]), `summary lines: ${JSON.stringify(lines)}`);
     await shot(page, '02-plan.png');
   });
 
@@ -225,7 +228,29 @@ async function main() {
     assert((await page.$$eval('#plan-steps > li', (l) => l.length)) === n + 1, 'a step was added');
     await page.click(`#plan-steps > li:nth-child(${n + 1}) .remove`);
     assert((await page.$$eval('#plan-steps > li', (l) => l.length)) === n, 'the added step was removed');
-    const firstLine = page.locator('#plan-steps > li:nth-child(1) .change-table tbody tr').first();
+    // The change list is grouped by destination folder; a long list folds its groups.
+    const groups = page.locator('#plan-steps > li:nth-child(1) details.change-group');
+    const nGroups = await groups.count();
+    assert(nGroups >= 2, `destination groups: ${nGroups}`);
+    const rows = await page.$$eval('#plan-steps > li:nth-child(1) .change-table tbody tr', (l) => l.length);
+    const dests = await groups.evaluateAll((ds) => ds.map((d) => [d.dataset.dest, d.querySelectorAll('tbody tr').length,
+      [...d.querySelectorAll('tbody tr td:nth-child(3)')].every((td) => td.textContent.startsWith(d.dataset.dest))]));
+    assert(dests.every(([, , inside]) => inside), `every line sits under its destination: ${JSON.stringify(dests)}`);
+    assert(dests.reduce((a, [, n]) => a + n, 0) === rows, 'the groups hold every change once');
+    if (rows > 12) {
+      assert(await groups.evaluateAll((ds) => ds.some((d) => !d.open)), 'a long list is folded');
+    }
+    // A group's box drops all of its lines, and keeps them again.
+    const group = groups.first();
+    await group.evaluate((d) => { d.open = true; });
+    const summaryBefore = await page.textContent('#plan-steps > li:nth-child(1) details.changes > summary');
+    await group.locator('input.group-keep').uncheck();
+    assert(await group.evaluate((d) => [...d.querySelectorAll('tbody tr')].every((tr) => tr.classList.contains('dropped'))),
+      'the whole group is dropped');
+    assert((await page.textContent('#plan-steps > li:nth-child(1) details.changes > summary')) !== summaryBefore, 'the count follows');
+    await group.locator('input.group-keep').check();
+    assert((await page.textContent('#plan-steps > li:nth-child(1) details.changes > summary')) === summaryBefore, 'kept again');
+    const firstLine = group.locator('.change-table tbody tr').first();
     droppedFrom = await firstLine.locator('td').nth(1).textContent();
     await firstLine.locator('input[type=checkbox]').uncheck();
     assert(await firstLine.evaluate((tr) => tr.classList.contains('dropped')), 'the line shows as dropped');

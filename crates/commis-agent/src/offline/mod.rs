@@ -587,12 +587,20 @@ pub fn build_plan(frame: &Frame, analysis: &Analysis, out: &str, today: Day) -> 
                     Lang::En => format!("{} file(s) concerned", in_scope.len()),
                 }
             };
-            s.push_str(&match lang {
-                Lang::Fr => format!(
+            s.push_str(&match (lang, rest) {
+                (Lang::Fr, 0) => format!(
+                    " — {} changement(s) ; aucun autre fichier dans le dossier",
+                    changes.len()
+                ),
+                (Lang::En, 0) => format!(
+                    " — {} change(s); no other file in the folder",
+                    changes.len()
+                ),
+                (Lang::Fr, _) => format!(
                     " — {} changement(s) ; les {rest} autres fichiers ne bougent pas",
                     changes.len()
                 ),
-                Lang::En => format!(
+                (Lang::En, _) => format!(
                     " — {} change(s); the other {rest} files do not move",
                     changes.len()
                 ),
