@@ -147,3 +147,52 @@ fn a_chain_longer_than_the_evaluator_allows_is_refused_cleanly() {
     let err = build_spreadsheet(&s).unwrap_err().to_string();
     assert!(err.contains("too deep"), "{err}");
 }
+
+/// Rewrites one member of a zip (a package made by us) with `f`.
+fn patch_member(bytes: &[u8], member: &str, f: impl Fn(&str) -> String) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut file = zin.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut content = Vec::new();
+        file.read_to_end(&mut content).unwrap();
+        if name == member {
+            content = f(&String::from_utf8(content).unwrap()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn appending_to_a_workbook_whose_cells_span_the_whole_grid_is_refused_not_allocated() {
+    let small = build_spreadsheet(&spec(
+        r#"{"sheets":[{"name":"Data","columns":[{"header":"A"}],"rows":[[1]]}]}"#,
+    ))
+    .unwrap();
+    // The 1.4 KB shape that once took every entry point down: a value in A2 and one in
+    // XFD1048576, a bounding box of 17 billion cells.
+    let hostile = patch_member(&small, "xl/worksheets/sheet1.xml", |xml| {
+        xml.replace(
+            "</sheetData>",
+            r#"<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>"#,
+        )
+    });
+    let rows = vec![vec![commis_office::CellValue::Number(2.0)]];
+    match commis_office::append_rows(&hostile, "Data", &rows) {
+        Err(OfficeError::ReadWorkbook(why)) => {
+            assert!(why.contains("too large"), "{why}");
+            assert!(why.contains("XFD"), "{why}");
+        }
+        other => panic!("{:?}", other.map(|b| b.len())),
+    }
+    // The same workbook without the far cell still takes the row.
+    let fine = commis_office::append_rows(&small, "Data", &rows).unwrap();
+    let mut book = read(fine);
+    let values = book.worksheet_range("Data").unwrap();
+    assert_eq!(values.get_value((2, 0)), Some(&Data::Float(2.0)));
+}

@@ -176,12 +176,21 @@ impl Tool for AppendToSpreadsheet {
         ctx.emit(EventKind::FileRead {
             path: input.path.clone(),
         });
+        // The user's workbook is first read by the guarded reader (a worker process under
+        // memory and time limits where commis runs as a binary): a hostile file ends here as
+        // a typed error, and the rewrite below parses only bytes that reader accepted.
+        let vetted = vet_workbook(&existing)?;
         let bytes = match (&input.new_sheet, input.rows.is_empty()) {
             (Some(sheet), _) => commis_office::add_sheet(&existing, sheet).map_err(office)?,
             (None, false) => {
                 let sheet = match &input.sheet {
                     Some(s) => s.clone(),
-                    None => first_sheet(&existing)?,
+                    None => vetted
+                        .metadata
+                        .sheet_names
+                        .first()
+                        .cloned()
+                        .ok_or_else(|| ToolError::Failed("the workbook has no sheet".into()))?,
                 };
                 commis_office::append_rows(&existing, &sheet, &input.rows).map_err(office)?
             }
@@ -196,15 +205,10 @@ impl Tool for AppendToSpreadsheet {
     }
 }
 
-/// The name of a workbook's first sheet, read with commis-docs.
-fn first_sheet(bytes: &[u8]) -> Result<String, ToolError> {
-    let doc = commis_docs::read_guarded("book.xlsx", bytes, &commis_docs::Limits::default())
-        .map_err(|e| ToolError::Failed(e.to_string()))?;
-    doc.metadata
-        .sheet_names
-        .first()
-        .cloned()
-        .ok_or_else(|| ToolError::Failed("the workbook has no sheet".into()))
+/// A workbook read by commis-docs' guarded reader (its sheets, within the readers' limits).
+fn vet_workbook(bytes: &[u8]) -> Result<commis_docs::Document, ToolError> {
+    commis_docs::read_guarded("book.xlsx", bytes, &commis_docs::Limits::default())
+        .map_err(|e| ToolError::Failed(e.to_string()))
 }
 
 struct CreatePresentation;

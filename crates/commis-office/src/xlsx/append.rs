@@ -54,12 +54,51 @@ pub fn add_sheet(existing: &[u8], sheet: &SheetSpec) -> Result<Vec<u8>, OfficeEr
     build_spreadsheet(&spec)
 }
 
+/// The most cells a sheet's bounding box may span when a workbook is read back: the rewrite
+/// holds every cell of the box in memory (an xlsx of a few bytes can name cells A1 and
+/// XFD1048576, a box of 17 billion cells).
+const MAX_BOX_CELLS: u64 = 4_000_000;
+/// The most cells with a value a sheet may hold when read back.
+const MAX_USED_CELLS: u64 = 1_000_000;
+
+/// Streams a sheet's cells once, without building its range, and refuses a sheet whose
+/// used cells or bounding box are too large to rewrite.
+fn check_extent<RS: std::io::Read + std::io::Seek>(
+    book: &mut Xlsx<RS>,
+    name: &str,
+) -> Result<(), OfficeError> {
+    let read_err =
+        |e: calamine::XlsxError| OfficeError::ReadWorkbook(format!("sheet '{name}': {e}"));
+    let mut cells = book.worksheet_cells_reader(name).map_err(read_err)?;
+    let (mut used, mut max_row, mut max_col) = (0u64, 0u64, 0u64);
+    let (mut min_row, mut min_col) = (u64::MAX, u64::MAX);
+    while let Some(cell) = cells.next_cell().map_err(read_err)? {
+        let (r, c) = cell.get_position();
+        let (r, c) = (u64::from(r), u64::from(c));
+        used += 1;
+        min_row = min_row.min(r);
+        min_col = min_col.min(c);
+        max_row = max_row.max(r);
+        max_col = max_col.max(c);
+        let boxed = (max_row - min_row + 1).saturating_mul(max_col - min_col + 1);
+        if used > MAX_USED_CELLS || boxed > MAX_BOX_CELLS {
+            return Err(OfficeError::ReadWorkbook(format!(
+                "sheet '{name}' is too large to rewrite (cells up to row {} and column {}); commis appends only to workbooks of at most {MAX_BOX_CELLS} cells",
+                max_row + 1,
+                col_letters(max_col as u32)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Reads a workbook into a spec: first row as headers, formulas as "=..." strings.
 fn read_back(bytes: &[u8]) -> Result<SpreadsheetSpec, OfficeError> {
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| OfficeError::ReadWorkbook(e.to_string()))?;
     let mut sheets = Vec::new();
     for name in book.sheet_names() {
+        check_extent(&mut book, &name)?;
         let values = book
             .worksheet_range(&name)
             .map_err(|e| OfficeError::ReadWorkbook(format!("sheet '{name}': {e}")))?;
