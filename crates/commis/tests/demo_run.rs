@@ -365,3 +365,114 @@ fn a_file_that_cannot_be_moved_is_named_in_the_plan_and_the_rest_of_the_sort_app
     );
     assert_eq!(tree(&demo), before);
 }
+
+/// The Python with openpyxl, python-pptx and python-docx (COMMIS_PYTHON or <repo>/.venv);
+/// `None` skips locally and fails in CI.
+fn office_python() -> Option<std::path::PathBuf> {
+    let candidate = std::env::var_os("COMMIS_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv/bin/python"));
+    let ok = std::process::Command::new(&candidate)
+        .args(["-c", "import openpyxl, pptx, docx"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(candidate);
+    }
+    let msg = "python with openpyxl, python-pptx and python-docx is missing; run scripts/test-deps-office.sh";
+    assert!(std::env::var_os("CI").is_none(), "{msg}");
+    eprintln!("SKIPPED: {msg}");
+    None
+}
+
+#[test]
+fn the_workbook_deck_and_report_agree_figure_for_figure_with_units() {
+    let Some(py) = office_python() else { return };
+    let (sb, demo) = Sandbox::with_demo();
+    let brief = format!("{SEED} et un rapport Word");
+    let out = sb.run(&[
+        "run",
+        demo.to_str().unwrap(),
+        &brief,
+        "--provider",
+        "offline",
+        "--yes",
+        "--allow",
+        "move",
+        "--json",
+    ]);
+    let s = summary(&out);
+    assert_eq!(
+        s["status"],
+        "done",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out_dir = demo.join("Livrables");
+    let read = std::process::Command::new(&py)
+        .arg(repo().join("crates/commis/tests/demo_run/figures.py"))
+        .arg(out_dir.join("recapitulatif-factures.xlsx"))
+        .arg(out_dir.join("presentation.pptx"))
+        .arg(out_dir.join("rapport.docx"))
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    let workbook: Vec<f64> = v["workbook"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x.as_f64())
+        .collect();
+    let in_workbook = |x: f64| workbook.iter().any(|w| (w - x).abs() < 0.005);
+    for key in ["deck_money", "report_money"] {
+        let shown = v[key].as_array().unwrap();
+        assert!(
+            shown.len() >= 7,
+            "{key}: the total and one per client: {shown:?}"
+        );
+        for m in shown {
+            let value = m["value"].as_f64().unwrap();
+            assert!(
+                in_workbook(value),
+                "{key}: {} is not a figure of the workbook",
+                m["text"]
+            );
+            assert_eq!(m["unit"], true, "{key}: {} has no unit", m["text"]);
+        }
+    }
+    // The grand total and every client's total, identical in all three.
+    let totals: Vec<f64> = v["deck_money"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["value"].as_f64())
+        .collect();
+    for t in &totals {
+        assert!(
+            v["report_money"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| (m["value"].as_f64().unwrap() - t).abs() < 0.005),
+            "{t} is in the deck but not in the report"
+        );
+    }
+    let chart = v["deck_chart"].as_array().unwrap();
+    assert!(!chart.is_empty(), "the deck has its chart");
+    for c in chart {
+        let c = c.as_f64().unwrap();
+        assert!(in_workbook(c), "chart value {c} is not in the workbook");
+        assert!(
+            totals.iter().any(|t| (t - c).abs() < 0.005),
+            "chart value {c} is not in the deck's table"
+        );
+    }
+    for f in v["deck_chart_formats"].as_array().unwrap() {
+        assert!(f.as_str().unwrap().contains('€'), "chart axis unit: {f}");
+    }
+}
