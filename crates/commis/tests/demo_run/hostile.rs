@@ -10,11 +10,11 @@ use std::process::{Child, Command, Stdio};
 #[path = "../../../commis-docs/tests/common/corpus.rs"]
 mod corpus;
 
-/// Runs a command to its end and returns its output and the peak memory (RSS, MiB)
-/// of it and the workers it waited for.
+/// Runs a command to its end and returns its output, the peak memory (RSS, MiB) and the
+/// CPU seconds of it and the workers it waited for.
 // The child is reaped by `wait4` below, which also gives its peak memory.
 #[allow(clippy::zombie_processes)]
-fn output_and_peak(cmd: &mut Command) -> (std::process::Output, u64) {
+fn output_and_peak(cmd: &mut Command) -> (std::process::Output, u64, f64) {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -43,7 +43,9 @@ fn output_and_peak(cmd: &mut Command) -> (std::process::Output, u64) {
         stdout: out,
         stderr: err,
     };
-    (output, usage.ru_maxrss as u64 / 1024)
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let cpu = secs(usage.ru_utime) + secs(usage.ru_stime);
+    (output, usage.ru_maxrss as u64 / 1024, cpu)
 }
 
 fn hostile_folder(sb: &Sandbox) -> (std::path::PathBuf, Vec<corpus::Hostile>) {
@@ -67,11 +69,15 @@ fn extract_gives_a_typed_error_or_a_result_for_every_hostile_file() {
     let sb = Sandbox::new();
     let (dir, files) = hostile_folder(&sb);
     for f in &files {
-        let (out, rss) = output_and_peak(
+        // Wall and CPU time are printed for docs/SECURITY.md, never asserted (the
+        // worker's CPU limit, 2 s here, is what bounds it).
+        let started = std::time::Instant::now();
+        let (out, rss, cpu) = output_and_peak(
             with_limits(sb.cmd())
                 .args(["extract", dir.join(f.name).to_str().unwrap(), "--json"])
                 .stdin(Stdio::null()),
         );
+        let wall = started.elapsed();
         let stderr = String::from_utf8_lossy(&out.stderr);
         match out.status.code() {
             Some(0) => {
@@ -91,9 +97,10 @@ fn extract_gives_a_typed_error_or_a_result_for_every_hostile_file() {
             other => panic!("{}: commis extract died ({other:?}): {stderr}", f.name),
         }
         eprintln!(
-            "{}: exit {:?}, peak {rss} MiB: {}",
+            "{}: exit {:?}, peak {rss} MiB, {:.2} s wall, {cpu:.2} s CPU: {}",
             f.name,
             out.status.code(),
+            wall.as_secs_f64(),
             stderr.trim()
         );
         assert!(rss < 512, "{}: commis extract reached {rss} MiB", f.name);
@@ -123,7 +130,7 @@ fn summary_of(out: &std::process::Output) -> serde_json::Value {
 fn a_run_and_a_serve_preview_of_hostile_files_end_and_the_server_stays_up() {
     let sb = Sandbox::new();
     let (dir, files) = hostile_folder(&sb);
-    let (out, rss) = output_and_peak(
+    let (out, rss, _) = output_and_peak(
         with_limits(sb.cmd())
             .args([
                 "run",
