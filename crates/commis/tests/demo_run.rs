@@ -386,7 +386,7 @@ fn office_python() -> Option<std::path::PathBuf> {
 }
 
 #[test]
-fn the_workbook_deck_and_report_agree_figure_for_figure_with_units() {
+fn the_workbook_deck_and_report_agree_figure_for_figure_with_units_and_none_overflows() {
     let Some(py) = office_python() else { return };
     let (sb, demo) = Sandbox::with_demo();
     let brief = format!("{SEED} et un rapport Word");
@@ -474,5 +474,45 @@ fn the_workbook_deck_and_report_agree_figure_for_figure_with_units() {
     }
     for f in v["deck_chart_formats"].as_array().unwrap() {
         assert!(f.as_str().unwrap().contains('€'), "chart axis unit: {f}");
+    }
+
+    // Layout: every office deliverable rendered by LibreOffice, no text outside its page or
+    // drawn over other text (a control deck that overflows on purpose must be caught).
+    let on_path = |tool: &str| {
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .any(|d| d.join(tool).is_file())
+    };
+    if !on_path("soffice") || !on_path("pdftotext") {
+        let msg = "LibreOffice (soffice) and poppler-utils (pdftotext) are needed for the layout check; run scripts/test-deps-office.sh";
+        assert!(std::env::var_os("CI").is_none(), "{msg}");
+        eprintln!("SKIPPED: {msg}");
+        return;
+    }
+    let created: Vec<std::path::PathBuf> = s["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c.as_str())
+        .filter(|c| [".pptx", ".docx", ".xlsx"].iter().any(|e| c.ends_with(e)))
+        .map(|c| demo.join(c))
+        .collect();
+    assert!(created.len() >= 3, "{created:?}");
+    let rendered = std::process::Command::new(&py)
+        .arg(repo().join("crates/commis/tests/demo_run/overflow.py"))
+        .args(&created)
+        .output()
+        .unwrap();
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    let layout: serde_json::Value = serde_json::from_slice(&rendered.stdout).unwrap();
+    let caught = layout["control-overflow.pptx"].as_array().unwrap();
+    assert!(!caught.is_empty(), "the check must catch the control deck");
+    for file in &created {
+        let name = file.file_name().unwrap().to_str().unwrap();
+        let problems = layout[name].as_array().unwrap();
+        assert!(problems.is_empty(), "{name}: {problems:?}");
     }
 }
