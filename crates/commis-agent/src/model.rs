@@ -92,7 +92,13 @@ fn as_data(tool: &str, value: &Value) -> String {
     let body = bounded(&body, TOOL_RESULT_CHARS);
     if matches!(
         tool,
-        "read_document" | "search_text" | "list_files" | "match_payments" | "vat_by_period"
+        "read_document"
+            | "search_text"
+            | "list_files"
+            | "match_payments"
+            | "vat_by_period"
+            | "clean_table"
+            | "consolidate_tables"
     ) {
         as_untrusted(tool, &body)
     } else {

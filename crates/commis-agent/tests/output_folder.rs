@@ -473,3 +473,136 @@ async fn real_invoices_are_typed_with_xml_parties_their_currency_and_no_label_as
         }
     }
 }
+
+#[tokio::test]
+async fn consolidate_tables_aligns_monthly_exports_and_sums_them_with_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(work.join("Exports")).unwrap();
+    // Three months, columns in another order or spelling, two separators, French amounts.
+    let files = [
+        (
+            "Exports/ventes_2024-01.csv",
+            "Date;Catégorie;Client;Montant HT\n05/01/2024;Pose;Dupont;1 200,00 €\n12/01/2024;Fabrication;Martin;800\n20/01/2024;Pose;Petit;300,50\n",
+        ),
+        (
+            "Exports/ventes_2024-02.csv",
+            "Client;Montants HT;Date;Categorie\nDupont;2 000;03/02/2024;Fabrication\nMartin;150,25;10/02/2024;Pose\n",
+        ),
+        (
+            "Exports/ventes mars 2024.csv",
+            "Date,Catégorie,Client,Montant HT\n01/03/2024,Pose,Lefèvre,99.75\n",
+        ),
+    ];
+    for (p, text) in files {
+        std::fs::write(work.join(p), text).unwrap();
+    }
+    let before: Vec<Vec<u8>> = files
+        .iter()
+        .map(|(p, _)| std::fs::read(work.join(p)).unwrap())
+        .collect();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: work.canonicalize().unwrap(),
+        mode: AccessMode::ReadWrite,
+    };
+    let call = |args: serde_json::Value| {
+        engine.call_tool(
+            grant.clone(),
+            "consolidate_tables",
+            args,
+            Policy::yes([]),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+    };
+    let paths: Vec<&str> = files.iter().map(|(p, _)| *p).collect();
+    // One file is not a consolidation.
+    assert!(
+        call(serde_json::json!({"paths": [paths[0]]}))
+            .await
+            .is_err()
+    );
+    let out = call(serde_json::json!({"paths": paths, "category": "Catégorie"}))
+        .await
+        .unwrap();
+    assert_eq!(out["output"], "Exports/consolidation.xlsx", "{out}");
+    assert_eq!(out["rows"], 6, "{out}");
+    assert_eq!(
+        out["periods"],
+        serde_json::json!(["2024-01", "2024-02", "2024-03"])
+    );
+    assert_eq!(
+        out["categories"],
+        serde_json::json!(["Fabrication", "Pose"])
+    );
+    assert_eq!(out["value"], "Montant HT");
+    assert_eq!(out["total"], 4550.5);
+    for ((p, _), b) in files.iter().zip(&before) {
+        assert_eq!(&std::fs::read(work.join(p)).unwrap(), b, "{p} untouched");
+    }
+
+    let Some(py) = openpyxl_python() else { return };
+    // The summary's formulas as our writer cached them and, when LibreOffice is installed, as
+    // LibreOffice recalculates them.
+    let script = r#"
+import json, os, subprocess, sys, tempfile, openpyxl
+path = sys.argv[1]
+def summary(p):
+    wb = openpyxl.load_workbook(p, data_only=True)
+    return [list(r) for r in wb['Summary'].iter_rows(values_only=True)]
+formulas = openpyxl.load_workbook(path)['Summary']
+out = {"sheets": openpyxl.load_workbook(path).sheetnames, "cached": summary(path),
+       "b2": formulas['B2'].value, "charts": len(formulas._charts)}
+soffice = next((os.path.join(d, 'soffice') for d in os.environ.get('PATH', '').split(':')
+                if os.path.isfile(os.path.join(d, 'soffice'))), None)
+if soffice:
+    work = tempfile.mkdtemp()
+    subprocess.run([soffice, '--headless', f'-env:UserInstallation=file://{work}/profile',
+                    '--convert-to', 'xlsx:Calc MS Excel 2007 XML', '--outdir', work, path],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+    out["libreoffice"] = summary(os.path.join(work, os.path.basename(path)))
+print(json.dumps(out))
+"#;
+    let o = std::process::Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .arg(work.join("Exports/consolidation.xlsx"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["sheets"], serde_json::json!(["Summary", "Consolidated"]));
+    assert!(
+        v["b2"].as_str().unwrap().starts_with("=SUMIFS("),
+        "live formulas: {}",
+        v["b2"]
+    );
+    assert_eq!(v["charts"], 1);
+    let want = serde_json::json!([
+        ["Period", "Fabrication", "Pose", "Total"],
+        ["2024-01", 800, 1500.5, 2300.5],
+        ["2024-02", 2000, 150.25, 2150.25],
+        ["2024-03", 0, 99.75, 99.75],
+        ["Total", 2800, 1750.5, 4550.5]
+    ]);
+    let same = |got: &serde_json::Value| {
+        let got = got.as_array().unwrap();
+        assert_eq!(got.len(), 5, "{got:?}");
+        for (g, w) in got.iter().zip(want.as_array().unwrap()) {
+            for (a, b) in g.as_array().unwrap().iter().zip(w.as_array().unwrap()) {
+                match (a.as_f64(), b.as_f64()) {
+                    (Some(x), Some(y)) => assert!((x - y).abs() < 1e-9, "{got:?}"),
+                    _ => assert_eq!(a, b, "{got:?}"),
+                }
+            }
+        }
+    };
+    same(&v["cached"]);
+    match v.get("libreoffice") {
+        Some(lo) => same(lo),
+        None => assert!(
+            std::env::var_os("CI").is_none(),
+            "LibreOffice is needed in CI for the recalculation check"
+        ),
+    }
+}

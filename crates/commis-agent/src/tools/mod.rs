@@ -2,6 +2,7 @@
 //! `commis tool` and the MCP server, so every call goes through the same confinement,
 //! policy and journal.
 
+pub mod consolidate;
 mod deliver;
 mod files;
 pub mod money;
@@ -103,6 +104,7 @@ impl Registry {
             .chain(deliver::tools())
             .chain(plan::tools())
             .chain(tables::tools())
+            .chain(consolidate::tools())
             .chain(money::tools())
         {
             registry.add(tool);

@@ -112,7 +112,7 @@ fn sheet_name(raw: &str, taken: &[String]) -> String {
 
 /// Text that a spreadsheet would take for a formula is written with a leading apostrophe, so a
 /// cell of the user's data never runs as one.
-fn literal(text: &str) -> CellValue {
+pub(super) fn literal(text: &str) -> CellValue {
     if text.starts_with(['=', '+', '@']) && text.len() > 1 {
         CellValue::Text(format!("'{text}"))
     } else {
@@ -323,12 +323,11 @@ pub async fn clean_table_file(
             examples: Vec::new(),
         });
     }
-    let doc = commis_docs::read_bytes(&req.path, &bytes, &commis_docs::Limits::default()).map_err(
-        |e| ToolError::Document {
+    let doc = commis_docs::read_guarded(&req.path, &bytes, &commis_docs::Limits::default())
+        .map_err(|e| ToolError::Document {
             path: req.path.clone(),
             reason: e.to_string(),
-        },
-    )?;
+        })?;
     drop(bytes);
     let mut cleaned = Vec::new();
     for (i, table) in doc.tables.iter().enumerate() {
