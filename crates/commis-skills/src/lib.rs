@@ -32,6 +32,7 @@ pub mod payments;
 pub mod refine;
 pub mod slug;
 pub mod summarize;
+pub mod survey;
 pub mod tables;
 pub mod text;
 pub mod tools;

@@ -528,3 +528,102 @@ fn demo_meetings_decisions_and_priorities_are_found() {
         "priorities {p_found}/{p_total}"
     );
 }
+
+/// Survey summaries on two real exports (tests/fixtures/surveys, see PROVENANCE.md there):
+/// the NPS and score distribution each source publishes, found without being told which
+/// column holds them.
+mod surveys {
+    use commis_skills::survey::{Question, analyse};
+
+    fn read(rel: &str) -> (Vec<String>, Vec<Vec<String>>) {
+        let path = format!(
+            "{}/../../tests/fixtures/surveys/{rel}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let text = text.trim_start_matches('\u{feff}');
+        let mut rd = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut rows: Vec<Vec<String>> = rd
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect();
+        let header = rows.remove(0);
+        (header, rows)
+    }
+
+    #[test]
+    fn publicodes_nps_and_scores_match_the_published_figures() {
+        let (h, rows) = read("publicodes-2024-fr/responses.csv");
+        let s = analyse(&h, &rows);
+        assert_eq!(s.respondents, 18);
+        let nps_questions: Vec<_> = s.questions.iter().filter(|q| q.nps.is_some()).collect();
+        assert_eq!(nps_questions.len(), 1, "one recommendation question");
+        let q = nps_questions[0];
+        assert!(q.header.starts_with("Globalement, recommanderiez-vous"));
+        let n = q.nps.unwrap();
+        assert_eq!((n.promoters, n.passives, n.detractors), (9, 5, 4));
+        assert_eq!((n.score * 10.0).round() / 10.0, 27.8);
+        assert_eq!((q.mean.unwrap() * 100.0).round() / 100.0, 8.17);
+        let count = |k: &str| q.counts.iter().find(|(a, _)| a == k).map(|(_, c)| *c);
+        assert_eq!(
+            [
+                count("5"),
+                count("6"),
+                count("7"),
+                count("8"),
+                count("9"),
+                count("10")
+            ],
+            [Some(1), Some(3), Some(2), Some(3), Some(4), Some(5)]
+        );
+        // « Avez-vous déjà utilisé Publicodes en production ? »: 89 % say yes (16 of 18).
+        let prod = s
+            .questions
+            .iter()
+            .find(|q| q.header.starts_with("Avez-vous déjà utilisé"))
+            .unwrap();
+        assert_eq!(prod.question, Question::YesNo);
+        assert_eq!(prod.counts[0], ("yes".into(), 16));
+        // Submission ids and dates are not questions.
+        assert_eq!(s.questions[0].question, Question::Skipped);
+        assert_eq!(s.questions[1].question, Question::Skipped);
+    }
+
+    #[test]
+    fn sudzilla_nps_matches_the_benchmark_and_comments_give_themes_with_quotes() {
+        let (h, rows) = read("sudzilla-conference-en/responses.csv");
+        let s = analyse(&h, &rows);
+        assert_eq!(s.respondents, 39);
+        let q = s.questions.iter().find(|q| q.nps.is_some()).unwrap();
+        let n = q.nps.unwrap();
+        assert_eq!((n.promoters, n.detractors), (8, 22));
+        assert_eq!((n.score * 10.0).round() / 10.0, -35.9);
+        // The keynote ratings are scores, not NPS.
+        let keynotes: Vec<_> = s
+            .questions
+            .iter()
+            .filter(|q| q.header.contains("keynote"))
+            .collect();
+        assert_eq!(keynotes.len(), 2);
+        assert!(
+            keynotes
+                .iter()
+                .all(|q| matches!(q.question, Question::Score { nps: false, .. }))
+        );
+        let why = s.questions.iter().find(|q| q.header == "...why?").unwrap();
+        assert_eq!(why.question, Question::Comment);
+        assert!(!why.themes.is_empty());
+        for t in &why.themes {
+            assert!(t.count >= 2);
+            for quote in &t.quotes {
+                assert!(
+                    rows.iter().any(|r| r.iter().any(|c| c.trim() == quote)),
+                    "a quote is a comment as written: {quote}"
+                );
+            }
+        }
+    }
+}
