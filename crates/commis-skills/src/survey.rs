@@ -18,11 +18,21 @@ use crate::text::fold_lower;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Question {
     /// A 0–10 (or 1–5…) score; `nps` when the question asks whether one would recommend.
-    Score { nps: bool, min: i64, max: i64 },
+    Score {
+        /// The NPS is computed on it.
+        nps: bool,
+        /// Lowest score given.
+        min: i64,
+        /// Highest score given.
+        max: i64,
+    },
     /// Yes/no, true/false: a ticked box of a multiple-choice question, or a yes/no question.
     YesNo,
     /// One answer among a few (a scale, a single choice), with the answers seen.
-    Choice { answers: Vec<String> },
+    Choice {
+        /// The answers seen, most frequent first.
+        answers: Vec<String>,
+    },
     /// Free text.
     Comment,
     /// Not a question: timestamps, identifiers, empty columns.
@@ -34,7 +44,9 @@ pub enum Question {
 pub struct QuestionSummary {
     /// Column index in the table.
     pub column: usize,
+    /// The question as its column header says it.
     pub header: String,
+    /// What kind of question it is.
     pub question: Question,
     /// Respondents who answered.
     pub answered: usize,
@@ -48,10 +60,14 @@ pub struct QuestionSummary {
     pub themes: Vec<Theme>,
 }
 
+/// Net promoter score of a 0–10 question.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Nps {
+    /// Answers of 9 or 10.
     pub promoters: usize,
+    /// Answers of 7 or 8.
     pub passives: usize,
+    /// Answers of 0 to 6.
     pub detractors: usize,
     /// (promoters − detractors) / answered × 100.
     pub score: f64,
@@ -60,15 +76,20 @@ pub struct Nps {
 /// A word that comes back in the comments, with how many comments use it and some of them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Theme {
+    /// The word, lower case and without accents.
     pub word: String,
+    /// Comments that use it.
     pub count: usize,
+    /// Some of those comments, as written.
     pub quotes: Vec<String>,
 }
 
 /// The whole survey.
 #[derive(Debug, Clone, Serialize)]
 pub struct Survey {
+    /// Rows with at least one answer.
     pub respondents: usize,
+    /// One summary per column, in column order.
     pub questions: Vec<QuestionSummary>,
 }
 
