@@ -99,6 +99,7 @@ fn as_data(tool: &str, value: &Value) -> String {
             | "vat_by_period"
             | "clean_table"
             | "consolidate_tables"
+            | "summarize_survey"
     ) {
         as_untrusted(tool, &body)
     } else {

@@ -606,3 +606,93 @@ print(json.dumps(out))
         ),
     }
 }
+
+#[tokio::test]
+async fn summarize_survey_writes_counts_means_and_nps_as_formulas_that_recalculate() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/surveys/sudzilla-conference-en/responses.csv");
+    std::fs::copy(&source, work.join("feedback.csv")).unwrap();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: work.canonicalize().unwrap(),
+        mode: AccessMode::ReadWrite,
+    };
+    let out = engine
+        .call_tool(
+            grant,
+            "summarize_survey",
+            serde_json::json!({"path": "feedback.csv"}),
+            Policy::yes([]),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out["output"], "feedback_summary.xlsx", "{out}");
+    assert_eq!(out["survey"]["respondents"], 39);
+    let Some(py) = openpyxl_python() else { return };
+    let script = r#"
+import json, os, subprocess, sys, tempfile, openpyxl
+path = sys.argv[1]
+def read(p):
+    wb = openpyxl.load_workbook(p, data_only=True)
+    return {name: [list(r) for r in wb[name].iter_rows(values_only=True)] for name in wb.sheetnames}
+f = openpyxl.load_workbook(path)
+out = {"cached": read(path), "nps_formula": [r[2] for r in f['Summary'].iter_rows(values_only=True) if r[1] == 'NPS'],
+       "charts": len(f['NPS']._charts)}
+soffice = next((os.path.join(d, 'soffice') for d in os.environ.get('PATH', '').split(':')
+                if os.path.isfile(os.path.join(d, 'soffice'))), None)
+if soffice:
+    work = tempfile.mkdtemp()
+    subprocess.run([soffice, '--headless', f'-env:UserInstallation=file://{work}/profile',
+                    '--convert-to', 'xlsx:Calc MS Excel 2007 XML', '--outdir', work, path],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+    out["libreoffice"] = read(os.path.join(work, os.path.basename(path)))
+print(json.dumps(out, default=str))
+"#;
+    let o = std::process::Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .arg(work.join("feedback_summary.xlsx"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["nps_formula"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("=IF(COUNT("),
+        "the NPS is a live formula: {}",
+        v["nps_formula"]
+    );
+    assert_eq!(v["charts"], 1);
+    let check = |book: &serde_json::Value, who: &str| {
+        let summary = book["Summary"].as_array().unwrap();
+        let row = |label: &str| {
+            summary
+                .iter()
+                .find(|r| r[1] == label)
+                .unwrap_or_else(|| panic!("{who}: no {label} row"))
+                .clone()
+        };
+        assert_eq!(row("NPS")[2].as_f64(), Some(-35.9), "{who}");
+        assert_eq!(row("Promoters (9–10)")[2].as_f64(), Some(8.0), "{who}");
+        assert_eq!(row("Detractors (0–6)")[2].as_f64(), Some(22.0), "{who}");
+        let nps = book["NPS"].as_array().unwrap();
+        assert_eq!(nps[1][1].as_f64(), Some(8.0), "{who}: {nps:?}");
+        assert_eq!(nps[3][1].as_f64(), Some(22.0), "{who}: {nps:?}");
+        let comments = book["Comments"].as_array().unwrap();
+        assert!(comments.len() > 2, "{who}: themes with quotes");
+    };
+    check(&v["cached"], "cached");
+    match v.get("libreoffice") {
+        Some(lo) => check(lo, "LibreOffice"),
+        None => assert!(
+            std::env::var_os("CI").is_none(),
+            "LibreOffice is needed in CI for the recalculation check"
+        ),
+    }
+}

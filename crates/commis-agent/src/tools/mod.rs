@@ -7,6 +7,7 @@ mod deliver;
 mod files;
 pub mod money;
 mod plan;
+pub mod survey;
 pub mod tables;
 
 use std::collections::BTreeMap;
@@ -105,6 +106,7 @@ impl Registry {
             .chain(plan::tools())
             .chain(tables::tools())
             .chain(consolidate::tools())
+            .chain(survey::tools())
             .chain(money::tools())
         {
             registry.add(tool);

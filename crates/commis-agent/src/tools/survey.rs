@@ -1,0 +1,386 @@
+//! `summarize_survey`: a survey export (CSV, XLSX, ODS) into a new workbook — the responses,
+//! a summary whose counts, shares, means and NPS are formulas over them (COUNTIF, AVERAGE…),
+//! an NPS sheet with its chart, and the comments' frequent themes with verbatim quotes.
+//!
+//! The reading of the questions is `commis_skills::survey` (pure); this module reads through
+//! the guarded reader and writes through commis-office and the workspace.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use commis_office::{CellValue, ChartKind, ChartSpec, ColumnKind, ColumnSpec, SheetSpec};
+use commis_skills::survey::{Question, Survey, analyse, answer_label};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::files::write_bytes;
+use super::tables::literal;
+use super::{Tool, ToolError, parse_input};
+use crate::context::RunContext;
+use crate::offline::brief::Lang;
+
+pub(super) fn tools() -> Vec<Arc<dyn Tool>> {
+    vec![Arc::new(SummarizeSurvey)]
+}
+
+const MAX_SURVEY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Which survey and where to write its summary.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SurveyRequest {
+    /// The responses (one row per respondent), relative to the granted folder.
+    pub path: String,
+    /// Default: `<name>_synthese.xlsx` / `<name>_summary.xlsx` beside it.
+    #[serde(default)]
+    pub output: Option<String>,
+}
+
+/// What `summarize_survey` found and wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct SurveyOutcome {
+    /// The workbook written.
+    pub output: String,
+    /// The survey as read (questions, counts, NPS, themes).
+    pub survey: Survey,
+}
+
+fn col_letters(mut col: u32) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8_lossy(&s).into_owned()
+}
+
+fn text(t: &str) -> CellValue {
+    literal(t)
+}
+
+fn formula(f: String) -> CellValue {
+    CellValue::Text(f)
+}
+
+fn col(header: &str, kind: ColumnKind) -> ColumnSpec {
+    ColumnSpec {
+        header: header.into(),
+        kind,
+        width: None,
+    }
+}
+
+fn sheet(name: &str, columns: Vec<ColumnSpec>, rows: Vec<Vec<CellValue>>) -> SheetSpec {
+    SheetSpec {
+        name: name.into(),
+        columns,
+        rows,
+        totals: None,
+        table: false,
+        freeze_header: true,
+        conditional: Vec::new(),
+        charts: Vec::new(),
+    }
+}
+
+/// The workbook of a survey: responses, summary (formulas), NPS with a chart, comments.
+pub fn survey_workbook(
+    survey: &Survey,
+    rows: &[Vec<String>],
+    lang: Lang,
+) -> Result<Vec<u8>, commis_office::OfficeError> {
+    let sl = commis_skills::Lang::from(lang);
+    let resp_name = lang.pick("Réponses", "Responses");
+    let kept: Vec<&commis_skills::survey::QuestionSummary> = survey
+        .questions
+        .iter()
+        .filter(|q| q.question != Question::Skipped)
+        .collect();
+    // Responses: one column per question kept, scores as numbers, yes/no in words.
+    let resp_cols = kept
+        .iter()
+        .map(|q| {
+            col(
+                &q.header,
+                match q.question {
+                    Question::Score { .. } => ColumnKind::Integer,
+                    _ => ColumnKind::Text,
+                },
+            )
+        })
+        .collect();
+    let resp_rows: Vec<Vec<CellValue>> = rows
+        .iter()
+        .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+        .map(|r| {
+            kept.iter()
+                .map(|q| {
+                    let v = r.get(q.column).map(|v| v.trim()).unwrap_or("");
+                    match &q.question {
+                        _ if v.is_empty() => CellValue::Null,
+                        Question::Score { .. } => v
+                            .parse::<f64>()
+                            .map(CellValue::Number)
+                            .unwrap_or_else(|_| text(v)),
+                        Question::YesNo => {
+                            let yes = matches!(
+                                commis_skills::text::fold_lower(v).as_str(),
+                                "true" | "vrai" | "oui" | "yes" | "x"
+                            );
+                            text(&answer_label(if yes { "yes" } else { "no" }, sl))
+                        }
+                        _ => text(v),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let last = resp_rows.len() + 1;
+    let range = |i: usize| {
+        let l = col_letters(i as u32);
+        format!("'{resp_name}'!${l}$2:${l}${last}")
+    };
+    // Summary: question, answer, count, share — every figure a formula over the responses.
+    let mut sum_rows: Vec<Vec<CellValue>> = Vec::new();
+    let mut nps_cells: Option<(usize, usize, usize, String)> = None;
+    for (i, q) in kept.iter().enumerate() {
+        let r = range(i);
+        let first = sum_rows.len();
+        let mut push = |answer: CellValue, count: String, share: Option<String>| {
+            let row_no = sum_rows.len() + 2;
+            let label = if sum_rows.len() == first {
+                text(&q.header)
+            } else {
+                CellValue::Null
+            };
+            sum_rows.push(vec![
+                label,
+                answer,
+                formula(count.replace("{r}", &row_no.to_string())),
+                share.map_or(CellValue::Null, |s| {
+                    formula(s.replace("{r}", &row_no.to_string()))
+                }),
+            ]);
+            row_no
+        };
+        match &q.question {
+            Question::Score { nps, .. } => {
+                for (k, _) in &q.counts {
+                    push(
+                        CellValue::Number(k.parse().unwrap_or(0.0)),
+                        format!("=COUNTIF({r},B{{r}})"),
+                        Some(format!("=IF(COUNT({r})=0,0,C{{r}}/COUNT({r}))")),
+                    );
+                }
+                push(
+                    text(lang.pick("Moyenne", "Mean")),
+                    format!("=IF(COUNT({r})=0,0,ROUND(AVERAGE({r}),2))"),
+                    None,
+                );
+                if *nps {
+                    let p = push(
+                        text(lang.pick("Promoteurs (9–10)", "Promoters (9–10)")),
+                        format!("=COUNTIF({r},\">=9\")"),
+                        Some(format!("=IF(COUNT({r})=0,0,C{{r}}/COUNT({r}))")),
+                    );
+                    let m = push(
+                        text(lang.pick("Passifs (7–8)", "Passives (7–8)")),
+                        format!("=COUNTIFS({r},\">=7\",{r},\"<=8\")"),
+                        Some(format!("=IF(COUNT({r})=0,0,C{{r}}/COUNT({r}))")),
+                    );
+                    let d = push(
+                        text(lang.pick("Détracteurs (0–6)", "Detractors (0–6)")),
+                        format!("=COUNTIF({r},\"<=6\")"),
+                        Some(format!("=IF(COUNT({r})=0,0,C{{r}}/COUNT({r}))")),
+                    );
+                    push(
+                        text("NPS"),
+                        format!("=IF(COUNT({r})=0,0,ROUND((C{p}-C{d})*100/COUNT({r}),1))"),
+                        None,
+                    );
+                    if nps_cells.is_none() {
+                        nps_cells = Some((p, m, d, q.header.clone()));
+                    }
+                }
+            }
+            Question::YesNo | Question::Choice { .. } => {
+                for (a, _) in &q.counts {
+                    let shown = answer_label(a, sl);
+                    push(
+                        text(&shown),
+                        format!("=COUNTIF({r},B{{r}})"),
+                        Some(format!("=IF(COUNTA({r})=0,0,C{{r}}/COUNTA({r}))")),
+                    );
+                }
+            }
+            Question::Comment => {
+                push(
+                    text(lang.pick("(réponses libres)", "(free answers)")),
+                    format!("=COUNTA({r})"),
+                    None,
+                );
+            }
+            Question::Skipped => {}
+        }
+    }
+    let summary_name = lang.pick("Synthèse", "Summary");
+    let summary = sheet(
+        summary_name,
+        vec![
+            col(lang.pick("Question", "Question"), ColumnKind::Text),
+            col(lang.pick("Réponse", "Answer"), ColumnKind::Text),
+            col(lang.pick("Nombre", "Count"), ColumnKind::Number),
+            col(lang.pick("Part", "Share"), ColumnKind::Percent),
+        ],
+        sum_rows,
+    );
+    let mut sheets = vec![summary];
+    if let Some((p, m, d, question)) = nps_cells {
+        let group = lang.pick("Groupe", "Group");
+        let count = lang.pick("Nombre", "Count");
+        let mut nps = sheet(
+            "NPS",
+            vec![col(group, ColumnKind::Text), col(count, ColumnKind::Number)],
+            [
+                (lang.pick("Promoteurs", "Promoters"), p),
+                (lang.pick("Passifs", "Passives"), m),
+                (lang.pick("Détracteurs", "Detractors"), d),
+            ]
+            .iter()
+            .map(|(label, row)| vec![text(label), formula(format!("='{summary_name}'!C{row}"))])
+            .collect(),
+        );
+        nps.charts.push(ChartSpec {
+            kind: ChartKind::Bar,
+            title: format!("NPS — {question}"),
+            categories_column: group.into(),
+            values_columns: vec![count.into()],
+            anchor: None,
+        });
+        sheets.push(nps);
+    }
+    // Comments: themes with counts and quotes.
+    let mut theme_rows = Vec::new();
+    for q in kept.iter().filter(|q| q.question == Question::Comment) {
+        for t in &q.themes {
+            theme_rows.push(vec![
+                text(&q.header),
+                text(&t.word),
+                CellValue::Number(t.count as f64),
+                text(&t.quotes.join(" / ")),
+            ]);
+        }
+    }
+    if !theme_rows.is_empty() {
+        sheets.push(sheet(
+            lang.pick("Commentaires", "Comments"),
+            vec![
+                col(lang.pick("Question", "Question"), ColumnKind::Text),
+                col(lang.pick("Thème", "Theme"), ColumnKind::Text),
+                col(lang.pick("Commentaires", "Comments"), ColumnKind::Integer),
+                col(lang.pick("Citations", "Quotes"), ColumnKind::Text),
+            ],
+            theme_rows,
+        ));
+    }
+    sheets.push(sheet(resp_name, resp_cols, resp_rows));
+    commis_office::build_spreadsheet(&commis_office::SpreadsheetSpec {
+        sheets,
+        sources: Vec::new(),
+        locale: match lang {
+            Lang::Fr => commis_office::Locale::Fr,
+            Lang::En => commis_office::Locale::En,
+        },
+        currency: "EUR".into(),
+    })
+}
+
+/// Reads a survey file of the granted folder and writes its summary workbook.
+pub async fn summarize_survey_file(
+    ctx: &RunContext,
+    req: SurveyRequest,
+) -> Result<SurveyOutcome, ToolError> {
+    let lang = ctx.lang;
+    let bytes = ctx.workspace.read(&req.path, MAX_SURVEY_BYTES)?;
+    ctx.emit(commis_core::EventKind::FileRead {
+        path: req.path.clone(),
+    });
+    let doc = commis_docs::read_guarded(&req.path, &bytes, &commis_docs::Limits::default())
+        .map_err(|e| ToolError::Document {
+            path: req.path.clone(),
+            reason: e.to_string(),
+        })?;
+    let grid: Vec<Vec<String>> = doc
+        .tables
+        .iter()
+        .map(|t| {
+            t.rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.text.clone()).collect::<Vec<String>>())
+                .collect::<Vec<_>>()
+        })
+        .find(|g| g.len() >= 2)
+        .ok_or_else(|| ToolError::Document {
+            path: req.path.clone(),
+            reason: lang
+                .pick(
+                    "aucun tableau de réponses (une ligne d'en-têtes, une ligne par personne)",
+                    "no table of responses (a header row, one row per respondent)",
+                )
+                .into(),
+        })?;
+    let header: Vec<String> = grid[0]
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let rows = &grid[1..];
+    let survey = analyse(&header, rows);
+    let bytes =
+        survey_workbook(&survey, rows, lang).map_err(|e| ToolError::Failed(e.to_string()))?;
+    let output = req.output.clone().unwrap_or_else(|| {
+        let stem = req
+            .path
+            .rsplit_once('.')
+            .map_or(req.path.as_str(), |(s, _)| s);
+        format!("{stem}{}.xlsx", lang.pick("_synthese", "_summary"))
+    });
+    if output == req.path {
+        return Err(ToolError::InvalidInput {
+            tool: "summarize_survey".into(),
+            reason: lang
+                .pick(
+                    "la synthèse ne remplace jamais les réponses",
+                    "the summary never replaces the responses",
+                )
+                .into(),
+        });
+    }
+    write_bytes(ctx, &output, &bytes, false).await?;
+    Ok(SurveyOutcome { output, survey })
+}
+
+struct SummarizeSurvey;
+
+#[async_trait]
+impl Tool for SummarizeSurvey {
+    fn name(&self) -> &'static str {
+        "summarize_survey"
+    }
+    fn description(&self) -> &'static str {
+        "Summarise survey responses (CSV, XLSX or ODS; a header row of questions, one row per respondent) into a new workbook: each column read as a 0–10 score (NPS on the recommendation question, else the first 0–10 score), a yes/no or ticked box, a choice or scale, or a free comment; a summary sheet whose counts, shares, means and NPS are COUNTIF/AVERAGE formulas over a copy of the responses; an NPS sheet with a chart; the comments' most frequent words with counts and verbatim quotes. Returns the survey as read. The responses file is not changed."
+    }
+    fn input_schema(&self) -> Value {
+        json!({"type": "object", "required": ["path"], "properties": {
+            "path": {"type": "string", "description": "The responses file, relative to the granted folder"},
+            "output": {"type": "string", "description": "The workbook to write (default: <name>_synthese.xlsx / <name>_summary.xlsx beside it)"}
+        }})
+    }
+    async fn call(&self, ctx: &RunContext, input: Value) -> Result<Value, ToolError> {
+        let req: SurveyRequest = parse_input(self.name(), input)?;
+        let outcome = summarize_survey_file(ctx, req).await?;
+        serde_json::to_value(&outcome).map_err(|e| ToolError::Failed(e.to_string()))
+    }
+}
