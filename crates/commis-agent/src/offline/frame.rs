@@ -591,6 +591,7 @@ const NOT_ACTIONS: &[&str] = &[
     "repertoire",
     "priorit",
     "organism",
+    "rapporte",
 ];
 
 fn action_of(word: &str) -> Option<Action> {
@@ -732,7 +733,11 @@ const NEAR_MISSES: &[&str] = &[
 /// known near miss or too short to tell.
 pub(crate) fn correction(word: &str) -> Option<&'static str> {
     let n = word.chars().count();
-    if n < 4 || NEAR_MISSES.contains(&word) || word.chars().any(|c| c.is_ascii_digit()) {
+    if n < 4
+        || NEAR_MISSES.contains(&word)
+        || NOT_ACTIONS.iter().any(|s| word.starts_with(s))
+        || word.chars().any(|c| c.is_ascii_digit())
+    {
         return None;
     }
     let max = if n >= 9 { 2 } else { 1 };
@@ -3458,6 +3463,79 @@ mod tests {
         assert_eq!(
             sig("Sort files by client then year"),
             "sort(by=client>year)"
+        );
+    }
+
+    #[test]
+    fn slips_of_the_finger_are_corrected_to_the_one_content_word_they_are_near() {
+        assert_eq!(
+            sig("Calsse les factrues par clinet stp"),
+            "sort(by=client,kinds=invoice)"
+        );
+        assert_eq!(sig("Trie les fichier par anée"), "sort(by=year)");
+        assert_eq!(sig("fait un tablaeu des fatcures"), "table(kinds=invoice)");
+        assert_eq!(correction("recapitulatf"), Some("recapitulatif"));
+        // Real words one slip from a content word keep their own meaning.
+        for w in [
+            "clause", "devise", "derniers", "precedents", "contacts", "recente", "tirer",
+        ] {
+            assert_eq!(correction(w), None, "{w}");
+        }
+        // Too short to tell, or a filler word: never a target.
+        assert_eq!(correction("moi"), None);
+        assert_eq!(correction("vieux"), None);
+    }
+
+    #[test]
+    fn typo_tolerance_never_turns_an_unknown_verb_into_a_known_one() {
+        let mut wrong = Vec::new();
+        for verb in [
+            "Envoie", "Envoyer", "Imprime", "Imprimer", "Supprime", "Efface", "Archive",
+            "Archiver", "Compresse", "Zippe", "Partage", "Traduis", "Fusionne", "Convertis",
+            "Calcule", "Paye", "Relance", "Signe", "Valide", "Scanne", "Copie", "Exporte",
+            "Corrige", "Complète", "Remplis", "Télécharge", "Sauvegarde", "Chiffre", "Ouvre",
+            "Publie", "Tire", "Tirer", "Rebrousse", "Rapporte-moi", "Expédie", "Rapatrie",
+            "Send", "Print", "Delete", "Remove", "Share", "Translate", "Merge", "Convert",
+            "Compute", "Pay", "Sign", "Copy", "Export", "Fix", "Fill", "Download", "Backup",
+            "Encrypt", "Open", "Publish", "Forward", "Upload", "Zip", "Compress", "Email",
+            "Shred", "Scan", "Clauses",
+        ] {
+            for brief in [format!("{verb} les factures"), format!("{verb} the invoices")] {
+                let f = understand(&brief, &Vocab::default());
+                if !f.clauses.is_empty() {
+                    wrong.push(format!("{brief}: {}", f.signature()));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    #[test]
+    fn qualifiers_that_cannot_be_honoured_are_never_dropped() {
+        for brief in [
+            // A grouping we do not know.
+            "Classe les factures par montant",
+            "Trie les fichiers par taille",
+            // Periods we cannot honour exactly.
+            "Trie les factures des 3 derniers mois",
+            "Tableau des factures du 15 mars au 15 avril",
+            "Trie les factures de janvier et mars",
+            "Range les factures sauf celles de mars",
+            "Sort the invoices from March 24",
+            // Words that narrow the files.
+            "Classe les nouvelles factures par client",
+            "Trie les factures d'aujourd'hui",
+            "Trie les plus gros fichiers",
+        ] {
+            assert_eq!(sig(brief), "refuse", "{brief}");
+        }
+        assert_eq!(
+            sig("Tableau des factures du 1er janvier au 31 mars 2024"),
+            "table(kinds=invoice,period=2024-Q1)"
+        );
+        assert_eq!(
+            sig("Classe les factures entre janvier et mars par client"),
+            "sort(by=client,kinds=invoice,period=m01..03)"
         );
     }
 
