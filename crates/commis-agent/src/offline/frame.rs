@@ -338,6 +338,8 @@ struct Tok {
     /// The previous clause ended with a colon (« Rapport d'avril : … »).
     after_colon: bool,
     quoted: bool,
+    /// « classe-les », "rename them": the files of the clause before.
+    pronoun: bool,
 }
 
 fn tokenize(text: &str) -> Vec<Tok> {
@@ -377,7 +379,14 @@ fn tokenize(text: &str) -> Vec<Tok> {
                     boundary: *b && i == 0,
                     after_colon: false,
                     quoted: q,
+                    pronoun: part == "them",
                 });
+            }
+            let lower = cur_o.to_lowercase();
+            if ["-les", "-le", "-la", "-leur"].iter().any(|p| lower.ends_with(p))
+                && let Some(t) = toks.last_mut()
+            {
+                t.pronoun = true;
             }
             if !f.trim().is_empty() {
                 *b = false;
@@ -522,6 +531,9 @@ const ACTION_WORDS: &[(&str, Action)] = &[
     ("duplicat", Action::Duplicates),
     ("dupes", Action::Duplicates),
     ("identiq", Action::Duplicates),
+    ("dedoublonn", Action::Duplicates),
+    ("dedupl", Action::Duplicates),
+    ("dedup", Action::Duplicates),
     ("identical", Action::Duplicates),
     ("catalog", Action::Catalogue),
     ("inventair", Action::Catalogue),
@@ -1408,6 +1420,7 @@ const FILLER: &[&str] = &[
     "coucou",
     "lesquels",
     "lesquelles",
+    "set",
 ];
 
 fn is_filler(word: &str) -> bool {
@@ -1497,6 +1510,11 @@ struct Reading {
     unknown: Vec<String>,
     /// Where the unknown words are, for the typo pass.
     unknown_at: Vec<usize>,
+    /// A sort word after the deliverable (« tableau des factures classées par client »)
+    /// describes the deliverable; it moves nothing.
+    sort_after_deliverable: bool,
+    /// The clause speaks of the files of the clause before (« classe-les »).
+    pronoun: bool,
     /// Why an understood part cannot be honoured offline.
     cannot: Vec<String>,
     deck_words: usize,
@@ -1504,6 +1522,37 @@ struct Reading {
     summary_words: usize,
     invoice_words: usize,
     meeting_words: usize,
+}
+
+/// A file name pattern said in words after « avec », "with": « la date, le client et le
+/// numéro ». At least two pieces; the pieces and how many tokens they span.
+fn pattern_in_words(toks: &[Tok], i: usize) -> Option<(Vec<Piece>, usize)> {
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut n = 0;
+    let mut last_piece = 0;
+    while let Some(t) = toks.get(i + n) {
+        let piece = match t.f.as_str() {
+            "date" => Some(Piece::Date),
+            "client" | "clients" | "customer" => Some(Piece::Client),
+            "numero" | "number" | "num" | "reference" | "ref" => Some(Piece::Number),
+            "type" => Some(Piece::Type),
+            "annee" | "year" => Some(Piece::Year),
+            "mois" | "month" => Some(Piece::Month),
+            "la" | "le" | "l" | "les" | "du" | "de" | "d" | "et" | "and" | "the" | "its"
+            | "son" | "sa" | "puis" | "then" | "leur" | "their" | "facture" | "invoice" => None,
+            _ => break,
+        };
+        n += 1;
+        if let Some(p) = piece {
+            if !pieces.is_empty() {
+                pieces.push(Piece::Sep("_".into()));
+            }
+            pieces.push(p);
+            last_piece = n;
+        }
+    }
+    (pieces.iter().filter(|p| !matches!(p, Piece::Sep(_))).count() >= 2)
+        .then_some((pieces, last_piece))
 }
 
 /// "into a Vega folder", "in a new Quotes folder": the span of a destination's name said
@@ -1570,6 +1619,8 @@ enum Phrase {
     Sort,
     /// A question about what is there (« y a-t-il », "are there"): shown, not changed.
     Question,
+    /// Set aside (« mis à l'écart », "to one side"): the duplicates' folder.
+    Aside,
 }
 
 const PHRASES: &[(&[&str], Phrase)] = &[
@@ -1604,6 +1655,10 @@ const PHRASES: &[(&[&str], Phrase)] = &[
     (&["ou", "ils", "sont"], Phrase::Filler),
     (&["ou", "elles", "sont"], Phrase::Filler),
     (&["en", "paix"], Phrase::Filler),
+    (&["to", "one", "side"], Phrase::Aside),
+    (&["on", "one", "side"], Phrase::Aside),
+    (&["to", "the", "side"], Phrase::Aside),
+    (&["a", "l", "ecart"], Phrase::Aside),
     (&["tidy", "up"], Phrase::Sort),
     (&["sort", "out"], Phrase::Sort),
     (&["mets", "en", "ordre"], Phrase::Sort),
@@ -1869,9 +1924,48 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             i = b + 1;
             continue;
         }
+        // « renomme-les avec la date, le client et le numéro »: a pattern said in words.
+        if r.actions.contains(&Action::Rename)
+            && r.pattern.is_none()
+            && matches!(
+                w,
+                "avec" | "with" | "selon" | "using" | "contenant" | "comprenant" | "including"
+            )
+            && let Some((pieces, n)) = pattern_in_words(toks, i + 1)
+        {
+            r.pattern = Some(pieces);
+            i += 1 + n;
+            continue;
+        }
         if let Some((p, n)) = phrase_at(toks, i) {
             match p {
+                Phrase::Filler
+                    if p == Phrase::Filler
+                        && seq(toks, i, &["to", "do"])
+                        && toks.get(i.wrapping_sub(1)).is_some_and(|p| {
+                            matches!(
+                                p.f.as_str(),
+                                "les" | "des" | "the" | "a" | "mes" | "my" | "une" | "un"
+                            )
+                        }) =>
+                {
+                    // « les to-do », "a to-do list"
+                    if !r.actions.contains(&Action::ActionItems) {
+                        r.actions.push(Action::ActionItems);
+                    }
+                    let more = usize::from(
+                        toks.get(i + 2)
+                            .is_some_and(|t| matches!(t.f.as_str(), "list" | "lists" | "liste")),
+                    );
+                    i += n + more;
+                    continue;
+                }
                 Phrase::Filler => {}
+                Phrase::Aside => {
+                    if !r.actions.contains(&Action::Duplicates) {
+                        r.actions.push(Action::Duplicates);
+                    }
+                }
                 Phrase::Sort => {
                     if !r.actions.contains(&Action::Sort) {
                         r.actions.push(Action::Sort);
@@ -1983,7 +2077,11 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             || seq(toks, i, &["without", "the"])
             || seq(toks, i, &["sans", "les"])
             || w == "mais" && next == "ne" && !no_move_at(toks, i + 1)
-            || matches!(w, "laissant" | "leaving")
+            || matches!(
+                w,
+                "laissant" | "leaving" | "excluant" | "skip" | "skipping" | "ignore" | "ignoring" | "omit"
+            )
+            || seq(toks, i, &["sans", "compter"])
         {
             negated = true;
             let mut n = 1;
@@ -2003,6 +2101,7 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
                         | "including"
                         | "toucher"
                         | "touching"
+                        | "compter"
                         | "cote"
                         | "aside"
                         | "pas"
@@ -2479,8 +2578,22 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             i += 1;
             continue;
         }
+        if t.pronoun {
+            r.pronoun = true;
+        }
         // Actions.
         if let Some(a) = action_of(w) {
+            if a == Action::Sort
+                && !r.actions.contains(&Action::Sort)
+                && r.actions.iter().any(|a| {
+                    matches!(
+                        a,
+                        Action::Table | Action::Catalogue | Action::Report | Action::Deck
+                    )
+                })
+            {
+                r.sort_after_deliverable = true;
+            }
             if matches!(
                 a,
                 Action::Table | Action::Deck | Action::Report | Action::Catalogue
@@ -2812,6 +2925,14 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         r.unknown_at.push(i);
         i += 1;
     }
+    // « un rapport de 3 pages »: a length we cannot honour (slides are for decks).
+    if r.slides.is_some() && !r.actions.contains(&Action::Deck) {
+        r.cannot.push(
+            detect_lang(toks)
+                .pick("une longueur en pages", "a length in pages")
+                .into(),
+        );
+    }
     // Period assembly.
     if let Some(q) = quarter {
         r.scope.period = Some(Period::Months {
@@ -2859,6 +2980,10 @@ const KIND_PHRASES: &[(&[&str], &str)] = &[
     (&["justificatif"], "receipt"),
     (&["tickets", "de", "caisse"], "receipt"),
     (&["ticket", "de", "caisse"], "receipt"),
+    (&["meeting", "notes"], "meeting"),
+    (&["meeting", "minutes"], "meeting"),
+    (&["notes", "de", "reunion"], "meeting"),
+    (&["notes", "de", "reunions"], "meeting"),
     (&["proces", "verbaux"], "meeting"),
     (&["proces", "verbal"], "meeting"),
     (&["pv"], "meeting"),
@@ -3153,10 +3278,68 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
     }
     let mut clauses_toks: Vec<Vec<Tok>> = Vec::new();
     let mut leading: Vec<Tok> = Vec::new();
-    for s in segs {
+    for mut s in segs {
         // A segment with no action word continues its clause, unless it asks for something
-        // of its own that we do not know (« et envoie-le par mail »).
-        let own_request = !s.is_empty() && !read_clause(&s, vocab).unknown.is_empty();
+        // of its own that we do not know (« et envoie-le par mail »). A qualifier
+        // (« mais … », "except …") stays with its clause, understood or not.
+        let seg_reading = read_clause(&s, vocab);
+        let qualifier = s
+            .iter()
+            .find(|t| !matches!(t.f.as_str(), "et" | "and" | "puis" | "then" | "ensuite"))
+            .is_some_and(|t| {
+                matches!(
+                    t.f.as_str(),
+                    "mais"
+                        | "but"
+                        | "sauf"
+                        | "except"
+                        | "excepte"
+                        | "hormis"
+                        | "only"
+                        | "seulement"
+                        | "uniquement"
+                        | "sans"
+                        | "without"
+                        | "not"
+                        | "pas"
+                        | "ne"
+                        | "excluding"
+                )
+            });
+        // « …avec la date, le client et le numéro »: the rest of a name pattern.
+        let pattern_rest = seg_reading.unknown_at.iter().all(|k| {
+            s.get(*k).is_some_and(|t| {
+                matches!(
+                    t.f.as_str(),
+                    "numero" | "number" | "num" | "reference" | "ref" | "date"
+                )
+            })
+        }) && clauses_toks
+            .last()
+            .is_some_and(|c| read_clause(c, vocab).actions.contains(&Action::Rename));
+        let own_request =
+            !s.is_empty() && !seg_reading.unknown.is_empty() && !qualifier && !pattern_rest;
+        // « Range les factures par client, les devis par mois »: the verb is not repeated.
+        let gapped = !has_action_word(&s)
+            && !seg_reading.scope.kinds.is_empty()
+            && !seg_reading.group.is_empty()
+            && seg_reading.unknown.is_empty()
+            && clauses_toks.last().is_some_and(|c| {
+                let prev = read_clause(c, vocab);
+                prev.actions == [Action::Sort]
+                    && !prev.scope.kinds.is_empty()
+                    && !prev.group.is_empty()
+            });
+        if gapped
+            && let Some(verb) = clauses_toks
+                .last()
+                .and_then(|c| c.iter().find(|t| action_of(&t.f) == Some(Action::Sort)))
+        {
+            let mut verb = verb.clone();
+            verb.boundary = false;
+            verb.after_colon = false;
+            s.insert(0, verb);
+        }
         if has_action_word(&s) || own_request && !clauses_toks.is_empty() {
             let mut c = std::mem::take(&mut leading);
             c.extend(s);
@@ -3203,8 +3386,26 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
         }
         readings.push((text, r));
     }
+    let mut prev_scope: Option<Scope> = None;
     for (text, mut r) in readings {
         let no_move = r.no_move;
+        // « puis classe-les par client »: the files of the clause before.
+        if r.pronoun && r.scope.is_whole_folder() {
+            if let Some(p) = &prev_scope {
+                let period = r.scope.period;
+                r.scope = p.clone();
+                if period.is_some() {
+                    r.scope.period = period;
+                }
+            }
+        }
+        if !r.actions.is_empty() {
+            prev_scope = Some(r.scope.clone());
+        }
+        // « tableau des factures classées par client »: the sort word describes the table.
+        if r.sort_after_deliverable && r.dest.is_none() {
+            r.actions.retain(|a| *a != Action::Sort);
+        }
         if r.list_verb && r.actions.contains(&Action::Duplicates) {
             r.list_only = true;
         }
