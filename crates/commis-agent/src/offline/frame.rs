@@ -406,7 +406,17 @@ fn tokenize(text: &str) -> Vec<Tok> {
             }
             ')' | ']' => {
                 flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+                // « 1) trie… 2) fais… »: a list marker ends a clause.
+                if depth == 0 && !in_quote {
+                    boundary = true;
+                }
                 depth = (depth - 1).max(0);
+            }
+            '+' => {
+                flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+                if depth == 0 && !in_quote {
+                    boundary = true;
+                }
             }
             '«' | '"' | '“' | '”' | '»' => {
                 flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
@@ -1750,6 +1760,31 @@ fn client_at(toks: &[Tok], i: usize, vocab: &Vocab) -> Option<(String, usize)> {
         }
     }
     let w = &toks[i].f;
+    // « la mairie », « du garage »: a kind of business that only one client is.
+    if matches!(
+        w.as_str(),
+        "mairie" | "boulangerie" | "hotel" | "garage" | "cabinet" | "atelier" | "commune"
+    ) && toks
+        .get(i.wrapping_sub(1))
+        .is_some_and(|p| matches!(p.f.as_str(), "la" | "le" | "l" | "du" | "the"))
+        && !toks.get(i + 1).is_some_and(|t| {
+            vocab.clients.iter().any(|c| {
+                fold(c)
+                    .split_whitespace()
+                    .skip(1)
+                    .any(|p| p == t.f)
+            })
+        })
+    {
+        let owners: Vec<&String> = vocab
+            .clients
+            .iter()
+            .filter(|c| fold(c).split_whitespace().any(|p| p == w))
+            .collect();
+        if let [only] = owners.as_slice() {
+            return Some(((*only).clone(), 1));
+        }
+    }
     if w.len() < 4 || GENERIC_NAME_WORDS.contains(&w.as_str()) {
         // « Garage Petit », « Mairie de Saint-Aubin »: a generic word followed by the rest.
         for c in &vocab.clients {
@@ -2375,6 +2410,15 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             continue;
         }
         if let Some(y) = year_of(w) {
+            if year.is_some_and(|x| x != y) {
+                // « 2024 et 2025 », « de décembre 2024 à janvier 2025 »
+                let why = detect_lang(toks)
+                    .pick("plusieurs années", "several years")
+                    .to_string();
+                if !r.cannot.contains(&why) {
+                    r.cannot.push(why);
+                }
+            }
             year = Some(y);
             i += 1;
             continue;
@@ -3317,18 +3361,34 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
         }) && clauses_toks
             .last()
             .is_some_and(|c| read_clause(c, vocab).actions.contains(&Action::Rename));
-        let own_request =
-            !s.is_empty() && !seg_reading.unknown.is_empty() && !qualifier && !pattern_rest;
+        // « par année, mois »: the rest of a grouping.
+        let group_rest = seg_reading.unknown_at.iter().all(|k| {
+            s.get(*k).is_some_and(|t| {
+                matches!(
+                    t.f.as_str(),
+                    "client" | "clients" | "type" | "types" | "annee" | "mois" | "trimestre"
+                        | "year" | "month" | "quarter" | "date"
+                )
+            })
+        }) && clauses_toks
+            .last()
+            .is_some_and(|c| !read_clause(c, vocab).group.is_empty());
+        let own_request = !s.is_empty()
+            && !seg_reading.unknown.is_empty()
+            && !qualifier
+            && !pattern_rest
+            && !group_rest;
         // « Range les factures par client, les devis par mois »: the verb is not repeated.
+        let own_scope = |sc: &Scope| {
+            !sc.kinds.is_empty() || !sc.folders.is_empty() || !sc.clients.is_empty()
+        };
         let gapped = !has_action_word(&s)
-            && !seg_reading.scope.kinds.is_empty()
+            && own_scope(&seg_reading.scope)
             && !seg_reading.group.is_empty()
             && seg_reading.unknown.is_empty()
             && clauses_toks.last().is_some_and(|c| {
                 let prev = read_clause(c, vocab);
-                prev.actions == [Action::Sort]
-                    && !prev.scope.kinds.is_empty()
-                    && !prev.group.is_empty()
+                prev.actions == [Action::Sort] && own_scope(&prev.scope) && !prev.group.is_empty()
             });
         if gapped
             && let Some(verb) = clauses_toks
