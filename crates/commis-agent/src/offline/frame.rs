@@ -340,6 +340,8 @@ struct Tok {
     quoted: bool,
     /// « classe-les », "rename them": the files of the clause before.
     pronoun: bool,
+    /// « trie-le », "sort it": one thing, the deliverable of the clause before.
+    singular: bool,
 }
 
 fn tokenize(text: &str) -> Vec<Tok> {
@@ -380,13 +382,17 @@ fn tokenize(text: &str) -> Vec<Tok> {
                     after_colon: false,
                     quoted: q,
                     pronoun: part == "them",
+                    singular: false,
                 });
             }
             let lower = cur_o.to_lowercase();
-            if ["-les", "-le", "-la", "-leur"].iter().any(|p| lower.ends_with(p))
+            if ["-les", "-le", "-la", "-leur"]
+                .iter()
+                .any(|p| lower.ends_with(p))
                 && let Some(t) = toks.last_mut()
             {
                 t.pronoun = true;
+                t.singular = lower.ends_with("-le") || lower.ends_with("-la");
             }
             if !f.trim().is_empty() {
                 *b = false;
@@ -600,9 +606,7 @@ const NOT_ACTIONS: &[&str] = &[
     "tribun",
     "triste",
     "trimestr",
-    "rangee",
     "classique",
-    "sorte",
     "putain",
     "groupon",
     "presentes",
@@ -617,7 +621,8 @@ const NOT_ACTIONS: &[&str] = &[
 ];
 
 fn action_of(word: &str) -> Option<Action> {
-    if word.len() < 3 || NOT_ACTIONS.iter().any(|s| word.starts_with(s)) {
+    // « une rangée » is a row; « rangées » is said of files put in order.
+    if word.len() < 3 || word == "rangee" || NOT_ACTIONS.iter().any(|s| word.starts_with(s)) {
         return None;
     }
     for (stem, a) in ACTION_WORDS {
@@ -684,7 +689,13 @@ const LEXICON: &[&[&str]] = &[
     &["classe", "classer", "classez", "classement", "classify"],
     &["trie", "trier", "triez"],
     &["range", "ranger", "rangez"],
-    &["organise", "organiser", "organisez", "organize", "organiser"],
+    &[
+        "organise",
+        "organiser",
+        "organisez",
+        "organize",
+        "organiser",
+    ],
     &["regroupe", "regrouper", "regroupez"],
     &["arrange", "arranger"],
     &["deplace", "deplacer", "deplacez"],
@@ -697,7 +708,14 @@ const LEXICON: &[&[&str]] = &[
     &["tableau", "tableaux"],
     &["recapitulatif", "recapitulative"],
     &["spreadsheet", "workbook", "classeur"],
-    &["resume", "resumer", "resumez", "resumes", "summary", "summaries"],
+    &[
+        "resume",
+        "resumer",
+        "resumez",
+        "resumes",
+        "summary",
+        "summaries",
+    ],
     &["summarize", "summarise"],
     &["synthese", "synthetise", "synthetiser"],
     &["taches", "tache"],
@@ -712,7 +730,12 @@ const LEXICON: &[&[&str]] = &[
     &["avoirs"],
     &["reunion", "reunions"],
     &["meeting", "meetings"],
-    &["transcription", "transcriptions", "transcript", "transcripts"],
+    &[
+        "transcription",
+        "transcriptions",
+        "transcript",
+        "transcripts",
+    ],
     &["courriel", "courriels", "emails"],
     &["tableurs"],
     &["contrat", "contrats", "contract", "contracts"],
@@ -743,11 +766,44 @@ const LEXICON: &[&[&str]] = &[
 /// Real words that are one slip away from a word of the lexicon and mean something else:
 /// never corrected (« clause » is not « classe », « devise » is not « devis »).
 const NEAR_MISSES: &[&str] = &[
-    "clause", "clauses", "chasse", "casse", "rance", "rangs", "rangee", "rangees", "devise",
-    "devises", "fracture", "fractures", "tirer", "tries", "tried", "trieur", "anne", "annie",
-    "annexe", "annexes", "denier", "derniers", "dernieres", "premiers", "premieres",
-    "precedents", "precedentes", "quartier", "quartiers", "recent", "recente", "recentes",
-    "recents", "excerpt", "quotas", "resort", "contact", "contacts",
+    "clause",
+    "clauses",
+    "chasse",
+    "casse",
+    "rance",
+    "rangs",
+    "rangee",
+    "rangees",
+    "devise",
+    "devises",
+    "fracture",
+    "fractures",
+    "tirer",
+    "tries",
+    "tried",
+    "trieur",
+    "anne",
+    "annie",
+    "annexe",
+    "annexes",
+    "denier",
+    "derniers",
+    "dernieres",
+    "premiers",
+    "premieres",
+    "precedents",
+    "precedentes",
+    "quartier",
+    "quartiers",
+    "recent",
+    "recente",
+    "recentes",
+    "recents",
+    "excerpt",
+    "quotas",
+    "resort",
+    "contact",
+    "contacts",
 ];
 
 /// The word of the lexicon a typed word most likely meant: one slip away (two for long
@@ -1525,6 +1581,10 @@ struct Reading {
     sort_after_deliverable: bool,
     /// The clause speaks of the files of the clause before (« classe-les »).
     pronoun: bool,
+    /// … or of the one thing it made (« trie-le »).
+    singular: bool,
+    /// « de côté », "aside".
+    aside: bool,
     /// Why an understood part cannot be honoured offline.
     cannot: Vec<String>,
     deck_words: usize,
@@ -1561,7 +1621,11 @@ fn pattern_in_words(toks: &[Tok], i: usize) -> Option<(Vec<Piece>, usize)> {
             last_piece = n;
         }
     }
-    (pieces.iter().filter(|p| !matches!(p, Piece::Sep(_))).count() >= 2)
+    (pieces
+        .iter()
+        .filter(|p| !matches!(p, Piece::Sep(_)))
+        .count()
+        >= 2)
         .then_some((pieces, last_piece))
 }
 
@@ -1593,6 +1657,18 @@ fn name_before_folder(toks: &[Tok]) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// A word naming files (a kind, a folder, a client, an extension) at `i`.
+fn scope_at(toks: &[Tok], i: usize, vocab: &Vocab) -> bool {
+    let Some(t) = toks.get(i) else {
+        return false;
+    };
+    kind_of(&t.f).is_some()
+        || kind_phrase_at(toks, i).is_some()
+        || ext_of(&t.f).is_some()
+        || folder_at(toks, i, vocab).is_some()
+        || client_at(toks, i, vocab).is_some()
 }
 
 /// « sans rien déplacer », « ne déplace rien », "don't move anything" begins at `i`.
@@ -1661,6 +1737,7 @@ const PHRASES: &[(&[&str], Phrase)] = &[
     (&["to", "take"], Phrase::Filler),
     (&["to", "do"], Phrase::Filler),
     (&["put", "together"], Phrase::Filler),
+    (&["write", "up"], Phrase::Filler),
     (&["where", "they", "are"], Phrase::Filler),
     (&["ou", "ils", "sont"], Phrase::Filler),
     (&["ou", "elles", "sont"], Phrase::Filler),
@@ -1768,12 +1845,10 @@ fn client_at(toks: &[Tok], i: usize, vocab: &Vocab) -> Option<(String, usize)> {
         .get(i.wrapping_sub(1))
         .is_some_and(|p| matches!(p.f.as_str(), "la" | "le" | "l" | "du" | "the"))
         && !toks.get(i + 1).is_some_and(|t| {
-            vocab.clients.iter().any(|c| {
-                fold(c)
-                    .split_whitespace()
-                    .skip(1)
-                    .any(|p| p == t.f)
-            })
+            vocab
+                .clients
+                .iter()
+                .any(|c| fold(c).split_whitespace().skip(1).any(|p| p == t.f))
         })
     {
         let owners: Vec<&String> = vocab
@@ -1937,6 +2012,8 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
     let mut year: Option<i32> = None;
     let mut quarter: Option<u32> = None;
     let mut half: Option<u32> = None;
+    // « du mois dernier et de ce mois-ci »: two periods are not one.
+    let mut two_periods = false;
     let mut folder_word = false;
     let mut dest_word = false;
     let mut pending_group_then = false;
@@ -1996,11 +2073,7 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
                     continue;
                 }
                 Phrase::Filler => {}
-                Phrase::Aside => {
-                    if !r.actions.contains(&Action::Duplicates) {
-                        r.actions.push(Action::Duplicates);
-                    }
-                }
+                Phrase::Aside => r.aside = true,
                 Phrase::Sort => {
                     if !r.actions.contains(&Action::Sort) {
                         r.actions.push(Action::Sort);
@@ -2116,6 +2189,8 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
                 w,
                 "laissant" | "leaving" | "excluant" | "skip" | "skipping" | "ignore" | "ignoring" | "omit"
             )
+            // "everything but the images"
+            || w == "but" && (scope_at(toks, i + 1, vocab) || next == "the" && scope_at(toks, i + 2, vocab))
             || seq(toks, i, &["sans", "compter"])
         {
             negated = true;
@@ -2227,6 +2302,10 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
                     | "name"
                     | "ordre"
                     | "order"
+                    | "document"
+                    | "documents"
+                    | "doc"
+                    | "file"
                     | "de"
                     | "du"
                     | "d"
@@ -2323,6 +2402,12 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             {
                 quarter = Some(4);
             } else {
+                if r.scope
+                    .period
+                    .is_some_and(|p| p != Period::Relative { what })
+                {
+                    two_periods = true;
+                }
                 r.scope.period = Some(Period::Relative { what });
             }
             i += n;
@@ -2384,7 +2469,9 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             if next.len() == 2
                 && let Ok(y) = next.parse::<i32>()
             {
-                if detect_lang(toks) == Lang::Fr && !slide_word(toks.get(i + 2).map(|t| t.f.as_str()).unwrap_or("")) {
+                if detect_lang(toks) == Lang::Fr
+                    && !slide_word(toks.get(i + 2).map(|t| t.f.as_str()).unwrap_or(""))
+                {
                     year = Some(2000 + y);
                 } else {
                     r.unknown.push(toks[i + 1].orig.clone());
@@ -2556,21 +2643,17 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         ) {
             r.list_verb = true;
         }
-        if seq(toks, i, &["de", "cote"])
-            || seq(toks, i, &["en", "double"])
-            || seq(toks, i, &["a", "part"]) && r.actions.contains(&Action::Duplicates)
-        {
+        if seq(toks, i, &["en", "double"]) {
             if !r.actions.contains(&Action::Duplicates) {
                 r.actions.push(Action::Duplicates);
             }
             i += 2;
             continue;
         }
-        if matches!(w, "aside" | "apart") {
-            if !r.actions.contains(&Action::Duplicates) {
-                r.actions.push(Action::Duplicates);
-            }
-            i += 1;
+        // « mets-les de côté »: only duplicates are set aside (see `understand`).
+        if seq(toks, i, &["de", "cote"]) || matches!(w, "aside" | "apart") {
+            r.aside = true;
+            i += if w == "de" { 2 } else { 1 };
             continue;
         }
         if matches!(
@@ -2624,6 +2707,7 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         }
         if t.pronoun {
             r.pronoun = true;
+            r.singular |= t.singular;
         }
         // Actions.
         if let Some(a) = action_of(w) {
@@ -2754,12 +2838,18 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         }
         if let Some(e) = ext_of(w) {
             // « les fichiers PDF », "the PDF files", « liste les PDF »: files, not a format.
-            let file_action = r
-                .actions
-                .iter()
-                .any(|a| a.moves_files() || *a == Action::Catalogue)
-                || r.list_word
-                || matches!(next, "files" | "fichiers" | "documents" | "docs");
+            // « catalogue en PDF », "as CSV": the deliverable's format.
+            let as_format = toks
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| matches!(p.f.as_str(), "en" | "in" | "as" | "format"))
+                && !r.actions.iter().any(|a| a.moves_files());
+            let file_action = !as_format
+                && (r
+                    .actions
+                    .iter()
+                    .any(|a| a.moves_files() || *a == Action::Catalogue)
+                    || r.list_word
+                    || matches!(next, "files" | "fichiers" | "documents" | "docs"));
             let fmt = format_of(w);
             if file_action || fmt.is_none() || negated {
                 if negated {
@@ -2921,37 +3011,82 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             i += 1;
             continue;
         }
-        if matches!(w, "nom" | "noms")
-            && matches!(
-                next,
-                "standard" | "standards" | "propres" | "clairs" | "coherents"
+        // « des noms propres », "clean names", « harmonise les noms »: renaming.
+        let name_word =
+            |x: &str| matches!(x, "nom" | "noms" | "name" | "names" | "nommage" | "naming");
+        let good = |x: &str| {
+            matches!(
+                x,
+                "standard"
+                    | "standards"
+                    | "propres"
+                    | "clairs"
+                    | "coherents"
+                    | "uniformes"
+                    | "clean"
+                    | "proper"
+                    | "consistent"
+                    | "better"
+                    | "clear"
+                    | "meilleurs"
             )
-        {
-            r.actions.push(Action::Rename);
+        };
+        if name_word(w) && good(next) || good(w) && name_word(next) {
+            if !r.actions.contains(&Action::Rename) {
+                r.actions.push(Action::Rename);
+            }
             i += 2;
+            continue;
+        }
+        if [
+            "standardis",
+            "standardiz",
+            "harmonis",
+            "harmoniz",
+            "normalis",
+            "normaliz",
+            "uniformis",
+        ]
+        .iter()
+        .any(|st| w.starts_with(st))
+            && toks.iter().any(|t| name_word(&t.f))
+        {
+            if !r.actions.contains(&Action::Rename) {
+                r.actions.push(Action::Rename);
+            }
+            i += 1;
+            continue;
+        }
+        // « classe le reste », "sort the rest": what the exclusions leave; without one,
+        // it means something we do not know.
+        if matches!(w, "reste" | "rest" | "else") && (negated || !r.scope.not_kinds.is_empty()) {
+            i += 1;
             continue;
         }
         // Words that narrow the files to a date or an age we cannot honour: never skipped
         // (« les nouveaux fichiers », « les factures d'aujourd'hui », "today's invoices").
         let narrows = match w {
-            "nouveau" | "nouvelle" | "nouveaux" | "nouvelles" | "new" => !matches!(
-                next,
-                "dossier"
-                    | "dossiers"
-                    | "folder"
-                    | "folders"
-                    | "sous"
-                    | "repertoire"
-                    | "repertoires"
-                    | "directory"
-                    | "subfolder"
-                    | "subfolders"
-            ) && (kind_of(next).is_some()
-                || matches!(
+            "nouveau" | "nouvelle" | "nouveaux" | "nouvelles" | "new" => {
+                !matches!(
                     next,
-                    "fichiers" | "files" | "documents" | "docs" | "pieces" | "ones"
-                ) || w.ends_with('x')
-                || w.ends_with("les")),
+                    "dossier"
+                        | "dossiers"
+                        | "folder"
+                        | "folders"
+                        | "sous"
+                        | "repertoire"
+                        | "repertoires"
+                        | "directory"
+                        | "subfolder"
+                        | "subfolders"
+                ) && (kind_of(next).is_some()
+                    || matches!(
+                        next,
+                        "fichiers" | "files" | "documents" | "docs" | "pieces" | "ones"
+                    )
+                    || w.ends_with('x')
+                    || w.ends_with("les"))
+            }
             "aujourd" | "today" | "maintenant" | "now" => {
                 toks.get(i.wrapping_sub(1))
                     .is_some_and(|p| matches!(p.f.as_str(), "d" | "de" | "du" | "from" | "of"))
@@ -2978,6 +3113,16 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         );
     }
     // Period assembly.
+    if two_periods
+        || r.scope.period.is_some()
+            && (quarter.is_some() || half.is_some() || !months.is_empty() || year.is_some())
+    {
+        r.cannot.push(
+            detect_lang(toks)
+                .pick("plusieurs périodes", "several periods")
+                .into(),
+        );
+    }
     if let Some(q) = quarter {
         r.scope.period = Some(Period::Months {
             year,
@@ -3001,7 +3146,10 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         if !contiguous && !(month_range && ms.len() == 2) {
             r.cannot.push(
                 detect_lang(toks)
-                    .pick("des mois qui ne se suivent pas", "months that are not consecutive")
+                    .pick(
+                        "des mois qui ne se suivent pas",
+                        "months that are not consecutive",
+                    )
                     .into(),
             );
         }
@@ -3143,10 +3291,16 @@ fn day_of_month(toks: &[Tok], i: usize) -> Option<(u32, usize)> {
         "1er" | "premier" | "1st" | "first" => 1,
         _ => {
             let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-            if digits.is_empty() || digits.len() > 2 || !matches!(&w[digits.len()..], "" | "th" | "st" | "nd" | "rd" | "er") {
+            if digits.is_empty()
+                || digits.len() > 2
+                || !matches!(&w[digits.len()..], "" | "th" | "st" | "nd" | "rd" | "er")
+            {
                 return None;
             }
-            digits.parse::<u32>().ok().filter(|d| (1..=31).contains(d))?
+            digits
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (1..=31).contains(d))?
         }
     };
     toks.get(i + 1)
@@ -3202,6 +3356,14 @@ fn quarter_at(toks: &[Tok], i: usize) -> Option<(u32, usize)> {
         "deuxieme" | "second" | "2e" | "2eme" | "2nd" => 2,
         "troisieme" | "third" | "3e" | "3eme" | "3rd" => 3,
         "quatrieme" | "fourth" | "4e" | "4eme" | "4th" => 4,
+        // « trimestre 2 », "quarter 3"
+        "trimestre" | "quarter" => {
+            return next
+                .parse::<u32>()
+                .ok()
+                .filter(|q| (1..=4).contains(q) && next.len() == 1)
+                .map(|q| (q, 2));
+        }
         _ => return None,
     };
     if matches!(next, "trimestre" | "quarter") {
@@ -3366,8 +3528,17 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
             s.get(*k).is_some_and(|t| {
                 matches!(
                     t.f.as_str(),
-                    "client" | "clients" | "type" | "types" | "annee" | "mois" | "trimestre"
-                        | "year" | "month" | "quarter" | "date"
+                    "client"
+                        | "clients"
+                        | "type"
+                        | "types"
+                        | "annee"
+                        | "mois"
+                        | "trimestre"
+                        | "year"
+                        | "month"
+                        | "quarter"
+                        | "date"
                 )
             })
         }) && clauses_toks
@@ -3379,9 +3550,8 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
             && !pattern_rest
             && !group_rest;
         // « Range les factures par client, les devis par mois »: the verb is not repeated.
-        let own_scope = |sc: &Scope| {
-            !sc.kinds.is_empty() || !sc.folders.is_empty() || !sc.clients.is_empty()
-        };
+        let own_scope =
+            |sc: &Scope| !sc.kinds.is_empty() || !sc.folders.is_empty() || !sc.clients.is_empty();
         let gapped = !has_action_word(&s)
             && own_scope(&seg_reading.scope)
             && !seg_reading.group.is_empty()
@@ -3447,8 +3617,49 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
         readings.push((text, r));
     }
     let mut prev_scope: Option<Scope> = None;
+    let mut prev_made_something = false;
     for (text, mut r) in readings {
         let no_move = r.no_move;
+        // « fais un tableau, trie-le par client »: sorting what we made, not the files.
+        if r.singular
+            && prev_made_something
+            && r.actions
+                .iter()
+                .any(|a| matches!(a, Action::Sort | Action::Rename))
+        {
+            r.cannot.push(
+                lang.pick(
+                    "classer ou renommer le livrable lui-même",
+                    "sorting or renaming the deliverable itself",
+                )
+                .into(),
+            );
+        }
+        // « mets les doublons de côté », « trouve les doublons et mets-les de côté »: the
+        // duplicates' folder. Anything else set aside is not something we do.
+        if r.aside && !r.actions.contains(&Action::Duplicates) {
+            let prev_dups = frame
+                .clauses
+                .last()
+                .is_some_and(|c| c.actions.contains(&Action::Duplicates));
+            if r.pronoun && prev_dups
+                || r.actions.is_empty() && r.scope.is_whole_folder() && prev_dups
+            {
+                r.actions.retain(|a| *a != Action::Sort);
+                r.actions.push(Action::Duplicates);
+            } else {
+                r.cannot.push(
+                    lang.pick(
+                        "mettre de côté autre chose que les doublons",
+                        "setting aside anything but duplicates",
+                    )
+                    .into(),
+                );
+            }
+        }
+        if !r.actions.is_empty() {
+            prev_made_something = r.actions.iter().all(|a| !a.moves_files());
+        }
         // « puis classe-les par client »: the files of the clause before.
         if r.pronoun && r.scope.is_whole_folder() {
             if let Some(p) = &prev_scope {
@@ -3630,6 +3841,13 @@ fn clause_problem(r: &Reading, no_move: bool, lang: Lang) -> Option<String> {
         .actions
         .iter()
         .any(|a| matches!(a, Action::Sort | Action::Rename));
+    if moves && r.list_word && !r.actions.contains(&Action::Duplicates) {
+        // « liste les fichiers à renommer »: a list is asked, not the change.
+        return say(
+            "une liste de fichiers à classer ou renommer",
+            "a list of files to sort or rename",
+        );
+    }
     if moves && no_move {
         return say(
             "classer ou renommer sans rien déplacer se contredit",
@@ -3655,13 +3873,28 @@ fn clause_problem(r: &Reading, no_move: bool, lang: Lang) -> Option<String> {
             );
         }
     }
-    if matches!(r.format, Some(Format::Pdf) | Some(Format::Csv))
-        && !r.actions.iter().any(|a| matches!(a, Action::Catalogue))
-    {
-        return say(
-            "ce format de livrable n'est pas produit hors ligne",
-            "that deliverable format is not produced offline",
-        );
+    // Each deliverable comes in the formats it is made in: a format asked that one of the
+    // clause's deliverables is not made in is named, never silently replaced.
+    if let Some(f) = r.format {
+        let made_in = |a: &Action| -> &[Format] {
+            match a {
+                Action::Table => &[Format::Excel],
+                Action::Catalogue => &[Format::Excel, Format::Markdown, Format::Csv],
+                Action::Report => &[Format::Word, Format::Markdown],
+                Action::Deck => &[Format::Powerpoint],
+                Action::Summaries | Action::ActionItems => {
+                    &[Format::Word, Format::Markdown, Format::Excel]
+                }
+                Action::Sort | Action::Rename | Action::Duplicates => &[],
+            }
+        };
+        let deliverables: Vec<&Action> = r.actions.iter().filter(|a| !a.moves_files()).collect();
+        if deliverables.is_empty() || deliverables.iter().any(|a| !made_in(a).contains(&f)) {
+            return say(
+                "ce format de livrable n'est pas produit hors ligne",
+                "that deliverable format is not produced offline",
+            );
+        }
     }
     if r.actions.contains(&Action::Sort)
         && r.group.contains(&Group::Client)
@@ -3738,7 +3971,13 @@ mod tests {
         assert_eq!(correction("recapitulatf"), Some("recapitulatif"));
         // Real words one slip from a content word keep their own meaning.
         for w in [
-            "clause", "devise", "derniers", "precedents", "contacts", "recente", "tirer",
+            "clause",
+            "devise",
+            "derniers",
+            "precedents",
+            "contacts",
+            "recente",
+            "tirer",
         ] {
             assert_eq!(correction(w), None, "{w}");
         }
@@ -3751,17 +3990,75 @@ mod tests {
     fn typo_tolerance_never_turns_an_unknown_verb_into_a_known_one() {
         let mut wrong = Vec::new();
         for verb in [
-            "Envoie", "Envoyer", "Imprime", "Imprimer", "Supprime", "Efface", "Archive",
-            "Archiver", "Compresse", "Zippe", "Partage", "Traduis", "Fusionne", "Convertis",
-            "Calcule", "Paye", "Relance", "Signe", "Valide", "Scanne", "Copie", "Exporte",
-            "Corrige", "Complète", "Remplis", "Télécharge", "Sauvegarde", "Chiffre", "Ouvre",
-            "Publie", "Tire", "Tirer", "Rebrousse", "Rapporte-moi", "Expédie", "Rapatrie",
-            "Send", "Print", "Delete", "Remove", "Share", "Translate", "Merge", "Convert",
-            "Compute", "Pay", "Sign", "Copy", "Export", "Fix", "Fill", "Download", "Backup",
-            "Encrypt", "Open", "Publish", "Forward", "Upload", "Zip", "Compress", "Email",
-            "Shred", "Scan", "Clauses",
+            "Envoie",
+            "Envoyer",
+            "Imprime",
+            "Imprimer",
+            "Supprime",
+            "Efface",
+            "Archive",
+            "Archiver",
+            "Compresse",
+            "Zippe",
+            "Partage",
+            "Traduis",
+            "Fusionne",
+            "Convertis",
+            "Calcule",
+            "Paye",
+            "Relance",
+            "Signe",
+            "Valide",
+            "Scanne",
+            "Copie",
+            "Exporte",
+            "Corrige",
+            "Complète",
+            "Remplis",
+            "Télécharge",
+            "Sauvegarde",
+            "Chiffre",
+            "Ouvre",
+            "Publie",
+            "Tire",
+            "Tirer",
+            "Rebrousse",
+            "Rapporte-moi",
+            "Expédie",
+            "Rapatrie",
+            "Send",
+            "Print",
+            "Delete",
+            "Remove",
+            "Share",
+            "Translate",
+            "Merge",
+            "Convert",
+            "Compute",
+            "Pay",
+            "Sign",
+            "Copy",
+            "Export",
+            "Fix",
+            "Fill",
+            "Download",
+            "Backup",
+            "Encrypt",
+            "Open",
+            "Publish",
+            "Forward",
+            "Upload",
+            "Zip",
+            "Compress",
+            "Email",
+            "Shred",
+            "Scan",
+            "Clauses",
         ] {
-            for brief in [format!("{verb} les factures"), format!("{verb} the invoices")] {
+            for brief in [
+                format!("{verb} les factures"),
+                format!("{verb} the invoices"),
+            ] {
                 let f = understand(&brief, &Vocab::default());
                 if !f.clauses.is_empty() {
                     wrong.push(format!("{brief}: {}", f.signature()));
