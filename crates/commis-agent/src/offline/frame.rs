@@ -2052,8 +2052,7 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         if let Some((p, n)) = phrase_at(toks, i) {
             match p {
                 Phrase::Filler
-                    if p == Phrase::Filler
-                        && seq(toks, i, &["to", "do"])
+                    if seq(toks, i, &["to", "do"])
                         && toks.get(i.wrapping_sub(1)).is_some_and(|p| {
                             matches!(
                                 p.f.as_str(),
@@ -3143,7 +3142,7 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         let to = ms[ms.len() - 1];
         // « janvier et mars » is two months, not the three from January to March.
         let contiguous = (to - from + 1) as usize == ms.len();
-        if !contiguous && !(month_range && ms.len() == 2) {
+        if !(contiguous || month_range && ms.len() == 2) {
             r.cannot.push(
                 detect_lang(toks)
                     .pick(
@@ -3333,9 +3332,7 @@ fn half_at(toks: &[Tok], i: usize) -> Option<(u32, usize)> {
     if matches!(next, "semestre" | "half") {
         // "the first half of the year"
         let mut n = 2;
-        if seq(toks, i + 2, &["of", "the", "year"]) {
-            n += 3;
-        } else if seq(toks, i + 2, &["de", "l", "annee"]) {
+        if seq(toks, i + 2, &["of", "the", "year"]) || seq(toks, i + 2, &["de", "l", "annee"]) {
             n += 3;
         }
         Some((h, n))
@@ -3661,13 +3658,14 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
             prev_made_something = r.actions.iter().all(|a| !a.moves_files());
         }
         // « puis classe-les par client »: the files of the clause before.
-        if r.pronoun && r.scope.is_whole_folder() {
-            if let Some(p) = &prev_scope {
-                let period = r.scope.period;
-                r.scope = p.clone();
-                if period.is_some() {
-                    r.scope.period = period;
-                }
+        if r.pronoun
+            && r.scope.is_whole_folder()
+            && let Some(p) = &prev_scope
+        {
+            let period = r.scope.period;
+            r.scope = p.clone();
+            if period.is_some() {
+                r.scope.period = period;
             }
         }
         if !r.actions.is_empty() {
