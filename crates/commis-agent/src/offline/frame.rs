@@ -338,6 +338,10 @@ struct Tok {
     /// The previous clause ended with a colon (« Rapport d'avril : … »).
     after_colon: bool,
     quoted: bool,
+    /// « classe-les », "rename them": the files of the clause before.
+    pronoun: bool,
+    /// « trie-le », "sort it": one thing, the deliverable of the clause before.
+    singular: bool,
 }
 
 fn tokenize(text: &str) -> Vec<Tok> {
@@ -377,7 +381,18 @@ fn tokenize(text: &str) -> Vec<Tok> {
                     boundary: *b && i == 0,
                     after_colon: false,
                     quoted: q,
+                    pronoun: part == "them",
+                    singular: false,
                 });
+            }
+            let lower = cur_o.to_lowercase();
+            if ["-les", "-le", "-la", "-leur"]
+                .iter()
+                .any(|p| lower.ends_with(p))
+                && let Some(t) = toks.last_mut()
+            {
+                t.pronoun = true;
+                t.singular = lower.ends_with("-le") || lower.ends_with("-la");
             }
             if !f.trim().is_empty() {
                 *b = false;
@@ -397,7 +412,17 @@ fn tokenize(text: &str) -> Vec<Tok> {
             }
             ')' | ']' => {
                 flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+                // « 1) trie… 2) fais… »: a list marker ends a clause.
+                if depth == 0 && !in_quote {
+                    boundary = true;
+                }
                 depth = (depth - 1).max(0);
+            }
+            '+' => {
+                flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
+                if depth == 0 && !in_quote {
+                    boundary = true;
+                }
             }
             '«' | '"' | '“' | '”' | '»' => {
                 flush(&mut cur_o, &mut toks, depth, in_quote, &mut boundary);
@@ -435,15 +460,26 @@ fn tokenize(text: &str) -> Vec<Tok> {
             t.after_colon = true;
         }
     }
-    // Words that join clauses are boundaries too.
-    for t in toks.iter_mut() {
-        if !t.nested
-            && !t.quoted
-            && matches!(
-                t.f.as_str(),
-                "puis" | "then" | "ensuite" | "et" | "and" | "plus"
-            )
-        {
+    // Words that join clauses are boundaries too. « plus » joins only before an article
+    // (« un tableau plus une présentation »), not in « les plus récents ».
+    for k in 0..toks.len() {
+        let next = toks.get(k + 1).map(|t| t.f.clone()).unwrap_or_default();
+        let t = &mut toks[k];
+        if t.nested || t.quoted {
+            continue;
+        }
+        let joins = match t.f.as_str() {
+            "puis" | "then" | "ensuite" | "et" | "and" | "enfin" | "finally" | "lastly" => true,
+            "plus" => matches!(
+                next.as_str(),
+                "un" | "une" | "a" | "an" | "des" | "le" | "la" | "les" | "l"
+            ),
+            "ainsi" => next == "que",
+            "after" => next == "that",
+            "apres" => matches!(next.as_str(), "ca" | "cela" | "quoi"),
+            _ => false,
+        };
+        if joins {
             t.boundary = true;
         }
     }
@@ -484,6 +520,11 @@ const ACTION_WORDS: &[(&str, Action)] = &[
     ("range", Action::Sort),
     ("ranger", Action::Sort),
     ("rangement", Action::Sort),
+    ("reclass", Action::Sort),
+    ("reorganis", Action::Sort),
+    ("reorganiz", Action::Sort),
+    ("categoris", Action::Sort),
+    ("categoriz", Action::Sort),
     ("organis", Action::Sort),
     ("organiz", Action::Sort),
     ("sort", Action::Sort),
@@ -501,14 +542,22 @@ const ACTION_WORDS: &[(&str, Action)] = &[
     ("file", Action::Sort),
     ("renom", Action::Rename),
     ("rename", Action::Rename),
+    ("rebaptis", Action::Rename),
     ("doublon", Action::Duplicates),
     ("duplicat", Action::Duplicates),
     ("dupes", Action::Duplicates),
+    ("identiq", Action::Duplicates),
+    ("dedoublonn", Action::Duplicates),
+    ("dedupl", Action::Duplicates),
+    ("dedup", Action::Duplicates),
+    ("identical", Action::Duplicates),
     ("catalog", Action::Catalogue),
     ("inventair", Action::Catalogue),
     ("inventor", Action::Catalogue),
     ("index", Action::Catalogue),
     ("listing", Action::Catalogue),
+    ("recens", Action::Catalogue),
+    ("repertori", Action::Catalogue),
     ("tableau", Action::Table),
     ("table", Action::Table),
     ("recapitul", Action::Table),
@@ -519,6 +568,7 @@ const ACTION_WORDS: &[(&str, Action)] = &[
     ("releve", Action::Table),
     ("resum", Action::Summaries),
     ("synthes", Action::Summaries),
+    ("synthetis", Action::Summaries),
     ("summar", Action::Summaries),
     ("digest", Action::Summaries),
     ("action", Action::ActionItems),
@@ -535,6 +585,8 @@ const ACTION_WORDS: &[(&str, Action)] = &[
     ("deck", Action::Deck),
     ("powerpoint", Action::Deck),
     ("pptx", Action::Deck),
+    ("ppt", Action::Deck),
+    ("prez", Action::Deck),
 ];
 
 /// Stems that look like an action word but are not (« recommandations » is not « renommer »).
@@ -554,9 +606,7 @@ const NOT_ACTIONS: &[&str] = &[
     "tribun",
     "triste",
     "trimestr",
-    "rangee",
     "classique",
-    "sorte",
     "putain",
     "groupon",
     "presentes",
@@ -566,10 +616,13 @@ const NOT_ACTIONS: &[&str] = &[
     "detail",
     "repertoire",
     "priorit",
+    "organism",
+    "rapporte",
 ];
 
 fn action_of(word: &str) -> Option<Action> {
-    if word.len() < 3 || NOT_ACTIONS.iter().any(|s| word.starts_with(s)) {
+    // « une rangée » is a row; « rangées » is said of files put in order.
+    if word.len() < 3 || word == "rangee" || NOT_ACTIONS.iter().any(|s| word.starts_with(s)) {
         return None;
     }
     for (stem, a) in ACTION_WORDS {
@@ -589,6 +642,9 @@ fn action_of(word: &str) -> Option<Action> {
                 | "move"
                 | "tidy"
                 | "class"
+                | "releve"
+                | "ppt"
+                | "prez"
         );
         if exact_only {
             let ok = match *stem {
@@ -607,6 +663,10 @@ fn action_of(word: &str) -> Option<Action> {
                 "move" => word == "move" || word == "moving",
                 "tidy" => word.starts_with("tidy"),
                 "class" => word.starts_with("class") && !word.starts_with("classeur"),
+                // « relevé des factures »; « relevés » are bank statements.
+                "releve" => word == "releve",
+                "ppt" => word == "ppt",
+                "prez" => word == "prez",
                 _ => false,
             };
             if ok {
@@ -618,30 +678,183 @@ fn action_of(word: &str) -> Option<Action> {
             return Some(*a);
         }
     }
-    // One typo, on longer stems only, and never on a word known as something else.
-    if word.len() >= 5 && kind_of(word).is_none() && !is_filler(word) {
-        for (stem, a) in ACTION_WORDS {
-            if stem.len() < 5 {
+    None
+}
+
+/// The words a slip of the finger may be corrected to, by meaning: whole words (never
+/// stems, so « rebaptise » is not « recap… »). Only content words are here: actions,
+/// document kinds, groupings, long month names and exclusions; filler words are not, so a
+/// word we do not know is never turned into one we skip.
+const LEXICON: &[&[&str]] = &[
+    &["classe", "classer", "classez", "classement", "classify"],
+    &["trie", "trier", "triez"],
+    &["range", "ranger", "rangez"],
+    &[
+        "organise",
+        "organiser",
+        "organisez",
+        "organize",
+        "organiser",
+    ],
+    &["regroupe", "regrouper", "regroupez"],
+    &["arrange", "arranger"],
+    &["deplace", "deplacer", "deplacez"],
+    &["renomme", "renommer", "renommez", "rename", "renaming"],
+    &["rebaptise", "rebaptiser"],
+    &["doublon", "doublons", "duplicate", "duplicates"],
+    &["catalogue", "catalog", "cataloguer"],
+    &["inventaire", "inventory"],
+    &["recense", "recenser"],
+    &["tableau", "tableaux"],
+    &["recapitulatif", "recapitulative"],
+    &["spreadsheet", "workbook", "classeur"],
+    &[
+        "resume",
+        "resumer",
+        "resumez",
+        "resumes",
+        "summary",
+        "summaries",
+    ],
+    &["summarize", "summarise"],
+    &["synthese", "synthetise", "synthetiser"],
+    &["taches", "tache"],
+    &["rapport", "rapports", "report"],
+    &["presentation", "presentations"],
+    &["diapositive", "diapositives", "diapos"],
+    &["slides"],
+    &["powerpoint"],
+    &["facture", "factures", "facturation"],
+    &["invoice", "invoices"],
+    &["devis"],
+    &["avoirs"],
+    &["reunion", "reunions"],
+    &["meeting", "meetings"],
+    &[
+        "transcription",
+        "transcriptions",
+        "transcript",
+        "transcripts",
+    ],
+    &["courriel", "courriels", "emails"],
+    &["tableurs"],
+    &["contrat", "contrats", "contract", "contracts"],
+    &["receipt", "receipts"],
+    &["fournisseur", "fournisseurs", "supplier", "suppliers"],
+    &["proposition", "propositions"],
+    &["estimation", "estimations", "estimate", "estimates"],
+    &["quotes", "quotation"],
+    &["bancaire", "bancaires"],
+    &["client", "clients", "customer", "customers"],
+    &["annee", "annees"],
+    &["trimestre", "trimestres", "quarter", "quarters"],
+    &["semestre", "semestres"],
+    &["janvier", "january"],
+    &["fevrier", "february"],
+    &["juillet"],
+    &["septembre", "september"],
+    &["octobre", "october"],
+    &["novembre", "november"],
+    &["decembre", "december"],
+    &["hormis"],
+    &["excepte", "except", "excepted"],
+    &["excluding"],
+    &["dernier", "derniere"],
+    &["precedent", "precedente", "previous"],
+];
+
+/// Real words that are one slip away from a word of the lexicon and mean something else:
+/// never corrected (« clause » is not « classe », « devise » is not « devis »).
+const NEAR_MISSES: &[&str] = &[
+    "clause",
+    "clauses",
+    "chasse",
+    "casse",
+    "rance",
+    "rangs",
+    "rangee",
+    "rangees",
+    "devise",
+    "devises",
+    "fracture",
+    "fractures",
+    "tirer",
+    "tries",
+    "tried",
+    "trieur",
+    "anne",
+    "annie",
+    "annexe",
+    "annexes",
+    "denier",
+    "derniers",
+    "dernieres",
+    "premiers",
+    "premieres",
+    "precedents",
+    "precedentes",
+    "quartier",
+    "quartiers",
+    "recent",
+    "recente",
+    "recentes",
+    "recents",
+    "excerpt",
+    "quotas",
+    "resort",
+    "contact",
+    "contacts",
+];
+
+/// The word of the lexicon a typed word most likely meant: one slip away (two for long
+/// words), same first letter, and no other meaning as close. None when the word is a
+/// known near miss or too short to tell.
+pub(crate) fn correction(word: &str) -> Option<&'static str> {
+    let n = word.chars().count();
+    if n < 4
+        || NEAR_MISSES.contains(&word)
+        || NOT_ACTIONS.iter().any(|s| word.starts_with(s))
+        || word.chars().any(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let max = if n >= 9 { 2 } else { 1 };
+    let first = word.chars().next()?;
+    let mut best: Option<(usize, usize, &'static str)> = None; // (distance, group, form)
+    let mut tie = false;
+    for (g, forms) in LEXICON.iter().enumerate() {
+        for form in forms.iter() {
+            if form.chars().count() < 5 || !form.starts_with(first) || *form == word {
                 continue;
             }
-            let n = stem.chars().count();
-            let head: String = word.chars().take(n).collect();
-            let head_short: String = word.chars().take(n.saturating_sub(1)).collect();
-            if distance(&head, stem) <= 1 || (word.len() >= n && distance(&head_short, stem) <= 1) {
-                return Some(*a);
+            let d = distance(word, form);
+            if d == 0 || d > max {
+                continue;
+            }
+            match best {
+                Some((bd, bg, _)) if d == bd && bg != g => tie = true,
+                Some((bd, _, _)) if d >= bd => {}
+                _ => {
+                    best = Some((d, g, form));
+                    tie = false;
+                }
             }
         }
     }
-    None
+    if tie {
+        return None;
+    }
+    best.map(|(_, _, f)| f)
 }
 
 /// Document-type words → class.
 fn kind_of(word: &str) -> Option<&'static str> {
     let k = match word {
-        "facture" | "factures" | "fact" | "invoice" | "invoices" | "facturation" | "factur"
-        | "fatcures" | "factrues" | "facutres" | "factues" | "invoces" => "invoice",
+        "facture" | "factures" | "fact" | "invoice" | "invoices" | "facturation" | "factur" => {
+            "invoice"
+        }
         "devis" | "quote" | "quotes" | "quotation" | "quotations" | "estimate" | "estimates"
-        | "deivs" => "quote",
+        | "estimation" | "estimations" | "proposal" | "proposals" => "quote",
         "avoir" | "avoirs" => "credit_note",
         "reunion" | "reunions" | "meeting" | "meetings" | "transcription" | "transcriptions"
         | "transcript" | "transcripts" | "cr" | "minutes" => "meeting",
@@ -1212,6 +1425,68 @@ const FILLER: &[&str] = &[
     "what",
     "ones",
     "one",
+    "cherche",
+    "chercher",
+    "cherchez",
+    "recherche",
+    "rechercher",
+    "search",
+    "look",
+    "check",
+    "verifie",
+    "verifier",
+    "controle",
+    "controler",
+    "isole",
+    "isoler",
+    "aide",
+    "aider",
+    "aidez",
+    "help",
+    "occupe",
+    "toi",
+    "veuillez",
+    "voudriez",
+    "voulez",
+    "veut",
+    "voudrait",
+    "pourrait",
+    "faudrait",
+    "serait",
+    "sympa",
+    "kindly",
+    "plait",
+    "everything",
+    "any",
+    "alone",
+    "tranquille",
+    "tranquilles",
+    "environ",
+    "max",
+    "maximum",
+    "realise",
+    "realiser",
+    "realisez",
+    "elabore",
+    "elaborer",
+    "monte",
+    "monter",
+    "compile",
+    "compiler",
+    "enfin",
+    "finally",
+    "lastly",
+    "egalement",
+    "quel",
+    "quels",
+    "quelle",
+    "quelles",
+    "enumere",
+    "hey",
+    "coucou",
+    "lesquels",
+    "lesquelles",
+    "set",
 ];
 
 fn is_filler(word: &str) -> bool {
@@ -1294,7 +1569,22 @@ struct Reading {
     format: Option<Format>,
     out_lang: Option<Lang>,
     list_verb: bool,
+    /// « liste les fichiers »: a list of files, which is the catalogue when nothing else is asked.
+    list_word: bool,
+    /// A deliverable asked « dans un tableau », "in a spreadsheet": the sort verb is its.
+    into_deliverable: bool,
     unknown: Vec<String>,
+    /// Where the unknown words are, for the typo pass.
+    unknown_at: Vec<usize>,
+    /// A sort word after the deliverable (« tableau des factures classées par client »)
+    /// describes the deliverable; it moves nothing.
+    sort_after_deliverable: bool,
+    /// The clause speaks of the files of the clause before (« classe-les »).
+    pronoun: bool,
+    /// … or of the one thing it made (« trie-le »).
+    singular: bool,
+    /// « de côté », "aside".
+    aside: bool,
     /// Why an understood part cannot be honoured offline.
     cannot: Vec<String>,
     deck_words: usize,
@@ -1302,6 +1592,188 @@ struct Reading {
     summary_words: usize,
     invoice_words: usize,
     meeting_words: usize,
+}
+
+/// A file name pattern said in words after « avec », "with": « la date, le client et le
+/// numéro ». At least two pieces; the pieces and how many tokens they span.
+fn pattern_in_words(toks: &[Tok], i: usize) -> Option<(Vec<Piece>, usize)> {
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut n = 0;
+    let mut last_piece = 0;
+    while let Some(t) = toks.get(i + n) {
+        let piece = match t.f.as_str() {
+            "date" => Some(Piece::Date),
+            "client" | "clients" | "customer" => Some(Piece::Client),
+            "numero" | "number" | "num" | "reference" | "ref" => Some(Piece::Number),
+            "type" => Some(Piece::Type),
+            "annee" | "year" => Some(Piece::Year),
+            "mois" | "month" => Some(Piece::Month),
+            "la" | "le" | "l" | "les" | "du" | "de" | "d" | "et" | "and" | "the" | "its"
+            | "son" | "sa" | "puis" | "then" | "leur" | "their" | "facture" | "invoice" => None,
+            _ => break,
+        };
+        n += 1;
+        if let Some(p) = piece {
+            if !pieces.is_empty() {
+                pieces.push(Piece::Sep("_".into()));
+            }
+            pieces.push(p);
+            last_piece = n;
+        }
+    }
+    (pieces
+        .iter()
+        .filter(|p| !matches!(p, Piece::Sep(_)))
+        .count()
+        >= 2)
+        .then_some((pieces, last_piece))
+}
+
+/// "into a Vega folder", "in a new Quotes folder": the span of a destination's name said
+/// before the word folder (English word order).
+fn name_before_folder(toks: &[Tok]) -> Option<(usize, usize)> {
+    let article = |w: &str| matches!(w, "a" | "an" | "the" | "new" | "my" | "our");
+    for k in 1..toks.len() {
+        if !matches!(toks[k].f.as_str(), "folder" | "directory" | "subfolder") {
+            continue;
+        }
+        let mut j = k;
+        while j > 0 && k - j < 3 && !article(&toks[j - 1].f) && !is_filler(&toks[j - 1].f) {
+            j -= 1;
+        }
+        if j == k || j == 0 || !article(&toks[j - 1].f) {
+            continue;
+        }
+        let mut p = j - 1;
+        let mut indefinite = false;
+        while p > 0 && article(&toks[p].f) {
+            indefinite |= matches!(toks[p].f.as_str(), "a" | "an" | "new");
+            p -= 1;
+        }
+        let into = matches!(toks[p].f.as_str(), "into" | "to" | "inside")
+            || toks[p].f == "in" && indefinite;
+        if into {
+            return Some((j, k));
+        }
+    }
+    None
+}
+
+/// A word naming files (a kind, a folder, a client, an extension) at `i`.
+fn scope_at(toks: &[Tok], i: usize, vocab: &Vocab) -> bool {
+    let Some(t) = toks.get(i) else {
+        return false;
+    };
+    kind_of(&t.f).is_some()
+        || kind_phrase_at(toks, i).is_some()
+        || ext_of(&t.f).is_some()
+        || folder_at(toks, i, vocab).is_some()
+        || client_at(toks, i, vocab).is_some()
+}
+
+/// « sans rien déplacer », « ne déplace rien », "don't move anything" begins at `i`.
+fn no_move_at(toks: &[Tok], i: usize) -> bool {
+    const NO_MOVE: &[&[&str]] = &[
+        &["sans", "rien", "deplacer"],
+        &["sans", "les", "deplacer"],
+        &["sans", "deplacer"],
+        &["sans", "bouger"],
+        &["sans", "rien", "bouger"],
+        &["ne", "deplace", "rien"],
+        &["ne", "deplacez", "rien"],
+        &["ne", "bouge", "rien"],
+        &["ne", "bougez", "rien"],
+        &["without", "moving"],
+        &["don", "t", "move"],
+        &["dont", "move"],
+        &["do", "not", "move"],
+        &["ne", "les", "deplace", "pas"],
+        &["ne", "les", "bouge", "pas"],
+        &["leave", "them", "in", "place"],
+        &["laisse", "les", "en", "place"],
+        &["en", "place"],
+    ];
+    NO_MOVE.iter().any(|words| seq(toks, i, words))
+}
+
+/// What a set phrase does to the clause it is in.
+#[derive(Clone, Copy, PartialEq)]
+enum Phrase {
+    /// Politeness and joining words that ask nothing (« merci d'avance », "after that").
+    Filler,
+    /// A sort said in several words (« mets en ordre », "tidy up").
+    Sort,
+    /// A question about what is there (« y a-t-il », "are there"): shown, not changed.
+    Question,
+    /// Set aside (« mis à l'écart », "to one side"): the duplicates' folder.
+    Aside,
+}
+
+const PHRASES: &[(&[&str], Phrase)] = &[
+    (&["merci", "d", "avance"], Phrase::Filler),
+    (&["merci", "par", "avance"], Phrase::Filler),
+    (&["thanks", "in", "advance"], Phrase::Filler),
+    (&["thank", "you"], Phrase::Filler),
+    (&["s", "il", "te", "plait"], Phrase::Filler),
+    (&["s", "il", "vous", "plait"], Phrase::Filler),
+    (&["si", "tu", "peux"], Phrase::Filler),
+    (&["si", "vous", "pouvez"], Phrase::Filler),
+    (&["quand", "tu", "peux"], Phrase::Filler),
+    (&["quand", "tu", "as", "le", "temps"], Phrase::Filler),
+    (&["if", "you", "can"], Phrase::Filler),
+    (&["when", "you", "can"], Phrase::Filler),
+    (&["when", "you", "have", "time"], Phrase::Filler),
+    (&["after", "that"], Phrase::Filler),
+    (&["apres", "ca"], Phrase::Filler),
+    (&["apres", "cela"], Phrase::Filler),
+    (&["apres", "quoi"], Phrase::Filler),
+    (&["ainsi", "que"], Phrase::Filler),
+    (&["tout", "d", "abord"], Phrase::Filler),
+    (&["d", "abord"], Phrase::Filler),
+    (&["first", "of", "all"], Phrase::Filler),
+    (&["a", "faire"], Phrase::Filler),
+    (&["a", "mener"], Phrase::Filler),
+    (&["a", "prendre"], Phrase::Filler),
+    (&["to", "take"], Phrase::Filler),
+    (&["to", "do"], Phrase::Filler),
+    (&["put", "together"], Phrase::Filler),
+    (&["write", "up"], Phrase::Filler),
+    (&["where", "they", "are"], Phrase::Filler),
+    (&["ou", "ils", "sont"], Phrase::Filler),
+    (&["ou", "elles", "sont"], Phrase::Filler),
+    (&["en", "paix"], Phrase::Filler),
+    (&["to", "one", "side"], Phrase::Aside),
+    (&["on", "one", "side"], Phrase::Aside),
+    (&["to", "the", "side"], Phrase::Aside),
+    (&["a", "l", "ecart"], Phrase::Aside),
+    (&["tidy", "up"], Phrase::Sort),
+    (&["sort", "out"], Phrase::Sort),
+    (&["mets", "en", "ordre"], Phrase::Sort),
+    (&["met", "en", "ordre"], Phrase::Sort),
+    (&["mettre", "en", "ordre"], Phrase::Sort),
+    (&["mettez", "en", "ordre"], Phrase::Sort),
+    (&["remets", "en", "ordre"], Phrase::Sort),
+    (&["mets", "de", "l", "ordre", "dans"], Phrase::Sort),
+    (&["mettre", "de", "l", "ordre", "dans"], Phrase::Sort),
+    (&["fais", "du", "rangement", "dans"], Phrase::Sort),
+    (&["y", "a", "t", "il"], Phrase::Question),
+    (&["y", "en", "a", "t", "il"], Phrase::Question),
+    (&["est", "ce", "qu", "il", "y", "a"], Phrase::Question),
+    (&["il", "y", "a", "t", "il"], Phrase::Question),
+    (&["are", "there"], Phrase::Question),
+    (&["is", "there"], Phrase::Question),
+    (&["do", "i", "have"], Phrase::Question),
+    (&["do", "we", "have"], Phrase::Question),
+    (&["ai", "je"], Phrase::Question),
+    (&["avons", "nous"], Phrase::Question),
+];
+
+fn phrase_at(toks: &[Tok], i: usize) -> Option<(Phrase, usize)> {
+    PHRASES
+        .iter()
+        .filter(|(words, _)| seq(toks, i, words))
+        .map(|(words, p)| (*p, words.len()))
+        .max_by_key(|(_, n)| *n)
 }
 
 fn seq(toks: &[Tok], i: usize, words: &[&str]) -> bool {
@@ -1365,6 +1837,29 @@ fn client_at(toks: &[Tok], i: usize, vocab: &Vocab) -> Option<(String, usize)> {
         }
     }
     let w = &toks[i].f;
+    // « la mairie », « du garage »: a kind of business that only one client is.
+    if matches!(
+        w.as_str(),
+        "mairie" | "boulangerie" | "hotel" | "garage" | "cabinet" | "atelier" | "commune"
+    ) && toks
+        .get(i.wrapping_sub(1))
+        .is_some_and(|p| matches!(p.f.as_str(), "la" | "le" | "l" | "du" | "the"))
+        && !toks.get(i + 1).is_some_and(|t| {
+            vocab
+                .clients
+                .iter()
+                .any(|c| fold(c).split_whitespace().skip(1).any(|p| p == t.f))
+        })
+    {
+        let owners: Vec<&String> = vocab
+            .clients
+            .iter()
+            .filter(|c| fold(c).split_whitespace().any(|p| p == w))
+            .collect();
+        if let [only] = owners.as_slice() {
+            return Some(((*only).clone(), 1));
+        }
+    }
     if w.len() < 4 || GENERIC_NAME_WORDS.contains(&w.as_str()) {
         // « Garage Petit », « Mairie de Saint-Aubin »: a generic word followed by the rest.
         for c in &vocab.clients {
@@ -1562,30 +2057,80 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
     let mut months: Vec<u32> = Vec::new();
     let mut year: Option<i32> = None;
     let mut quarter: Option<u32> = None;
+    let mut half: Option<u32> = None;
+    // « du mois dernier et de ce mois-ci »: two periods are not one.
+    let mut two_periods = false;
     let mut folder_word = false;
     let mut dest_word = false;
     let mut pending_group_then = false;
+    // « par » / "by" must be followed by a grouping we know (« par montant » is not one).
+    let mut strict_par = false;
+    // « de janvier à mars », « entre janvier et mars »: the months are a range.
+    let mut month_range = false;
+    let dest_before = name_before_folder(toks);
     while i < toks.len() {
         let t = &toks[i];
         let w = t.f.as_str();
         let next = toks.get(i + 1).map(|t| t.f.as_str()).unwrap_or("");
-        // Exclusions and « don't move » qualifiers.
-        if seq(toks, i, &["sans", "rien", "deplacer"])
-            || seq(toks, i, &["sans", "les", "deplacer"])
-            || seq(toks, i, &["sans", "deplacer"])
-            || seq(toks, i, &["sans", "bouger"])
-            || seq(toks, i, &["sans", "rien", "bouger"])
-            || seq(toks, i, &["ne", "deplace", "rien"])
-            || seq(toks, i, &["ne", "bouge", "rien"])
-            || seq(toks, i, &["without", "moving"])
-            || seq(toks, i, &["don", "t", "move"])
-            || seq(toks, i, &["dont", "move"])
-            || seq(toks, i, &["do", "not", "move"])
-            || seq(toks, i, &["ne", "les", "deplace", "pas"])
-            || seq(toks, i, &["leave", "them", "in", "place"])
-            || seq(toks, i, &["laisse", "les", "en", "place"])
-            || seq(toks, i, &["en", "place"])
+        if let Some((a, b)) = dest_before
+            && a == i
+            && r.actions.contains(&Action::Sort)
+            && r.dest.is_none()
         {
+            let name: Vec<String> = toks[a..b].iter().map(|t| t.orig.clone()).collect();
+            r.dest = Some(name.join(" "));
+            i = b + 1;
+            continue;
+        }
+        // « renomme-les avec la date, le client et le numéro »: a pattern said in words.
+        if r.actions.contains(&Action::Rename)
+            && r.pattern.is_none()
+            && matches!(
+                w,
+                "avec" | "with" | "selon" | "using" | "contenant" | "comprenant" | "including"
+            )
+            && let Some((pieces, n)) = pattern_in_words(toks, i + 1)
+        {
+            r.pattern = Some(pieces);
+            i += 1 + n;
+            continue;
+        }
+        if let Some((p, n)) = phrase_at(toks, i) {
+            match p {
+                Phrase::Filler
+                    if seq(toks, i, &["to", "do"])
+                        && toks.get(i.wrapping_sub(1)).is_some_and(|p| {
+                            matches!(
+                                p.f.as_str(),
+                                "les" | "des" | "the" | "a" | "mes" | "my" | "une" | "un"
+                            )
+                        }) =>
+                {
+                    // « les to-do », "a to-do list"
+                    if !r.actions.contains(&Action::ActionItems) {
+                        r.actions.push(Action::ActionItems);
+                    }
+                    let more = usize::from(
+                        toks.get(i + 2)
+                            .is_some_and(|t| matches!(t.f.as_str(), "list" | "lists" | "liste")),
+                    );
+                    i += n + more;
+                    continue;
+                }
+                Phrase::Filler => {}
+                Phrase::Aside => r.aside = true,
+                Phrase::Sort => {
+                    if !r.actions.contains(&Action::Sort) {
+                        r.actions.push(Action::Sort);
+                    }
+                }
+                Phrase::Question => r.list_verb = true,
+            }
+            i += n;
+            continue;
+        }
+        // Exclusions and « don't move » qualifiers.
+        if no_move_at(toks, i) {
             r.no_move = true;
             let mut n = 1;
             while toks.get(i + n).is_some_and(|t| {
@@ -1643,8 +2188,33 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         }
         if matches!(
             w,
-            "sauf" | "except" | "excepte" | "hors" | "excluding" | "exclus"
+            "sauf"
+                | "except"
+                | "excepte"
+                | "exceptes"
+                | "exceptee"
+                | "exceptees"
+                | "excepted"
+                | "hormis"
+                | "hors"
+                | "excluding"
+                | "exclus"
+                | "exclude"
+                | "exclure"
+                | "exclue"
+                | "exclues"
         ) || seq(toks, i, &["a", "part"])
+            || seq(toks, i, &["a", "l", "exception"])
+            || seq(toks, i, &["a", "l", "exclusion"])
+            || seq(toks, i, &["en", "dehors"])
+            || seq(toks, i, &["apart", "from"])
+            || seq(toks, i, &["aside", "from"])
+            || seq(toks, i, &["not", "including"])
+            || seq(toks, i, &["sans", "toucher"])
+            || seq(toks, i, &["without", "touching"])
+            || seq(toks, i, &["laisse", "de", "cote"])
+            || seq(toks, i, &["leave", "aside"])
+            || matches!(w, "laisse" | "laissez" | "leave")
             || seq(toks, i, &["mais", "pas"])
             || seq(toks, i, &["but", "not"])
             || seq(toks, i, &["ne", "touche", "pas"])
@@ -1659,7 +2229,14 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             || seq(toks, i, &["autres", "que"])
             || seq(toks, i, &["without", "the"])
             || seq(toks, i, &["sans", "les"])
-            || w == "mais" && next == "ne"
+            || w == "mais" && next == "ne" && !no_move_at(toks, i + 1)
+            || matches!(
+                w,
+                "laissant" | "leaving" | "excluant" | "skip" | "skipping" | "ignore" | "ignoring" | "omit"
+            )
+            // "everything but the images"
+            || w == "but" && (scope_at(toks, i + 1, vocab) || next == "the" && scope_at(toks, i + 2, vocab))
+            || seq(toks, i, &["sans", "compter"])
         {
             negated = true;
             let mut n = 1;
@@ -1667,6 +2244,21 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
                 matches!(
                     t.f.as_str(),
                     "part"
+                        | "l"
+                        | "exception"
+                        | "exclusion"
+                        | "dehors"
+                        | "de"
+                        | "des"
+                        | "du"
+                        | "d"
+                        | "from"
+                        | "including"
+                        | "toucher"
+                        | "touching"
+                        | "compter"
+                        | "cote"
+                        | "aside"
                         | "pas"
                         | "not"
                         | "touche"
@@ -1731,6 +2323,40 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             || (w == "puis" || w == "then" || w == "et" || w == "and") && pending_group_then
         {
             after_par = true;
+            strict_par = matches!(w, "par" | "by" | "per");
+            i += 1;
+            continue;
+        }
+        // « par nom de client », « par ordre de date », "by their year"
+        if strict_par
+            && matches!(
+                w,
+                "le" | "la"
+                    | "les"
+                    | "l"
+                    | "leur"
+                    | "leurs"
+                    | "son"
+                    | "sa"
+                    | "ses"
+                    | "the"
+                    | "their"
+                    | "its"
+                    | "nom"
+                    | "noms"
+                    | "name"
+                    | "ordre"
+                    | "order"
+                    | "document"
+                    | "documents"
+                    | "doc"
+                    | "file"
+                    | "de"
+                    | "du"
+                    | "d"
+                    | "of"
+            )
+        {
             i += 1;
             continue;
         }
@@ -1747,6 +2373,12 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             "date" | "dates" => Some(Group::Year),
             _ => None,
         };
+        if strict_par && group.is_none() {
+            // Grouped by something we cannot group by: never ignored.
+            r.unknown.push(t.orig.clone());
+            r.unknown_at.push(i);
+        }
+        strict_par = false;
         if let Some(g) = group
             && (after_par || pending_group_then || t.nested && !r.group.is_empty())
         {
@@ -1800,40 +2432,132 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             pending_group_then = false;
         }
         // Periods.
-        if matches!(
-            w,
-            "dernier"
-                | "derniere"
-                | "last"
-                | "previous"
-                | "precedent"
-                | "precedente"
-                | "passe"
-                | "passee"
-                | "ce"
-                | "cette"
-                | "this"
-                | "current"
-                | "en"
-                | "cours"
-                | "courant"
-        ) || matches!(
-            w,
-            "mois" | "trimestre" | "semaine" | "annee" | "month" | "quarter" | "week" | "year"
-        ) {
-            let rel = relative_at(toks, i);
-            if let Some((what, n)) = rel {
-                r.scope.period = Some(Period::Relative { what });
-                i += n;
-                continue;
+        let period_at = relative_at(toks, i).is_some()
+            || month_of(w).is_some()
+            || year_of(w).is_some()
+            || quarter_at(toks, i).is_some()
+            || half_at(toks, i).is_some()
+            || day_of_month(toks, i).is_some();
+        if period_at && negated {
+            // « sauf celles d'avril »: a period left out is not a period asked for.
+            let why = detect_lang(toks)
+                .pick("exclure une période", "leaving a period out")
+                .to_string();
+            if !r.cannot.contains(&why) {
+                r.cannot.push(why);
             }
         }
-        if let Some(m) = month_of(w) {
+        if let Some((what, n)) = relative_at(toks, i) {
+            // « le dernier trimestre 2024 » is the fourth quarter of 2024.
+            if what == Relative::LastQuarter
+                && toks.get(i + n).is_some_and(|t| year_of(&t.f).is_some())
+            {
+                quarter = Some(4);
+            } else {
+                if r.scope
+                    .period
+                    .is_some_and(|p| p != Period::Relative { what })
+                {
+                    two_periods = true;
+                }
+                r.scope.period = Some(Period::Relative { what });
+            }
+            i += n;
+            continue;
+        }
+        // « l'année 2024 », « du mois de mars », "the month of March"
+        if matches!(w, "annee" | "year" | "exercice") && year_of(next).is_some()
+            || matches!(w, "mois" | "month")
+                && matches!(next, "de" | "d" | "of")
+                && toks.get(i + 2).is_some_and(|t| month_of(&t.f).is_some())
+        {
+            i += if year_of(next).is_some() { 1 } else { 2 };
+            continue;
+        }
+        if matches!(w, "entre" | "between")
+            && toks
+                .get(i + 1)
+                .is_some_and(|t| month_of(&t.f).is_some() || t.f == "le" || t.f == "the")
+        {
+            month_range = true;
+            i += 1;
+            continue;
+        }
+        if let Some((day, n)) = day_of_month(toks, i) {
+            // Only a whole month is a period we can honour: « du 1er janvier au 31 mars ».
+            let m = toks.get(i + n).and_then(|t| month_of(&t.f)).unwrap_or(1);
+            if !(day == 1 || day == last_day_of(m) || m == 2 && day == 29) {
+                r.cannot.push(match detect_lang(toks) {
+                    Lang::Fr => format!("à partir du jour ({})", t.orig),
+                    Lang::En => format!("from a given day ({})", t.orig),
+                });
+            }
+            i += n;
+            continue;
+        }
+        if let Some(m) = month_of(w).filter(|_| !(w == "sept" && slide_word(next))) {
+            // The word before the month, past a day (« au 31 mars »).
+            let before = if toks
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| day_of_month(toks, i - 1).is_some() && p.f != "first")
+            {
+                i.wrapping_sub(2)
+            } else {
+                i.wrapping_sub(1)
+            };
+            if !months.is_empty()
+                && toks.get(before).is_some_and(|p| {
+                    month_of(&p.f).is_some()
+                        || matches!(
+                            p.f.as_str(),
+                            "a" | "au" | "to" | "through" | "till" | "until" | "jusqu"
+                        )
+                })
+            {
+                month_range = true;
+            }
+            months.push(m);
+            // « mars 24 » is a year in French; "March 24" is a day, never guessed.
+            if next.len() == 2
+                && let Ok(y) = next.parse::<i32>()
+            {
+                if detect_lang(toks) == Lang::Fr
+                    && !slide_word(toks.get(i + 2).map(|t| t.f.as_str()).unwrap_or(""))
+                {
+                    year = Some(2000 + y);
+                } else {
+                    r.unknown.push(toks[i + 1].orig.clone());
+                    r.unknown_at.push(i + 1);
+                }
+                i += 1;
+            } else if next.len() == 1 && next.parse::<u32>().is_ok() {
+                r.unknown.push(toks[i + 1].orig.clone());
+                r.unknown_at.push(i + 1);
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        // « 03/2024 »: a month number before a year.
+        if w.len() <= 2
+            && let Ok(m) = w.parse::<u32>()
+            && (1..=12).contains(&m)
+            && year_of(next).is_some()
+        {
             months.push(m);
             i += 1;
             continue;
         }
         if let Some(y) = year_of(w) {
+            if year.is_some_and(|x| x != y) {
+                // « 2024 et 2025 », « de décembre 2024 à janvier 2025 »
+                let why = detect_lang(toks)
+                    .pick("plusieurs années", "several years")
+                    .to_string();
+                if !r.cannot.contains(&why) {
+                    r.cannot.push(why);
+                }
+            }
             year = Some(y);
             i += 1;
             continue;
@@ -1841,6 +2565,19 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         if let Some(q) = quarter_at(toks, i) {
             quarter = Some(q.0);
             i += q.1;
+            // « T1 24 »
+            if let Some(t) = toks.get(i)
+                && t.f.len() == 2
+                && let Ok(y) = t.f.parse::<i32>()
+            {
+                year = Some(2000 + y);
+                i += 1;
+            }
+            continue;
+        }
+        if let Some(h) = half_at(toks, i) {
+            half = Some(h.0);
+            i += h.1;
             continue;
         }
         // Folders of the folder, destinations.
@@ -1878,11 +2615,22 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             continue;
         }
         if dest_word && folder_word && r.dest.is_none() {
-            // The folder's name runs to the end of the clause or the next known word.
+            // The folder's name runs to the end of the clause or the next known word,
+            // after « appelé », "called", "named".
             let mut name = Vec::new();
             let mut n = 0;
+            while toks.get(i + n).is_some_and(|t| {
+                !t.quoted
+                    && matches!(
+                        t.f.as_str(),
+                        "called" | "named" | "nomme" | "appele" | "intitule" | "baptise"
+                    )
+            }) {
+                n += 1;
+            }
+            let skipped = n;
             while let Some(t) = toks.get(i + n) {
-                if n > 0
+                if n > skipped
                     && (is_filler(&t.f) && !t.quoted
                         || action_of(&t.f).is_some()
                         || matches!(
@@ -1905,10 +2653,13 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         }
         // Clients.
         if let Some((c, n)) = client_at(toks, i, vocab) {
-            if negated {
-                r.scope.not_clients.push(c);
+            let list = if negated {
+                &mut r.scope.not_clients
             } else {
-                r.scope.clients.push(c);
+                &mut r.scope.clients
+            };
+            if !list.contains(&c) {
+                list.push(c);
             }
             i += n;
             continue;
@@ -1933,31 +2684,106 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             i += 1;
             continue;
         }
-        if seq(toks, i, &["de", "cote"])
-            || seq(toks, i, &["en", "double"])
-            || seq(toks, i, &["a", "part"]) && r.actions.contains(&Action::Duplicates)
-        {
+        if negated && (seq(toks, i, &["de", "cote"]) || matches!(w, "aside" | "out")) {
+            // « en laissant les e-mails de côté », "leaving the emails aside"
+            i += if w == "de" { 2 } else { 1 };
+            continue;
+        }
+        if matches!(
+            w,
+            "which" | "quels" | "quelles" | "quel" | "quelle" | "lesquels" | "lesquelles"
+        ) {
+            r.list_verb = true;
+        }
+        if seq(toks, i, &["en", "double"]) {
             if !r.actions.contains(&Action::Duplicates) {
                 r.actions.push(Action::Duplicates);
             }
             i += 2;
             continue;
         }
-        if matches!(w, "aside" | "apart") {
-            if !r.actions.contains(&Action::Duplicates) {
-                r.actions.push(Action::Duplicates);
-            }
-            i += 1;
+        // « mets-les de côté »: only duplicates are set aside (see `understand`).
+        if seq(toks, i, &["de", "cote"]) || matches!(w, "aside" | "apart") {
+            r.aside = true;
+            i += if w == "de" { 2 } else { 1 };
             continue;
         }
         if matches!(
             w,
-            "liste" | "list" | "lister" | "montre" | "show" | "affiche" | "signale" | "indique"
+            "liste"
+                | "list"
+                | "lister"
+                | "montre"
+                | "show"
+                | "affiche"
+                | "signale"
+                | "indique"
+                | "check"
+                | "verifie"
+                | "verifier"
+                | "controle"
+                | "controler"
         ) {
             r.list_verb = true;
         }
+        if matches!(w, "liste" | "list" | "lister" | "enumere") {
+            r.list_word = true;
+        }
+        // Document kinds said in several words (« notes de frais », « relevés bancaires »).
+        if let Some((k, n)) = kind_phrase_at(toks, i) {
+            push_kind(&mut r, negated, k);
+            if k == "meeting" {
+                r.meeting_words += 1;
+            }
+            i += n;
+            continue;
+        }
+        // « un tableur », « dans un tableur »: the spreadsheet is the deliverable.
+        if w == "tableur"
+            && toks
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| matches!(p.f.as_str(), "un" | "en" | "a"))
+        {
+            if !r.actions.contains(&Action::Table) {
+                r.actions.push(Action::Table);
+            }
+            r.table_words += 1;
+            if (1..=2).any(|k| {
+                toks.get(i.wrapping_sub(k))
+                    .is_some_and(|p| matches!(p.f.as_str(), "dans" | "en" | "in" | "into"))
+            }) {
+                r.into_deliverable = true;
+            }
+            i += 1;
+            continue;
+        }
+        if t.pronoun {
+            r.pronoun = true;
+            r.singular |= t.singular;
+        }
         // Actions.
         if let Some(a) = action_of(w) {
+            if a == Action::Sort
+                && !r.actions.contains(&Action::Sort)
+                && r.actions.iter().any(|a| {
+                    matches!(
+                        a,
+                        Action::Table | Action::Catalogue | Action::Report | Action::Deck
+                    )
+                })
+            {
+                r.sort_after_deliverable = true;
+            }
+            if matches!(
+                a,
+                Action::Table | Action::Deck | Action::Report | Action::Catalogue
+            ) && (1..=2).any(|k| {
+                toks.get(i.wrapping_sub(k)).is_some_and(|p| {
+                    matches!(p.f.as_str(), "dans" | "in" | "into" | "en" | "sous" | "as")
+                })
+            }) {
+                r.into_deliverable = true;
+            }
             match a {
                 Action::Deck => r.deck_words += 1,
                 Action::Table => r.table_words += 1,
@@ -1997,16 +2823,25 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         }
         // Document kinds, extensions, formats.
         if let Some(k) = kind_of(w) {
-            let k = match (k, next) {
+            // « factures d'achat », « factures de vente »
+            let (after, skip) = match next {
+                "d" | "de" => (toks.get(i + 2).map(|t| t.f.as_str()).unwrap_or(""), 2),
+                _ => (next, 1),
+            };
+            let k = match (k, after) {
                 (
                     "invoice",
                     "fournisseur" | "fournisseurs" | "achat" | "achats" | "supplier" | "suppliers"
                     | "recues",
                 ) => {
-                    i += 1;
+                    i += skip;
                     "supplier_invoice"
                 }
-                ("invoice", "client" | "clients" | "vente" | "ventes" | "emises") => {
+                ("invoice", "vente" | "ventes" | "emises") => {
+                    i += skip;
+                    "sales_invoice"
+                }
+                ("invoice", "client" | "clients") if skip == 1 => {
                     i += 1;
                     "sales_invoice"
                 }
@@ -2033,27 +2868,9 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
         if matches!(w, "supplier" | "suppliers" | "fournisseur" | "fournisseurs")
             && kind_of(next) == Some("invoice")
         {
-            r.scope.kinds.push("supplier_invoice".into());
+            push_kind(&mut r, negated, "supplier_invoice");
             r.invoice_words += 1;
             i += 2;
-            continue;
-        }
-        if matches!(w, "comptes" | "compte") && matches!(next, "rendus" | "rendu") {
-            push_kind(&mut r, negated, "meeting");
-            r.meeting_words += 1;
-            i += 2;
-            continue;
-        }
-        if (w == "credit" && (next == "note" || next == "notes"))
-            || (w == "bons" || w == "bon") && next == "de"
-        {
-            let k = if w == "credit" {
-                "credit_note"
-            } else {
-                "purchase_order"
-            };
-            push_kind(&mut r, negated, k);
-            i += if w == "credit" { 2 } else { 3 };
             continue;
         }
         if w == "notes" || w == "note" {
@@ -2071,24 +2888,20 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             i += 1;
             continue;
         }
-        if (w == "releves" || w == "releve") && matches!(next, "bancaire" | "bancaires" | "de")
-            || w == "bank" && next.starts_with("statement")
-        {
-            push_kind(&mut r, negated, "bank_statement");
-            i += 2;
-            if toks
-                .get(i)
-                .is_some_and(|t| t.f == "banque" || t.f == "compte")
-            {
-                i += 1;
-            }
-            continue;
-        }
         if let Some(e) = ext_of(w) {
-            let file_action = r
-                .actions
-                .iter()
-                .any(|a| a.moves_files() || *a == Action::Catalogue);
+            // « les fichiers PDF », "the PDF files", « liste les PDF »: files, not a format.
+            // « catalogue en PDF », "as CSV": the deliverable's format.
+            let as_format = toks
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| matches!(p.f.as_str(), "en" | "in" | "as" | "format"))
+                && !r.actions.iter().any(|a| a.moves_files());
+            let file_action = !as_format
+                && (r
+                    .actions
+                    .iter()
+                    .any(|a| a.moves_files() || *a == Action::Catalogue)
+                    || r.list_word
+                    || matches!(next, "files" | "fichiers" | "documents" | "docs"));
             let fmt = format_of(w);
             if file_action || fmt.is_none() || negated {
                 if negated {
@@ -2136,6 +2949,7 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             {
                 r.actions.push(Action::Table);
                 r.table_words += 1;
+                r.format = Some(f);
             } else {
                 r.format = Some(f);
             }
@@ -2166,12 +2980,10 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             continue;
         }
         if let Some(n) = number_word(w)
-            && toks
-                .get(i + 1)
-                .is_some_and(|a| a.f.starts_with("slide") || a.f.starts_with("diapo"))
+            && slide_word(next)
         {
             r.slides = Some(n);
-            if !r.actions.contains(&Action::Deck) {
+            if !r.actions.contains(&Action::Deck) && !matches!(next, "pages" | "page") {
                 r.actions.push(Action::Deck);
             }
             i += 2;
@@ -2251,47 +3063,217 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             i += 1;
             continue;
         }
-        if matches!(w, "nom" | "noms")
-            && matches!(
-                next,
-                "standard" | "standards" | "propres" | "clairs" | "coherents"
+        // « des noms propres », "clean names", « harmonise les noms »: renaming.
+        let name_word =
+            |x: &str| matches!(x, "nom" | "noms" | "name" | "names" | "nommage" | "naming");
+        let good = |x: &str| {
+            matches!(
+                x,
+                "standard"
+                    | "standards"
+                    | "propres"
+                    | "clairs"
+                    | "coherents"
+                    | "uniformes"
+                    | "clean"
+                    | "proper"
+                    | "consistent"
+                    | "better"
+                    | "clear"
+                    | "meilleurs"
             )
-        {
-            r.actions.push(Action::Rename);
+        };
+        if name_word(w) && good(next) || good(w) && name_word(next) {
+            if !r.actions.contains(&Action::Rename) {
+                r.actions.push(Action::Rename);
+            }
             i += 2;
             continue;
         }
-        if is_filler(w) || matches!(w, "de" | "des" | "du") {
+        if [
+            "standardis",
+            "standardiz",
+            "harmonis",
+            "harmoniz",
+            "normalis",
+            "normaliz",
+            "uniformis",
+        ]
+        .iter()
+        .any(|st| w.starts_with(st))
+            && toks.iter().any(|t| name_word(&t.f))
+        {
+            if !r.actions.contains(&Action::Rename) {
+                r.actions.push(Action::Rename);
+            }
             i += 1;
             continue;
         }
-        if matches!(w, "ne" | "pas" | "n" | "not" | "don" | "dont" | "t" | "no") {
-            // A negation we did not recognise: never guessed.
-            r.unknown.push(t.orig.clone());
+        // « classe le reste », "sort the rest": what the exclusions leave; without one,
+        // it means something we do not know.
+        if matches!(w, "reste" | "rest" | "else") && (negated || !r.scope.not_kinds.is_empty()) {
             i += 1;
             continue;
         }
+        // Words that narrow the files to a date or an age we cannot honour: never skipped
+        // (« les nouveaux fichiers », « les factures d'aujourd'hui », "today's invoices").
+        let narrows = match w {
+            "nouveau" | "nouvelle" | "nouveaux" | "nouvelles" | "new" => {
+                !matches!(
+                    next,
+                    "dossier"
+                        | "dossiers"
+                        | "folder"
+                        | "folders"
+                        | "sous"
+                        | "repertoire"
+                        | "repertoires"
+                        | "directory"
+                        | "subfolder"
+                        | "subfolders"
+                ) && (kind_of(next).is_some()
+                    || matches!(
+                        next,
+                        "fichiers" | "files" | "documents" | "docs" | "pieces" | "ones"
+                    )
+                    || w.ends_with('x')
+                    || w.ends_with("les"))
+            }
+            "aujourd" | "today" | "maintenant" | "now" => {
+                toks.get(i.wrapping_sub(1))
+                    .is_some_and(|p| matches!(p.f.as_str(), "d" | "de" | "du" | "from" | "of"))
+                    || next == "s"
+            }
+            _ => false,
+        };
+        if !narrows && (is_filler(w) || matches!(w, "de" | "des" | "du")) {
+            i += 1;
+            continue;
+        }
+        // Anything else (a negation we did not recognise, a word we do not know) is never
+        // guessed: the clause is not done.
         r.unknown.push(t.orig.clone());
+        r.unknown_at.push(i);
         i += 1;
     }
+    // « un rapport de 3 pages »: a length we cannot honour (slides are for decks).
+    if r.slides.is_some() && !r.actions.contains(&Action::Deck) {
+        r.cannot.push(
+            detect_lang(toks)
+                .pick("une longueur en pages", "a length in pages")
+                .into(),
+        );
+    }
     // Period assembly.
+    if two_periods
+        || r.scope.period.is_some()
+            && (quarter.is_some() || half.is_some() || !months.is_empty() || year.is_some())
+    {
+        r.cannot.push(
+            detect_lang(toks)
+                .pick("plusieurs périodes", "several periods")
+                .into(),
+        );
+    }
     if let Some(q) = quarter {
         r.scope.period = Some(Period::Months {
             year,
             from: (q - 1) * 3 + 1,
             to: q * 3,
         });
+    } else if let Some(h) = half {
+        r.scope.period = Some(Period::Months {
+            year,
+            from: (h - 1) * 6 + 1,
+            to: h * 6,
+        });
     } else if !months.is_empty() {
-        let from = *months.iter().min().unwrap_or(&1);
-        let to = *months.iter().max().unwrap_or(&12);
-        if months.len() > 2 {
-            r.cannot.push("plusieurs mois".into());
+        let mut ms = months.clone();
+        ms.sort();
+        ms.dedup();
+        let from = ms[0];
+        let to = ms[ms.len() - 1];
+        // « janvier et mars » is two months, not the three from January to March.
+        let contiguous = (to - from + 1) as usize == ms.len();
+        if !(contiguous || month_range && ms.len() == 2) {
+            r.cannot.push(
+                detect_lang(toks)
+                    .pick(
+                        "des mois qui ne se suivent pas",
+                        "months that are not consecutive",
+                    )
+                    .into(),
+            );
         }
         r.scope.period = Some(Period::Months { year, from, to });
     } else if let Some(y) = year {
         r.scope.period = Some(Period::Year { year: y });
     }
     r
+}
+
+/// Document kinds said in several words, longest first where one begins another.
+const KIND_PHRASES: &[(&[&str], &str)] = &[
+    (&["notes", "de", "frais"], "receipt"),
+    (&["note", "de", "frais"], "receipt"),
+    (&["expense", "reports"], "receipt"),
+    (&["expense", "report"], "receipt"),
+    (&["expense", "claims"], "receipt"),
+    (&["expenses"], "receipt"),
+    (&["justificatifs"], "receipt"),
+    (&["justificatif"], "receipt"),
+    (&["tickets", "de", "caisse"], "receipt"),
+    (&["ticket", "de", "caisse"], "receipt"),
+    (&["meeting", "notes"], "meeting"),
+    (&["meeting", "minutes"], "meeting"),
+    (&["notes", "de", "reunion"], "meeting"),
+    (&["notes", "de", "reunions"], "meeting"),
+    (&["proces", "verbaux"], "meeting"),
+    (&["proces", "verbal"], "meeting"),
+    (&["pv"], "meeting"),
+    (&["pvs"], "meeting"),
+    (&["crs"], "meeting"),
+    (&["comptes", "rendus"], "meeting"),
+    (&["compte", "rendu"], "meeting"),
+    (&["comptes", "rendu"], "meeting"),
+    (&["releves", "bancaires"], "bank_statement"),
+    (&["releve", "bancaire"], "bank_statement"),
+    (&["releves", "de", "compte"], "bank_statement"),
+    (&["releve", "de", "compte"], "bank_statement"),
+    (&["releves", "de", "banque"], "bank_statement"),
+    (&["releve", "de", "banque"], "bank_statement"),
+    (&["releves"], "bank_statement"),
+    (&["extraits", "de", "compte"], "bank_statement"),
+    (&["extraits", "bancaires"], "bank_statement"),
+    (&["bank", "statements"], "bank_statement"),
+    (&["bank", "statement"], "bank_statement"),
+    (&["statements"], "bank_statement"),
+    (&["exports", "bancaires"], "bank_statement"),
+    (&["export", "bancaire"], "bank_statement"),
+    (&["exports", "banque"], "bank_statement"),
+    (&["export", "banque"], "bank_statement"),
+    (&["bank", "exports"], "bank_statement"),
+    (&["bons", "de", "commande"], "purchase_order"),
+    (&["bon", "de", "commande"], "purchase_order"),
+    (&["purchase", "orders"], "purchase_order"),
+    (&["purchase", "order"], "purchase_order"),
+    (&["feuilles", "de", "calcul"], "spreadsheet"),
+    (&["feuille", "de", "calcul"], "spreadsheet"),
+    (&["propositions", "commerciales"], "quote"),
+    (&["proposition", "commerciale"], "quote"),
+    (&["propositions"], "quote"),
+    (&["proposition"], "quote"),
+    (&["offres", "de", "prix"], "quote"),
+    (&["credit", "notes"], "credit_note"),
+    (&["credit", "note"], "credit_note"),
+];
+
+fn kind_phrase_at(toks: &[Tok], i: usize) -> Option<(&'static str, usize)> {
+    KIND_PHRASES
+        .iter()
+        .filter(|(words, _)| seq(toks, i, words))
+        .max_by_key(|(words, _)| words.len())
+        .map(|(words, k)| (*k, words.len()))
 }
 
 fn push_kind(r: &mut Reading, negated: bool, k: &str) {
@@ -2313,6 +3295,8 @@ fn push_group(g: &mut Vec<Group>, k: Group) {
 
 fn number_word(w: &str) -> Option<u32> {
     const N: &[(&str, u32)] = &[
+        ("deux", 2),
+        ("two", 2),
         ("trois", 3),
         ("three", 3),
         ("quatre", 4),
@@ -2328,10 +3312,86 @@ fn number_word(w: &str) -> Option<u32> {
         ("nine", 9),
         ("dix", 10),
         ("ten", 10),
+        ("onze", 11),
+        ("eleven", 11),
         ("douze", 12),
         ("twelve", 12),
+        ("treize", 13),
+        ("thirteen", 13),
+        ("quatorze", 14),
+        ("fourteen", 14),
+        ("quinze", 15),
+        ("fifteen", 15),
+        ("seize", 16),
+        ("sixteen", 16),
+        ("vingt", 20),
+        ("twenty", 20),
     ];
     N.iter().find(|(n, _)| *n == w).map(|(_, v)| *v)
+}
+
+fn slide_word(w: &str) -> bool {
+    w.starts_with("slide")
+        || w.starts_with("diapo")
+        || matches!(w, "pages" | "page" | "transparents")
+}
+
+/// A day before a month name (« le 12 mars », « 1er janvier »): the day and its length.
+fn day_of_month(toks: &[Tok], i: usize) -> Option<(u32, usize)> {
+    let w = toks[i].f.as_str();
+    let day = match w {
+        "1er" | "premier" | "1st" | "first" => 1,
+        _ => {
+            let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            if digits.is_empty()
+                || digits.len() > 2
+                || !matches!(&w[digits.len()..], "" | "th" | "st" | "nd" | "rd" | "er")
+            {
+                return None;
+            }
+            digits
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (1..=31).contains(d))?
+        }
+    };
+    toks.get(i + 1)
+        .and_then(|t| month_of(&t.f))
+        .map(|_| (day, 1))
+}
+
+fn last_day_of(month: u32) -> u32 {
+    match month {
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// « premier semestre », « S2 », "first half": the half and how many tokens it spans.
+fn half_at(toks: &[Tok], i: usize) -> Option<(u32, usize)> {
+    let w = toks[i].f.as_str();
+    let next = toks.get(i + 1).map(|t| t.f.as_str()).unwrap_or("");
+    match w {
+        "s1" | "h1" => return Some((1, 1)),
+        "s2" | "h2" => return Some((2, 1)),
+        _ => {}
+    }
+    let h = match w {
+        "premier" | "1er" | "first" | "1st" => 1,
+        "second" | "seconde" | "deuxieme" | "2e" | "2eme" | "2nd" => 2,
+        _ => return None,
+    };
+    if matches!(next, "semestre" | "half") {
+        // "the first half of the year"
+        let mut n = 2;
+        if seq(toks, i + 2, &["of", "the", "year"]) || seq(toks, i + 2, &["de", "l", "annee"]) {
+            n += 3;
+        }
+        Some((h, n))
+    } else {
+        None
+    }
 }
 
 fn quarter_at(toks: &[Tok], i: usize) -> Option<(u32, usize)> {
@@ -2346,6 +3406,14 @@ fn quarter_at(toks: &[Tok], i: usize) -> Option<(u32, usize)> {
         "deuxieme" | "second" | "2e" | "2eme" | "2nd" => 2,
         "troisieme" | "third" | "3e" | "3eme" | "3rd" => 3,
         "quatrieme" | "fourth" | "4e" | "4eme" | "4th" => 4,
+        // « trimestre 2 », "quarter 3"
+        "trimestre" | "quarter" => {
+            return next
+                .parse::<u32>()
+                .ok()
+                .filter(|q| (1..=4).contains(q) && next.len() == 1)
+                .map(|q| (q, 2));
+        }
         _ => return None,
     };
     if matches!(next, "trimestre" | "quarter") {
@@ -2361,6 +3429,7 @@ fn relative_at(toks: &[Tok], i: usize) -> Option<(Relative, usize)> {
         (&["dernier", "trimestre"], Relative::LastQuarter),
         (&["trimestre", "dernier"], Relative::LastQuarter),
         (&["trimestre", "precedent"], Relative::LastQuarter),
+        (&["trimestre", "passe"], Relative::LastQuarter),
         (&["last", "quarter"], Relative::LastQuarter),
         (&["previous", "quarter"], Relative::LastQuarter),
         (&["ce", "trimestre"], Relative::ThisQuarter),
@@ -2370,6 +3439,7 @@ fn relative_at(toks: &[Tok], i: usize) -> Option<(Relative, usize)> {
         (&["mois", "dernier"], Relative::LastMonth),
         (&["dernier", "mois"], Relative::LastMonth),
         (&["mois", "precedent"], Relative::LastMonth),
+        (&["mois", "passe"], Relative::LastMonth),
         (&["last", "month"], Relative::LastMonth),
         (&["previous", "month"], Relative::LastMonth),
         (&["ce", "mois"], Relative::ThisMonth),
@@ -2382,6 +3452,8 @@ fn relative_at(toks: &[Tok], i: usize) -> Option<(Relative, usize)> {
         (&["semaine", "derniere"], Relative::LastWeek),
         (&["derniere", "semaine"], Relative::LastWeek),
         (&["semaine", "passee"], Relative::LastWeek),
+        (&["semaine", "precedente"], Relative::LastWeek),
+        (&["previous", "week"], Relative::LastWeek),
         (&["last", "week"], Relative::LastWeek),
         (&["cette", "annee"], Relative::ThisYear),
         (&["this", "year"], Relative::ThisYear),
@@ -2390,6 +3462,10 @@ fn relative_at(toks: &[Tok], i: usize) -> Option<(Relative, usize)> {
         (&["derniere", "annee"], Relative::LastYear),
         (&["annee", "passee"], Relative::LastYear),
         (&["last", "year"], Relative::LastYear),
+        (&["previous", "year"], Relative::LastYear),
+        (&["annee", "precedente"], Relative::LastYear),
+        (&["an", "dernier"], Relative::LastYear),
+        (&["an", "passe"], Relative::LastYear),
     ];
     for (words, what) in pairs {
         if seq(toks, i, words) {
@@ -2436,7 +3512,15 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
         Some((raw, _)) => brief.replacen(raw.as_str(), " ", 1),
         None => brief.to_string(),
     };
-    let toks = tokenize(&text);
+    let mut toks = tokenize(&text);
+    // Slips of the finger: a word read as unknown is corrected to the content word it is
+    // one slip away from, if there is exactly one (« factrues », « clinet », « anée »).
+    let first = read_clause(&toks, vocab);
+    for k in first.unknown_at {
+        if let Some(c) = toks.get(k).and_then(|t| correction(&t.f)) {
+            toks[k].f = c.to_string();
+        }
+    }
     let lang = detect_lang(&toks);
     // Segments at boundaries; a segment with no action word continues its neighbour.
     let mut segs: Vec<Vec<Tok>> = Vec::new();
@@ -2450,10 +3534,92 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
     }
     let mut clauses_toks: Vec<Vec<Tok>> = Vec::new();
     let mut leading: Vec<Tok> = Vec::new();
-    for s in segs {
+    for mut s in segs {
         // A segment with no action word continues its clause, unless it asks for something
-        // of its own that we do not know (« et envoie-le par mail »).
-        let own_request = !s.is_empty() && !read_clause(&s, vocab).unknown.is_empty();
+        // of its own that we do not know (« et envoie-le par mail »). A qualifier
+        // (« mais … », "except …") stays with its clause, understood or not.
+        let seg_reading = read_clause(&s, vocab);
+        let qualifier = s
+            .iter()
+            .find(|t| !matches!(t.f.as_str(), "et" | "and" | "puis" | "then" | "ensuite"))
+            .is_some_and(|t| {
+                matches!(
+                    t.f.as_str(),
+                    "mais"
+                        | "but"
+                        | "sauf"
+                        | "except"
+                        | "excepte"
+                        | "hormis"
+                        | "only"
+                        | "seulement"
+                        | "uniquement"
+                        | "sans"
+                        | "without"
+                        | "not"
+                        | "pas"
+                        | "ne"
+                        | "excluding"
+                )
+            });
+        // « …avec la date, le client et le numéro »: the rest of a name pattern.
+        let pattern_rest = seg_reading.unknown_at.iter().all(|k| {
+            s.get(*k).is_some_and(|t| {
+                matches!(
+                    t.f.as_str(),
+                    "numero" | "number" | "num" | "reference" | "ref" | "date"
+                )
+            })
+        }) && clauses_toks
+            .last()
+            .is_some_and(|c| read_clause(c, vocab).actions.contains(&Action::Rename));
+        // « par année, mois »: the rest of a grouping.
+        let group_rest = seg_reading.unknown_at.iter().all(|k| {
+            s.get(*k).is_some_and(|t| {
+                matches!(
+                    t.f.as_str(),
+                    "client"
+                        | "clients"
+                        | "type"
+                        | "types"
+                        | "annee"
+                        | "mois"
+                        | "trimestre"
+                        | "year"
+                        | "month"
+                        | "quarter"
+                        | "date"
+                )
+            })
+        }) && clauses_toks
+            .last()
+            .is_some_and(|c| !read_clause(c, vocab).group.is_empty());
+        let own_request = !s.is_empty()
+            && !seg_reading.unknown.is_empty()
+            && !qualifier
+            && !pattern_rest
+            && !group_rest;
+        // « Range les factures par client, les devis par mois »: the verb is not repeated.
+        let own_scope =
+            |sc: &Scope| !sc.kinds.is_empty() || !sc.folders.is_empty() || !sc.clients.is_empty();
+        let gapped = !has_action_word(&s)
+            && own_scope(&seg_reading.scope)
+            && !seg_reading.group.is_empty()
+            && seg_reading.unknown.is_empty()
+            && clauses_toks.last().is_some_and(|c| {
+                let prev = read_clause(c, vocab);
+                prev.actions == [Action::Sort] && own_scope(&prev.scope) && !prev.group.is_empty()
+            });
+        if gapped
+            && let Some(verb) = clauses_toks
+                .last()
+                .and_then(|c| c.iter().find(|t| action_of(&t.f) == Some(Action::Sort)))
+        {
+            let mut verb = verb.clone();
+            verb.boundary = false;
+            verb.after_colon = false;
+            s.insert(0, verb);
+        }
         if has_action_word(&s) || own_request && !clauses_toks.is_empty() {
             let mut c = std::mem::take(&mut leading);
             c.extend(s);
@@ -2500,8 +3666,68 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
         }
         readings.push((text, r));
     }
+    let mut prev_scope: Option<Scope> = None;
+    let mut prev_made_something = false;
     for (text, mut r) in readings {
         let no_move = r.no_move;
+        // « fais un tableau, trie-le par client »: sorting what we made, not the files.
+        if r.singular
+            && prev_made_something
+            && r.actions
+                .iter()
+                .any(|a| matches!(a, Action::Sort | Action::Rename))
+        {
+            r.cannot.push(
+                lang.pick(
+                    "classer ou renommer le livrable lui-même",
+                    "sorting or renaming the deliverable itself",
+                )
+                .into(),
+            );
+        }
+        // « mets les doublons de côté », « trouve les doublons et mets-les de côté »: the
+        // duplicates' folder. Anything else set aside is not something we do.
+        if r.aside && !r.actions.contains(&Action::Duplicates) {
+            let prev_dups = frame
+                .clauses
+                .last()
+                .is_some_and(|c| c.actions.contains(&Action::Duplicates));
+            if r.pronoun && prev_dups
+                || r.actions.is_empty() && r.scope.is_whole_folder() && prev_dups
+            {
+                r.actions.retain(|a| *a != Action::Sort);
+                r.actions.push(Action::Duplicates);
+            } else {
+                r.cannot.push(
+                    lang.pick(
+                        "mettre de côté autre chose que les doublons",
+                        "setting aside anything but duplicates",
+                    )
+                    .into(),
+                );
+            }
+        }
+        if !r.actions.is_empty() {
+            prev_made_something = r.actions.iter().all(|a| !a.moves_files());
+        }
+        // « puis classe-les par client »: the files of the clause before.
+        if r.pronoun
+            && r.scope.is_whole_folder()
+            && let Some(p) = &prev_scope
+        {
+            let period = r.scope.period;
+            r.scope = p.clone();
+            if period.is_some() {
+                r.scope.period = period;
+            }
+        }
+        if !r.actions.is_empty() {
+            prev_scope = Some(r.scope.clone());
+        }
+        // « tableau des factures classées par client »: the sort word describes the table.
+        if r.sort_after_deliverable && r.dest.is_none() {
+            r.actions.retain(|a| *a != Action::Sort);
+        }
         if r.list_verb && r.actions.contains(&Action::Duplicates) {
             r.list_only = true;
         }
@@ -2536,6 +3762,19 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
             && r.table_words <= 1
         {
             r.actions.retain(|a| *a != Action::Table);
+        }
+        // « mets les factures dans un tableau »: the table is what is asked, not a sort.
+        if r.into_deliverable
+            && r.actions.contains(&Action::Sort)
+            && r.group.is_empty()
+            && r.dest.is_none()
+            && r.actions.len() > 1
+        {
+            r.actions.retain(|a| *a != Action::Sort);
+        }
+        // « liste les fichiers », "list the invoices": the catalogue is that list.
+        if r.actions.is_empty() && r.list_word && r.unknown.is_empty() {
+            r.actions.push(Action::Catalogue);
         }
         // Amounts alone (« les montants des factures ») with a table: nothing more.
         if r.actions.is_empty() && r.table_words > 0 && r.invoice_words > 0 && r.unknown.is_empty()
@@ -2653,6 +3892,13 @@ fn clause_problem(r: &Reading, no_move: bool, lang: Lang) -> Option<String> {
         .actions
         .iter()
         .any(|a| matches!(a, Action::Sort | Action::Rename));
+    if moves && r.list_word && !r.actions.contains(&Action::Duplicates) {
+        // « liste les fichiers à renommer »: a list is asked, not the change.
+        return say(
+            "une liste de fichiers à classer ou renommer",
+            "a list of files to sort or rename",
+        );
+    }
     if moves && no_move {
         return say(
             "classer ou renommer sans rien déplacer se contredit",
@@ -2678,13 +3924,28 @@ fn clause_problem(r: &Reading, no_move: bool, lang: Lang) -> Option<String> {
             );
         }
     }
-    if matches!(r.format, Some(Format::Pdf) | Some(Format::Csv))
-        && !r.actions.iter().any(|a| matches!(a, Action::Catalogue))
-    {
-        return say(
-            "ce format de livrable n'est pas produit hors ligne",
-            "that deliverable format is not produced offline",
-        );
+    // Each deliverable comes in the formats it is made in: a format asked that one of the
+    // clause's deliverables is not made in is named, never silently replaced.
+    if let Some(f) = r.format {
+        let made_in = |a: &Action| -> &[Format] {
+            match a {
+                Action::Table => &[Format::Excel],
+                Action::Catalogue => &[Format::Excel, Format::Markdown, Format::Csv],
+                Action::Report => &[Format::Word, Format::Markdown],
+                Action::Deck => &[Format::Powerpoint],
+                Action::Summaries | Action::ActionItems => {
+                    &[Format::Word, Format::Markdown, Format::Excel]
+                }
+                Action::Sort | Action::Rename | Action::Duplicates => &[],
+            }
+        };
+        let deliverables: Vec<&Action> = r.actions.iter().filter(|a| !a.moves_files()).collect();
+        if deliverables.is_empty() || deliverables.iter().any(|a| !made_in(a).contains(&f)) {
+            return say(
+                "ce format de livrable n'est pas produit hors ligne",
+                "that deliverable format is not produced offline",
+            );
+        }
     }
     if r.actions.contains(&Action::Sort)
         && r.group.contains(&Group::Client)
@@ -2769,6 +4030,143 @@ mod tests {
         assert_eq!(
             sig("Sort files by client then year"),
             "sort(by=client>year)"
+        );
+    }
+
+    #[test]
+    fn slips_of_the_finger_are_corrected_to_the_one_content_word_they_are_near() {
+        assert_eq!(
+            sig("Calsse les factrues par clinet stp"),
+            "sort(by=client,kinds=invoice)"
+        );
+        assert_eq!(sig("Trie les fichier par anée"), "sort(by=year)");
+        assert_eq!(sig("fait un tablaeu des fatcures"), "table(kinds=invoice)");
+        assert_eq!(correction("recapitulatf"), Some("recapitulatif"));
+        // Real words one slip from a content word keep their own meaning.
+        for w in [
+            "clause",
+            "devise",
+            "derniers",
+            "precedents",
+            "contacts",
+            "recente",
+            "tirer",
+        ] {
+            assert_eq!(correction(w), None, "{w}");
+        }
+        // Too short to tell, or a filler word: never a target.
+        assert_eq!(correction("moi"), None);
+        assert_eq!(correction("vieux"), None);
+    }
+
+    #[test]
+    fn typo_tolerance_never_turns_an_unknown_verb_into_a_known_one() {
+        let mut wrong = Vec::new();
+        for verb in [
+            "Envoie",
+            "Envoyer",
+            "Imprime",
+            "Imprimer",
+            "Supprime",
+            "Efface",
+            "Archive",
+            "Archiver",
+            "Compresse",
+            "Zippe",
+            "Partage",
+            "Traduis",
+            "Fusionne",
+            "Convertis",
+            "Calcule",
+            "Paye",
+            "Relance",
+            "Signe",
+            "Valide",
+            "Scanne",
+            "Copie",
+            "Exporte",
+            "Corrige",
+            "Complète",
+            "Remplis",
+            "Télécharge",
+            "Sauvegarde",
+            "Chiffre",
+            "Ouvre",
+            "Publie",
+            "Tire",
+            "Tirer",
+            "Rebrousse",
+            "Rapporte-moi",
+            "Expédie",
+            "Rapatrie",
+            "Send",
+            "Print",
+            "Delete",
+            "Remove",
+            "Share",
+            "Translate",
+            "Merge",
+            "Convert",
+            "Compute",
+            "Pay",
+            "Sign",
+            "Copy",
+            "Export",
+            "Fix",
+            "Fill",
+            "Download",
+            "Backup",
+            "Encrypt",
+            "Open",
+            "Publish",
+            "Forward",
+            "Upload",
+            "Zip",
+            "Compress",
+            "Email",
+            "Shred",
+            "Scan",
+            "Clauses",
+        ] {
+            for brief in [
+                format!("{verb} les factures"),
+                format!("{verb} the invoices"),
+            ] {
+                let f = understand(&brief, &Vocab::default());
+                if !f.clauses.is_empty() {
+                    wrong.push(format!("{brief}: {}", f.signature()));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    #[test]
+    fn qualifiers_that_cannot_be_honoured_are_never_dropped() {
+        for brief in [
+            // A grouping we do not know.
+            "Classe les factures par montant",
+            "Trie les fichiers par taille",
+            // Periods we cannot honour exactly.
+            "Trie les factures des 3 derniers mois",
+            "Tableau des factures du 15 mars au 15 avril",
+            "Trie les factures de janvier et mars",
+            "Range les factures sauf celles de mars",
+            "Sort the invoices from March 24",
+            // Words that narrow the files.
+            "Classe les nouvelles factures par client",
+            "Trie les factures d'aujourd'hui",
+            "Trie les plus gros fichiers",
+        ] {
+            assert_eq!(sig(brief), "refuse", "{brief}");
+        }
+        assert_eq!(
+            sig("Tableau des factures du 1er janvier au 31 mars 2024"),
+            "table(kinds=invoice,period=2024-Q1)"
+        );
+        assert_eq!(
+            sig("Classe les factures entre janvier et mars par client"),
+            "sort(by=client,kinds=invoice,period=m01..03)"
         );
     }
 

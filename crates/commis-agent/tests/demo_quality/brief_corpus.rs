@@ -133,6 +133,7 @@ fn in_expected_scope(w: &Want, f: &FileFacts) -> bool {
     {
         return false;
     }
+    // Several values (`client=A+B`) mean any of them.
     if let Some(d) = w.get("folder")
         && !d.split('+').any(|d| f.path.starts_with(&format!("{d}/")))
     {
@@ -150,7 +151,7 @@ fn in_expected_scope(w: &Want, f: &FileFacts) -> bool {
         .as_deref()
         .or(f.invoice.as_ref().and_then(|i| i.client.as_deref()));
     if let Some(c) = w.get("client")
-        && client.map(norm) != Some(norm(c))
+        && !c.split('+').any(|c| client.map(norm) == Some(norm(c)))
     {
         return false;
     }
