@@ -23,8 +23,13 @@ How to regenerate
     python3 scripts/make-demo.py examples/demo-pme
     python3 scripts/make-demo.py OUTDIR --expected PATH.json
 
-Python 3 standard library only. The output is byte-identical from run to run: every
-date is fixed, zip entries carry fixed timestamps and a fixed order, nothing is random.
+Python 3 standard library, plus poppler's pdftoppm and Pillow for the scans: the
+documents of Scans/ are what a scanner and a phone give, pictures without a text layer
+(two image-only PDFs and one phone photo, JPEG, turned a quarter), so reading them needs
+OCR (scripts/test-deps-ocr.sh installs all three). The output is byte-identical from run
+to run on the same versions of those: every date is fixed, zip entries carry fixed
+timestamps and a fixed order, the scans' skew, blur and grain come from a generator
+seeded with the file's path.
 The document contents and the ground truth are written from the same data below, so they
 cannot drift apart. Files the generator does not know are left alone (and listed).
 """
@@ -203,7 +208,7 @@ INVOICES = [
                 ("Main-d'œuvre pose", 320, "h", H)]),
     dict(path="Scans/scan0001.pdf", number="F2024-032", client="tilleuls",
          as_written="Hôtel Les Tilleuls", date="2024-03-14", due="2024-04-13",
-         date_style="long", subject="Bar de la réception", scan=True,
+         date_style="long", subject="Bar de la réception", scan="pdf",
          items=[("Comptoir de bar en chêne et laiton", 10, "u", 420000),
                 ("Étagères rétroéclairées", 30, "u", 38000),
                 ("Pose et réglages", 100, "h", H)]),
@@ -217,9 +222,9 @@ INVOICES = [
          as_written="GARAGE PETIT SAS", date="2024-03-22", due="2024-04-21",
          date_style="long", subject="Acompte – comptoir d'accueil (devis D2024-014)",
          items=[("Acompte 40 % sur devis D2024-014", 10, "forfait", 248800)]),
-    dict(path="Scans/scan0002.pdf", number="F2024-035", client="tilleuls",
+    dict(path="Scans/IMG_20240402_091532.jpg", number="F2024-035", client="tilleuls",
          as_written="SAS Hôtel Les Tilleuls", date="2024-03-28", due="2024-04-27",
-         date_style="num", subject="Acompte – têtes de lit (devis D2024-013)", scan=True,
+         date_style="num", subject="Acompte – têtes de lit (devis D2024-013)", scan="photo",
          items=[("Acompte 30 % sur devis D2024-013", 10, "forfait", 424800)]),
     dict(path="FACT-036 mairie.pdf", number="F2024-036", client="mairie",
          as_written="Commune de Saint-Aubin", date="2024-04-04", due="2024-05-04",
@@ -283,7 +288,7 @@ CREDIT_NOTES = [
 ]
 
 SUPPLIER_INVOICES = [
-    dict(path="Scans/scan0003.pdf", lang="fr", number="FBR-24-0412",
+    dict(path="Scans/scan0003.pdf", lang="fr", number="FBR-24-0412", scan="pdf",
          issuer="Bois & Panneaux du Rhône", date="2024-03-22", due="2024-04-21",
          items=[("Plateau chêne massif 1er choix 40 mm", 15, "m³", 245000),
                 ("Contreplaqué bouleau 18 mm 250 × 125", 200, "u", 6840),
@@ -411,6 +416,94 @@ def pdf_bytes(page, info, compress=True):
     return bytes(out)
 
 
+# ---------------------------------------------------------------------------
+# Scans: a text PDF rasterised, skewed, blurred and grained, kept as pictures only
+# ---------------------------------------------------------------------------
+
+def rasterise(pdf, dpi):
+    """The page of a one-page PDF as a grey Pillow image (pdftoppm)."""
+    import subprocess
+    import tempfile
+    from PIL import Image
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "in.pdf")
+        with open(src, "wb") as fh:
+            fh.write(pdf)
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", "-singlefile", src,
+                        os.path.join(tmp, "page")], check=True)
+        with Image.open(os.path.join(tmp, "page.png")) as im:
+            return im.convert("L")
+
+
+def age(im, seed, angle, blur, grain):
+    """Skew, blur and grain, drawn from a generator seeded with `seed`."""
+    import random
+    from PIL import Image, ImageChops, ImageFilter
+    rng = random.Random(seed)
+    im = im.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+    im = im.filter(ImageFilter.GaussianBlur(blur))
+    noise = Image.frombytes("L", im.size, rng.randbytes(im.size[0] * im.size[1]))
+    noise = noise.point(lambda v: v * grain // 255)
+    return ImageChops.add(im, noise, 1.0, -grain // 2)
+
+
+def scanned_pdf(pdf, path, info):
+    """What a scanner gives for a printed page: a 200 dpi grey JPEG in a PDF, no text."""
+    im = age(rasterise(pdf, 200), path, 0.8, 0.6, 22)
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=75)
+    jpeg = buf.getvalue()
+    w, h = im.size
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>",
+            f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace "
+            f"/DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length {len(jpeg)} >>\n"
+            f"stream\n".encode() + jpeg + b"\nendstream"]
+    content = b"q 595 0 0 842 0 0 cm /Im0 Do Q"
+    objs.append(f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream")
+    entries = [f"/{k} {pdf_text_string(info[k])}" for k in ("Creator", "Producer") if k in info]
+    entries.append(f"/CreationDate (D:{info['created']})")
+    entries.append(f"/ModDate (D:{info['created']})")
+    objs.append(("<< " + " ".join(entries) + " >>").encode("ascii"))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n".encode()
+    out += b"0000000000 65535 f \n"
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    file_id = hashlib.md5(bytes(out)).hexdigest().upper()
+    out += (f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Info {len(objs)} 0 R "
+            f"/ID [<{file_id}> <{file_id}>] >>\nstartxref\n{xref_at}\n%%EOF\n").encode()
+    return bytes(out)
+
+
+def phone_photo(pdf, path):
+    """What a phone gives: a 150 dpi photo of the page, held sideways (turned a quarter,
+    no EXIF orientation), skewed, soft, grainy, on warm paper, strongly compressed."""
+    from PIL import Image
+    im = age(rasterise(pdf, 150), path, -1.6, 0.9, 30)
+    im = im.transpose(Image.Transpose.ROTATE_90)
+    warm = Image.merge("RGB", (im, im.point(lambda v: v * 246 // 255),
+                               im.point(lambda v: v * 226 // 255)))
+    buf = io.BytesIO()
+    warm.save(buf, "JPEG", quality=62)
+    return buf.getvalue()
+
+
+def as_scanned(pdf, item, info):
+    if item.get("scan") == "photo":
+        return phone_photo(pdf, item["path"])
+    if item.get("scan") == "pdf":
+        return scanned_pdf(pdf, item["path"], info)
+    return pdf
+
+
 def pdf_created(date, hour=9, minute=30):
     return f"{date:%Y%m%d}{hour:02d}{minute:02d}00+01'00'"
 
@@ -504,7 +597,8 @@ def invoice_pdf(inv):
     else:
         info = {"Producer": "Scanner Brother MFC-L2710DW", "Creator": "ControlCenter4",
                 "created": pdf_created(date + dt.timedelta(days=3), 8, 12)}
-    return pdf_bytes(p, info, compress=not inv["number"].endswith(("028", "031")))
+    pdf = pdf_bytes(p, info, compress=not inv["number"].endswith(("028", "031")))
+    return as_scanned(pdf, inv, info)
 
 
 def quote_pdf(q):
@@ -585,7 +679,7 @@ def supplier_fr_pdf(s):
     p.text(50, 99, "IBAN FR76 3000 4028 1700 0101 2345 678 – BNP Paribas Lyon Est", size=8)
     info = {"Producer": "Scanner Brother MFC-L2710DW", "Creator": "ControlCenter4",
             "created": pdf_created(date + dt.timedelta(days=5), 8, 3)}
-    return pdf_bytes(p, info)
+    return as_scanned(pdf_bytes(p, info), s, info)
 
 
 def supplier_en_pdf(s):

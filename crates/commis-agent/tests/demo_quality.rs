@@ -185,3 +185,48 @@ async fn invoice_fields_of_the_demo_match_the_ground_truth_for_at_least_90_perce
     }
     assert!(share >= 0.9, "{misses:#?}");
 }
+
+/// The demo's scans (two image-only PDFs and a phone photo turned a quarter) have no text
+/// layer: their invoices reach the ledger and its totals only through OCR, with the right
+/// totals and without doubt.
+#[tokio::test]
+async fn the_scans_totals_reach_the_ledger_through_ocr() {
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("examples/demo-pme.expected.json")).unwrap(),
+    )
+    .unwrap();
+    let analysis = analysis().await;
+    let ledger = commis_agent::offline::analysis::ledger(&analysis, None);
+    let mut scans = 0;
+    for e in expected["files"].as_array().unwrap() {
+        let path = e["path"].as_str().unwrap();
+        if !path.starts_with("Scans/") {
+            continue;
+        }
+        scans += 1;
+        let fact = analysis.files.iter().find(|f| f.path == path).unwrap();
+        assert!(fact.ocr.is_some(), "{path} was not read by OCR: {fact:?}");
+        let inv = fact.invoice.as_ref().expect("invoice fields");
+        assert_eq!(inv.amounts_to_check, None, "{path}");
+        let entry = ledger
+            .iter()
+            .find(|l| l.file == path)
+            .expect("in the ledger");
+        let want = (e["fields"]["total"].as_f64().unwrap() * 100.0).round() as i64;
+        assert_eq!(entry.total_cents, Some(want), "{path}: {entry:?}");
+        assert!(!entry.amounts_to_check(), "{path}");
+        assert_eq!(
+            inv.number.as_deref(),
+            e["fields"]["number"].as_str(),
+            "{path}"
+        );
+    }
+    assert_eq!(scans, 3);
+    // The totals count them: the sum of every entry in euros includes the scans.
+    let all: i64 = commis_skills::money::totals_by_currency(&ledger)
+        .iter()
+        .filter(|t| t.currency.as_deref() == Some("EUR"))
+        .map(|t| t.count as i64)
+        .sum();
+    assert!(all >= 3, "{all}");
+}

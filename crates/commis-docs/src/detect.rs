@@ -31,6 +31,9 @@ pub fn detect_format(name: &str, bytes: &[u8]) -> Result<Format, DocError> {
     if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
         return Ok(Format::Webp);
     }
+    if bytes.starts_with(b"II*\x00") || bytes.starts_with(b"MM\x00*") {
+        return Ok(Format::Tiff);
+    }
     if let Some(kind) = known_binary(bytes) {
         return Err(DocError::Unsupported {
             detected: kind.to_string(),
@@ -166,7 +169,7 @@ fn detect_cfb(bytes: &[u8], ext: &str) -> Result<Format, DocError> {
 }
 
 fn known_binary(bytes: &[u8]) -> Option<&'static str> {
-    let sigs: [(&[u8], &str); 10] = [
+    let sigs: [(&[u8], &str); 8] = [
         (b"\x1f\x8b", "gzip archive"),
         (b"BZh", "bzip2 archive"),
         (b"\xfd7zXZ\x00", "xz archive"),
@@ -174,8 +177,6 @@ fn known_binary(bytes: &[u8]) -> Option<&'static str> {
         (b"Rar!", "RAR archive"),
         (b"\x7fELF", "executable program"),
         (b"MZ", "Windows executable"),
-        (b"II*\x00", "TIFF image"),
-        (b"MM\x00*", "TIFF image"),
         (b"\x00\x00\x01\x00", "icon image"),
     ];
     sigs.iter()

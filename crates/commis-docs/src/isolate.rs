@@ -97,7 +97,20 @@ fn fast_path(format: Format, len: usize) -> bool {
 /// Reads a document like [`crate::read_bytes`], in a worker process when one is
 /// named and the file is not a small text file. A worker that dies, runs out of
 /// memory or time, or answers too much gives [`DocError::Hostile`].
+///
+/// Pictures and PDF pages without a text layer are then read by OCR in this process
+/// (see [`crate::ocr`]), when the machine has Tesseract.
 pub fn read_guarded(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, DocError> {
+    let mut doc = read_isolated(name, bytes, limits)?;
+    if crate::ocr::needs_ocr(&doc) {
+        crate::ocr::complete(bytes, &mut doc);
+        crate::truncate_text(&mut doc, limits.max_text_chars);
+    }
+    Ok(doc)
+}
+
+/// [`read_guarded`] without OCR.
+fn read_isolated(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, DocError> {
     let Some(program) = WORKER.get() else {
         return crate::read_bytes(name, bytes, limits);
     };

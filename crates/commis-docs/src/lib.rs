@@ -30,6 +30,7 @@ mod error;
 pub mod isolate;
 mod limits;
 mod model;
+pub mod ocr;
 mod read;
 mod textdecode;
 mod xml;
@@ -41,7 +42,7 @@ pub use isolate::read_guarded;
 pub use limits::Limits;
 pub use model::{
     AttachmentInfo, BankStatement, BankTransaction, Block, BlockKind, Cell, CellKind, Document,
-    Format, InvoiceData, InvoiceLine, MergedRange, Metadata, Place, Table,
+    Format, InvoiceData, InvoiceLine, MergedRange, Metadata, OcrMark, OcrSummary, Place, Table,
 };
 
 use std::path::Path;
@@ -216,7 +217,7 @@ fn read_path_with(
     read(&name, &bytes, limits)
 }
 
-fn truncate_text(doc: &mut Document, max_chars: usize) {
+pub(crate) fn truncate_text(doc: &mut Document, max_chars: usize) {
     let mut used = 0usize;
     let mut cut_at = None;
     for (i, block) in doc.blocks.iter_mut().enumerate() {

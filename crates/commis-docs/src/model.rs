@@ -35,6 +35,8 @@ pub enum Format {
     Jpeg,
     Gif,
     Webp,
+    /// TIFF picture (scanners' multi-page format).
+    Tiff,
 }
 
 impl Format {
@@ -66,6 +68,7 @@ impl Format {
             Format::Jpeg => "jpeg",
             Format::Gif => "gif",
             Format::Webp => "webp",
+            Format::Tiff => "tiff",
         }
     }
 
@@ -73,7 +76,7 @@ impl Format {
     pub fn is_image(self) -> bool {
         matches!(
             self,
-            Format::Png | Format::Jpeg | Format::Gif | Format::Webp
+            Format::Png | Format::Jpeg | Format::Gif | Format::Webp | Format::Tiff
         )
     }
 }
@@ -133,6 +136,10 @@ pub struct Metadata {
     /// Whether numbers in a CSV use a decimal comma ("1 234,56").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decimal_comma: Option<bool>,
+    /// PDF pages (1-based) that have no text layer: scanned or image-only pages, the
+    /// ones OCR reads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages_without_text: Vec<u32>,
 }
 
 /// Where a block or table sits in its document (1-based numbers).
@@ -216,6 +223,41 @@ pub struct Block {
     pub kind: BlockKind,
     pub text: String,
     pub place: Place,
+    /// Set when the text was read by OCR from a picture or a scanned page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<OcrMark>,
+}
+
+/// How a block read by OCR was read: how sure the engine is and where it sits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OcrMark {
+    /// Mean confidence of the block's words, 0 to 1.
+    pub confidence: f32,
+    /// Lowest confidence of the block's words that hold a digit (amounts, dates,
+    /// numbers), 0 to 1; `None` when no word has a digit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digits_confidence: Option<f32>,
+    /// Box of the line on the upright page image: left, top, width, height in pixels.
+    pub bbox: [u32; 4],
+}
+
+/// What OCR did on a document (pictures and pages without a text layer).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OcrSummary {
+    /// The engine and its version ("tesseract 5.3.0").
+    pub engine: String,
+    /// Languages it read with ("fra+eng").
+    pub languages: String,
+    /// Pages (or pictures) read by OCR.
+    pub pages: u32,
+    /// Pages that could not be read (time limit, engine failure), 1-based.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_pages: Vec<u32>,
+    /// Mean word confidence over the document, 0 to 1.
+    pub confidence: f32,
+    /// Whether the result came from the OCR cache (the same bytes were read before).
+    #[serde(default)]
+    pub cached: bool,
 }
 
 /// The kind of value a table cell holds.
@@ -452,6 +494,13 @@ pub struct Document {
     /// Every booked line of those statements, in file order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transactions: Vec<BankTransaction>,
+    /// Set when some of the text was read by OCR (see [`OcrSummary`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<OcrSummary>,
+    /// Set when the document is a picture or has pages without a text layer and no
+    /// OCR engine could read them: the text is incomplete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ocr_missing: bool,
     /// Things the reader skipped, truncated or could not do; the document is still usable.
     pub warnings: Vec<String>,
 }
@@ -469,6 +518,8 @@ impl Document {
             attachments: Vec::new(),
             statements: Vec::new(),
             transactions: Vec::new(),
+            ocr: None,
+            ocr_missing: false,
             warnings: Vec::new(),
         }
     }
@@ -479,7 +530,12 @@ impl Document {
         if text.trim().is_empty() {
             return;
         }
-        self.blocks.push(Block { kind, text, place });
+        self.blocks.push(Block {
+            kind,
+            text,
+            place,
+            ocr: None,
+        });
     }
 
     /// Appends a table and a `BlockKind::Table` marker so readers keep its position.
@@ -492,6 +548,7 @@ impl Document {
             },
             text: String::new(),
             place,
+            ocr: None,
         });
     }
 

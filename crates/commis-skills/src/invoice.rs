@@ -487,11 +487,12 @@ fn pick_number(text: &str, f: &mut InvoiceFields) {
                         .chars()
                         .next_back()
                         .is_some_and(|c| c.is_alphanumeric());
+                // "invoice_number_1" is one word: an underscore joins, it does not end a label.
                 let after_ok = label.ends_with(['°', 'º', '#', '.'])
                     || !folded[e..]
                         .chars()
                         .next()
-                        .is_some_and(|c| c.is_alphanumeric());
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_');
                 if !before_ok || !after_ok {
                     continue;
                 }
@@ -559,6 +560,8 @@ fn pick_number(text: &str, f: &mut InvoiceFields) {
                 ]
                 .iter()
                 .any(|w| before.ends_with(w))
+                    // "(devis D2024-013)": a number in brackets is quoted, not the document's.
+                    || before.ends_with('(')
                     || line[os..].chars().next().is_some_and(char::is_lowercase)
                         && before.chars().next_back().is_some_and(char::is_alphabetic);
                 let score = f32::from(*strength) + if li < 12 { 1.5 } else { 0.0 }

@@ -150,6 +150,10 @@ pub struct RawInvoice {
     pub lines: Vec<(Option<String>, Option<String>)>,
     /// `factur-x` when the fields come from the embedded XML, `text` otherwise.
     pub source: String,
+    /// The amounts were read by OCR and could not be trusted (low confidence, net + VAT
+    /// ≠ total): the entry is flagged « À vérifier » and left out of every total.
+    #[serde(default)]
+    pub amounts_to_check: bool,
 }
 
 /// VAT base and amount for one rate.
@@ -215,6 +219,10 @@ pub fn flag_text(code: &str, french: bool) -> String {
         "currency_unknown" => ("devise non indiquée", "currency not stated"),
         "total_missing" => ("montant total introuvable", "total not found"),
         "counterpart_to_check" => ("nom du tiers à vérifier", "party name to check"),
+        "amounts_to_check" => (
+            "montants lus par OCR peu sûrs : à vérifier, hors totaux",
+            "amounts read by OCR with a low confidence: to check, left out of totals",
+        ),
         "direction_unknown" => (
             "ni émise ni reçue par l'entreprise : à vérifier",
             "neither issued nor received by the business: to check",
@@ -279,6 +287,9 @@ pub fn type_invoice(raw: &RawInvoice, business: &Business) -> LedgerEntry {
     }
     if total.is_none() {
         flags.push("total_missing".to_string());
+    }
+    if raw.amounts_to_check {
+        flags.push("amounts_to_check".to_string());
     }
     if doc_type == DocType::Invoice && total.is_some_and(|t| t < 0) {
         flags.push("negative_invoice".to_string());
@@ -389,10 +400,19 @@ pub struct CurrencyTotal {
     pub total_cents: i64,
 }
 
+impl LedgerEntry {
+    /// Whether its amounts must be checked by a person before they count (see
+    /// [`RawInvoice::amounts_to_check`]).
+    pub fn amounts_to_check(&self) -> bool {
+        self.flags.iter().any(|f| f == "amounts_to_check")
+    }
+}
+
 /// Totals per (direction, currency): amounts in different currencies are never added.
+/// Entries whose amounts are to check (OCR with a low confidence) are left out.
 pub fn totals_by_currency(entries: &[LedgerEntry]) -> Vec<CurrencyTotal> {
     let mut map: BTreeMap<(Direction, Option<String>), CurrencyTotal> = BTreeMap::new();
-    for e in entries {
+    for e in entries.iter().filter(|e| !e.amounts_to_check()) {
         let t = map
             .entry((e.direction, e.currency.clone()))
             .or_insert_with(|| CurrencyTotal {
@@ -464,7 +484,7 @@ pub fn vat_by_period(entries: &[LedgerEntry], period: Period, french: bool) -> V
     type Key = (String, Direction, Option<String>, Option<i64>);
     let mut map: BTreeMap<Key, VatRow> = BTreeMap::new();
     for e in entries {
-        if e.direction == Direction::Unknown {
+        if e.direction == Direction::Unknown || e.amounts_to_check() {
             continue;
         }
         let Some(p) = e.date.as_deref().and_then(|d| period_of(d, period, french)) else {
@@ -639,6 +659,45 @@ mod tests {
                 .any(|t| t.currency.is_none() && t.total_cents == 100)
         );
         assert!(entries[3].flags.contains(&"currency_unknown".to_string()));
+    }
+
+    #[test]
+    fn amounts_read_by_ocr_without_confidence_stay_out_of_totals() {
+        let us = Business {
+            name: Some("Atelier Lemoine".into()),
+            ..Business::default()
+        };
+        let mut sure = raw(
+            "Atelier Lemoine",
+            "Dupont",
+            "100.00",
+            "20.00",
+            "120.00",
+            "EUR",
+        );
+        sure.file = "a.pdf".into();
+        sure.date = Some("2024-03-01".into());
+        let mut doubtful = raw(
+            "Atelier Lemoine",
+            "Petit",
+            "100.00",
+            "20.00",
+            "180.00",
+            "EUR",
+        );
+        doubtful.file = "scan.pdf".into();
+        doubtful.amounts_to_check = true;
+        doubtful.date = Some("2024-03-02".into());
+        let entries = vec![type_invoice(&sure, &us), type_invoice(&doubtful, &us)];
+        assert!(entries[1].amounts_to_check());
+        assert!(!entries[0].amounts_to_check());
+        assert!(flag_text("amounts_to_check", true).contains("vérifier"));
+        let totals = totals_by_currency(&entries);
+        assert_eq!(totals.len(), 1);
+        assert_eq!((totals[0].count, totals[0].total_cents), (1, 12000));
+        let vat = vat_by_period(&entries, Period::Month, true);
+        assert_eq!(vat.len(), 1, "{vat:?}");
+        assert_eq!(vat[0].files, vec!["a.pdf".to_string()]);
     }
 
     #[test]

@@ -32,7 +32,8 @@ fn decode(bytes: &[u8]) -> String {
 fn text_of(rel: &str) -> String {
     let ext = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
-        "pdf" | "docx" => {
+        // Scans and photos: the text OCR gives (see tests/fixtures/derived/PROVENANCE.md).
+        "pdf" | "docx" | "jpg" => {
             std::fs::read_to_string(format!("{ROOT}/tests/fixtures/derived/demo-pme/{rel}.txt"))
                 .unwrap_or_default()
         }

@@ -99,6 +99,9 @@ enum Command {
         file: PathBuf,
         #[arg(long)]
         json: bool,
+        /// Print the invoice fields read from the file's text (OCR included) as JSON.
+        #[arg(long)]
+        invoice: bool,
     },
     /// Check the set-up and say what is missing.
     Doctor,
@@ -383,7 +386,11 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             report,
         } => cmd_show(&run_id, json, report),
         Command::Tool(args) => cmd_tool(args).await,
-        Command::Extract { file, json } => cmd_extract(&file, json),
+        Command::Extract {
+            file,
+            json,
+            invoice,
+        } => cmd_extract(&file, json, invoice),
         Command::Doctor => cmd_doctor().await,
         Command::Serve {
             port,
@@ -938,10 +945,20 @@ async fn cmd_tool(args: ToolArgs) -> Result<ExitCode> {
     }
 }
 
-fn cmd_extract(file: &Path, json: bool) -> Result<ExitCode> {
+fn cmd_extract(file: &Path, json: bool, invoice: bool) -> Result<ExitCode> {
     match commis_docs::read_path_guarded(file, &commis_docs::Limits::default()) {
         Ok(doc) => {
-            if json {
+            if invoice {
+                let fields = commis_skills::extract_invoice(&doc.plain_text());
+                let out = serde_json::json!({
+                    "file": file.display().to_string(),
+                    "invoice": fields,
+                    "ocr": doc.ocr,
+                    "ocr_missing": doc.ocr_missing,
+                    "warnings": doc.warnings,
+                });
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else if json {
                 println!("{}", doc.to_json());
             } else {
                 print!("{}", doc.plain_text());

@@ -278,6 +278,33 @@ pub async fn doctor() -> bool {
             format!("command sandbox unavailable: {e} (run_command will refuse)"),
         ),
     }
+    match commis_docs::ocr::engine() {
+        Some(e) => line(
+            e.pdftoppm.is_some(),
+            false,
+            match &e.pdftoppm {
+                Some(_) => format!(
+                    "OCR: {} ({}) at {} reads pictures and scanned PDFs",
+                    e.version,
+                    e.languages,
+                    e.tesseract.display()
+                ),
+                None => format!(
+                    "OCR: {} reads pictures, but scanned PDFs need poppler's pdftoppm ({})",
+                    e.version,
+                    commis_docs::ocr::INSTALL_HINT
+                ),
+            },
+        ),
+        None => line(
+            false,
+            false,
+            format!(
+                "OCR: Tesseract not found: scans and photos of invoices are not read ({})",
+                commis_docs::ocr::INSTALL_HINT
+            ),
+        ),
+    }
     let soffice = which("soffice").or_else(|| which("libreoffice"));
     line(soffice.is_some(), false, match soffice {
         Some(p) => format!("LibreOffice found at {p} (PDF export, previews)"),

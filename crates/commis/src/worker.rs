@@ -23,5 +23,7 @@ pub fn dispatch() -> Option<ExitCode> {
     if !in_process && let Ok(exe) = std::env::current_exe() {
         commis_docs::isolate::set_worker_program(exe);
     }
+    // Pictures and scans are read by OCR once: the results are kept by content hash.
+    commis_docs::ocr::set_cache_dir(crate::config::state_home().join("ocr-cache"));
     None
 }

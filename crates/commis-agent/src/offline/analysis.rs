@@ -40,6 +40,10 @@ pub struct InvoiceFacts {
     /// Line net amounts with their VAT rate (decimal strings), from the XML.
     #[serde(default)]
     pub lines: Vec<(Option<String>, Option<String>)>,
+    /// Why the amounts must be checked by a person before they count (read by OCR with
+    /// a low confidence, and net + VAT ≠ total); `None` when they can be used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amounts_to_check: Option<String>,
 }
 
 impl InvoiceFacts {
@@ -64,6 +68,7 @@ impl InvoiceFacts {
             due: dec(self.due),
             lines: self.lines.clone(),
             source: self.source.clone(),
+            amounts_to_check: self.amounts_to_check.is_some(),
         }
     }
 }
@@ -88,6 +93,12 @@ pub struct FileFacts {
     pub duplicate_of: Option<String>,
     /// Why the file could not be read, if it could not.
     pub error: Option<String>,
+    /// Mean OCR confidence (0 to 1) when some of its text was read by OCR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<f32>,
+    /// A picture or a scan whose text could not be read (no OCR engine).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unread_scan: bool,
 }
 
 /// Every invoice and credit note of the survey typed from the business's point of view
@@ -168,11 +179,74 @@ fn invoice_from_xml(data: &commis_docs::InvoiceData) -> InvoiceFacts {
             .iter()
             .map(|l| (l.net_amount.clone(), l.tax_rate.clone()))
             .collect(),
+        amounts_to_check: None,
     }
 }
 
-fn invoice_from_text(text: &str) -> InvoiceFacts {
-    let f = commis_skills::invoice::extract_invoice(text);
+/// Below this OCR confidence (of the digits of the total's line) the amounts of a scan
+/// are not used unless net + VAT = total confirms them.
+pub const OCR_AMOUNT_CONFIDENCE: f32 = 0.9;
+
+/// Whether the amounts read in a document's text by OCR can be used, and why not: they
+/// can when net + VAT = total holds to the cent, or when the digits of the total's line
+/// were read with a confidence of at least [`OCR_AMOUNT_CONFIDENCE`]. Amounts of text
+/// that was not read by OCR are always usable (`None`).
+pub(crate) fn ocr_amounts_doubt(
+    f: &commis_skills::InvoiceFields,
+    doc: &commis_docs::Document,
+    french: bool,
+) -> Option<String> {
+    if doc.ocr.is_none() || f.total.is_none() {
+        return None;
+    }
+    let cents = |a: &Option<commis_skills::Amount>| a.as_ref().map(|a| a.cents());
+    if let (Some(n), Some(v), Some(t)) = (cents(&f.net), cents(&f.vat), cents(&f.total))
+        && (n + v - t).abs() <= 1
+    {
+        return None;
+    }
+    // The OCR confidence of the digits on the line the total was read from.
+    let line = f
+        .evidence
+        .iter()
+        .find(|e| e.field == "total")
+        .map(|e| e.text.trim().to_string());
+    let confidence = line.and_then(|line| {
+        doc.blocks
+            .iter()
+            .filter(|b| b.ocr.is_some())
+            .find(|b| {
+                let t = b.text.trim();
+                !line.is_empty() && (t == line || t.starts_with(&line) || line.starts_with(t))
+            })
+            .and_then(|b| b.ocr.as_ref())
+            .map(|m| m.digits_confidence.unwrap_or(m.confidence))
+    });
+    match confidence {
+        Some(c) if c >= OCR_AMOUNT_CONFIDENCE => None,
+        Some(c) => Some(if french {
+            format!(
+                "montants lus par OCR avec une confiance de {:.0} % et HT + TVA ≠ TTC : à vérifier sur le document",
+                c * 100.0
+            )
+        } else {
+            format!(
+                "amounts read by OCR with a confidence of {:.0} % and net + VAT ≠ total: check them on the document",
+                c * 100.0
+            )
+        }),
+        None => Some(
+            if french {
+                "montants lus par OCR sans contrôle possible (HT + TVA ≠ TTC) : à vérifier sur le document"
+            } else {
+                "amounts read by OCR that cannot be cross-checked (net + VAT ≠ total): check them on the document"
+            }
+            .to_string(),
+        ),
+    }
+}
+
+fn invoice_from_fields(f: commis_skills::InvoiceFields) -> InvoiceFacts {
     InvoiceFacts {
         issuer: f.issuer,
         client: f.client,
@@ -188,6 +262,7 @@ fn invoice_from_text(text: &str) -> InvoiceFacts {
         type_code: None,
         due: f.amount_due.map(|a| a.value),
         lines: Vec::new(),
+        amounts_to_check: None,
     }
 }
 
@@ -246,18 +321,31 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
             path: f.path.clone(),
         });
         fact.hash = hex::encode(Sha256::digest(&bytes));
-        let (text, xml_invoice) =
-            match commis_docs::read_guarded(&name, &bytes, &commis_docs::Limits::default()) {
-                Ok(doc) => (doc.plain_text(), doc.invoice.as_ref().map(invoice_from_xml)),
-                Err(e) => {
-                    fact.error = Some(e.to_string());
-                    ctx.emit(EventKind::Warning {
-                        path: Some(f.path.clone()),
-                        message: e.to_string(),
-                    });
-                    (String::new(), None)
-                }
-            };
+        let read = match commis_docs::read_guarded(&name, &bytes, &commis_docs::Limits::default()) {
+            Ok(doc) => Some(doc),
+            Err(e) => {
+                fact.error = Some(e.to_string());
+                ctx.emit(EventKind::Warning {
+                    path: Some(f.path.clone()),
+                    message: e.to_string(),
+                });
+                None
+            }
+        };
+        let (text, xml_invoice) = match &read {
+            Some(doc) => (doc.plain_text(), doc.invoice.as_ref().map(invoice_from_xml)),
+            None => (String::new(), None),
+        };
+        if let Some(doc) = &read {
+            fact.ocr = doc.ocr.as_ref().map(|o| o.confidence);
+            if doc.ocr_missing {
+                fact.unread_scan = true;
+                ctx.emit(EventKind::Warning {
+                    path: Some(f.path.clone()),
+                    message: unread_scan_warning(ctx.lang),
+                });
+            }
+        }
         let classified = commis_skills::classify::doc_type(&name, &text);
         fact.kind = kind_name(&classified.kind);
         fact.kind_confidence = classified.confidence;
@@ -277,7 +365,21 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
             }
             fact.invoice = Some(inv);
         } else if INVOICE_LIKE.contains(&fact.kind.as_str()) {
-            fact.invoice = Some(invoice_from_text(&text));
+            let fields = commis_skills::invoice::extract_invoice(&text);
+            let doubt = read.as_ref().and_then(|doc| {
+                ocr_amounts_doubt(&fields, doc, ctx.lang == crate::offline::brief::Lang::Fr)
+            });
+            let mut inv = invoice_from_fields(fields);
+            if let Some(why) = &doubt {
+                ctx.emit(EventKind::Decision {
+                    step: None,
+                    subject: f.path.clone(),
+                    decision: ctx.lang.pick("À vérifier", "To check").to_string(),
+                    reason: why.clone(),
+                });
+            }
+            inv.amounts_to_check = doubt;
+            fact.invoice = Some(inv);
         }
         fact.date = fact
             .invoice
@@ -362,6 +464,15 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
         files: facts,
         own_company,
     })
+}
+
+/// The per-file warning for a picture or a scan that no OCR engine could read.
+pub fn unread_scan_warning(lang: crate::offline::brief::Lang) -> String {
+    lang.pick(
+        "image ou scan non lu : le moteur d'OCR Tesseract n'est pas installé (`commis doctor` dit comment l'installer) ; ce fichier est compté comme illisible",
+        "picture or scan not read: the OCR engine Tesseract is not installed (`commis doctor` says how to install it); this file is counted as unreadable",
+    )
+    .to_string()
 }
 
 /// How much a file name looks like a copy: « (1) », « - Copie », « copie », "copy", "Copy of".
@@ -477,6 +588,65 @@ pub fn read_text(ctx: &RunContext, path: &str) -> Result<String, ToolError> {
 #[cfg(test)]
 mod tests {
     use super::copy_marker_score;
+
+    fn scan(lines: &[(&str, f32)]) -> commis_docs::Document {
+        let mut doc = commis_docs::Document::new(commis_docs::Format::Pdf);
+        for (text, digits) in lines {
+            doc.blocks.push(commis_docs::Block {
+                kind: commis_docs::BlockKind::Line,
+                text: text.to_string(),
+                place: commis_docs::Place::page(1),
+                ocr: Some(commis_docs::OcrMark {
+                    confidence: 0.9,
+                    digits_confidence: Some(*digits),
+                    bbox: [0, 0, 10, 10],
+                }),
+            });
+        }
+        doc.ocr = Some(commis_docs::OcrSummary::default());
+        doc
+    }
+
+    #[test]
+    fn amounts_read_by_ocr_are_used_only_when_sure_or_cross_checked() {
+        let doubt = |lines: &[(&str, f32)]| {
+            let doc = scan(lines);
+            let f = commis_skills::extract_invoice(&doc.plain_text());
+            super::ocr_amounts_doubt(&f, &doc, true)
+        };
+        // net + VAT = total: the arithmetic vouches for figures read with doubt.
+        assert_eq!(
+            doubt(&[
+                ("FACTURE N° F2024-001", 0.95),
+                ("Total HT : 100,00 €", 0.5),
+                ("TVA 20 % : 20,00 €", 0.5),
+                ("Total TTC : 120,00 €", 0.5),
+            ]),
+            None
+        );
+        // The sum does not hold and the total's digits were read with doubt: to check.
+        let why = doubt(&[
+            ("FACTURE N° F2024-001", 0.95),
+            ("Total HT : 100,00 €", 0.6),
+            ("TVA 20 % : 20,00 €", 0.6),
+            ("Total TTC : 180,00 €", 0.6),
+        ])
+        .expect("to check");
+        assert!(why.contains("OCR") && why.contains("60 %"), "{why}");
+        // A total read with confidence stands even alone.
+        assert_eq!(
+            doubt(&[
+                ("FACTURE N° F2024-001", 0.95),
+                ("Total TTC : 180,00 €", 0.96)
+            ]),
+            None
+        );
+        // Text that did not come from OCR is never doubted here.
+        let mut doc = scan(&[("Total TTC : 180,00 €", 0.1)]);
+        doc.ocr = None;
+        let f = commis_skills::extract_invoice(&doc.plain_text());
+        assert_eq!(super::ocr_amounts_doubt(&f, &doc, false), None);
+    }
 
     #[test]
     fn copy_names_score_worse_than_the_original_name() {

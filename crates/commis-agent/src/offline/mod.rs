@@ -102,6 +102,58 @@ pub fn kind_label(kind: &str, lang: Lang) -> &'static str {
     }
 }
 
+/// What OCR did for the survey, for the plan: the scans and pictures read, those whose
+/// amounts are to check, and those that could not be read (no OCR engine).
+fn ocr_line(analysis: &Analysis, lang: Lang) -> Option<String> {
+    let read = analysis.files.iter().filter(|f| f.ocr.is_some()).count();
+    let unread = analysis.files.iter().filter(|f| f.unread_scan).count();
+    let doubtful = analysis
+        .files
+        .iter()
+        .filter(|f| {
+            f.invoice
+                .as_ref()
+                .is_some_and(|i| i.amounts_to_check.is_some())
+        })
+        .count();
+    let mut parts = Vec::new();
+    if read > 0 {
+        parts.push(match lang {
+            Lang::Fr => format!("{read} scan(s) ou photo(s) lu(s) par OCR"),
+            Lang::En => format!("{read} scan(s) or photo(s) read by OCR"),
+        });
+    }
+    if doubtful > 0 {
+        parts.push(match lang {
+            Lang::Fr => {
+                format!("{doubtful} aux montants incertains, « À vérifier » et hors totaux")
+            }
+            Lang::En => {
+                format!("{doubtful} with uncertain amounts, \"To check\" and left out of totals")
+            }
+        });
+    }
+    if unread > 0 {
+        parts.push(match lang {
+            Lang::Fr => format!(
+                "{unread} fichier(s) n'ont pas pu être lus (scans ou images : le moteur d'OCR Tesseract n'est pas installé, voir `commis doctor`)"
+            ),
+            Lang::En => format!(
+                "{unread} file(s) could not be read (scans or pictures: the OCR engine Tesseract is not installed, see `commis doctor`)"
+            ),
+        });
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let mut line = parts.join(" ; ");
+    if lang == Lang::En {
+        line = line.replace(" ; ", "; ");
+    }
+    line.push('.');
+    Some(line)
+}
+
 /// Below this, which client a file belongs to is shown as a doubt, not decided silently.
 pub const CONFIDENT: f32 = 0.6;
 
@@ -881,6 +933,9 @@ pub fn build_plan(frame: &Frame, analysis: &Analysis, out: &str, today: Day) -> 
         Lang::Fr => format!("{n_files} fichier(s) examiné(s) ; livrables dans « {out}/ »."),
         Lang::En => format!("{n_files} file(s) examined; deliverables in \"{out}/\"."),
     });
+    if let Some(line) = ocr_line(&analysis, lang) {
+        summary.push(line);
+    }
     plan.summary = Some(summary.join("\n"));
     plan.context = json!({
         "analysis": analysis,

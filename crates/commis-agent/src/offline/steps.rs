@@ -414,6 +414,11 @@ pub(super) fn invoice_rows_of(facts: &Facts, kinds: &[&str]) -> Vec<InvoiceRow> 
     let mut rows = Vec::new();
     for f in facts.of_kinds(kinds) {
         let Some(inv) = &f.invoice else { continue };
+        // Amounts read by OCR that could not be trusted never reach a total: they are
+        // listed apart, « À vérifier » (see `invoices_to_check`).
+        if inv.amounts_to_check.is_some() {
+            continue;
+        }
         // Invoices received from suppliers are not sales: leave them out of the clients' table.
         if let (Some(own), Some(issuer)) = (&own, &inv.issuer)
             && commis_skills::entities::normalize_company(issuer) != *own
@@ -456,6 +461,36 @@ pub(super) fn invoice_rows_of(facts: &Facts, kinds: &[&str]) -> Vec<InvoiceRow> 
     rows
 }
 
+/// A document whose amounts must be checked by a person before they count.
+pub(super) struct ToCheckRow {
+    pub file: String,
+    pub number: String,
+    pub date: String,
+    /// The total as read (not counted anywhere).
+    pub total_read: Option<f64>,
+    pub reason: String,
+}
+
+/// The documents of the given kinds whose amounts were read by OCR without enough
+/// confidence: listed « À vérifier », never summed.
+pub(super) fn invoices_to_check(facts: &Facts, kinds: &[&str]) -> Vec<ToCheckRow> {
+    facts
+        .of_kinds(kinds)
+        .into_iter()
+        .filter_map(|f| {
+            let inv = f.invoice.as_ref()?;
+            let reason = inv.amounts_to_check.clone()?;
+            Some(ToCheckRow {
+                file: facts.now(&f.path),
+                number: inv.number.clone().unwrap_or_default(),
+                date: inv.date.clone().or(f.date.clone()).unwrap_or_default(),
+                total_read: inv.total,
+                reason,
+            })
+        })
+        .collect()
+}
+
 fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
@@ -474,6 +509,7 @@ async fn invoice_table(
         .unwrap_or_else(|| INVOICE_KINDS.iter().map(|k| k.to_string()).collect());
     let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
     let rows = invoice_rows_of(&facts, &kinds);
+    let to_check = invoices_to_check(&facts, &kinds);
     let lang = facts.lang;
     let sheet = facts.pick("Factures", "Invoices");
     let n = rows.len();
@@ -524,7 +560,27 @@ async fn invoice_table(
         .collect();
     let h = |fr: &'static str, en: &'static str| facts.pick(fr, en).to_string();
     let by_client = h("Par client", "By client");
-    let spec = json!({
+    for t in &to_check {
+        ctx.emit(EventKind::Decision {
+            step: Some(step.number),
+            subject: t.file.clone(),
+            decision: format!("{} {}", facts.pick("À vérifier", "To check"), t.number),
+            reason: t.reason.clone(),
+        });
+    }
+    let check_rows: Vec<Value> = to_check
+        .iter()
+        .map(|t| {
+            json!([
+                t.file,
+                t.number,
+                t.date,
+                t.total_read.map(|v| format!("{v:.2}")).unwrap_or_default(),
+                t.reason
+            ])
+        })
+        .collect();
+    let mut spec = json!({
         "locale": if lang == Lang::Fr { "fr" } else { "en" },
         "currency": "EUR",
         "sheets": [
@@ -564,6 +620,24 @@ async fn invoice_table(
         ],
         "sources": sources
     });
+    if !check_rows.is_empty()
+        && let Some(sheets) = spec.get_mut("sheets").and_then(Value::as_array_mut)
+    {
+        // Amounts nobody can vouch for are shown as read, as text: never summed.
+        sheets.push(json!({
+            "name": h("À vérifier", "To check"),
+            "columns": [
+                {"header": h("Fichier", "File"), "kind": "text"},
+                {"header": h("N°", "Number"), "kind": "text"},
+                {"header": h("Date", "Date"), "kind": "text"},
+                {"header": h("TTC lu (non compté)", "Total as read (not counted)"), "kind": "text"},
+                {"header": h("Pourquoi", "Why"), "kind": "text"}
+            ],
+            "rows": check_rows,
+            "table": false,
+            "freeze_header": true
+        }));
+    }
     let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail)?;
     ensure_dir(ctx, registry, &facts.out).await?;
     let name = format!(
@@ -573,14 +647,23 @@ async fn invoice_table(
     );
     write(ctx, &name, &bytes).await?;
     let grand: f64 = rows.iter().map(|r| r.total).sum();
+    let checked = match (to_check.len(), lang) {
+        (0, _) => String::new(),
+        (k, Lang::Fr) => format!(
+            " {k} pièce(s) lue(s) par OCR sans certitude sur les montants, dans la feuille « À vérifier » (hors totaux)."
+        ),
+        (k, Lang::En) => format!(
+            " {k} document(s) read by OCR with uncertain amounts, in the \"To check\" sheet (not in the totals)."
+        ),
+    };
     Ok(match lang {
         Lang::Fr => format!(
-            "{name} : {n} pièce(s), {} client(s), total TTC {}.",
+            "{name} : {n} pièce(s), {} client(s), total TTC {}.{checked}",
             clients.len(),
             super::deliver::money(grand, lang)
         ),
         Lang::En => format!(
-            "{name}: {n} document(s), {} client(s), grand total {}.",
+            "{name}: {n} document(s), {} client(s), grand total {}.{checked}",
             clients.len(),
             super::deliver::money(grand, lang)
         ),

@@ -61,11 +61,14 @@ pub fn invoice_of(path: &str, doc: &commis_docs::Document, business: &Business) 
                 .map(|l| (l.net_amount.clone(), l.tax_rate.clone()))
                 .collect(),
             source: "factur-x".into(),
+            amounts_to_check: false,
         },
         None => {
             let text = doc.plain_text();
             let f = commis_skills::extract_invoice(&text);
             let kind = commis_skills::doc_type(path, &text).kind;
+            let amounts_to_check =
+                crate::offline::analysis::ocr_amounts_doubt(&f, doc, false).is_some();
             RawInvoice {
                 file: path.to_string(),
                 issuer: f.issuer,
@@ -83,6 +86,7 @@ pub fn invoice_of(path: &str, doc: &commis_docs::Document, business: &Business) 
                 due: f.amount_due.map(|a| a.to_decimal_string()),
                 lines: Vec::new(),
                 source: "text".into(),
+                amounts_to_check,
             }
         }
     };

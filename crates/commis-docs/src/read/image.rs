@@ -1,4 +1,5 @@
-//! Pictures: dimensions and the EXIF date; no text (OCR is not available locally).
+//! Pictures: dimensions and the EXIF date. Their text is read by OCR outside this
+//! reader (see [`crate::ocr`]): a reader works on bytes only and starts no program.
 
 use crate::error::DocError;
 use crate::model::{Document, Format};
@@ -10,6 +11,7 @@ pub(crate) fn read(format: Format, bytes: &[u8]) -> Result<Document, DocError> {
         Format::Jpeg => jpeg_size(bytes),
         Format::Gif => gif_size(bytes),
         Format::Webp => webp_size(bytes),
+        Format::Tiff => tiff_size(bytes),
         _ => None,
     };
     match dims {
@@ -27,9 +29,7 @@ pub(crate) fn read(format: Format, bytes: &[u8]) -> Result<Document, DocError> {
     if format == Format::Jpeg || format == Format::Png || format == Format::Webp {
         doc.metadata.created = exif_date(bytes);
     }
-    doc.warnings.push(
-        "this is an image: no text was read because no OCR engine is available locally".to_string(),
-    );
+    doc.warnings.push(crate::ocr::NOT_READ_YET.to_string());
     Ok(doc)
 }
 
@@ -40,6 +40,47 @@ fn png_size(b: &[u8]) -> Option<(u32, u32)> {
     let w = u32::from_be_bytes(b[16..20].try_into().ok()?);
     let h = u32::from_be_bytes(b[20..24].try_into().ok()?);
     Some((w, h))
+}
+
+/// Width and height from the first image file directory of a TIFF file.
+fn tiff_size(b: &[u8]) -> Option<(u32, u32)> {
+    let little = b.starts_with(b"II");
+    let u16_at = |i: usize| -> Option<u32> {
+        let s: [u8; 2] = b.get(i..i + 2)?.try_into().ok()?;
+        Some(u32::from(if little {
+            u16::from_le_bytes(s)
+        } else {
+            u16::from_be_bytes(s)
+        }))
+    };
+    let u32_at = |i: usize| -> Option<u32> {
+        let s: [u8; 4] = b.get(i..i + 4)?.try_into().ok()?;
+        Some(if little {
+            u32::from_le_bytes(s)
+        } else {
+            u32::from_be_bytes(s)
+        })
+    };
+    let ifd = usize::try_from(u32_at(4)?).ok()?;
+    let count = usize::try_from(u16_at(ifd)?).ok()?;
+    let (mut width, mut height) = (None, None);
+    for i in 0..count.min(512) {
+        let entry = ifd + 2 + i * 12;
+        let tag = u16_at(entry)?;
+        let kind = u16_at(entry + 2)?;
+        // SHORT (3) or LONG (4) values fit in the entry's last four bytes.
+        let value = match kind {
+            3 => u16_at(entry + 8)?,
+            4 => u32_at(entry + 8)?,
+            _ => continue,
+        };
+        match tag {
+            256 => width = Some(value),
+            257 => height = Some(value),
+            _ => {}
+        }
+    }
+    Some((width?, height?))
 }
 
 fn gif_size(b: &[u8]) -> Option<(u32, u32)> {

@@ -68,6 +68,7 @@ fn walk(
                 },
                 text,
                 place: Place::default(),
+                ocr: None,
             });
         }
     }

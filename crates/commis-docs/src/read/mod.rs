@@ -42,6 +42,8 @@ pub(crate) fn read_format(
         Format::Xml => xmldoc::read(bytes, limits),
         Format::Ofx => bank::ofx::read(bytes),
         Format::Mt940 => bank::mt940::read(bytes),
-        Format::Png | Format::Jpeg | Format::Gif | Format::Webp => image::read(format, bytes),
+        Format::Png | Format::Jpeg | Format::Gif | Format::Webp | Format::Tiff => {
+            image::read(format, bytes)
+        }
     }
 }

@@ -66,6 +66,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Document, DocError> 
         let lines = extractor.page_lines(*page_id);
         if lines.is_empty() {
             empty_pages += 1;
+            doc.metadata.pages_without_text.push(*n);
         }
         if first_line.is_none() {
             first_line = lines.first().map(|l| l.text.clone());
@@ -95,10 +96,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Document, DocError> 
         ));
     }
     if !pages.is_empty() && empty_pages == pages.len().min(limits.max_pages as usize) {
-        doc.warnings.push(
-            "no text layer found (scanned pages?); OCR is not available locally, so no text was read"
-                .to_string(),
-        );
+        doc.warnings.push(crate::ocr::NOT_READ_YET.to_string());
     } else if empty_pages > 0 {
         doc.warnings.push(format!(
             "{empty_pages} page(s) have no text layer (scanned or image-only)"
