@@ -231,11 +231,12 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
         let bytes = match ctx.workspace.read(&f.path, SURVEY_MAX_BYTES) {
             Ok(b) => b,
             Err(e) => {
-                fact.error = Some(e.to_string());
+                let message = crate::messages::workspace_error(&e, ctx.lang);
+                fact.error = Some(message.clone());
                 fact.kind = "other".into();
                 ctx.emit(EventKind::Warning {
                     path: Some(f.path.clone()),
-                    message: e.to_string(),
+                    message,
                 });
                 facts.push(fact);
                 texts.push(String::new());
@@ -250,10 +251,11 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
             match commis_docs::read_guarded(&name, &bytes, &commis_docs::Limits::default()) {
                 Ok(doc) => (doc.plain_text(), doc.invoice.as_ref().map(invoice_from_xml)),
                 Err(e) => {
-                    fact.error = Some(e.to_string());
+                    let message = crate::messages::doc_error(&e, ctx.lang);
+                    fact.error = Some(message.clone());
                     ctx.emit(EventKind::Warning {
                         path: Some(f.path.clone()),
-                        message: e.to_string(),
+                        message,
                     });
                     (String::new(), None)
                 }
