@@ -21,6 +21,19 @@ pub const LINE_CHARS: usize = 600;
 /// `text` cut to at most about `limit` characters: its start and its end, with
 /// "[… n characters omitted]" between them. Unchanged when short enough.
 pub fn bounded(text: &str, limit: usize) -> Cow<'_, str> {
+    cut(text, limit, |omitted| {
+        format!("[… {omitted} characters omitted]")
+    })
+}
+
+/// [`bounded`] for a person: the marker in the run's language.
+pub fn bounded_in(text: &str, limit: usize, lang: crate::offline::brief::Lang) -> Cow<'_, str> {
+    cut(text, limit, |omitted| {
+        crate::messages::Msg::CharactersOmitted.fill(lang, &[("n", &omitted.to_string())])
+    })
+}
+
+fn cut(text: &str, limit: usize, marker: impl Fn(usize) -> String) -> Cow<'_, str> {
     let total = text.chars().count();
     if total <= limit {
         return Cow::Borrowed(text);
@@ -30,7 +43,7 @@ pub fn bounded(text: &str, limit: usize) -> Cow<'_, str> {
     let omitted = total - head - tail;
     let start: String = text.chars().take(head).collect();
     let end: String = text.chars().skip(total - tail).collect();
-    Cow::Owned(format!("{start}\n[… {omitted} characters omitted]\n{end}"))
+    Cow::Owned(format!("{start}\n{}\n{end}", marker(omitted)))
 }
 
 /// Wraps `text` as data from the user's files. Any `<untrusted-data` or `</untrusted-data`

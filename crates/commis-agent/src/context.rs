@@ -14,6 +14,7 @@ use commis_workspace::{BlobStore, Workspace};
 
 use crate::bus::EventBus;
 use crate::interact::{ApprovalRequest, Interaction};
+use crate::messages::Msg;
 use crate::offline::brief::Lang;
 use crate::tools::ToolError;
 
@@ -258,8 +259,10 @@ impl RunContext {
             }
             PolicyDecision::Deny { reason } => {
                 let reason = if self.policy().mode == commis_core::PolicyMode::ReadOnly {
-                    crate::messages::Msg::ReadOnlyRefuses
-                        .fill(self.lang, &[("kind", kind.as_str())])
+                    Msg::ReadOnlyRefuses.fill(
+                        self.lang,
+                        &[("kind", crate::messages::action_kind(kind, self.lang))],
+                    )
                 } else {
                     reason
                 };
@@ -280,9 +283,12 @@ impl RunContext {
                 });
                 if !self.interaction.is_interactive() {
                     self.refused_unattended.fetch_add(1, Ordering::SeqCst);
-                    let reason = self.lang_pick(
-                        &format!("aucune personne pour approuver « {kind} » : relancez de manière interactive ou avec --allow {kind}"),
-                        &format!("nobody to approve this {kind} action: run interactively or add --allow {kind}"),
+                    let reason = Msg::NobodyToApprove.fill(
+                        self.lang,
+                        &[
+                            ("kind", crate::messages::action_kind(kind, self.lang)),
+                            ("flag", kind.as_str()),
+                        ],
                     );
                     self.record_answer(id, "no", "unattended");
                     self.emit(EventKind::ApprovalRefused {
@@ -326,8 +332,7 @@ impl RunContext {
                     }
                     ApprovalAnswer::No => {
                         self.record_answer(id, "no", "user");
-                        let reason =
-                            self.lang_pick("refusé par l'utilisateur", "refused by the user");
+                        let reason = Msg::RefusedByUser.text(self.lang).to_string();
                         self.emit(EventKind::ApprovalRefused {
                             id,
                             reason: reason.clone(),
@@ -338,10 +343,7 @@ impl RunContext {
                         self.record_answer(id, "stop", "user");
                         self.stop_requested_by_user.store(true, Ordering::SeqCst);
                         self.request_stop();
-                        let reason = self.lang_pick(
-                            "arrêt demandé par l'utilisateur",
-                            "the user stopped the run",
-                        );
+                        let reason = Msg::StoppedByUser.text(self.lang).to_string();
                         self.emit(EventKind::ApprovalRefused {
                             id,
                             reason: reason.clone(),
@@ -374,10 +376,6 @@ impl RunContext {
 
     pub fn set_output_dir(&self, dir: &str) {
         *lock(&self.output_dir) = Some(dir.trim_end_matches('/').to_string());
-    }
-
-    fn lang_pick(&self, fr: &str, en: &str) -> String {
-        self.lang.pick(fr, en).to_string()
     }
 
     fn record_asked(&self, id: u64, kind: ActionKind, description: &str) {

@@ -42,20 +42,81 @@ pub enum AgentError {
         "run {0} is being driven by another commis process right now; wait for it to finish, or stop it first"
     )]
     Busy(String),
-    #[error("{0}")]
-    Other(String),
+    #[error(
+        "cannot create commis's state folder {}: {source} (set COMMIS_HOME to a writable folder)",
+        path.display()
+    )]
+    StateFolder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot lock the run ({}: {source})", path.display())]
+    RunLock {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot prepare the read-only preview in {}: {source}", path.display())]
+    Preview {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Plan(#[from] commis_core::PlanError),
+    #[error("unknown tool `{name}`; the tools are: {}", known.join(", "))]
+    UnknownTool { name: String, known: Vec<String> },
+    #[error(transparent)]
+    Tool(#[from] crate::tools::ToolError),
+    #[error("nothing was undone for run {0}")]
+    NothingUndone(String),
 }
 
 impl AgentError {
-    /// The message in the brief's language (the catalogue's text when there is one).
+    /// The message in the brief's language, from the catalogue.
     pub fn localized(&self, lang: Lang) -> String {
-        use crate::messages::Msg;
+        use crate::messages::{self as m, Msg};
+        let io = |e: &std::io::Error| m::io_error(e, lang);
         match self {
-            AgentError::AlreadyFinished(run, status) => {
-                Msg::AlreadyFinished.fill(lang, &[("run", run), ("status", status.as_str())])
+            AgentError::Store(commis_store::StoreError::NoSuchRun(run)) => {
+                Msg::NoSuchRun.fill(lang, &[("run", run)])
+            }
+            AgentError::Store(e) => Msg::StoreFailed.fill(lang, &[("detail", &e.to_string())]),
+            AgentError::Workspace(e) => m::workspace_error(e, lang),
+            AgentError::AlreadyFinished(run, status) => Msg::AlreadyFinished.fill(
+                lang,
+                &[("run", run), ("status", m::run_status(*status, lang))],
+            ),
+            AgentError::NothingToResume(run) => Msg::NothingToResume.fill(lang, &[("run", run)]),
+            AgentError::Model(e) => {
+                Msg::ModelFailed.fill(lang, &[("detail", &m::llm_error(e, lang))])
             }
             AgentError::Busy(run) => Msg::Busy.fill(lang, &[("run", run)]),
-            other => other.to_string(),
+            AgentError::StateFolder { path, source } => Msg::StateFolder.fill(
+                lang,
+                &[
+                    ("path", &path.display().to_string()),
+                    ("detail", &io(source)),
+                ],
+            ),
+            AgentError::RunLock { path, source } => Msg::RunLockFailed.fill(
+                lang,
+                &[
+                    ("path", &path.display().to_string()),
+                    ("detail", &io(source)),
+                ],
+            ),
+            AgentError::Preview { path, source } => Msg::PreviewFailed.fill(
+                lang,
+                &[
+                    ("path", &path.display().to_string()),
+                    ("detail", &io(source)),
+                ],
+            ),
+            AgentError::Plan(e) => m::plan_error(e, lang),
+            AgentError::UnknownTool { name, known } => {
+                Msg::ToolUnknownListed.fill(lang, &[("tool", name), ("tools", &known.join(", "))])
+            }
+            AgentError::Tool(e) => e.localized(lang),
+            AgentError::NothingUndone(run) => Msg::NothingUndone.fill(lang, &[("run", run)]),
         }
     }
 }
@@ -161,11 +222,9 @@ pub struct Engine {
 impl Engine {
     /// Opens the state kept in `home` (database and backups), creating it if needed.
     pub fn open(home: &Path) -> Result<Engine, AgentError> {
-        std::fs::create_dir_all(home).map_err(|e| {
-            AgentError::Other(format!(
-                "cannot create commis's state folder {}: {e} (set COMMIS_HOME to a writable folder)",
-                home.display()
-            ))
+        std::fs::create_dir_all(home).map_err(|source| AgentError::StateFolder {
+            path: home.to_path_buf(),
+            source,
         })?;
         let store = Arc::new(Store::open(home)?);
         let blobs = Arc::new(BlobStore::open(&home.join("blobs"))?);
@@ -260,22 +319,24 @@ impl Engine {
     /// that is still going would do its steps twice). Released when the file is dropped.
     fn lock_run(&self, run_id: &RunId) -> Result<std::fs::File, AgentError> {
         let dir = self.home.join("locks");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| AgentError::Other(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir).map_err(|source| AgentError::StateFolder {
+            path: dir.clone(),
+            source,
+        })?;
         let path = dir.join(format!("{run_id}.lock"));
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|e| AgentError::Other(format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|source| AgentError::RunLock {
+                path: path.clone(),
+                source,
+            })?;
         match file.try_lock() {
             Ok(()) => Ok(file),
             Err(std::fs::TryLockError::WouldBlock) => Err(AgentError::Busy(run_id.to_string())),
-            Err(std::fs::TryLockError::Error(e)) => Err(AgentError::Other(format!(
-                "cannot lock {}: {e}",
-                path.display()
-            ))),
+            Err(std::fs::TryLockError::Error(source)) => Err(AgentError::RunLock { path, source }),
         }
     }
 
@@ -675,8 +736,7 @@ impl Engine {
                     Some(Msg::StoppedAsAsked.fill(lang, &[("run", &run_text)])),
                 );
             }
-            plan.transition(step.number, StepStatus::Running)
-                .map_err(|e| AgentError::Other(e.to_string()))?;
+            plan.transition(step.number, StepStatus::Running)?;
             self.store.save_plan(&run_id, &plan, true)?;
             ctx.set_current_step(step.number);
             ctx.emit(EventKind::StepStarted {
@@ -728,8 +788,7 @@ impl Engine {
                 }
                 Err(crate::StepFailure::Failed(reason)) => (StepStatus::Failed, reason),
             };
-            plan.transition(step.number, status)
-                .map_err(|e| AgentError::Other(e.to_string()))?;
+            plan.transition(step.number, status)?;
             if let Some(s) = plan.steps.iter_mut().find(|s| s.number == step.number) {
                 s.note = Some(note.clone());
             }
@@ -760,7 +819,7 @@ impl Engine {
                 .largest_context
                 .load(std::sync::atomic::Ordering::SeqCst);
             ctx.emit(EventKind::Message {
-                text: format!("largest context sent to the model: ~{largest} tokens"),
+                text: Msg::LargestContext.fill(lang, &[("n", &largest.to_string())]),
             });
         }
         ctx.set_current_step(0);
@@ -831,7 +890,7 @@ impl Engine {
     pub fn summary(&self, run_id: &RunId) -> Result<RunSummary, AgentError> {
         let run = self.store.run(run_id.as_str())?;
         let entries = commis_core::JournalStore::entries(self.store.as_ref(), run_id)
-            .map_err(|e| AgentError::Other(e.to_string()))?;
+            .map_err(commis_workspace::WorkspaceError::from)?;
         let mut summary = RunSummary::empty(run_id.clone(), run.status);
         let prefix = |root: &PathBuf| -> String {
             if run.grants.len() > 1 {
@@ -863,10 +922,10 @@ impl Engine {
     ) -> Result<serde_json::Value, AgentError> {
         let registry = crate::tools::Registry::standard();
         if !registry.names().contains(&name) {
-            return Err(AgentError::Other(format!(
-                "unknown tool `{name}`; the tools are: {}",
-                registry.names().join(", ")
-            )));
+            return Err(AgentError::UnknownTool {
+                name: name.to_string(),
+                known: registry.names().iter().map(|n| n.to_string()).collect(),
+            });
         }
         let req = RunRequest {
             grants: vec![grant],
@@ -901,7 +960,7 @@ impl Engine {
                 }
                 Ok(v)
             }
-            Err(e) => Err(AgentError::Other(e.to_string())),
+            Err(e) => Err(AgentError::Tool(e)),
         }
     }
 
@@ -916,7 +975,7 @@ impl Engine {
         let mut reports = self.undo_runs(run_id, force, false)?;
         reports
             .pop()
-            .ok_or_else(|| AgentError::Other(format!("nothing was undone for run {run_id}")))
+            .ok_or_else(|| AgentError::NothingUndone(run_id.to_string()))
     }
 
     /// Undoes the later runs that changed the same files, newest first, then `run_id`.
@@ -946,22 +1005,15 @@ impl Engine {
         {
             let holder =
                 commis_workspace::LockHolder::this_process(&format!("undo {run_id}"), &g.path);
-            match commis_workspace::FolderLock::try_acquire(&self.home.join("locks"), &holder) {
-                Ok(l) => locks.push(l),
-                Err(commis_workspace::WorkspaceError::FolderBusy { folder, holder }) => {
-                    return Err(AgentError::Other(commis_workspace::folder_busy_message(
-                        &folder,
-                        holder.as_ref(),
-                        lang == Lang::Fr,
-                    )));
-                }
-                Err(e) => return Err(e.into()),
-            }
+            locks.push(commis_workspace::FolderLock::try_acquire(
+                &self.home.join("locks"),
+                &holder,
+            )?);
         }
         let opts = commis_workspace::UndoOptions {
             force,
             later: Vec::new(),
-            kept_label: lang.pick("version conservée", "kept version").into(),
+            kept_label: crate::messages::Msg::KeptVersion.text(lang).into(),
         };
         let later_of = |r: &RunId| {
             self.store
@@ -989,23 +1041,16 @@ impl Engine {
             )?]
         };
         for report in &reports {
-            self.store.append_event(
-                &report.run,
-                EventKind::Message {
-                    text: format!(
-                        "undo: {} change(s) reverted{}",
-                        report_count(report),
-                        if report.complete {
-                            String::new()
-                        } else {
-                            format!(
-                                ", {} left in conflict",
-                                report.conflicts.iter().filter(|c| !c.restored).count()
-                            )
-                        }
-                    ),
-                },
-            )?;
+            let n = report_count(report).to_string();
+            let left = report.conflicts.iter().filter(|c| !c.restored).count();
+            let text = if report.complete {
+                crate::messages::Msg::UndoEvent.fill(lang, &[("n", &n)])
+            } else {
+                crate::messages::Msg::UndoEventPartial
+                    .fill(lang, &[("n", &n), ("left", &left.to_string())])
+            };
+            self.store
+                .append_event(&report.run, EventKind::Message { text })?;
         }
         Ok(reports)
     }
@@ -1018,8 +1063,8 @@ impl Engine {
         &self,
         ctx: &RunContext,
     ) -> Result<Vec<commis_workspace::FolderLock>, AgentError> {
-        use commis_workspace::{FolderLock, LockHolder, WorkspaceError, folder_busy_message};
-        let french = ctx.lang == Lang::Fr;
+        use crate::messages::{Msg, folder_busy};
+        use commis_workspace::{FolderLock, LockHolder, WorkspaceError};
         let mut locks = Vec::new();
         for g in ctx
             .run
@@ -1034,32 +1079,24 @@ impl Engine {
                     Ok(lock) => {
                         if let Some(dead) = &lock.taken_over {
                             ctx.emit(EventKind::Message {
-                                text: ctx
-                                    .lang
-                                    .pick(
-                                        "Le run {run} qui utilisait ce dossier s'est interrompu (processus {pid} disparu) : verrou repris.",
-                                        "Run {run}, which was using this folder, died (process {pid} is gone): lock taken over.",
-                                    )
-                                    .replace("{run}", &dead.run_id)
-                                    .replace("{pid}", &dead.pid.to_string()),
+                                text: Msg::LockTakenOver.fill(
+                                    ctx.lang,
+                                    &[("run", &dead.run_id), ("pid", &dead.pid.to_string())],
+                                ),
                             });
                         }
                         locks.push(lock);
                         break;
                     }
                     Err(WorkspaceError::FolderBusy { folder, holder }) => {
-                        let message = folder_busy_message(&folder, holder.as_ref(), french);
                         if !self.wait_for_folder || ctx.stop_requested() {
-                            return Err(AgentError::Other(message));
+                            return Err(WorkspaceError::FolderBusy { folder, holder }.into());
                         }
                         if !announced {
                             announced = true;
+                            let message = folder_busy(&folder, holder.as_ref(), ctx.lang);
                             ctx.emit(EventKind::Message {
-                                text: format!(
-                                    "{} {}",
-                                    ctx.lang.pick("En attente :", "Waiting:"),
-                                    message
-                                ),
+                                text: Msg::WaitingFor.fill(ctx.lang, &[("message", &message)]),
                             });
                         }
                         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -1070,14 +1107,7 @@ impl Engine {
         }
         match ctx.workspace.clean_orphaned_temp_files() {
             Ok(removed) if !removed.is_empty() => ctx.emit(EventKind::Message {
-                text: format!(
-                    "{} {}",
-                    ctx.lang.pick(
-                        "Fichiers temporaires laissés par une interruption, retirés (copie dans les sauvegardes de commis) :",
-                        "Temporary files left by an interruption, removed (copied to commis's backups):"
-                    ),
-                    removed.join(", ")
-                ),
+                text: Msg::TempFilesRemoved.fill(ctx.lang, &[("files", &removed.join(", "))]),
             }),
             Ok(_) => {}
             Err(e) => tracing::warn!("could not clean temporary files: {e}"),
@@ -1156,9 +1186,10 @@ impl Engine {
                 .map(|(g, n)| {
                     let path = root.join(n);
                     Ok(Grant {
-                        path: path
-                            .canonicalize()
-                            .map_err(|e| AgentError::Other(format!("{}: {e}", path.display())))?,
+                        path: path.canonicalize().map_err(|source| AgentError::Preview {
+                            path: path.clone(),
+                            source,
+                        })?,
                         mode: g.mode,
                     })
                 })
@@ -1179,11 +1210,9 @@ impl Engine {
             .home
             .join("previews")
             .join(format!("{}.partial", run.id));
-        let fail = |e: std::io::Error, p: &Path| {
-            AgentError::Other(format!(
-                "cannot prepare the read-only preview in {}: {e}",
-                p.display()
-            ))
+        let fail = |source: std::io::Error, p: &Path| AgentError::Preview {
+            path: p.to_path_buf(),
+            source,
         };
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).map_err(|e| fail(e, &tmp))?;

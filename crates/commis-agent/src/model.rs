@@ -20,6 +20,7 @@ use crate::bounded::{
     MESSAGE_CHARS, NOTE_CHARS, NOTES_TOTAL_CHARS, TOOL_RESULT_CHARS, as_untrusted, bounded,
 };
 use crate::context::RunContext;
+use crate::messages::Msg;
 use crate::tools::{Registry, Tool, ToolError, parse_input};
 use crate::{StepFailure, Unplannable};
 
@@ -142,7 +143,7 @@ async fn complete(
     };
     let response = response.map_err(|e| match e {
         LlmError::Cancelled => StepFailure::Stopped,
-        other => StepFailure::Failed(other.to_string()),
+        other => StepFailure::Failed(crate::messages::llm_error(&other, ctx.lang)),
     })?;
     ctx.add_tokens(TokenUsage {
         input: response.usage.input_tokens,
@@ -263,7 +264,7 @@ async fn converse(
                 let error = malformed_arguments(&name, &input);
                 ctx.emit(EventKind::ToolFailed {
                     tool: name.clone(),
-                    error: error.clone(),
+                    error: Msg::ModelBadArguments.fill(ctx.lang, &[("tool", &name)]),
                 });
                 results.push(ContentBlock::ToolResult {
                     tool_use_id: id,
@@ -295,16 +296,15 @@ async fn converse(
             return Ok(TurnOutcome { text: last_text });
         }
     }
-    Err(StepFailure::Failed(format!(
-        "the model did not finish within {} turns",
-        setup.max_turns
-    )))
+    Err(StepFailure::Failed(
+        Msg::ModelTooManyTurns.fill(ctx.lang, &[("n", &setup.max_turns.to_string())]),
+    ))
 }
 
 /// The planning turn.
 pub async fn plan(ctx: &RunContext, setup: &ModelSetup) -> Result<Plan, Unplannable> {
     let survey = crate::survey::compact_survey(ctx, 12, 600)
-        .map_err(|e| Unplannable::Failed(e.to_string()))?;
+        .map_err(|e| Unplannable::Failed(e.localized(ctx.lang)))?;
     let registry = Registry::standard().filtered(|n| {
         matches!(
             n,
@@ -323,7 +323,9 @@ pub async fn plan(ctx: &RunContext, setup: &ModelSetup) -> Result<Plan, Unplanna
     })
     .await
     .map_err(|e| match e {
-        StepFailure::Stopped => Unplannable::Failed("stopped during planning".into()),
+        StepFailure::Stopped => {
+            Unplannable::Failed(Msg::StoppedDuringPlanning.text(ctx.lang).into())
+        }
         StepFailure::Failed(m) => Unplannable::Failed(m),
     })?;
     let proposed = ctx
@@ -333,7 +335,7 @@ pub async fn plan(ctx: &RunContext, setup: &ModelSetup) -> Result<Plan, Unplanna
         .unwrap_or(None);
     let mut plan = proposed.ok_or_else(|| {
         Unplannable::Unsupported(if outcome.text.is_empty() {
-            "The model did not propose a plan.".to_string()
+            Msg::ModelNoPlan.text(ctx.lang).to_string()
         } else {
             // The whole answer is in the run's events; the summary gets its start and end.
             bounded(&outcome.text, MESSAGE_CHARS).into_owned()

@@ -12,6 +12,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use commis_agent::engine::{RunRequest, StopHandle};
 use commis_agent::interact::PlanDecision;
+use commis_agent::messages::Msg;
+use commis_agent::offline::brief::{Lang, understand};
 use commis_core::{
     AccessMode, ApprovalAnswer, ApprovalScope, EventKind, Grant, Plan, Policy, PolicyMode,
     RunStatus,
@@ -58,15 +60,30 @@ impl From<commis_store::StoreError> for ApiError {
     }
 }
 
-fn undeliverable(run_id: &str, e: Undeliverable) -> ApiError {
-    match e {
-        Undeliverable::NotLive => ApiError::conflict(format!(
-            "run {run_id} is not running in this server; reload the page (use Resume to continue it)"
-        )),
-        Undeliverable::NotWaitingForThat => ApiError::conflict(format!(
-            "run {run_id} is not waiting for that any more; reload the page"
-        )),
-    }
+fn undeliverable(state: &AppState, run_id: &str, e: Undeliverable) -> ApiError {
+    let lang = run_lang(state, run_id);
+    ApiError::conflict(match e {
+        Undeliverable::NotLive => Msg::RunNotLiveHere.fill(lang, &[("run", run_id)]),
+        Undeliverable::NotWaitingForThat => Msg::RunNotWaiting.fill(lang, &[("run", run_id)]),
+    })
+}
+
+/// The language of a run: its brief's (English for a run that does not exist).
+fn run_lang(state: &AppState, run_id: &str) -> Lang {
+    state
+        .engine
+        .store
+        .run(run_id)
+        .map(|r| understand(&r.brief).lang)
+        .unwrap_or(Lang::En)
+}
+
+/// The language a plan was made in (its brief's).
+fn plan_lang(plan: &Plan) -> Lang {
+    plan.context
+        .get("lang")
+        .and_then(|l| serde_json::from_value(l.clone()).ok())
+        .unwrap_or(Lang::En)
 }
 
 type ApiResult = Result<Json<Value>, ApiError>;
@@ -140,9 +157,9 @@ const MAX_TEMPLATE_NAME_CHARS: usize = 80;
 fn brief_to_run(new: &NewRun) -> Result<String, ApiError> {
     let brief = match &new.values {
         Some(values) => crate::templates::fill(&new.brief, values).map_err(|missing| {
-            ApiError::bad(format!(
-                "the template needs a value for {missing}: fill in the field(s) under the brief"
-            ))
+            ApiError::bad(
+                Msg::TemplateNeedsValue.fill(understand(&new.brief).lang, &[("name", &missing)]),
+            )
         })?,
         None => new.brief.clone(),
     };
@@ -151,28 +168,33 @@ fn brief_to_run(new: &NewRun) -> Result<String, ApiError> {
 
 pub(crate) async fn create_run(
     State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
     Json(new): Json<NewRun>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let brief = brief_to_run(&new)?;
     if brief.is_empty() {
-        return Err(ApiError::bad(
-            "the brief is empty: describe the result you want",
-        ));
+        // No brief to take the language from: the browser's.
+        let lang = match browser_lang(&headers) {
+            "fr" => Lang::Fr,
+            _ => Lang::En,
+        };
+        return Err(ApiError::bad(Msg::BriefEmpty.text(lang)));
     }
+    // Errors speak the brief's language, as the run would.
+    let lang = understand(&brief).lang;
     if brief.chars().count() > MAX_BRIEF_CHARS {
-        return Err(ApiError::bad(format!(
-            "the brief is longer than {MAX_BRIEF_CHARS} characters; shorten it"
-        )));
+        return Err(ApiError::bad(
+            Msg::BriefTooLong.fill(lang, &[("max", &MAX_BRIEF_CHARS.to_string())]),
+        ));
     }
     let folder = PathBuf::from(new.folder.trim());
     if !folder.is_absolute() {
-        return Err(ApiError::bad(format!(
-            "`{}` is not an absolute folder path; type the full path (e.g. /home/me/Clients)",
-            folder.display()
-        )));
+        return Err(ApiError::bad(
+            Msg::NotAbsoluteFolder.fill(lang, &[("path", &folder.display().to_string())]),
+        ));
     }
     let folder = commis_workspace::check_grantable(&folder, state.engine.home())
-        .map_err(|e| ApiError::bad(e.to_string()))?;
+        .map_err(|e| ApiError::bad(commis_agent::messages::grant_refusal(&e, lang)))?;
     let (mode, policy) = if new.read_only {
         let mut policy = Policy::new(PolicyMode::ReadOnly);
         policy.rules = state.policy.rules.clone();
@@ -205,7 +227,7 @@ pub(crate) async fn create_run(
             run_id: id.to_string(),
         };
         if let Err(e) = engine.drive(run, req, interaction).await {
-            record_driver_failure(&engine, &id, &e.to_string());
+            record_driver_failure(&engine, &id, &e);
         }
     });
     Ok((StatusCode::CREATED, Json(json!({ "run_id": run_id }))))
@@ -226,14 +248,19 @@ impl Drop for LiveGuard {
 fn record_driver_failure(
     engine: &commis_agent::engine::Engine,
     id: &commis_core::RunId,
-    error: &str,
+    error: &commis_agent::engine::AgentError,
 ) {
     tracing::warn!("run {id} failed: {error}");
+    let lang = engine
+        .store
+        .run(id.as_str())
+        .map(|r| understand(&r.brief).lang)
+        .unwrap_or(Lang::En);
     let _ = engine.store.append_event(
         id,
         EventKind::Warning {
             path: None,
-            message: error.to_string(),
+            message: error.localized(lang),
         },
     );
     if let Ok(run) = engine.store.run(id.as_str())
@@ -325,17 +352,24 @@ pub(crate) async fn resume_run(
     Path(run_id): Path<String>,
 ) -> ApiResult {
     let run = state.engine.store.run(&run_id)?;
+    let lang = understand(&run.brief).lang;
     if run.status.is_final() {
-        return Err(ApiError::conflict(format!(
-            "run {run_id} is already finished ({}); start a new run instead",
-            run.status.as_str()
+        return Err(ApiError::conflict(Msg::WebAlreadyFinished.fill(
+            lang,
+            &[
+                ("run", &run_id),
+                (
+                    "status",
+                    commis_agent::messages::run_status(run.status, lang),
+                ),
+            ],
         )));
     }
     let stop = StopHandle::default();
     if !state.hub.begin(&run_id, stop.clone()) {
-        return Err(ApiError::conflict(format!(
-            "run {run_id} is already running here"
-        )));
+        return Err(ApiError::conflict(
+            Msg::AlreadyRunningHere.fill(lang, &[("run", &run_id)]),
+        ));
     }
     let read_only = run.grants.iter().any(|g| g.mode == AccessMode::ReadOnly);
     let policy = if read_only {
@@ -360,7 +394,7 @@ pub(crate) async fn resume_run(
             .resume(id.as_str(), planner, policy, interaction, stop)
             .await
         {
-            record_driver_failure(&engine, &id, &e.to_string());
+            record_driver_failure(&engine, &id, &e);
         }
     });
     Ok(Json(json!({ "run_id": run_id, "resumed": true })))
@@ -416,10 +450,8 @@ pub(crate) async fn run_detail(
     };
     let summary = state.engine.summary(&run.id).map_err(ApiError::internal)?;
     let approvals = store.approvals(&run.id)?;
-    let undone = store
-        .events(&run.id, 0)?
-        .iter()
-        .any(|e| matches!(&e.kind, EventKind::Message { text } if text.starts_with("undo:")));
+    // Fully undone: nothing left to undo (a partly undone run keeps its undo button).
+    let undone = undo_state == commis_agent::engine::UndoState::Undone;
     Ok(Json(json!({
         "run": run,
         "plan": plan,
@@ -461,22 +493,23 @@ pub(crate) struct PlanVerdict {
 /// rest of each step (its kind, what it reads, the moves it may make) stays the
 /// planner's, so an edit can narrow the work but never smuggle new moves in.
 pub(crate) fn edited_plan(proposed: &Plan, edits: Vec<StepEdit>) -> Result<Plan, ApiError> {
+    let lang = plan_lang(proposed);
     if edits.is_empty() {
-        return Err(ApiError::bad(
-            "a plan needs at least one step; reject it instead",
-        ));
+        return Err(ApiError::bad(Msg::PlanNeedsStepReject.text(lang)));
     }
     let mut used = BTreeSet::new();
     let mut steps = Vec::with_capacity(edits.len());
     for edit in edits {
         let title = edit.title.trim().to_string();
         if title.is_empty() {
-            return Err(ApiError::bad("every step needs a title"));
+            return Err(ApiError::bad(Msg::StepNeedsTitle.text(lang)));
         }
         let mut step = match edit.from {
             Some(n) => {
                 if !used.insert(n) {
-                    return Err(ApiError::bad(format!("step {n} appears twice")));
+                    return Err(ApiError::bad(
+                        Msg::StepTwice.fill(lang, &[("n", &n.to_string())]),
+                    ));
                 }
                 proposed
                     .steps
@@ -484,9 +517,7 @@ pub(crate) fn edited_plan(proposed: &Plan, edits: Vec<StepEdit>) -> Result<Plan,
                     .find(|s| s.number == n)
                     .cloned()
                     .ok_or_else(|| {
-                        ApiError::bad(format!(
-                            "step {n} is not in the proposed plan; reload the page"
-                        ))
+                        ApiError::bad(Msg::StepNotProposed.fill(lang, &[("n", &n.to_string())]))
                     })?
             }
             // An added step is read like a brief against the plan's survey: one the
@@ -528,7 +559,7 @@ pub(crate) async fn decide_plan(
             let proposed = state
                 .hub
                 .plan_under_review(&run_id)
-                .map_err(|e| undeliverable(&run_id, e))?;
+                .map_err(|e| undeliverable(&state, &run_id, e))?;
             let plan = match verdict.steps {
                 Some(edits) => edited_plan(&proposed, edits)?,
                 None => proposed,
@@ -545,7 +576,7 @@ pub(crate) async fn decide_plan(
     state
         .hub
         .decide_plan(&run_id, decision)
-        .map_err(|e| undeliverable(&run_id, e))?;
+        .map_err(|e| undeliverable(&state, &run_id, e))?;
     Ok(Json(json!({ "ok": true })))
 }
 
@@ -568,7 +599,7 @@ pub(crate) async fn answer(
     state
         .hub
         .answer(&run_id, answer)
-        .map_err(|e| undeliverable(&run_id, e))?;
+        .map_err(|e| undeliverable(&state, &run_id, e))?;
     Ok(Json(json!({ "ok": true })))
 }
 
@@ -592,7 +623,7 @@ pub(crate) async fn approve(
             let folder = state
                 .hub
                 .approval_folder(&run_id)
-                .ok_or_else(|| undeliverable(&run_id, Undeliverable::NotWaitingForThat))?;
+                .ok_or_else(|| undeliverable(&state, &run_id, Undeliverable::NotWaitingForThat))?;
             ApprovalAnswer::Yes(ApprovalScope::Always { folder })
         }
         "no" => ApprovalAnswer::No,
@@ -606,7 +637,7 @@ pub(crate) async fn approve(
     state
         .hub
         .approve(&run_id, body.id, answer)
-        .map_err(|e| undeliverable(&run_id, e))?;
+        .map_err(|e| undeliverable(&state, &run_id, e))?;
     Ok(Json(json!({ "ok": true })))
 }
 
@@ -617,7 +648,7 @@ pub(crate) async fn stop(
     state
         .hub
         .stop(&run_id)
-        .map_err(|e| undeliverable(&run_id, e))?;
+        .map_err(|e| undeliverable(&state, &run_id, e))?;
     Ok(Json(json!({ "ok": true })))
 }
 
@@ -653,7 +684,7 @@ async fn set_paused(state: &AppState, run_id: &str, paused: bool) -> ApiResult {
     state
         .hub
         .set_paused(run_id, paused)
-        .map_err(|e| undeliverable(run_id, e))?;
+        .map_err(|e| undeliverable(state, run_id, e))?;
     let confirmed = already
         || if paused {
             engine_confirms(&mut events, run_id, |k| matches!(k, EventKind::RunPaused)).await
@@ -692,18 +723,18 @@ pub(crate) async fn undo(
     body: Option<Json<UndoBody>>,
 ) -> ApiResult {
     let force = body.map(|b| b.0.force).unwrap_or_default();
+    let lang = understand(&state.engine.store.run(&run_id)?.brief).lang;
     if state.hub.is_live(&run_id) {
-        return Err(ApiError::conflict(format!(
-            "run {run_id} is still running: stop it first, then undo"
-        )));
+        return Err(ApiError::conflict(
+            Msg::StillRunningUndo.fill(lang, &[("run", &run_id)]),
+        ));
     }
-    state.engine.store.run(&run_id)?;
     let engine = state.engine.clone();
     let id = run_id.clone();
     let report = tokio::task::spawn_blocking(move || engine.undo(&id, force))
         .await
         .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::conflict(e.to_string()))?;
+        .map_err(|e| ApiError::conflict(e.localized(lang)))?;
     let _ = state.hub.changes.send(run_id);
     Ok(Json(json!({
         "entries_undone": report.entries_undone,

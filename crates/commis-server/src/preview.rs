@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use commis_agent::engine::Engine;
+use commis_agent::messages::{Msg, doc_error, workspace_error};
 use commis_core::Run;
 use commis_docs::{BlockKind, Format, Limits, Table};
 use commis_workspace::Workspace;
@@ -31,6 +32,11 @@ fn table_rows(table: &Table) -> (Vec<Vec<String>>, bool) {
     (rows, truncated)
 }
 
+/// The run's language: its brief's.
+fn lang_of(run: &Run) -> commis_agent::offline::brief::Lang {
+    commis_agent::offline::brief::understand(&run.brief).lang
+}
+
 /// Reads a file of the run through the workspace, so the run's confinement applies.
 pub(crate) fn read_run_file(engine: &Engine, run: &Run, path: &str) -> Result<Vec<u8>, ApiError> {
     let journal: std::sync::Arc<dyn commis_core::JournalStore> = engine.store.clone();
@@ -40,10 +46,13 @@ pub(crate) fn read_run_file(engine: &Engine, run: &Run, path: &str) -> Result<Ve
         journal,
         engine.blobs.clone(),
     )
-    .map_err(|e| ApiError(StatusCode::CONFLICT, e.to_string()))?;
-    workspace
-        .read(path, MAX_PREVIEW_BYTES)
-        .map_err(|e| ApiError(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
+    .map_err(|e| ApiError(StatusCode::CONFLICT, workspace_error(&e, lang_of(run))))?;
+    workspace.read(path, MAX_PREVIEW_BYTES).map_err(|e| {
+        ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            workspace_error(&e, lang_of(run)),
+        )
+    })
 }
 
 /// Reads `path` (relative to the run's folder) and shapes it for the page.
@@ -51,9 +60,10 @@ pub(crate) fn preview(engine: &Engine, run: &Run, path: &str) -> Result<Value, A
     let bytes = read_run_file(engine, run, path)?;
     let name = path.rsplit('/').next().unwrap_or(path);
     let doc = commis_docs::read_guarded(name, &bytes, &Limits::default()).map_err(|e| {
+        let lang = lang_of(run);
         ApiError(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("no preview for {path}: {e}"),
+            Msg::NoPreview.fill(lang, &[("path", path), ("reason", &doc_error(&e, lang))]),
         )
     })?;
     let format = doc.format;

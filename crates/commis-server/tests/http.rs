@@ -593,18 +593,34 @@ async fn bad_new_runs_get_a_clear_error() {
     let (status, body) = f
         .post(
             "/api/runs",
-            json!({"folder": "relative/path", "brief": "Trie"}),
+            json!({"folder": "relative/path", "brief": "Sort these files"}),
         )
         .await;
     assert_eq!(status, 400);
     assert!(body["error"].as_str().unwrap().contains("absolute"));
-    let (status, _) = f
+    // A French brief gets its errors in French, as its run would.
+    let (status, body) = f
         .post(
             "/api/runs",
-            json!({"folder": "/does/not/exist", "brief": "Trie"}),
+            json!({"folder": "relative/path", "brief": "Trie ces fichiers"}),
         )
         .await;
     assert_eq!(status, 400);
+    let error = body["error"].as_str().unwrap();
+    assert!(error.contains("chemin de dossier complet"), "{error}");
+    assert!(
+        commis_agent::messages::english_words(&error.replace("relative/path", "")).is_empty(),
+        "{error}"
+    );
+    let (status, body) = f
+        .post(
+            "/api/runs",
+            json!({"folder": "/does/not/exist", "brief": "Trie ces fichiers"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let error = body["error"].as_str().unwrap();
+    assert!(error.contains("introuvable"), "{error}");
     let res = f
         .client()
         .get(format!("{}/api/runs/nope", f.base()))

@@ -18,7 +18,7 @@ use rustix::io::Errno;
 use sha2::{Digest, Sha256};
 
 use crate::blobs::{BlobStore, unique_suffix};
-use crate::error::{Result, WorkspaceError};
+use crate::error::{GrantProblem, PathRefusal, Result, WorkspaceError};
 use crate::path::{TEMP_PREFIX, is_temp_name};
 
 /// What is at a path, from `lstat` (symlinks are not followed).
@@ -66,11 +66,11 @@ pub(crate) fn resolve_err(e: Errno, op: &'static str, shown: &str) -> WorkspaceE
         Errno::NOTDIR => WorkspaceError::NotADirectory { path },
         Errno::LOOP => WorkspaceError::OutsideGrant {
             path,
-            reason: "it goes through a symbolic link, which commis does not follow here".into(),
+            reason: PathRefusal::ThroughSymlink,
         },
         Errno::XDEV => WorkspaceError::OutsideGrant {
             path,
-            reason: "it resolves outside the granted folder (symbolic link or mount point)".into(),
+            reason: PathRefusal::ResolvesOutside,
         },
         Errno::EXIST => WorkspaceError::AlreadyExists { path },
         Errno::ISDIR => WorkspaceError::IsADirectory { path },
@@ -104,12 +104,12 @@ impl RootDir {
     pub fn open(path: &Path) -> Result<RootDir> {
         let canonical = std::fs::canonicalize(path).map_err(|e| WorkspaceError::Grant {
             path: path.to_path_buf(),
-            reason: format!("cannot open it ({e})"),
+            reason: GrantProblem::CannotOpen(e.to_string()),
         })?;
         let fd = rustix::fs::open(&canonical, DIR_FLAGS, Mode::empty()).map_err(|e| {
             WorkspaceError::Grant {
                 path: path.to_path_buf(),
-                reason: format!("cannot open it as a folder ({e})"),
+                reason: GrantProblem::NotAFolder(e.to_string()),
             }
         })?;
         let beneath = probe_beneath(&fd);
@@ -243,9 +243,7 @@ impl RootDir {
         let Some((name, parent)) = comps.split_last() else {
             return Err(WorkspaceError::InvalidPath {
                 path: shown.to_string(),
-                reason:
-                    "this operation needs a path inside the granted folder, not the folder itself"
-                        .into(),
+                reason: PathRefusal::IsTheFolder,
             });
         };
         Ok((self.open_dir(parent, shown, true)?, name.clone()))
@@ -317,7 +315,7 @@ pub(crate) fn check_plain_file(m: &Meta, shown: &str) -> Result<()> {
         Kind::Dir => Err(WorkspaceError::IsADirectory { path }),
         Kind::Symlink => Err(WorkspaceError::OutsideGrant {
             path,
-            reason: "it is a symbolic link, which commis does not follow here".into(),
+            reason: PathRefusal::Symlink,
         }),
         Kind::Other => Err(WorkspaceError::NotARegularFile { path }),
     }

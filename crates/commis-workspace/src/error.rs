@@ -21,9 +21,9 @@ pub struct ChangedFile {
 #[derive(Debug, Error)]
 pub enum WorkspaceError {
     #[error("refused path `{path}`: {reason}; use a path relative to the granted folder")]
-    InvalidPath { path: String, reason: String },
+    InvalidPath { path: String, reason: PathRefusal },
     #[error("refused path `{path}`: {reason}; commis only works inside the granted folders")]
-    OutsideGrant { path: String, reason: String },
+    OutsideGrant { path: String, reason: PathRefusal },
     #[error(
         "refused `{path}`: the file has other hard links, so its content also lives somewhere \
          commis cannot see; copy it to make an independent file first"
@@ -52,7 +52,7 @@ pub enum WorkspaceError {
     )]
     CrossGrant { from: String, to: String },
     #[error("granted folder `{}`: {reason}", path.display())]
-    Grant { path: PathBuf, reason: String },
+    Grant { path: PathBuf, reason: GrantProblem },
     #[error("{op} `{path}` failed: {source}")]
     Io {
         op: &'static str,
@@ -75,8 +75,8 @@ pub enum WorkspaceError {
         changes: Vec<ChangedFile>,
     },
     #[error("nothing to undo for run {run}: {reason}")]
-    NothingToUndo { run: RunId, reason: String },
-    #[error("{}", crate::lock::folder_busy_message(folder, holder.as_ref(), false))]
+    NothingToUndo { run: RunId, reason: NothingToUndo },
+    #[error("{}", crate::lock::folder_busy_message(folder, holder.as_ref()))]
     FolderBusy {
         folder: PathBuf,
         holder: Option<crate::lock::LockHolder>,
@@ -88,6 +88,86 @@ pub enum WorkspaceError {
         newer.iter().map(|n| format!("run {}: {}", n.run, n.paths.join(", "))).collect::<Vec<_>>().join("; ")
     )]
     NewerRunFirst { run: RunId, newer: Vec<NewerRun> },
+}
+
+/// Why a path was refused: one variant per rule, so front ends can say it in the user's
+/// language (the English text here is for logs and models).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PathRefusal {
+    #[error("the path is too long")]
+    TooLong,
+    #[error("it contains the control character U+{0:04X}")]
+    ControlCharacter(u32),
+    #[error("backslashes are not separators here; use `/`")]
+    Backslash,
+    #[error("absolute paths are not allowed")]
+    Absolute,
+    #[error("Windows drive prefixes are not allowed")]
+    DrivePrefix,
+    #[error("it contains U+{0:04X}, which looks like a dot or a slash")]
+    LookAlike(u32),
+    #[error("it contains the invisible character U+{0:04X}")]
+    Invisible(u32),
+    #[error("it contains an empty name (`//` or a trailing `/`)")]
+    EmptyName,
+    #[error("`..` would leave the granted folder")]
+    ClimbsOut,
+    #[error("the name `{0}` is too long")]
+    NameTooLong(String),
+    #[error("the name `{0}` is made of dots and spaces only")]
+    DotsAndSpaces(String),
+    #[error("the name `{0}` starts with a combining mark")]
+    CombiningStart(String),
+    #[error("names starting with `.commis-tmp-` are commis's own temporary files")]
+    TempName,
+    #[error("this operation needs a path inside the granted folder, not the folder itself")]
+    IsTheFolder,
+    #[error("several folders are granted; start the path with one of: {0}")]
+    NeedsFolderName(String),
+    #[error("`{name}` is not a granted folder (granted: {granted})")]
+    NotAGrantedFolder { name: String, granted: String },
+    #[error("a folder cannot be moved into itself (`{0}`)")]
+    IntoItself(String),
+    #[error("it is created or moved by an earlier item of this batch; move the original instead")]
+    MovedEarlierInBatch,
+    #[error("it goes through a symbolic link, which commis does not follow here")]
+    ThroughSymlink,
+    #[error("it resolves outside the granted folder (symbolic link or mount point)")]
+    ResolvesOutside,
+    #[error("it is a symbolic link, which commis does not follow here")]
+    Symlink,
+}
+
+/// Why a granted folder cannot be opened as one (see [`WorkspaceError::Grant`]).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum GrantProblem {
+    #[error("no folder was granted")]
+    NoneGranted,
+    #[error("cannot open it ({0})")]
+    CannotOpen(String),
+    #[error("cannot open it as a folder ({0})")]
+    NotAFolder(String),
+    #[error(
+        "it overlaps commis's own state ({0}); grant a folder that neither contains nor lies inside COMMIS_HOME"
+    )]
+    OverlapsState(String),
+    #[error("its name cannot be used in paths; grant a folder with a plain name")]
+    UnusableName,
+    #[error("another granted folder is also named `{0}`")]
+    SameName(String),
+    #[error("it overlaps the granted folder {0}; grant only the outer one")]
+    Nested(String),
+    #[error("a journal entry points at commis's own state folder; refusing to undo")]
+    JournalPointsAtState,
+}
+
+/// Why a run has nothing to undo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum NothingToUndo {
+    #[error("it was already undone")]
+    AlreadyUndone,
+    #[error("it changed no file")]
+    NoChange,
 }
 
 /// A later run that changed files an older run's undo would need (see

@@ -11,7 +11,12 @@ use std::path::{Path, PathBuf};
 pub enum GrantRefusal {
     /// The folder does not exist or cannot be opened.
     #[error("cannot open the folder {path}: {reason}; check the path")]
-    Missing { path: String, reason: String },
+    Missing {
+        path: String,
+        reason: String,
+        /// What kind of failure it was (missing, no permission...), for the user's language.
+        kind: std::io::ErrorKind,
+    },
     /// The path names a file.
     #[error("{path} is not a folder")]
     NotAFolder { path: String },
@@ -64,6 +69,7 @@ pub fn check_grantable(dir: &Path, state_home: &Path) -> Result<PathBuf, GrantRe
     let path = dir.canonicalize().map_err(|e| GrantRefusal::Missing {
         path: shown.clone(),
         reason: e.to_string(),
+        kind: e.kind(),
     })?;
     if !path.is_dir() {
         return Err(GrantRefusal::NotAFolder { path: shown });

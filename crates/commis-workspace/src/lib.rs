@@ -63,7 +63,9 @@ mod undo;
 mod workspace;
 
 pub use blobs::{BlobStore, sha256_hex};
-pub use error::{ChangedFile, NewerRun, Result, WorkspaceError};
+pub use error::{
+    ChangedFile, GrantProblem, NewerRun, NothingToUndo, PathRefusal, Result, WorkspaceError,
+};
 pub use grant::{GrantRefusal, check_grantable};
 pub use lock::{FolderLock, LockHolder, folder_busy_message};
 pub use path::{TEMP_PREFIX, normalize};

@@ -44,6 +44,13 @@ impl LockHolder {
     }
 }
 
+impl LockHolder {
+    /// `HH:MM:SS` UTC of when it took the lock: enough to recognise a run started a moment ago.
+    pub fn since_clock(&self) -> String {
+        clock(self.since)
+    }
+}
+
 /// A held folder lock; released when dropped (or when the process dies).
 #[derive(Debug)]
 pub struct FolderLock {
@@ -128,32 +135,21 @@ fn read_holder(file: &mut File) -> Option<LockHolder> {
     serde_json::from_str(&text).ok()
 }
 
-/// The message shown when a folder is in use, in French or English: which run holds it, since
-/// when, and what to do (wait with `--wait`, or stop that run).
-pub fn folder_busy_message(folder: &Path, holder: Option<&LockHolder>, french: bool) -> String {
+/// The message of a folder in use (for logs; front ends say it in the user's language from
+/// the error's fields): which run holds it, since when, and what to do (wait with `--wait`,
+/// or stop that run).
+pub fn folder_busy_message(folder: &Path, holder: Option<&LockHolder>) -> String {
     let folder = folder.display();
-    match (holder, french) {
-        (Some(h), true) => format!(
-            "Le dossier {folder} est déjà utilisé par le run {} (processus {}, depuis {}) : \
-             une seule exécution par dossier à la fois. Attendez qu'il se termine (relancez \
-             avec --wait pour attendre automatiquement) ou arrêtez-le.",
-            h.run_id,
-            h.pid,
-            clock(h.since)
-        ),
-        (Some(h), false) => format!(
+    match holder {
+        Some(h) => format!(
             "The folder {folder} is already in use by run {} (process {}, since {}): one run \
              per folder at a time. Wait for it to finish (run again with --wait to wait \
              automatically) or stop it.",
             h.run_id,
             h.pid,
-            clock(h.since)
+            h.since_clock()
         ),
-        (None, true) => format!(
-            "Le dossier {folder} est déjà utilisé par une autre exécution de commis : \
-             relancez avec --wait pour attendre qu'elle se termine."
-        ),
-        (None, false) => format!(
+        None => format!(
             "The folder {folder} is already in use by another commis run: run again with \
              --wait to wait for it to finish."
         ),
@@ -228,18 +224,14 @@ mod tests {
     }
 
     #[test]
-    fn the_busy_message_names_the_run_and_the_wait_flag_in_both_languages() {
+    fn the_busy_message_names_the_run_the_folder_and_the_wait_flag() {
         let h = holder("20261203-101500-abcd", Path::new("/home/a/Clients"));
-        let fr = folder_busy_message(&h.folder, Some(&h), true);
-        let en = folder_busy_message(&h.folder, Some(&h), false);
-        for m in [&fr, &en] {
-            assert!(
-                m.contains("20261203-101500-abcd") && m.contains("--wait"),
-                "{m}"
-            );
-            assert!(m.contains("/home/a/Clients"), "{m}");
-        }
-        assert!(fr.contains("déjà utilisé"), "{fr}");
-        assert!(en.contains("already in use"), "{en}");
+        let m = folder_busy_message(&h.folder, Some(&h));
+        assert!(
+            m.contains("20261203-101500-abcd") && m.contains("--wait"),
+            "{m}"
+        );
+        assert!(m.contains("/home/a/Clients"), "{m}");
+        assert!(m.contains("already in use"), "{m}");
     }
 }

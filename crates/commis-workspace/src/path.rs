@@ -3,7 +3,7 @@
 //! backslashes, control characters, look-alike dots and slashes); the second gate is the
 //! kernel-side resolution in [`crate::confined`], which handles symlinks and races.
 
-use crate::error::{Result, WorkspaceError};
+use crate::error::{PathRefusal, Result, WorkspaceError};
 
 /// Prefix of the temporary files commis writes next to their destination. Paths naming them
 /// are refused so that no tool can read or clobber a write in progress.
@@ -50,10 +50,10 @@ fn is_combining(c: char) -> bool {
         | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
-fn refuse(path: &str, reason: impl Into<String>) -> WorkspaceError {
+fn refuse(path: &str, reason: PathRefusal) -> WorkspaceError {
     WorkspaceError::InvalidPath {
         path: path.to_string(),
-        reason: reason.into(),
+        reason,
     }
 }
 
@@ -65,38 +65,26 @@ fn refuse(path: &str, reason: impl Into<String>) -> WorkspaceError {
 /// `..`, empty names, separators, NUL or control characters.
 pub fn normalize(path: &str, allow_trailing_slash: bool) -> Result<Vec<String>> {
     if path.len() > MAX_PATH_BYTES {
-        return Err(refuse(path, "the path is too long"));
+        return Err(refuse(path, PathRefusal::TooLong));
     }
     if let Some(c) = path.chars().find(|c| c.is_control()) {
-        return Err(refuse(
-            path,
-            format!("it contains the control character U+{:04X}", c as u32),
-        ));
+        return Err(refuse(path, PathRefusal::ControlCharacter(c as u32)));
     }
     if path.contains('\\') {
-        return Err(refuse(path, "backslashes are not separators here; use `/`"));
+        return Err(refuse(path, PathRefusal::Backslash));
     }
     if path.starts_with('/') {
-        return Err(refuse(path, "absolute paths are not allowed"));
+        return Err(refuse(path, PathRefusal::Absolute));
     }
     let b = path.as_bytes();
     if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
-        return Err(refuse(path, "Windows drive prefixes are not allowed"));
+        return Err(refuse(path, PathRefusal::DrivePrefix));
     }
     if let Some(c) = path.chars().find(|c| LOOKALIKES.contains(c)) {
-        return Err(refuse(
-            path,
-            format!(
-                "it contains U+{:04X}, which looks like a dot or a slash",
-                c as u32
-            ),
-        ));
+        return Err(refuse(path, PathRefusal::LookAlike(c as u32)));
     }
     if let Some(c) = path.chars().find(|&c| is_invisible(c)) {
-        return Err(refuse(
-            path,
-            format!("it contains the invisible character U+{:04X}", c as u32),
-        ));
+        return Err(refuse(path, PathRefusal::Invisible(c as u32)));
     }
     let mut trimmed = path;
     if allow_trailing_slash {
@@ -111,15 +99,12 @@ pub fn normalize(path: &str, allow_trailing_slash: bool) -> Result<Vec<String>> 
     for comp in trimmed.split('/') {
         match comp {
             "" => {
-                return Err(refuse(
-                    path,
-                    "it contains an empty name (`//` or a trailing `/`)",
-                ));
+                return Err(refuse(path, PathRefusal::EmptyName));
             }
             "." => continue,
             ".." => {
                 if out.pop().is_none() {
-                    return Err(refuse(path, "`..` would leave the granted folder"));
+                    return Err(refuse(path, PathRefusal::ClimbsOut));
                 }
             }
             name => {
@@ -134,7 +119,7 @@ pub fn normalize(path: &str, allow_trailing_slash: bool) -> Result<Vec<String>> 
 /// Checks one file name (no separators) against the rules of [`normalize`].
 pub(crate) fn check_name(path: &str, name: &str) -> Result<()> {
     if name.len() > MAX_NAME_BYTES {
-        return Err(refuse(path, format!("the name `{name}` is too long")));
+        return Err(refuse(path, PathRefusal::NameTooLong(name.to_string())));
     }
     // A name of dots and spaces only is `..` for Windows and for layers that strip
     // trailing dots, spaces or combining marks.
@@ -143,22 +128,13 @@ pub(crate) fn check_name(path: &str, name: &str) -> Result<()> {
         .filter(|&c| !is_combining(c))
         .all(|c| c == '.' || c == ' ')
     {
-        return Err(refuse(
-            path,
-            format!("the name `{name}` is made of dots and spaces only"),
-        ));
+        return Err(refuse(path, PathRefusal::DotsAndSpaces(name.to_string())));
     }
     if name.starts_with(|c: char| is_combining(c)) {
-        return Err(refuse(
-            path,
-            format!("the name `{name}` starts with a combining mark"),
-        ));
+        return Err(refuse(path, PathRefusal::CombiningStart(name.to_string())));
     }
     if is_temp_name(name) {
-        return Err(refuse(
-            path,
-            "names starting with `.commis-tmp-` are commis's own temporary files",
-        ));
+        return Err(refuse(path, PathRefusal::TempName));
     }
     Ok(())
 }

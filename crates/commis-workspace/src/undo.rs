@@ -19,7 +19,7 @@ use crate::confined::{
     Kind, RootDir, backup_at, fsync_dir, hash_reader, lstat_at, open_file_at, rename_noreplace,
     resolve_err, unlink_backed, write_atomic,
 };
-use crate::error::{ChangedFile, NewerRun, Result, WorkspaceError};
+use crate::error::{ChangedFile, GrantProblem, NewerRun, NothingToUndo, Result, WorkspaceError};
 use crate::path::{join, normalize};
 use crate::workspace::EMPTY_DIR_MARKER;
 
@@ -473,7 +473,7 @@ pub fn undo_run_with(
     {
         return Err(WorkspaceError::Grant {
             path: blobs.dir().to_path_buf(),
-            reason: "a journal entry points at commis's own state folder; refusing to undo".into(),
+            reason: GrantProblem::JournalPointsAtState,
         });
     }
     // Folders that are gone (moved away or deleted since) cannot be undone into, but must
@@ -511,13 +511,13 @@ pub fn undo_run_with(
         .collect();
     if active.is_empty() {
         let reason = if entries.iter().any(|e| e.state == JournalState::Undone) {
-            "it was already undone"
+            NothingToUndo::AlreadyUndone
         } else {
-            "it changed no file"
+            NothingToUndo::NoChange
         };
         return Err(WorkspaceError::NothingToUndo {
             run: run.clone(),
-            reason: reason.into(),
+            reason,
         });
     }
     let newer = newer_runs(run, &active, &opts.later);

@@ -16,7 +16,7 @@ use crate::confined::{
     Kind, Meta, RootDir, backup_at, check_plain_file, fsync_dir, hash_reader, lstat_at,
     open_file_at, read_names, rename_noreplace, resolve_err, unlink_backed, write_atomic,
 };
-use crate::error::{Result, WorkspaceError};
+use crate::error::{GrantProblem, PathRefusal, Result, WorkspaceError};
 use crate::path::{check_name, join, normalize};
 
 /// The `before` of a [`JournalOp::Delete`] that removed an empty folder rather than a file
@@ -173,7 +173,7 @@ impl Workspace {
         if grants.is_empty() {
             return Err(WorkspaceError::Grant {
                 path: PathBuf::new(),
-                reason: "no folder was granted".into(),
+                reason: GrantProblem::NoneGranted,
             });
         }
         let mut roots: Vec<Root> = Vec::new();
@@ -183,11 +183,7 @@ impl Workspace {
             if state.starts_with(&dir.path) || dir.path.starts_with(state) {
                 return Err(WorkspaceError::Grant {
                     path: g.path,
-                    reason: format!(
-                        "it overlaps commis's own state ({}); grant a folder that neither \
-                         contains nor lies inside COMMIS_HOME",
-                        state.display()
-                    ),
+                    reason: GrantProblem::OverlapsState(state.display().to_string()),
                 });
             }
             let name = dir
@@ -199,24 +195,20 @@ impl Workspace {
             if name.is_empty() || check_name(&name, &name).is_err() {
                 return Err(WorkspaceError::Grant {
                     path: g.path,
-                    reason: "its name cannot be used in paths; grant a folder with a plain name"
-                        .into(),
+                    reason: GrantProblem::UnusableName,
                 });
             }
             for r in &roots {
                 if r.name == name {
                     return Err(WorkspaceError::Grant {
                         path: g.path,
-                        reason: format!("another granted folder is also named `{name}`"),
+                        reason: GrantProblem::SameName(name.clone()),
                     });
                 }
                 if r.dir.path.starts_with(&dir.path) || dir.path.starts_with(&r.dir.path) {
                     return Err(WorkspaceError::Grant {
                         path: g.path,
-                        reason: format!(
-                            "it overlaps the granted folder {}; grant only the outer one",
-                            r.dir.path.display()
-                        ),
+                        reason: GrantProblem::Nested(r.dir.path.display().to_string()),
                     });
                 }
             }
@@ -295,16 +287,16 @@ impl Workspace {
             let Some(first) = comps.first() else {
                 return Err(WorkspaceError::InvalidPath {
                     path: path.to_string(),
-                    reason: format!(
-                        "several folders are granted; start the path with one of: {}",
-                        names()
-                    ),
+                    reason: PathRefusal::NeedsFolderName(names()),
                 });
             };
             let Some(idx) = self.roots.iter().position(|r| &r.name == first) else {
                 return Err(WorkspaceError::OutsideGrant {
                     path: path.to_string(),
-                    reason: format!("`{first}` is not a granted folder (granted: {})", names()),
+                    reason: PathRefusal::NotAGrantedFolder {
+                        name: first.clone(),
+                        granted: names(),
+                    },
                 });
             };
             comps.remove(0);
@@ -669,7 +661,7 @@ impl Workspace {
                 Some(m) if m.kind == Kind::Symlink => {
                     return Err(WorkspaceError::OutsideGrant {
                         path: shown,
-                        reason: "it is a symbolic link, which commis does not follow here".into(),
+                        reason: PathRefusal::Symlink,
                     });
                 }
                 Some(_) => return Err(WorkspaceError::NotADirectory { path: shown }),
@@ -761,7 +753,7 @@ impl Workspace {
         if dst.comps.starts_with(&src.comps) {
             return Err(WorkspaceError::InvalidPath {
                 path: dst.shown,
-                reason: format!("a folder cannot be moved into itself (`{}`)", src.shown),
+                reason: PathRefusal::IntoItself(src.shown.clone()),
             });
         }
         let (fdir, fname) = self.dir(&src).parent_of(&src.comps, &src.shown)?;
@@ -1057,7 +1049,7 @@ impl Workspace {
                 if b.comps.starts_with(&a.comps) {
                     return Err(WorkspaceError::InvalidPath {
                         path: b.shown,
-                        reason: format!("a folder cannot be moved into itself (`{}`)", a.shown),
+                        reason: PathRefusal::IntoItself(a.shown.clone()),
                     });
                 }
                 let hash = match st.will_be.get(&a.comps) {
@@ -1065,9 +1057,7 @@ impl Workspace {
                     Some(Some(_)) => {
                         return Err(WorkspaceError::InvalidPath {
                             path: a.shown,
-                            reason: "it is created or moved by an earlier item of this batch; \
-                                     move the original instead"
-                                .into(),
+                            reason: PathRefusal::MovedEarlierInBatch,
                         });
                     }
                     None => {

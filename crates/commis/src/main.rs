@@ -422,13 +422,14 @@ async fn connect_mcp(
     config: &Config,
     planner: &commis_agent::engine::Planner,
     out: &Out,
+    lang: Lang,
 ) {
     if config.mcp_servers.is_empty() || matches!(planner, commis_agent::engine::Planner::Offline) {
         return;
     }
     let (tools, warnings) = commis_mcp::connect_all(&config.mcp_servers).await;
     for w in warnings {
-        out.line(&format!("warning: {w}"));
+        out.line(&Msg::Warning.fill(lang, &[("message", &w.to_string())]));
     }
     engine.extra_tools = tools;
 }
@@ -437,7 +438,14 @@ async fn cmd_serve(port: Option<u16>, no_open: bool, model: ModelFlags) -> Resul
     let config = Config::load()?;
     let mut engine = open_engine(&config)?;
     let planner = providers::planner(&config, &model)?;
-    connect_mcp(&mut engine, &config, &planner, &Out::new(true)).await;
+    connect_mcp(
+        &mut engine,
+        &config,
+        &planner,
+        &Out::new(true),
+        locale_lang(),
+    )
+    .await;
     let mut policy = Policy::new(config.policy_mode()?);
     policy.rules = config.rules.clone();
     let opts = commis_server::ServeOptions {
@@ -464,7 +472,7 @@ async fn cmd_mcp(dir: &Path, allow: &[String], read_only: bool) -> Result<ExitCo
         AccessMode::ReadWrite
     };
     let engine = open_engine(&config)?;
-    commis_mcp::serve_stdio(engine, grant(dir, mode)?, policy)
+    commis_mcp::serve_stdio(engine, grant(dir, mode, locale_lang())?, policy)
         .await
         .map_err(|e| anyhow::anyhow!("MCP server: {e}"))?;
     Ok(ExitCode::SUCCESS)
@@ -482,10 +490,11 @@ impl commis_agent::context::RuleSink for ConfigRuleSink {
     }
 }
 
-fn grant(dir: &Path, mode: AccessMode) -> Result<Grant> {
+fn grant(dir: &Path, mode: AccessMode, lang: Lang) -> Result<Grant> {
     // The disk, system folders, pseudo-filesystems and commis's own state (journal,
     // backups) are refused: the same rule as the web server's.
-    let path = commis_workspace::check_grantable(dir, &state_home())?;
+    let path = commis_workspace::check_grantable(dir, &state_home())
+        .map_err(|e| anyhow::anyhow!("{}", commis_agent::messages::grant_refusal(&e, lang)))?;
     Ok(Grant { path, mode })
 }
 
@@ -568,8 +577,12 @@ async fn drive_and_report(
     // key in it (the store keeps the whole text).
     if let Some(message) = summary.message.take() {
         summary.message = Some(
-            commis_agent::bounded::bounded(&redact(&message), commis_agent::bounded::MESSAGE_CHARS)
-                .into_owned(),
+            commis_agent::bounded::bounded_in(
+                &redact(&message),
+                commis_agent::bounded::MESSAGE_CHARS,
+                lang,
+            )
+            .into_owned(),
         );
     }
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), renderer).await;
@@ -610,16 +623,16 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
             args.dir.display()
         );
     };
-    let mut grants = vec![grant(&args.dir, AccessMode::ReadWrite)?];
-    for d in &args.read_only_dirs {
-        grants.push(grant(d, AccessMode::ReadOnly)?);
-    }
     let lang = understand(&brief).lang;
+    let mut grants = vec![grant(&args.dir, AccessMode::ReadWrite, lang)?];
+    for d in &args.read_only_dirs {
+        grants.push(grant(d, AccessMode::ReadOnly, lang)?);
+    }
     let out = Out::new(args.json);
     let mut engine = open_engine(&config)?;
     engine.wait_for_folder = args.wait;
     let planner = providers::planner(&config, &args.model)?;
-    connect_mcp(&mut engine, &config, &planner, &out).await;
+    connect_mcp(&mut engine, &config, &planner, &out, lang).await;
     let policy = build_policy(&config, &args.policy)?;
     let stop = StopHandle::default();
     let interaction = interaction_for(&args.policy, &out, lang, &stop);
@@ -685,7 +698,7 @@ async fn cmd_plan(args: PlanArgs) -> Result<ExitCode> {
         read_only: true,
     };
     let req = RunRequest {
-        grants: vec![grant(&args.dir, AccessMode::ReadOnly)?],
+        grants: vec![grant(&args.dir, AccessMode::ReadOnly, lang)?],
         brief: args.brief,
         policy: Policy::new(PolicyMode::ReadOnly),
         planner,
@@ -693,7 +706,10 @@ async fn cmd_plan(args: PlanArgs) -> Result<ExitCode> {
         options: options_json(&flags),
     };
     let interaction: Arc<dyn Interaction> = Arc::new(NonInteractive { accept_plan: false });
-    let summary = engine.run(req, interaction).await?;
+    let summary = match engine.run(req, interaction).await {
+        Ok(summary) => summary,
+        Err(e) => bail!("{}", e.localized(lang)),
+    };
     let stored = engine.store.plan(&summary.run_id)?.map(|(p, _)| p);
     // An unsupported brief keeps what was understood and what was not; only a plan with
     // steps that was proposed counts as a plan.
@@ -757,7 +773,7 @@ async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
     let planner = providers::planner(&config, &model)?;
     let mut engine = engine;
     engine.wait_for_folder = args.wait;
-    connect_mcp(&mut engine, &config, &planner, &out).await;
+    connect_mcp(&mut engine, &config, &planner, &out, lang).await;
     let policy = build_policy(&config, &flags)?;
     let stop = StopHandle::default();
     let interaction = interaction_for(&flags, &out, lang, &stop);
@@ -779,9 +795,6 @@ fn cmd_undo(run_id: &str, force: bool, cascade: bool, json: bool) -> Result<Exit
     };
     let reports = match result {
         Ok(r) => r,
-        Err(commis_agent::engine::AgentError::Workspace(
-            commis_workspace::WorkspaceError::NewerRunFirst { newer, .. },
-        )) => bail!("{}", undo_out::newer_first(run_id, &newer, lang)),
         Err(e) => bail!("{}", e.localized(lang)),
     };
     if json {
@@ -863,12 +876,9 @@ fn resumable(status: RunStatus) -> bool {
     )
 }
 
-/// The status as `history` prints it: the contract word, except `interrupted` in French.
+/// The status as `history` prints it: the contract word in English, a French word in French.
 fn status_word(status: RunStatus, lang: Lang) -> &'static str {
-    match status {
-        RunStatus::Interrupted => Msg::Interrupted.text(lang),
-        other => other.as_str(),
-    }
+    commis_agent::messages::run_status(status, lang)
 }
 
 /// The language of the user's locale (LC_ALL, LC_MESSAGES, LANG), for text with no brief.
@@ -926,7 +936,7 @@ async fn cmd_tool(args: ToolArgs) -> Result<ExitCode> {
     let interaction = interaction_for(&args.policy, &out, Lang::En, &StopHandle::default());
     let result = engine
         .call_tool(
-            grant(&args.dir, mode)?,
+            grant(&args.dir, mode, locale_lang())?,
             &args.name,
             input,
             policy,
@@ -1098,7 +1108,7 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
             set,
         } => {
             engine.store.template(&template)?;
-            let dir = grant(&dir, AccessMode::ReadWrite)?.path;
+            let dir = grant(&dir, AccessMode::ReadWrite, locale_lang())?.path;
             let s = templates::Schedule {
                 template,
                 dir,
@@ -1152,6 +1162,7 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
                     model: None,
                     script: None,
                 };
+                let lang = understand(&brief).lang;
                 let req = RunRequest {
                     grants: vec![grant(
                         &s.dir,
@@ -1160,6 +1171,7 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
                         } else {
                             AccessMode::ReadWrite
                         },
+                        lang,
                     )?],
                     brief,
                     policy: build_policy(&config, &flags)?,
@@ -1168,9 +1180,13 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
                     options: options_json(&flags),
                 };
                 // Unattended: nothing is asked; what needs approval waits for the user.
-                let summary = engine
+                let summary = match engine
                     .run(req, Arc::new(NonInteractive { accept_plan: true }))
-                    .await?;
+                    .await
+                {
+                    Ok(summary) => summary,
+                    Err(e) => bail!("{}: {}", record.name, e.localized(lang)),
+                };
                 if !json {
                     println!("{}: run {} {}", record.name, summary.run_id, summary.status);
                 }

@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use commis_agent::engine::{Engine, UndoState};
-use commis_agent::messages::Msg;
+use commis_agent::messages::{self, Msg};
 use commis_agent::offline::brief::{Lang, understand};
 use commis_core::{Event, EventKind, JournalEntry, JournalOp, JournalStore, Plan, Run, TokenUsage};
 use commis_store::ApprovalRecord;
@@ -92,6 +92,7 @@ impl Audit {
         let run = engine.run_as_shown(run_id)?;
         let plan = engine.store.plan(&run.id)?;
         let events = engine.store.events(&run.id, 0)?;
+        let colon = understand(&run.brief).lang.pick(" :", ":");
         let mut files_read = Vec::new();
         let mut decisions = Vec::new();
         let mut warnings = Vec::new();
@@ -108,7 +109,9 @@ impl Audit {
                 } => decisions.push((subject.clone(), decision.clone(), reason.clone())),
                 EventKind::Warning { path, message } => warnings.push(format!(
                     "{}{message}",
-                    path.as_ref().map(|p| format!("{p}: ")).unwrap_or_default()
+                    path.as_ref()
+                        .map(|p| format!("{p}{colon} "))
+                        .unwrap_or_default()
                 )),
                 _ => {}
             }
@@ -142,21 +145,23 @@ impl Audit {
         let r = &self.run;
         let lang = self.lang();
         let t = |m: Msg| m.text(lang);
+        // French puts a space before a colon.
+        let c = lang.pick(" :", ":");
         md.push_str(&format!(
             "# {}\n\n",
             Msg::ReportTitle.fill(lang, &[("run", r.id.as_str())])
         ));
-        md.push_str(&format!("- {}: {}\n", t(Msg::ReportBrief), r.brief));
+        md.push_str(&format!("- {}{c} {}\n", t(Msg::ReportBrief), r.brief));
         for g in &r.grants {
             md.push_str(&format!(
-                "- {}: `{}` ({:?})\n",
+                "- {}{c} `{}` ({})\n",
                 t(Msg::ReportFolder),
                 g.path.display(),
-                g.mode
+                messages::access_mode(g.mode, lang)
             ));
         }
         md.push_str(&format!(
-            "- {}: {}{}\n",
+            "- {}{c} {}{}\n",
             t(Msg::ReportProvider),
             r.provider,
             r.model
@@ -165,17 +170,12 @@ impl Audit {
                 .unwrap_or_default()
         ));
         let status = match r.status {
-            commis_core::RunStatus::Interrupted => format!(
+            commis_core::RunStatus::Interrupted | commis_core::RunStatus::Stopped => format!(
                 "{} — {}",
-                t(Msg::Interrupted),
+                messages::run_status(r.status, lang),
                 Msg::ResumeHint.fill(lang, &[("run", r.id.as_str())])
             ),
-            commis_core::RunStatus::Stopped => format!(
-                "{} — {}",
-                r.status,
-                Msg::ResumeHint.fill(lang, &[("run", r.id.as_str())])
-            ),
-            other => other.to_string(),
+            other => messages::run_status(other, lang).to_string(),
         };
         let undo = self
             .undo
@@ -183,7 +183,7 @@ impl Audit {
             .map(|l| format!(" ({l})"))
             .unwrap_or_default();
         md.push_str(&format!(
-            "- {}: {status}{undo}\n- {}: {}\n- {}: {}\n",
+            "- {}{c} {status}{undo}\n- {}{c} {}\n- {}{c} {}\n",
             t(Msg::ReportStatus),
             t(Msg::ReportStarted),
             time(r.created_at),
@@ -191,7 +191,7 @@ impl Audit {
             time(r.updated_at)
         ));
         if let Some(label) = self.undo.label(lang) {
-            md.push_str(&format!("- {}: {label}\n", t(Msg::ReportUndo)));
+            md.push_str(&format!("- {}{c} {label}\n", t(Msg::ReportUndo)));
         }
         md.push_str(&format!(
             "- {}\n\n",
@@ -219,7 +219,7 @@ impl Audit {
                         "{}. **{}** — {}",
                         s.number,
                         s.title,
-                        s.status.as_str()
+                        messages::step_status(s.status, lang)
                     ));
                     if !s.description.is_empty() {
                         md.push_str(&format!(
@@ -229,7 +229,7 @@ impl Audit {
                     }
                     if let Some(n) = &s.note {
                         md.push_str(&format!(
-                            "  \n   _{}:_ {}",
+                            "  \n   _{}{c}_ {}",
                             t(Msg::ReportResult),
                             n.replace('\n', "  \n   ")
                         ));
@@ -240,7 +240,7 @@ impl Audit {
                     md.push_str(&format!("\n### {}\n\n", t(Msg::PendingQuestions)));
                 }
                 for q in &plan.questions {
-                    md.push_str(&format!("- {}: {q}\n", t(Msg::ReportQuestion)));
+                    md.push_str(&format!("- {}{c} {q}\n", t(Msg::ReportQuestion)));
                 }
             }
             None => md.push_str(&format!("{}\n", t(Msg::ReportNoPlan))),
@@ -275,7 +275,11 @@ impl Audit {
         ));
         for e in &self.journal {
             for line in describe(&e.op, lang) {
-                md.push_str(&format!("- {} [{}] {line}\n", time(e.at), e.state.as_str()));
+                md.push_str(&format!(
+                    "- {} [{}] {line}\n",
+                    time(e.at),
+                    messages::journal_state(e.state, lang)
+                ));
             }
         }
         md.push_str(&format!(
@@ -294,14 +298,23 @@ impl Audit {
                     lang,
                     &[
                         ("id", &a.id.to_string()),
-                        ("kind", &a.kind),
+                        ("kind", &messages::action_kind_named(&a.kind, lang)),
                         ("what", &one_line(&a.description, 120)),
                         ("asked", &time(a.asked_at)),
                         (
                             "answer",
-                            a.answer.as_deref().unwrap_or(t(Msg::ReportNoAnswer))
+                            &a.answer
+                                .as_deref()
+                                .map(|x| messages::approval_answer(x, lang))
+                                .unwrap_or_else(|| t(Msg::ReportNoAnswer).to_string())
                         ),
-                        ("by", a.by.as_deref().unwrap_or("-")),
+                        (
+                            "by",
+                            &a.by
+                                .as_deref()
+                                .map(|x| messages::approval_by(x, lang))
+                                .unwrap_or_else(|| "-".to_string())
+                        ),
                         ("at", &at),
                     ]
                 )
@@ -322,8 +335,13 @@ impl Audit {
 
     pub fn to_html(&self) -> String {
         let md = self.to_markdown();
-        let mut html = String::from(
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>commis run report</title><style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.5}h1{color:#1d4e89}h2{border-bottom:1px solid #d9e2ec;padding-bottom:.2rem;margin-top:2rem}code{background:#f0f4f8;padding:0 .2rem;border-radius:3px}li{margin:.15rem 0}</style></head><body>\n",
+        let title = escape(&Msg::ReportTitle.fill(self.lang(), &[("run", self.run.id.as_str())]));
+        let mut html = format!(
+            "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title><style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.5}}h1{{color:#1d4e89}}h2{{border-bottom:1px solid #d9e2ec;padding-bottom:.2rem;margin-top:2rem}}code{{background:#f0f4f8;padding:0 .2rem;border-radius:3px}}li{{margin:.15rem 0}}</style></head><body>\n",
+            match self.lang() {
+                Lang::Fr => "fr",
+                Lang::En => "en",
+            }
         );
         let mut in_list = false;
         for line in md.lines() {

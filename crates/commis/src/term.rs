@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use commis_agent::engine::StopHandle;
 use commis_agent::interact::{ApprovalRequest, Interaction, PlanDecision};
-use commis_agent::messages::Msg;
+use commis_agent::messages::{self, Msg};
 use commis_agent::offline::brief::Lang;
 use commis_core::{ApprovalAnswer, ApprovalScope, Event, EventKind, Plan, Run, RunSummary, Step};
 use tokio::sync::broadcast;
@@ -138,10 +138,7 @@ fn bar(done: u64, total: u64, width: usize) -> String {
 /// Prints a plan the way a person reads it.
 pub fn print_plan(out: &Out, plan: &Plan, lang: Lang) {
     let s = out.style;
-    out.line(&s.bold(&match lang {
-        Lang::Fr => format!("Plan proposé ({} étape(s)) :", plan.steps.len()),
-        Lang::En => format!("Proposed plan ({} step(s)):", plan.steps.len()),
-    }));
+    out.line(&s.bold(&Msg::PlanProposedTitle.fill(lang, &[("n", &plan.steps.len().to_string())])));
     if let Some(summary) = &plan.summary {
         out.line(&format!("  {summary}"));
     }
@@ -162,7 +159,7 @@ fn print_step(out: &Out, step: &Step, lang: Lang) {
     };
     let status = match step.status {
         commis_core::StepStatus::Pending => String::new(),
-        other => format!(" ({})", other.as_str()),
+        other => format!(" ({})", messages::step_status(other, lang)),
     };
     out.line(&format!(
         "  {}. {}{}{}",
@@ -275,15 +272,16 @@ fn print_changes(out: &Out, changes: &[serde_json::Value], lang: Lang) {
 /// Prints the end-of-run summary.
 pub fn print_summary(out: &Out, summary: &RunSummary, lang: Lang) {
     let s = out.style;
+    let word = messages::run_status(summary.status, lang);
     let status = match summary.status {
-        commis_core::RunStatus::Done => s.green(summary.status.as_str()),
-        commis_core::RunStatus::Failed => s.red(summary.status.as_str()),
-        _ => s.yellow(summary.status.as_str()),
+        commis_core::RunStatus::Done => s.green(word),
+        commis_core::RunStatus::Failed => s.red(word),
+        _ => s.yellow(word),
     };
     out.line("");
     out.line(&format!(
         "{} {} — {status}",
-        s.bold(lang.pick("Tâche", "Run")),
+        s.bold(Msg::RunLabel.text(lang)),
         summary.run_id
     ));
     if let Some(m) = &summary.message {
@@ -291,7 +289,12 @@ pub fn print_summary(out: &Out, summary: &RunSummary, lang: Lang) {
     }
     let section = |title: &str, items: Vec<String>| {
         if !items.is_empty() {
-            out.line(&format!("  {} ({}):", title, items.len()));
+            out.line(&format!(
+                "  {} ({}){}",
+                title,
+                items.len(),
+                lang.pick(" :", ":")
+            ));
             for i in items {
                 out.line(&format!("    {i}"));
             }
@@ -480,7 +483,7 @@ pub async fn render_events(
                 out.line(&format!(
                     "  {mark} {} {step} {}",
                     lang.pick("étape", "step"),
-                    note.map(|n| s.dim(&shown(&first_line(&n))))
+                    note.map(|n| s.dim(&shown(&first_line(&n), lang)))
                         .unwrap_or_default()
                 ));
             }
@@ -495,11 +498,12 @@ pub async fn render_events(
                 out.line(&format!(
                     "    {} {}{}",
                     s.yellow("!"),
-                    path.map(|p| format!("{p}: ")).unwrap_or_default(),
-                    shown(&message)
+                    path.map(|p| format!("{p}{} ", lang.pick(" :", ":")))
+                        .unwrap_or_default(),
+                    shown(&message, lang)
                 ));
             }
-            EventKind::Message { text } => out.line(&format!("  {}", s.dim(&shown(&text)))),
+            EventKind::Message { text } => out.line(&format!("  {}", s.dim(&shown(&text, lang)))),
             EventKind::Tokens { input, output } => {
                 tokens.0 += input;
                 tokens.1 += output;
@@ -528,10 +532,11 @@ fn truncate(s: &str, n: usize) -> String {
 
 /// An event's text as one terminal line shows it: bounded (the store has it all) and without
 /// anything shaped like a key.
-fn shown(text: &str) -> String {
-    crate::redact(&commis_agent::bounded::bounded(
+fn shown(text: &str, lang: Lang) -> String {
+    crate::redact(&commis_agent::bounded::bounded_in(
         text,
         commis_agent::bounded::LINE_CHARS,
+        lang,
     ))
 }
 
@@ -580,6 +585,7 @@ impl TerminalInteraction {
 
     /// Applies one edit command to the plan; returns an error message for the user.
     fn edit(&self, plan: &mut Plan, command: &str) -> Result<(), String> {
+        let plan_error = |e: commis_core::PlanError| messages::plan_error(&e, self.lang);
         let mut parts = command.splitn(3, ' ');
         let verb = parts.next().unwrap_or("");
         let num = |p: Option<&str>| -> Result<u32, String> {
@@ -591,7 +597,7 @@ impl TerminalInteraction {
         };
         match verb {
             "d" | "del" => {
-                plan.remove(num(parts.next())?).map_err(|e| e.to_string())?;
+                plan.remove(num(parts.next())?).map_err(plan_error)?;
             }
             "t" | "title" => {
                 let n = num(parts.next())?;
@@ -599,13 +605,12 @@ impl TerminalInteraction {
                 if title.is_empty() {
                     return Err(self.lang.pick("titre vide", "empty title").into());
                 }
-                plan.reword(n, Some(title), None)
-                    .map_err(|e| e.to_string())?;
+                plan.reword(n, Some(title), None).map_err(plan_error)?;
             }
             "m" | "move" => {
                 let n = num(parts.next())?;
                 let to = num(parts.next())?;
-                plan.reorder(n, to).map_err(|e| e.to_string())?;
+                plan.reorder(n, to).map_err(plan_error)?;
             }
             "a" | "add" => {
                 let title = command
@@ -629,7 +634,7 @@ impl TerminalInteraction {
                     .steps
                     .iter_mut()
                     .find(|s| s.number == n)
-                    .ok_or_else(|| format!("step {n}?"))?;
+                    .ok_or_else(|| Msg::NoSuchStep.fill(self.lang, &[("n", &n.to_string())]))?;
                 let changes = step
                     .params
                     .get_mut("changes")
@@ -712,12 +717,12 @@ impl Interaction for TerminalInteraction {
             "{} {} ({}) : {}",
             s.yellow("?"),
             s.bold(self.lang.pick("Approbation requise", "Approval needed")),
-            request.kind,
+            messages::action_kind(request.kind, self.lang),
             request.description
         ));
         loop {
             self.prompt(self.lang.pick(
-                "  [o]ui / [n]on / [t]out ce type pour ce run / [p]toujours dans ce dossier / [s]top",
+                "  [o]ui / [n]on / [t]out ce type pour cette tâche / [p]toujours dans ce dossier / [s]top",
                 "  [y]es / [n]o / [a]ll of this kind for this run / al[w]ays in this folder / [s]top",
             ));
             let Some(answer) = read_line(&self.stop).await else {

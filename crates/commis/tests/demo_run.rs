@@ -219,7 +219,7 @@ fn history_show_and_the_audit_report_tell_what_happened() {
     }
     let md = String::from_utf8_lossy(&sb.run(&["show", run_id]).stdout).to_string();
     assert!(
-        md.contains("réponse : yes par --allow"),
+        md.contains("réponse : oui par --allow"),
         "approvals are listed with who answered:\n{md}"
     );
 }
@@ -264,7 +264,7 @@ fn broken_files_get_a_clear_per_file_warning_and_the_run_goes_on() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("protege.xlsx") && stderr.to_lowercase().contains("password"),
+        stderr.contains("protege.xlsx") && stderr.contains("mot de passe"),
         "{stderr}"
     );
     let catalogue = std::fs::read_to_string(work.join("Livrables/catalogue.csv")).unwrap();
@@ -351,7 +351,7 @@ fn a_file_that_cannot_be_moved_is_named_in_the_plan_and_the_rest_of_the_sort_app
         stderr.contains("resteront en place") && stderr.contains(stuck),
         "{stderr}"
     );
-    assert!(stderr.contains("hard links"), "{stderr}");
+    assert!(stderr.contains("liens physiques"), "{stderr}");
     assert!(
         demo.join(stuck).is_file(),
         "the stuck file stays where it was"

@@ -628,7 +628,7 @@ fn undo_restores_what_is_not_in_conflict_says_where_the_users_version_is_and_for
     let undo = sb.run(&["undo", &run_id]);
     assert_eq!(undo.status.code(), Some(3), "conflicts left: exit 3");
     let text = String::from_utf8_lossy(&undo.stdout);
-    assert!(text.contains("annulé en partie"), "{text}");
+    assert!(text.contains("annulée en partie"), "{text}");
     assert!(text.contains("Livrables/presentation.pptx"), "{text}");
     assert!(
         text.contains(&format!("commis undo {run_id} --force")),

@@ -306,11 +306,12 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
         let bytes = match ctx.workspace.read(&f.path, SURVEY_MAX_BYTES) {
             Ok(b) => b,
             Err(e) => {
-                fact.error = Some(e.to_string());
+                let message = crate::messages::workspace_error(&e, ctx.lang);
+                fact.error = Some(message.clone());
                 fact.kind = "other".into();
                 ctx.emit(EventKind::Warning {
                     path: Some(f.path.clone()),
-                    message: e.to_string(),
+                    message,
                 });
                 facts.push(fact);
                 texts.push(String::new());
@@ -324,10 +325,11 @@ pub fn analyze(ctx: &RunContext, skip: &[String]) -> Result<Analysis, ToolError>
         let read = match commis_docs::read_guarded(&name, &bytes, &commis_docs::Limits::default()) {
             Ok(doc) => Some(doc),
             Err(e) => {
-                fact.error = Some(e.to_string());
+                let message = crate::messages::doc_error(&e, ctx.lang);
+                fact.error = Some(message.clone());
                 ctx.emit(EventKind::Warning {
                     path: Some(f.path.clone()),
-                    message: e.to_string(),
+                    message,
                 });
                 None
             }

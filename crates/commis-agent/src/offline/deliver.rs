@@ -20,6 +20,14 @@ pub fn spreadsheet_bytes(spec: Value) -> Result<Vec<u8>, ToolError> {
     commis_office::build_spreadsheet(&spec).map_err(|e| ToolError::Failed(e.to_string()))
 }
 
+/// A deliverable's spec that commis built wrong (a bug), said in the run's language.
+fn internal_spec(ctx: &RunContext, what: &str, e: serde_json::Error) -> StepFailure {
+    StepFailure::Failed(
+        crate::messages::Msg::InternalSpec
+            .fill(ctx.lang, &[("what", what), ("detail", &e.to_string())]),
+    )
+}
+
 /// Figures shared by the report and the deck.
 struct Digest {
     lang: Lang,
@@ -373,11 +381,11 @@ async fn write_out(
     registry
         .call(ctx, "make_dir", json!({"path": d.out}))
         .await
-        .map_err(fail)?;
+        .map_err(fail(ctx))?;
     let path = format!("{}/{name}", d.out);
     crate::tools::files_write(ctx, &path, bytes, true)
         .await
-        .map_err(fail)?;
+        .map_err(fail(ctx))?;
     Ok(path)
 }
 
@@ -453,8 +461,9 @@ pub(super) async fn report(
     blocks.push(json!({"type": "numbered", "items": d.recommendations()}));
     let spec = json!({"title": title_of(&d), "locale": locale(d.lang), "blocks": blocks});
     let spec: commis_office::DocumentSpec = serde_json::from_value(spec)
-        .map_err(|e| StepFailure::Failed(format!("internal report spec is invalid: {e}")))?;
-    let docx = commis_office::build_docx(&spec).map_err(|e| StepFailure::Failed(e.to_string()))?;
+        .map_err(|e| internal_spec(ctx, d.pick("rapport", "report"), e))?;
+    let docx = commis_office::build_docx(&spec)
+        .map_err(|e| fail(ctx)(ToolError::Failed(e.to_string())))?;
     let md = commis_office::build_markdown(&spec);
     let docx_path = write_out(
         ctx,
@@ -514,9 +523,9 @@ pub(super) async fn deck(
     };
     let spec = json!({"title": title_of(&d), "theme": "default", "locale": locale(d.lang), "slides": slides});
     let spec: commis_office::DeckSpec = serde_json::from_value(spec)
-        .map_err(|e| StepFailure::Failed(format!("internal deck spec is invalid: {e}")))?;
-    let bytes =
-        commis_office::build_presentation(&spec).map_err(|e| StepFailure::Failed(e.to_string()))?;
+        .map_err(|e| internal_spec(ctx, d.pick("diaporama", "deck"), e))?;
+    let bytes = commis_office::build_presentation(&spec)
+        .map_err(|e| fail(ctx)(ToolError::Failed(e.to_string())))?;
     let path = write_out(ctx, registry, &d, "presentation.pptx", &bytes).await?;
     Ok(match d.lang {
         Lang::Fr => format!("Présentation de {n} diapositives : {path}{shorter}."),

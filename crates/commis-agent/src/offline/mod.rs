@@ -1023,7 +1023,7 @@ pub async fn plan(ctx: &RunContext) -> Result<Plan, Unplannable> {
     }
     let out = ctx.output_dir();
     let analysis = analysis::analyze(ctx, std::slice::from_ref(&out))
-        .map_err(|e| Unplannable::Failed(e.to_string()))?;
+        .map_err(|e| Unplannable::Failed(e.localized(ctx.lang)))?;
     let frame = frame::understand(&ctx.run.brief, &vocab_of(&analysis));
     let mut planned = build_plan(&frame, &analysis, &out, scope::today());
     leave_out_unmovable(ctx, &mut planned);
@@ -1185,7 +1185,9 @@ fn cannot_move(ctx: &RunContext, changes: &[ChangeLine]) -> Vec<(String, String)
             // A plan made on a read-only grant (`commis plan`) only shows what a run would do.
             .filter(|s| !matches!(s.reason, commis_workspace::WorkspaceError::ReadOnly { .. }))
             .filter_map(|s| match s.item {
-                BatchItem::Move { from, .. } => Some((from, s.reason.to_string())),
+                BatchItem::Move { from, .. } => {
+                    Some((from, crate::messages::workspace_error(&s.reason, ctx.lang)))
+                }
                 BatchItem::MakeDir { .. } => None,
             })
             .collect(),

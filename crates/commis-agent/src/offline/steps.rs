@@ -11,13 +11,14 @@ use super::brief::Lang;
 use super::{CONFIDENT, INVOICE_KINDS, MEETING_KINDS, kind_label};
 use crate::StepFailure;
 use crate::context::RunContext;
+use crate::messages::Msg;
 use crate::tools::{ChangeLine, Registry, ToolError};
 
-/// A tool error as a step outcome: a stop stays a stop.
-pub(super) fn fail(e: ToolError) -> StepFailure {
-    match e {
+/// A tool error as a step outcome in the run's language: a stop stays a stop.
+pub(super) fn fail(ctx: &RunContext) -> impl Fn(ToolError) -> StepFailure + '_ {
+    move |e| match e {
         ToolError::Stopped => StepFailure::Stopped,
-        other => StepFailure::Failed(other.to_string()),
+        other => StepFailure::Failed(other.localized(ctx.lang)),
     }
 }
 
@@ -77,9 +78,8 @@ impl Facts {
     }
 
     fn load_all(ctx: &RunContext, plan: &Plan) -> Result<Facts, StepFailure> {
-        let analysis = Analysis::from_context(&plan.context).ok_or_else(|| {
-            StepFailure::Failed("the plan lost its survey; plan the run again".into())
-        })?;
+        let analysis = Analysis::from_context(&plan.context)
+            .ok_or_else(|| StepFailure::Failed(Msg::PlanLostSurvey.text(ctx.lang).into()))?;
         let (lang, out) = lang_and_output(ctx, plan);
         let mut moved = BTreeMap::new();
         for s in plan
@@ -134,14 +134,14 @@ async fn ensure_dir(ctx: &RunContext, registry: &Registry, dir: &str) -> Result<
         .call(ctx, "make_dir", json!({ "path": dir }))
         .await
         .map(|_| ())
-        .map_err(fail)
+        .map_err(fail(ctx))
 }
 
 async fn write(ctx: &RunContext, path: &str, bytes: &[u8]) -> Result<(), StepFailure> {
     crate::tools::files_write(ctx, path, bytes, true)
         .await
         .map(|_| ())
-        .map_err(fail)
+        .map_err(fail(ctx))
 }
 
 pub(super) async fn run(ctx: &RunContext, plan: &Plan, step: &Step) -> Result<String, StepFailure> {
@@ -155,9 +155,9 @@ pub(super) async fn run(ctx: &RunContext, plan: &Plan, step: &Step) -> Result<St
         "meetings" => meetings(ctx, &registry, plan, step).await,
         "report" => super::deliver::report(ctx, &registry, plan, step).await,
         "deck" => super::deliver::deck(ctx, &registry, plan, step).await,
-        other => Err(StepFailure::Failed(format!(
-            "the offline planner cannot run a step of kind `{other}`; edit the plan or configure a model"
-        ))),
+        other => Err(StepFailure::Failed(
+            Msg::PlanUnknownStepKind.fill(ctx.lang, &[("kind", other)]),
+        )),
     }
 }
 
@@ -207,7 +207,7 @@ async fn reorganize(
             Lang::Fr => format!("Aucun déplacement : {reason}."),
             Lang::En => format!("Nothing moved: {reason}."),
         }),
-        Err(e) => Err(fail(e)),
+        Err(e) => Err(fail(ctx)(e)),
     }
 }
 
@@ -246,7 +246,10 @@ async fn catalogue(
         .iter()
         .map(|f| (facts.now(&f.path), f))
         .collect();
-    let listing = ctx.workspace.list("", true).map_err(|e| fail(e.into()))?;
+    let listing = ctx
+        .workspace
+        .list("", true)
+        .map_err(|e| fail(ctx)(e.into()))?;
     let files: Vec<_> = listing
         .into_iter()
         .filter(|f| !f.is_dir && !f.path.starts_with(&format!("{}/", facts.out)))
@@ -371,14 +374,14 @@ async fn catalogue(
             "freeze_header": true
         }]
     });
-    let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail)?;
+    let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail(ctx))?;
     write(ctx, &format!("{}/catalogue.xlsx", facts.out), &bytes).await?;
     Ok(match lang {
         Lang::Fr => format!(
-            "Catalogue de {} fichiers : {0}/catalogue.xlsx, .md et .csv.",
-            rows.len()
-        )
-        .replace("{0}", &facts.out),
+            "Catalogue de {} fichiers : {}/catalogue.xlsx, .md et .csv.",
+            rows.len(),
+            facts.out
+        ),
         Lang::En => format!(
             "Catalogue of {} files: {}/catalogue.xlsx, .md and .csv.",
             rows.len(),
@@ -638,7 +641,7 @@ async fn invoice_table(
             "freeze_header": true
         }));
     }
-    let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail)?;
+    let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail(ctx))?;
     ensure_dir(ctx, registry, &facts.out).await?;
     let name = format!(
         "{}/{}",
@@ -688,7 +691,7 @@ pub(super) fn meeting_digests(ctx: &RunContext, facts: &Facts) -> Vec<MeetingDig
             Err(e) => {
                 ctx.emit(EventKind::Warning {
                     path: Some(path.clone()),
-                    message: e.to_string(),
+                    message: e.localized(ctx.lang),
                 });
                 continue;
             }
@@ -787,7 +790,7 @@ async fn meetings(
         Lang::En => commis_office::Locale::En,
     };
     let docx = commis_office::build_docx(&commis_office::spec_from_markdown(&md, locale))
-        .map_err(|e| StepFailure::Failed(e.to_string()))?;
+        .map_err(|e| fail(ctx)(ToolError::Failed(e.to_string())))?;
     let docx_name = format!(
         "{}/{}",
         facts.out,
@@ -814,7 +817,7 @@ async fn meetings(
                 "freeze_header": true
             }]
         });
-        let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail)?;
+        let bytes = super::deliver::spreadsheet_bytes(spec).map_err(fail(ctx))?;
         let name = format!(
             "{}/{}",
             facts.out,

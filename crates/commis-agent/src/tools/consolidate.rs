@@ -98,13 +98,12 @@ fn read_table(ctx: &RunContext, path: &str) -> Result<CleanedTable, ToolError> {
     let lang = ctx.lang;
     let bytes = ctx.workspace.read(path, MAX_TABLE_BYTES)?;
     ctx.emit(commis_core::EventKind::FileRead { path: path.into() });
-    let doc =
-        commis_docs::read_guarded(path, &bytes, &commis_docs::Limits::default()).map_err(|e| {
-            ToolError::Document {
-                path: path.into(),
-                reason: e.to_string(),
-            }
-        })?;
+    let doc = commis_docs::read_guarded(path, &bytes, &commis_docs::Limits::default()).map_err(
+        |error| ToolError::Document {
+            path: path.into(),
+            error,
+        },
+    )?;
     let opts = CleanOptions {
         lang: commis_skills::Lang::from(lang),
         ..CleanOptions::default()
@@ -119,10 +118,7 @@ fn read_table(ctx: &RunContext, path: &str) -> Result<CleanedTable, ToolError> {
         })
         .find(|g| g.iter().any(|r| r.iter().any(|c| !c.trim().is_empty())))
         .map(|g| clean_grid(&g, &opts))
-        .ok_or_else(|| ToolError::Document {
-            path: path.into(),
-            reason: lang.pick("aucun tableau", "no table").into(),
-        })
+        .ok_or_else(|| ToolError::NoTable { path: path.into() })
 }
 
 /// Consolidates the files of `req` into a workbook written in the granted folder.

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::files::write_bytes;
 use super::{Tool, ToolError, parse_input};
 use crate::context::RunContext;
+use crate::messages::Msg;
 
 pub(super) fn tools() -> Vec<Arc<dyn Tool>> {
     vec![
@@ -94,7 +95,7 @@ async fn ensure_output_folder(ctx: &RunContext, path: &str) -> Result<(), ToolEr
     }
     ctx.gate(
         ActionKind::Create,
-        format!("create folder {parent}"),
+        Msg::ApproveMakeDir.fill(ctx.lang, &[("path", parent)]),
         vec![parent.to_string()],
     )
     .await?;
@@ -179,7 +180,7 @@ impl Tool for AppendToSpreadsheet {
         // The user's workbook is first read by the guarded reader (a worker process under
         // memory and time limits where commis runs as a binary): a hostile file ends here as
         // a typed error, and the rewrite below parses only bytes that reader accepted.
-        let vetted = vet_workbook(&existing)?;
+        let vetted = vet_workbook(&input.path, &existing)?;
         let bytes = match (&input.new_sheet, input.rows.is_empty()) {
             (Some(sheet), _) => commis_office::add_sheet(&existing, sheet).map_err(office)?,
             (None, false) => {
@@ -190,7 +191,7 @@ impl Tool for AppendToSpreadsheet {
                         .sheet_names
                         .first()
                         .cloned()
-                        .ok_or_else(|| ToolError::Failed("the workbook has no sheet".into()))?,
+                        .ok_or(ToolError::NoSheet)?,
                 };
                 commis_office::append_rows(&existing, &sheet, &input.rows).map_err(office)?
             }
@@ -206,9 +207,13 @@ impl Tool for AppendToSpreadsheet {
 }
 
 /// A workbook read by commis-docs' guarded reader (its sheets, within the readers' limits).
-fn vet_workbook(bytes: &[u8]) -> Result<commis_docs::Document, ToolError> {
-    commis_docs::read_guarded("book.xlsx", bytes, &commis_docs::Limits::default())
-        .map_err(|e| ToolError::Failed(e.to_string()))
+fn vet_workbook(path: &str, bytes: &[u8]) -> Result<commis_docs::Document, ToolError> {
+    commis_docs::read_guarded(path, bytes, &commis_docs::Limits::default()).map_err(|error| {
+        ToolError::Document {
+            path: path.to_string(),
+            error,
+        }
+    })
 }
 
 struct CreatePresentation;
@@ -330,21 +335,20 @@ impl Tool for RunCommand {
             .iter()
             .find(|r| r.mode == commis_core::AccessMode::ReadWrite)
         else {
-            return Err(ToolError::Refused("no folder is granted read-write".into()));
+            return Err(ToolError::NoWritableFolder);
         };
         let cwd_rel = input.cwd.clone().unwrap_or_default();
         if !cwd_rel.is_empty() && !ctx.workspace.metadata(&cwd_rel)?.is_dir {
-            return Err(ToolError::Failed(format!("{cwd_rel} is not a folder")));
+            return Err(ToolError::Workspace(
+                commis_workspace::WorkspaceError::NotADirectory { path: cwd_rel },
+            ));
         }
-        let shown = format!(
-            "run `{}`{}",
-            input.argv.join(" "),
-            if cwd_rel.is_empty() {
-                String::new()
-            } else {
-                format!(" in {cwd_rel}")
-            }
-        );
+        let command = input.argv.join(" ");
+        let shown = if cwd_rel.is_empty() {
+            Msg::ApproveRun.fill(ctx.lang, &[("command", &command)])
+        } else {
+            Msg::ApproveRunIn.fill(ctx.lang, &[("command", &command), ("dir", &cwd_rel)])
+        };
         if ctx
             .exec_allowlist
             .as_ref()

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::{Tool, ToolError, parse_input};
 use crate::context::RunContext;
+use crate::messages::Msg;
 
 /// Largest file `read_document` will open (bigger ones get a clear error).
 const MAX_READ_BYTES: u64 = 64 * 1024 * 1024;
@@ -77,10 +78,10 @@ pub fn read_document_text(
     ctx.emit(EventKind::FileRead {
         path: path.to_string(),
     });
-    commis_docs::read_guarded(path, &bytes, &commis_docs::Limits::default()).map_err(|e| {
+    commis_docs::read_guarded(path, &bytes, &commis_docs::Limits::default()).map_err(|error| {
         ToolError::Document {
             path: path.to_string(),
-            reason: e.to_string(),
+            error,
         }
     })
 }
@@ -236,15 +237,16 @@ pub(crate) async fn write_bytes(
 ) -> Result<Value, ToolError> {
     let exists = ctx.workspace.exists(path)?;
     if exists && !overwrite {
-        return Err(ToolError::Failed(format!(
-            "{path} already exists; pass overwrite: true to replace it (needs approval)"
-        )));
+        return Err(ToolError::WouldOverwrite {
+            path: path.to_string(),
+        });
     }
     let (kind, what) = if exists {
-        (ActionKind::Modify, format!("overwrite {path}"))
+        (ActionKind::Modify, Msg::ApproveOverwrite)
     } else {
-        (ActionKind::Create, format!("create {path}"))
+        (ActionKind::Create, Msg::ApproveCreate)
     };
+    let what = what.fill(ctx.lang, &[("path", path)]);
     ctx.gate(kind, what, vec![path.to_string()]).await?;
     let op = ctx.workspace.write_file(path, bytes, overwrite)?;
     Ok(json!({"ok": true, "change": changed(ctx, op), "bytes": bytes.len()}))
@@ -275,7 +277,7 @@ impl Tool for MakeDir {
         }
         ctx.gate(
             ActionKind::Create,
-            format!("create folder {}", input.path),
+            Msg::ApproveMakeDir.fill(ctx.lang, &[("path", &input.path)]),
             vec![input.path.clone()],
         )
         .await?;
@@ -310,7 +312,7 @@ impl Tool for CopyFile {
         let input: FromTo = parse_input(self.name(), input)?;
         ctx.gate(
             ActionKind::Create,
-            format!("copy {} → {}", input.from, input.to),
+            Msg::ApproveCopy.fill(ctx.lang, &[("from", &input.from), ("to", &input.to)]),
             vec![input.to.clone(), input.from.clone()],
         )
         .await?;
@@ -337,7 +339,7 @@ impl Tool for MoveFile {
         let input: FromTo = parse_input(self.name(), input)?;
         ctx.gate(
             ActionKind::Move,
-            format!("move {} → {}", input.from, input.to),
+            Msg::ApproveMove.fill(ctx.lang, &[("from", &input.from), ("to", &input.to)]),
             vec![input.from.clone(), input.to.clone()],
         )
         .await?;
@@ -363,7 +365,7 @@ impl Tool for DeleteFile {
         let input: PathInput = parse_input(self.name(), input)?;
         ctx.gate(
             ActionKind::Delete,
-            format!("delete {}", input.path),
+            Msg::ApproveDelete.fill(ctx.lang, &[("path", &input.path)]),
             vec![input.path.clone()],
         )
         .await?;
@@ -464,16 +466,10 @@ impl Tool for ApplyChanges {
         let mut skipped = Vec::new();
         for item in &outcome.skipped {
             if let BatchItem::Move { from, .. } = &item.item {
-                skipped.push(json!({"from": from, "reason": item.reason.to_string()}));
+                let reason = crate::messages::workspace_error(&item.reason, ctx.lang);
+                skipped.push(json!({"from": from, "reason": reason}));
                 ctx.emit(EventKind::Message {
-                    text: match ctx.lang {
-                        crate::offline::brief::Lang::Fr => {
-                            format!("Laissé en place : {from} ({})", item.reason)
-                        }
-                        crate::offline::brief::Lang::En => {
-                            format!("Left in place: {from} ({})", item.reason)
-                        }
-                    },
+                    text: Msg::LeftInPlace.fill(ctx.lang, &[("path", from), ("reason", &reason)]),
                 });
             }
         }

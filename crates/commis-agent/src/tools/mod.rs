@@ -25,23 +25,49 @@ use crate::context::RunContext;
 pub(crate) use files::write_bytes as files_write;
 pub use files::{ChangeLine, read_document_text};
 
-/// Why a tool call failed. The message goes back to the model (or the user) as is.
+/// Why a tool call failed. The `Display` text goes back to models; people see
+/// [`ToolError::localized`], in the run's language.
 #[derive(Debug, Error)]
 pub enum ToolError {
     #[error("unknown tool {0}")]
     Unknown(String),
     #[error("invalid input for {tool}: {reason}")]
     InvalidInput { tool: String, reason: String },
+    /// Refused by the policy or the user; the reason is already in the run's language.
     #[error("refused: {0}")]
     Refused(String),
     #[error("the run was stopped")]
     Stopped,
     #[error(transparent)]
     Workspace(#[from] commis_workspace::WorkspaceError),
+    #[error("{path}: {error}")]
+    Document {
+        path: String,
+        error: commis_docs::DocError,
+    },
+    /// A table or text file whose content could not be parsed (not a document format error).
     #[error("{path}: {reason}")]
-    Document { path: String, reason: String },
+    Unreadable { path: String, reason: String },
+    #[error("{path}: no bank statement lines found in this file")]
+    NoStatementLines { path: String },
+    #[error("{path}: no table to clean")]
+    NoTable { path: String },
+    #[error("the workbook has no sheet")]
+    NoSheet,
+    #[error("no folder is granted read-write")]
+    NoWritableFolder,
+    #[error("{path} already exists; pass overwrite: true to replace it (needs approval)")]
+    WouldOverwrite { path: String },
+    /// A technical failure (a library's own error); shown with its detail.
     #[error("{0}")]
     Failed(String),
+}
+
+impl ToolError {
+    /// The failure in the user's language.
+    pub fn localized(&self, lang: crate::offline::brief::Lang) -> String {
+        crate::messages::tool_error(self, lang)
+    }
 }
 
 /// One tool: its MCP-shaped descriptor and its behaviour.
@@ -169,7 +195,7 @@ impl Registry {
         if let Err(e) = &result {
             ctx.emit(EventKind::ToolFailed {
                 tool: name.to_string(),
-                error: e.to_string(),
+                error: e.localized(ctx.lang),
             });
         }
         result

@@ -252,10 +252,7 @@ fn load(
     for path in &input.statements {
         let doc = read_document_text(ctx, path)?;
         if doc.transactions.is_empty() {
-            return Err(ToolError::Document {
-                path: path.clone(),
-                reason: "no bank statement lines found in this file".into(),
-            });
+            return Err(ToolError::NoStatementLines { path: path.clone() });
         }
         lines.extend(payments_of(&doc));
     }

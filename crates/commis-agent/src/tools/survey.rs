@@ -309,9 +309,9 @@ pub async fn summarize_survey_file(
         path: req.path.clone(),
     });
     let doc = commis_docs::read_guarded(&req.path, &bytes, &commis_docs::Limits::default())
-        .map_err(|e| ToolError::Document {
+        .map_err(|error| ToolError::Document {
             path: req.path.clone(),
-            reason: e.to_string(),
+            error,
         })?;
     let grid: Vec<Vec<String>> = doc
         .tables
@@ -323,14 +323,8 @@ pub async fn summarize_survey_file(
                 .collect::<Vec<_>>()
         })
         .find(|g| g.len() >= 2)
-        .ok_or_else(|| ToolError::Document {
+        .ok_or_else(|| ToolError::NoTable {
             path: req.path.clone(),
-            reason: lang
-                .pick(
-                    "aucun tableau de réponses (une ligne d'en-têtes, une ligne par personne)",
-                    "no table of responses (a header row, one row per respondent)",
-                )
-                .into(),
         })?;
     let header: Vec<String> = grid[0]
         .iter()

@@ -301,7 +301,7 @@ pub async fn clean_table_file(
         let mut out = Vec::with_capacity(bytes.len());
         let mut journal = Vec::new();
         let report = clean_csv(bytes.as_slice(), &mut out, &mut journal, &opts).map_err(|e| {
-            ToolError::Document {
+            ToolError::Unreadable {
                 path: req.path.clone(),
                 reason: e.to_string(),
             }
@@ -324,9 +324,9 @@ pub async fn clean_table_file(
         });
     }
     let doc = commis_docs::read_guarded(&req.path, &bytes, &commis_docs::Limits::default())
-        .map_err(|e| ToolError::Document {
+        .map_err(|error| ToolError::Document {
             path: req.path.clone(),
-            reason: e.to_string(),
+            error,
         })?;
     drop(bytes);
     let mut cleaned = Vec::new();
@@ -349,11 +349,8 @@ pub async fn clean_table_file(
         cleaned.push((name, t));
     }
     if cleaned.is_empty() {
-        return Err(ToolError::Document {
+        return Err(ToolError::NoTable {
             path: req.path.clone(),
-            reason: lang
-                .pick("aucun tableau à nettoyer", "no table to clean")
-                .to_string(),
         });
     }
     let workbook =

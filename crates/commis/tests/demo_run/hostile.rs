@@ -272,9 +272,10 @@ fn serve_closes_silent_connections_and_refuses_system_folders() {
         stream.read_to_string(&mut reply).unwrap();
         assert!(reply.starts_with("HTTP/1.1 400"), "{folder}: {reply}");
         assert!(
-            reply.contains("system folder")
-                || reply.contains("whole disk")
-                || reply.contains("pseudo"),
+            // A French brief: the refusal is French.
+            reply.contains("dossier du système")
+                || reply.contains("disque entier")
+                || reply.contains("pseudo-système"),
             "{folder}: {reply}"
         );
     }
