@@ -215,7 +215,9 @@ fn small_folder(sb: &Sandbox, name: &str) -> std::path::PathBuf {
         b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage without xref",
     )
     .unwrap();
-    let outside = sb.folder("ailleurs").join(format!("original de {name}.txt"));
+    let outside = sb
+        .folder("ailleurs")
+        .join(format!("original de {name}.txt"));
     std::fs::write(&outside, "contenu partagé").unwrap();
     std::fs::hard_link(&outside, dir.join("copie liée.txt")).unwrap();
     std::fs::write(
