@@ -304,6 +304,7 @@ pub enum Msg {
     StoppedDuringPlanning,
     ModelBadArguments,
     CharactersOmitted,
+    IoUnknown,
 }
 
 impl Msg {
@@ -592,6 +593,7 @@ impl Msg {
         Msg::StoppedDuringPlanning,
         Msg::ModelBadArguments,
         Msg::CharactersOmitted,
+        Msg::IoUnknown,
     ];
 
     /// The (French, English) texts.
@@ -1377,6 +1379,7 @@ impl Msg {
                 "invalid input for {tool}: the arguments must be a JSON object matching the tool's schema",
             ),
             Msg::CharactersOmitted => ("[… {n} caractères omis]", "[… {n} characters omitted]"),
+            Msg::IoUnknown => ("erreur du système", "system error"),
         }
     }
 
@@ -1517,12 +1520,15 @@ pub fn io_error(e: &std::io::Error, lang: Lang) -> String {
         K::IsADirectory => Msg::IoIsADirectory,
         K::DirectoryNotEmpty => Msg::IoDirectoryNotEmpty,
         K::TimedOut => Msg::IoTimedOut,
+        // English says what the system said; French gives the error's number when known.
         _ => {
-            let detail = match e.raw_os_error() {
-                Some(code) if lang == Lang::Fr => format!("code {code}"),
-                _ => e.to_string(),
+            return match (lang, e.raw_os_error()) {
+                (Lang::En, _) => Msg::IoOther.fill(lang, &[("detail", &e.to_string())]),
+                (Lang::Fr, Some(code)) => {
+                    Msg::IoOther.fill(lang, &[("detail", &format!("code {code}"))])
+                }
+                (Lang::Fr, None) => Msg::IoUnknown.text(lang).into(),
             };
-            return Msg::IoOther.fill(lang, &[("detail", &detail)]);
         }
     };
     key.text(lang).into()
@@ -1591,8 +1597,20 @@ pub fn path_refusal(r: &PathRefusal, lang: Lang) -> String {
 pub fn grant_problem(p: &GrantProblem, lang: Lang) -> String {
     match p {
         GrantProblem::NoneGranted => Msg::GrantNone.text(lang).into(),
-        GrantProblem::CannotOpen(detail) => Msg::GrantCannotOpen.fill(lang, &[("detail", detail)]),
-        GrantProblem::NotAFolder(detail) => Msg::GrantNotAFolder.fill(lang, &[("detail", detail)]),
+        GrantProblem::CannotOpen { kind, detail } => Msg::GrantCannotOpen.fill(
+            lang,
+            &[(
+                "detail",
+                &io_error(&std::io::Error::new(*kind, detail.clone()), lang),
+            )],
+        ),
+        GrantProblem::NotAFolder { kind, detail } => Msg::GrantNotAFolder.fill(
+            lang,
+            &[(
+                "detail",
+                &io_error(&std::io::Error::new(*kind, detail.clone()), lang),
+            )],
+        ),
         GrantProblem::OverlapsState(home) => Msg::GrantOverlapsState.fill(lang, &[("home", home)]),
         GrantProblem::UnusableName => Msg::GrantUnusableName.text(lang).into(),
         GrantProblem::SameName(name) => Msg::GrantSameName.fill(lang, &[("name", name)]),
@@ -2218,8 +2236,14 @@ mod tests {
         ];
         let grants = vec![
             GrantProblem::NoneGranted,
-            GrantProblem::CannotOpen("introuvable".into()),
-            GrantProblem::NotAFolder("introuvable".into()),
+            GrantProblem::CannotOpen {
+                kind: std::io::ErrorKind::NotFound,
+                detail: "No such file or directory (os error 2)".into(),
+            },
+            GrantProblem::NotAFolder {
+                kind: std::io::ErrorKind::PermissionDenied,
+                detail: "Permission denied (os error 13)".into(),
+            },
             GrantProblem::OverlapsState("/home/moi/.commis".into()),
             GrantProblem::UnusableName,
             GrantProblem::SameName("Clients".into()),
@@ -2299,6 +2323,7 @@ mod tests {
             std::io::ErrorKind::PermissionDenied,
             std::io::ErrorKind::StorageFull,
             std::io::ErrorKind::ReadOnlyFilesystem,
+            std::io::ErrorKind::Other,
         ] {
             for op in ["read", "write", "move", "list", "create folder", "remove"] {
                 ws.push(WorkspaceError::Io {

@@ -104,12 +104,18 @@ impl RootDir {
     pub fn open(path: &Path) -> Result<RootDir> {
         let canonical = std::fs::canonicalize(path).map_err(|e| WorkspaceError::Grant {
             path: path.to_path_buf(),
-            reason: GrantProblem::CannotOpen(e.to_string()),
+            reason: GrantProblem::CannotOpen {
+                kind: e.kind(),
+                detail: e.to_string(),
+            },
         })?;
         let fd = rustix::fs::open(&canonical, DIR_FLAGS, Mode::empty()).map_err(|e| {
             WorkspaceError::Grant {
                 path: path.to_path_buf(),
-                reason: GrantProblem::NotAFolder(e.to_string()),
+                reason: GrantProblem::NotAFolder {
+                    kind: std::io::Error::from(e).kind(),
+                    detail: e.to_string(),
+                },
             }
         })?;
         let beneath = probe_beneath(&fd);

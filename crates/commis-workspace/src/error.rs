@@ -143,10 +143,17 @@ pub enum PathRefusal {
 pub enum GrantProblem {
     #[error("no folder was granted")]
     NoneGranted,
-    #[error("cannot open it ({0})")]
-    CannotOpen(String),
-    #[error("cannot open it as a folder ({0})")]
-    NotAFolder(String),
+    /// `kind` says what failed (missing, no permission...) for the user's language.
+    #[error("cannot open it ({detail})")]
+    CannotOpen {
+        kind: std::io::ErrorKind,
+        detail: String,
+    },
+    #[error("cannot open it as a folder ({detail})")]
+    NotAFolder {
+        kind: std::io::ErrorKind,
+        detail: String,
+    },
     #[error(
         "it overlaps commis's own state ({0}); grant a folder that neither contains nor lies inside COMMIS_HOME"
     )]

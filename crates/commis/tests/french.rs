@@ -203,8 +203,8 @@ fn vanished_files_an_undo_in_conflict_and_nothing_left_to_undo_are_said_in_frenc
 
 /// A small folder made here: a meeting note, a damaged PDF, a file hard-linked from outside
 /// the folder, and a file to sort.
-fn small_folder(sb: &Sandbox) -> std::path::PathBuf {
-    let dir = sb.folder("Dossier client");
+fn small_folder(sb: &Sandbox, name: &str) -> std::path::PathBuf {
+    let dir = sb.folder(name);
     std::fs::write(
         dir.join("notes réunion 12 mars.txt"),
         "Réunion du 12 mars avec la boulangerie Lefèvre.\nDécision : livrer le devis vendredi.\nAction : Paul envoie le devis avant vendredi.\n",
@@ -215,7 +215,9 @@ fn small_folder(sb: &Sandbox) -> std::path::PathBuf {
         b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage without xref",
     )
     .unwrap();
-    let outside = sb.folder("ailleurs").join("original.txt");
+    let outside = sb
+        .folder("ailleurs")
+        .join(format!("original de {name}.txt"));
     std::fs::write(&outside, "contenu partagé").unwrap();
     std::fs::hard_link(&outside, dir.join("copie liée.txt")).unwrap();
     std::fs::write(
@@ -229,7 +231,7 @@ fn small_folder(sb: &Sandbox) -> std::path::PathBuf {
 #[test]
 fn unreadable_files_a_read_only_resume_a_locked_folder_and_refused_folders_are_said_in_french() {
     let sb = Sandbox::new();
-    let dir_path = small_folder(&sb);
+    let dir_path = small_folder(&sb, "Dossier client");
     let dir = dir_path.to_str().unwrap();
     let mut names = BTreeSet::new();
     names_in(&dir_path, &mut names);
@@ -309,6 +311,20 @@ fn unreadable_files_a_read_only_resume_a_locked_folder_and_refused_folders_are_s
     slow.wait().unwrap();
     std::thread::spawn(move || while rx.recv().is_ok() {});
 
+    // The folder itself vanished between the plan and its acceptance.
+    let gone = small_folder(&sb, "Dossier parti");
+    names_in(&gone, &mut names);
+    let planned = sb.run(&["run", gone.to_str().unwrap(), SORT_BRIEF, "--json"]);
+    assert_eq!(planned.status.code(), Some(3), "{}", text(&planned));
+    names_in(&gone, &mut names);
+    let run_id = run_id_of(&planned);
+    std::fs::rename(&gone, sb.dir.path().join("Dossier renommé")).unwrap();
+    names.insert(sb.dir.path().join("Dossier renommé").display().to_string());
+    let resumed = sb.run(&["resume", &run_id, "--yes"]);
+    assert!(!resumed.status.success());
+    assert!(text(&resumed).contains("introuvable"), "{}", text(&resumed));
+    assert_output_french("resume after the folder vanished", &resumed, &names);
+
     // Folders that cannot be granted.
     let disk = sb.run(&["run", "/", CATALOGUE_BRIEF]);
     assert!(!disk.status.success());
@@ -325,7 +341,7 @@ fn unreadable_files_a_read_only_resume_a_locked_folder_and_refused_folders_are_s
 #[test]
 fn an_english_run_meeting_the_same_problems_stays_english() {
     let sb = Sandbox::new();
-    let dir_path = small_folder(&sb);
+    let dir_path = small_folder(&sb, "Client folder");
     let out = sb.run(&[
         "run",
         dir_path.to_str().unwrap(),
