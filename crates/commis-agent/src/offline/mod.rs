@@ -925,7 +925,7 @@ pub fn build_plan(frame: &Frame, analysis: &Analysis, out: &str, today: Day) -> 
         Lang::Fr => format!("{n_files} fichier(s) examiné(s) ; livrables dans « {out}/ »."),
         Lang::En => format!("{n_files} file(s) examined; deliverables in \"{out}/\"."),
     });
-    if let Some(line) = ocr_line(&analysis, lang) {
+    if let Some(line) = ocr_line(analysis, lang) {
         summary.push(line);
     }
     plan.summary = Some(summary.join("\n"));
