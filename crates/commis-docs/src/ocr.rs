@@ -50,6 +50,9 @@ const RASTER_DPI: u32 = 300;
 /// Most pages of one document read by OCR.
 const MAX_OCR_PAGES: u32 = 200;
 
+/// Largest picture read by OCR (a 100-megapixel photo).
+const MAX_OCR_PIXELS: u64 = 100_000_000;
+
 /// Entries kept by the in-memory cache.
 const MEMORY_CACHE_ENTRIES: usize = 256;
 
@@ -210,6 +213,17 @@ pub fn complete_with(engine: Option<&Engine>, bytes: &[u8], doc: &mut Document) 
         );
         return;
     };
+    // A picture declaring more pixels than any camera or scanner page gives is a bomb,
+    // not a document: its header is all that is read.
+    let pixels =
+        u64::from(doc.metadata.width.unwrap_or(0)) * u64::from(doc.metadata.height.unwrap_or(0));
+    if doc.format.is_image() && pixels > MAX_OCR_PIXELS {
+        doc.warnings.retain(|w| w != NOT_READ_YET);
+        doc.warnings.push(format!(
+            "this picture is too large to read by OCR ({pixels} pixels, above {MAX_OCR_PIXELS})"
+        ));
+        return;
+    }
     if doc.format == Format::Pdf && engine.pdftoppm.is_none() {
         mark_missing(
             doc,
