@@ -91,12 +91,13 @@ pub fn set_cache_dir(dir: PathBuf) {
     let _ = CACHE_DIR.set(dir);
 }
 
+/// Where OCR results are kept: `COMMIS_OCR_CACHE` when set (tests share one across their
+/// fresh `COMMIS_HOME`s), else the folder the binary set (`COMMIS_HOME/ocr-cache`).
 fn cache_dir() -> Option<PathBuf> {
-    CACHE_DIR.get().cloned().or_else(|| {
-        std::env::var_os("COMMIS_OCR_CACHE")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    })
+    std::env::var_os("COMMIS_OCR_CACHE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| CACHE_DIR.get().cloned())
 }
 
 fn find_program(env: &str, names: &[&str], usual: &[&str]) -> Option<PathBuf> {

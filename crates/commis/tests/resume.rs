@@ -321,6 +321,7 @@ fn in_terminal(sb: &Sandbox, args: &[&str]) -> std::process::Child {
         // As on a machine where SHELL is unset: `script` then starts /bin/sh (dash here).
         .env("SHELL", "/bin/sh")
         .env("COMMIS_HOME", sb.home())
+        .env("COMMIS_OCR_CACHE", ocr_cache())
         .env_remove("ANTHROPIC_API_KEY")
         .env_remove("OPENAI_API_KEY")
         .env_remove("OPENAI_BASE_URL")

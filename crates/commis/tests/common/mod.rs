@@ -43,6 +43,8 @@ impl Sandbox {
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_commis"));
         c.env("COMMIS_HOME", self.home())
+            // One OCR cache for every test: the demo's scans are read by Tesseract once.
+            .env("COMMIS_OCR_CACHE", ocr_cache())
             .env_remove("ANTHROPIC_API_KEY")
             .env_remove("OPENAI_API_KEY")
             .env_remove("OPENAI_BASE_URL")
@@ -112,4 +114,9 @@ pub fn summary(out: &Output) -> serde_json::Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
+}
+
+/// The OCR cache the tests of this crate share (under cargo's per-crate temporary folder).
+pub fn ocr_cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ocr-cache")
 }
