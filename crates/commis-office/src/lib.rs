@@ -28,7 +28,7 @@ pub use pptx::{
 pub use xlsx::{
     CellValue, ChartKind, ChartSpec, ColumnKind, ColumnSpec, ConditionalRule, ConditionalSpec,
     Highlight, SheetSpec, SourceSpec, SpreadsheetSpec, TotalFunction, TotalsSpec, add_sheet,
-    append_rows, build_spreadsheet,
+    append_rows, build_spreadsheet, col_letters,
 };
 
 use schemars::JsonSchema;

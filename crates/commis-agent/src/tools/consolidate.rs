@@ -11,7 +11,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use commis_office::{CellValue, ChartKind, ChartSpec, ColumnSpec, SheetSpec, SpreadsheetSpec};
+use commis_office::{
+    CellValue, ChartKind, ChartSpec, ColumnSpec, SheetSpec, SpreadsheetSpec, col_letters,
+};
 use commis_skills::tables::consolidate::{Source, consolidate};
 use commis_skills::tables::{CleanOptions, CleanValue, CleanedTable, ColumnKind, clean_grid};
 use serde::{Deserialize, Serialize};
@@ -394,20 +396,6 @@ pub async fn consolidate_files(
         value: value_header,
         total: (total * 100.0).round() / 100.0,
     })
-}
-
-/// Column letters of a 0-based index (A, B, …, Z, AA…).
-fn col_letters(mut col: u32) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (col % 26) as u8);
-        if col < 26 {
-            break;
-        }
-        col = col / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8_lossy(&s).into_owned()
 }
 
 struct ConsolidateTables;

@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use commis_office::{CellValue, ChartKind, ChartSpec, ColumnKind, ColumnSpec, SheetSpec};
+use commis_office::{
+    CellValue, ChartKind, ChartSpec, ColumnKind, ColumnSpec, SheetSpec, col_letters,
+};
 use commis_skills::survey::{Question, Survey, analyse, answer_label};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -42,19 +44,6 @@ pub struct SurveyOutcome {
     pub output: String,
     /// The survey as read (questions, counts, NPS, themes).
     pub survey: Survey,
-}
-
-fn col_letters(mut col: u32) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (col % 26) as u8);
-        if col < 26 {
-            break;
-        }
-        col = col / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8_lossy(&s).into_owned()
 }
 
 fn text(t: &str) -> CellValue {

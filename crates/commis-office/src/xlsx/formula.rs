@@ -324,7 +324,7 @@ pub(crate) fn col_index(letters: &str) -> Option<u32> {
 }
 
 /// 0-based column index to letters.
-pub(crate) fn col_letters(mut col: u32) -> String {
+pub fn col_letters(mut col: u32) -> String {
     let mut s = Vec::new();
     loop {
         s.push((b'A' + (col % 26) as u8) as char);

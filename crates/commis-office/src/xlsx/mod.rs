@@ -3,11 +3,12 @@
 
 mod append;
 pub(crate) mod formula;
+pub use formula::col_letters;
 
 pub use append::{add_sheet, append_rows};
 
 use crate::{Locale, OfficeError, schema_of};
-use formula::{Evaluator, Expr, GridCell, GridSheet, Value, col_letters};
+use formula::{Evaluator, Expr, GridCell, GridSheet, Value};
 use rust_xlsxwriter::{
     Chart, ChartLine, ChartPoint, ChartSolidFill, ChartType, Color, ConditionalFormatCell,
     ConditionalFormatCellRule, ConditionalFormatText, ConditionalFormatTextRule, Format,
