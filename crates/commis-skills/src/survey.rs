@@ -98,7 +98,8 @@ const MAX_CHOICES: usize = 12;
 const MAX_THEMES: usize = 6;
 const MAX_QUOTES: usize = 3;
 
-fn yes_no(v: &str) -> Option<bool> {
+/// A yes/no answer (`oui`, `true`, `x`…), or `None` when the text is not one.
+pub fn yes_no(v: &str) -> Option<bool> {
     match fold_lower(v.trim()).as_str() {
         "true" | "vrai" | "oui" | "yes" | "x" => Some(true),
         "false" | "faux" | "non" | "no" => Some(false),

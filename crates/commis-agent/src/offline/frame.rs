@@ -2003,52 +2003,6 @@ fn find_pattern(brief: &str) -> Option<(String, Result<Vec<Piece>, String>)> {
     None
 }
 
-/// Keys a person sorts or groups by that the offline planner has no folders for.
-fn sort_key_we_lack(w: &str) -> bool {
-    matches!(
-        w,
-        "montant"
-            | "montants"
-            | "amount"
-            | "amounts"
-            | "prix"
-            | "price"
-            | "valeur"
-            | "value"
-            | "taille"
-            | "size"
-            | "poids"
-            | "nom"
-            | "name"
-            | "ordre"
-            | "order"
-            | "alphabetique"
-            | "alphabetical"
-            | "chronologique"
-            | "chronological"
-            | "statut"
-            | "status"
-            | "priorite"
-            | "priority"
-            | "importance"
-            | "urgence"
-            | "projet"
-            | "project"
-            | "chantier"
-            | "fournisseur"
-            | "fournisseurs"
-            | "supplier"
-            | "suppliers"
-            | "vendor"
-            | "auteur"
-            | "author"
-            | "extension"
-            | "format"
-            | "couleur"
-            | "color"
-    )
-}
-
 fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
     let mut r = Reading::default();
     let mut negated = false;
@@ -2417,13 +2371,6 @@ fn read_clause(toks: &[Tok], vocab: &Vocab) -> Reading {
             continue;
         }
         if matches!(w, "puis" | "then" | "et" | "and" | "ensuite") && pending_group_then {
-            i += 1;
-            continue;
-        }
-        // « par montant », "by size", « par ordre alphabétique »: a key the plan cannot
-        // group or order by is never dropped (the sort would be done some other way).
-        if after_par && sort_key_we_lack(w) {
-            r.unknown.push(t.orig.clone());
             i += 1;
             continue;
         }

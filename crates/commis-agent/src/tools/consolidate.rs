@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::files::write_bytes;
-use super::tables::literal;
+use super::tables::cell;
 use super::{Tool, ToolError, parse_input};
 use crate::context::RunContext;
 use crate::offline::brief::Lang;
@@ -75,15 +75,6 @@ fn fail(lang: Lang, fr: &str, en: &str) -> ToolError {
     ToolError::InvalidInput {
         tool: "consolidate_tables".into(),
         reason: lang.pick(fr, en).to_string(),
-    }
-}
-
-fn cell(v: &CleanValue) -> CellValue {
-    match v {
-        CleanValue::Empty => CellValue::Null,
-        CleanValue::Number(n) => CellValue::Number(*n),
-        CleanValue::Date(t) => CellValue::Text(t.clone()),
-        CleanValue::Text(t) => literal(t),
     }
 }
 

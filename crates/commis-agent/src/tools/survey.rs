@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use commis_office::{
     CellValue, ChartKind, ChartSpec, ColumnKind, ColumnSpec, SheetSpec, col_letters,
 };
-use commis_skills::survey::{Question, Survey, analyse, answer_label};
+use commis_skills::survey::{Question, Survey, analyse, answer_label, yes_no};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -115,10 +115,7 @@ pub fn survey_workbook(
                             .map(CellValue::Number)
                             .unwrap_or_else(|_| text(v)),
                         Question::YesNo => {
-                            let yes = matches!(
-                                commis_skills::text::fold_lower(v).as_str(),
-                                "true" | "vrai" | "oui" | "yes" | "x"
-                            );
+                            let yes = yes_no(v) == Some(true);
                             text(&answer_label(if yes { "yes" } else { "no" }, sl))
                         }
                         _ => text(v),

@@ -128,7 +128,7 @@ fn office_kind(kind: ColumnKind) -> commis_office::ColumnKind {
     }
 }
 
-fn cell(v: &CleanValue) -> CellValue {
+pub(super) fn cell(v: &CleanValue) -> CellValue {
     match v {
         CleanValue::Empty => CellValue::Null,
         CleanValue::Number(n) => CellValue::Number(*n),

@@ -176,6 +176,15 @@ pub(super) fn deny_filter() -> Result<Vec<libc::sock_filter>, SandboxError> {
                 .collect(),
         )],
     );
+    eperm_program(rules, arch)
+}
+
+/// Compiles a deny map: the listed calls (under their rules) fail with `EPERM`, the rest is
+/// allowed.
+fn eperm_program(
+    rules: BTreeMap<i64, Vec<SeccompRule>>,
+    arch: TargetArch,
+) -> Result<Vec<libc::sock_filter>, SandboxError> {
     let filter = SeccompFilter::new(
         rules,
         SeccompAction::Allow,
@@ -268,24 +277,7 @@ pub(super) fn parser_filter() -> Result<Vec<libc::sock_filter>, SandboxError> {
             0,
         )])],
     );
-    let filter = SeccompFilter::new(
-        rules,
-        SeccompAction::Allow,
-        SeccompAction::Errno(libc::EPERM as u32),
-        arch,
-    )
-    .map_err(|e| unavailable(format!("cannot build the parser's seccomp filter: {e}")))?;
-    let prog = BpfProgram::try_from(filter)
-        .map_err(|e| unavailable(format!("cannot compile the parser's seccomp filter: {e}")))?;
-    Ok(prog
-        .iter()
-        .map(|i| libc::sock_filter {
-            code: i.code,
-            jt: i.jt,
-            jf: i.jf,
-            k: i.k,
-        })
-        .collect())
+    eperm_program(rules, arch)
 }
 
 const fn stmt(code: u16, k: u32) -> libc::sock_filter {
