@@ -408,6 +408,37 @@ fn a_sheet_spanning_a1_to_xfd1048576_is_read_sparsely_with_a_warning() {
 }
 
 #[test]
+fn cells_scattered_down_a_million_rows_are_not_laid_out_as_a_grid() {
+    // One value every 200 rows in the last column: a 1,000,000-cell range with 5,000
+    // values. As a grid its empty cells cost seconds to carry back from the worker.
+    let cells: Vec<(u32, u32)> = (0..5_000).map(|r| (r * 200, 16_383)).collect();
+    let bytes = corpus::xlsx_with_cells(&cells);
+    let doc = read_bytes("scattered.xlsx", &bytes, &Limits::default()).unwrap();
+    let table = &doc.tables[0];
+    assert_eq!(table.origin.as_deref(), Some("XFD1"));
+    assert_eq!(
+        table.rows.len(),
+        999_801,
+        "rows keep their place in the sheet"
+    );
+    let laid: usize = table.rows.iter().map(Vec::len).sum();
+    assert_eq!(laid, 5_000, "only the used cells are laid out");
+    assert_eq!(table.rows[200][0].text, "1");
+    assert!(table.rows[1].is_empty(), "rows between values stay empty");
+    assert!(
+        doc.warnings.iter().any(|w| w.contains("XFD1:XFD999801")),
+        "{:?}",
+        doc.warnings
+    );
+    // A small dense sheet stays a grid with its empty cells in place.
+    let grid = corpus::xlsx_with_cells(&[(0, 0), (3, 3)]);
+    let doc = read_bytes("grid.xlsx", &grid, &Limits::default()).unwrap();
+    let rows = &doc.tables[0].rows;
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r.len() == 4), "{rows:?}");
+}
+
+#[test]
 fn bombs_are_refused_by_the_limits_inside_the_readers() {
     let fixtures = fixture("");
     let corpus = corpus::corpus(&fixtures);

@@ -364,10 +364,15 @@ fn collect_cells<'a, E: std::fmt::Display>(
     Ok(SheetCells::Sparse(cells, false))
 }
 
+/// A used range above this many cells is laid out ragged when less than one cell in
+/// sixteen holds a value.
+const SCATTERED_AREA: u64 = 1 << 18;
+
 /// Lays sparse cells out as rows from the top-left used cell. When the used range
-/// spans at most `max_cells`, rows are rectangular as in the file; beyond that (a
-/// stray cell at XFD1048576, a crafted file), each row stops at its last used cell
-/// and rows stop once `max_cells` cells (empty rows counting as one) were laid out.
+/// spans at most `max_cells` and is not mostly empty, rows are rectangular as in the
+/// file; beyond that (a stray cell at XFD1048576, cells scattered over a million rows,
+/// a crafted file), each row stops at its last used cell (empty rows are empty) and
+/// rows stop once `max_cells` cells (empty rows counting as one) were laid out.
 fn lay_out(
     mut cells: Vec<((u32, u32), Data)>,
     limits: &Limits,
@@ -384,7 +389,11 @@ fn lay_out(
     let c1 = cells.iter().map(|(p, _)| p.1).max().unwrap_or(0);
     let height = u64::from(r1 - r0) + 1;
     let width = u64::from(c1 - c0) + 1;
-    let rectangular = height.saturating_mul(width) <= limits.max_cells;
+    let area = height.saturating_mul(width);
+    // A large range that is almost all empty (cells scattered down to row 1,000,000)
+    // is not laid out as a grid: its empty cells would cost more than the sheet.
+    let scattered = area > SCATTERED_AREA && (cells.len() as u64).saturating_mul(16) < area;
+    let rectangular = area <= limits.max_cells && !scattered;
     if !rectangular {
         warnings.push(format!(
             "sheet {name} spans {}:{} ({} cells); its rows are read up to their last used cell",
