@@ -62,11 +62,30 @@ impl CleanValue {
 pub fn format_number(v: f64) -> String {
     if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
+    } else if let Some(cents) = exact_cents(v) {
+        // Amounts (two decimals at most) without going through float formatting.
+        let (units, frac) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
+        let sign = if cents < 0 { "-" } else { "" };
+        if frac % 10 == 0 {
+            format!("{sign}{units}.{}", frac / 10)
+        } else {
+            format!("{sign}{units}.{frac:02}")
+        }
     } else {
         let s = format!("{:.6}", v);
         let s = s.trim_end_matches('0').trim_end_matches('.');
         s.to_string()
     }
+}
+
+/// `v` in hundredths when it is exactly the double nearest a number with two decimals.
+fn exact_cents(v: f64) -> Option<i64> {
+    // Below 1e9 six decimals cannot show the noise of the binary value (15 digits).
+    if !v.is_finite() || v.abs() >= 1e9 {
+        return None;
+    }
+    let c = (v * 100.0).round();
+    (c / 100.0 == v).then_some(c as i64)
 }
 
 /// Why a cell changed.

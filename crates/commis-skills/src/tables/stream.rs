@@ -155,17 +155,236 @@ fn sniff_delimiter(text: &str) -> u8 {
     best.0
 }
 
-/// FNV-1a over the cells and their boundaries: a cheap 64-bit fingerprint of a row.
+/// A 64-bit fingerprint of a row: eight bytes at a time, multiplied and folded, each
+/// cell closed by its length so that ("ab", "c") and ("a", "bc") differ.
 fn fingerprint(cells: &[String]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mix = |h: u64, w: u64| {
+        let h = (h ^ w).wrapping_mul(K);
+        h ^ (h >> 29)
+    };
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for c in cells {
-        for b in c.bytes().chain(std::iter::once(0x1f)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        let bytes = c.as_bytes();
+        let mut words = bytes.chunks_exact(8);
+        for w in words.by_ref() {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            h = mix(h, u64::from_le_bytes(a));
         }
+        let mut a = [0u8; 8];
+        let rest = words.remainder();
+        a[..rest.len()].copy_from_slice(rest);
+        h = mix(h, u64::from_le_bytes(a));
+        h = mix(h, bytes.len() as u64 | (1 << 63));
     }
     h
 }
+
+/// A CSV encoder for the hot loop: fields are quoted only when they hold the separator, a
+/// quote or a line break (as the `csv` crate does), appended to a byte buffer.
+#[derive(Clone, Copy)]
+struct CsvEnc {
+    delimiter: u8,
+    /// The bytes that make a field need quotes.
+    special: [bool; 256],
+}
+
+impl CsvEnc {
+    fn new(delimiter: u8) -> Self {
+        let mut special = [false; 256];
+        for b in [delimiter, b'"', b'\n', b'\r'] {
+            special[usize::from(b)] = true;
+        }
+        CsvEnc { delimiter, special }
+    }
+
+    fn record<'a>(&self, buf: &mut Vec<u8>, fields: impl IntoIterator<Item = &'a str>) {
+        let start = buf.len();
+        let mut n = 0;
+        for f in fields {
+            if n > 0 {
+                buf.push(self.delimiter);
+            }
+            n += 1;
+            let bytes = f.as_bytes();
+            if self.needs_quotes(bytes) {
+                buf.push(b'"');
+                let mut rest = bytes;
+                while let Some(q) = rest.iter().position(|&b| b == b'"') {
+                    buf.extend_from_slice(&rest[..=q]);
+                    buf.push(b'"');
+                    rest = &rest[q + 1..];
+                }
+                buf.extend_from_slice(rest);
+                buf.push(b'"');
+            } else {
+                buf.extend_from_slice(bytes);
+            }
+        }
+        if n == 1 && buf.len() == start {
+            // A record of one empty field would read back as no record at all.
+            buf.extend_from_slice(b"\"\"");
+        }
+        buf.push(b'\n');
+    }
+
+    /// Whether a field holds a byte that needs quotes: eight bytes at a time, each word
+    /// tested for the four bytes with the "has a zero byte" trick.
+    fn needs_quotes(&self, bytes: &[u8]) -> bool {
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        let has = |w: u64, b: u8| {
+            let x = w ^ LO.wrapping_mul(u64::from(b));
+            x.wrapping_sub(LO) & !x & HI != 0
+        };
+        let mut words = bytes.chunks_exact(8);
+        for chunk in words.by_ref() {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(chunk);
+            let w = u64::from_le_bytes(a);
+            if has(w, self.delimiter) || has(w, b'"') || has(w, b'\n') || has(w, b'\r') {
+                return true;
+            }
+        }
+        words
+            .remainder()
+            .iter()
+            .any(|&b| self.special[usize::from(b)])
+    }
+}
+
+/// Rows handed to a cleaning thread at once.
+const BATCH_ROWS: usize = 2048;
+
+/// Batches waiting between two threads (bounds the memory of the pipeline).
+const QUEUE: usize = 2;
+
+/// One cleaned row of a batch: where its bytes end in the batch's buffers.
+struct RowOut {
+    row: u64,
+    fingerprint: u64,
+    out_end: usize,
+    journal_end: usize,
+}
+
+/// A batch of rows cleaned and already encoded: the rows' CSV lines and their journal
+/// lines, in order, with the counts.
+#[derive(Default)]
+struct Cleaned {
+    rows: Vec<RowOut>,
+    out: Vec<u8>,
+    journal: Vec<u8>,
+    rows_in: u64,
+    corrections: u64,
+    review: u64,
+}
+
+/// What every cleaning thread reads: the column rules and how to write.
+struct Cleaner<'a> {
+    rules: &'a [ColumnRules],
+    header: &'a [String],
+    lang: crate::classify::Lang,
+    out: CsvEnc,
+    journal: CsvEnc,
+}
+
+impl Cleaner<'_> {
+    /// Cleans a batch of (row number, record): every change and cell to check goes to the
+    /// batch's journal; blank rows are left out.
+    fn clean(&self, batch: &[(u64, csv::StringRecord)]) -> Cleaned {
+        let mut done = Cleaned {
+            rows: Vec::with_capacity(batch.len()),
+            out: Vec::with_capacity(batch.len() * 96),
+            journal: Vec::with_capacity(batch.len() * 256),
+            ..Cleaned::default()
+        };
+        // One reused buffer per column: a cell that needs no change costs no allocation.
+        let mut cells: Vec<String> = Vec::new();
+        let mut row_text = String::with_capacity(12);
+        for (row, raw) in batch {
+            if raw.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            done.rows_in += 1;
+            row_text.clear();
+            {
+                use std::fmt::Write as _;
+                let _ = write!(row_text, "{row}");
+            }
+            if cells.len() < raw.len() {
+                cells.resize(raw.len(), String::new());
+            }
+            for (c, v) in raw.iter().enumerate() {
+                let tidy = tidy_whitespace(v);
+                let mut rule =
+                    matches!(tidy, std::borrow::Cow::Owned(_)).then_some(Rule::Whitespace);
+                let mut cleaned: Option<String> = None;
+                let col = self.header.get(c).map_or("", String::as_str);
+                if let Some(r) = self.rules.get(c).filter(|_| !tidy.is_empty()) {
+                    match r.clean_cell(&tidy) {
+                        Ok(Some((after, why))) => {
+                            let text = match after {
+                                CleanValue::Number(n) => super::format_number(n),
+                                other => other.display(),
+                            };
+                            if text != *tidy {
+                                cleaned = Some(text);
+                                rule = Some(why);
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(reason) => {
+                            done.review += 1;
+                            self.journal.record(
+                                &mut done.journal,
+                                [
+                                    "review",
+                                    row_text.as_str(),
+                                    col,
+                                    &tidy,
+                                    "",
+                                    reason.label(self.lang),
+                                ],
+                            );
+                        }
+                    }
+                }
+                let value: &str = cleaned.as_deref().unwrap_or(&tidy);
+                if let Some(rule) = rule {
+                    done.corrections += 1;
+                    self.journal.record(
+                        &mut done.journal,
+                        [
+                            "correction",
+                            row_text.as_str(),
+                            col,
+                            v,
+                            value,
+                            rule.label(self.lang),
+                        ],
+                    );
+                }
+                let slot = &mut cells[c];
+                slot.clear();
+                slot.push_str(value);
+            }
+            let row_cells = &cells[..raw.len()];
+            self.out
+                .record(&mut done.out, row_cells.iter().map(String::as_str));
+            done.rows.push(RowOut {
+                row: *row,
+                fingerprint: fingerprint(row_cells),
+                out_end: done.out.len(),
+                journal_end: done.journal.len(),
+            });
+        }
+        done
+    }
+}
+
+/// Bytes gathered before a write to the underlying writer.
+const BLOCK: usize = 256 * 1024;
 
 /// The fingerprints are hashes already: use them as they are.
 #[derive(Default)]
@@ -189,7 +408,7 @@ impl Hasher for PassThrough {
 /// writes every change and every cell to check into `journal` as CSV (kind, row, column,
 /// before, after, rule). Memory stays bounded by the sample of the first rows, the buffers and
 /// one fingerprint per distinct row.
-pub fn clean_csv<R: Read, W: Write, J: Write>(
+pub fn clean_csv<R: Read + Send, W: Write, J: Write>(
     mut input: R,
     output: W,
     journal: J,
@@ -229,14 +448,16 @@ pub fn clean_csv<R: Read, W: Write, J: Write>(
         .delimiter(delimiter)
         .buffer_capacity(256 * 1024)
         .from_reader(reader);
-    let mut out = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_writer(output);
-    let mut jw = csv::WriterBuilder::new().from_writer(journal);
-    jw.write_record(["kind", "row", "column", "before", "after", "rule"])
-        .map_err(csv_err)?;
+    let mut out = io::BufWriter::with_capacity(BLOCK, output);
+    let mut jw = io::BufWriter::with_capacity(BLOCK, journal);
+    let out_enc = CsvEnc::new(delimiter);
+    let journal_enc = CsvEnc::new(b',');
+    let mut line = Vec::with_capacity(256);
+    journal_enc.record(
+        &mut line,
+        ["kind", "row", "column", "before", "after", "rule"],
+    );
+    jw.write_all(&line)?;
     let mut report = StreamReport {
         encoding: encoding.name().to_string(),
         delimiter: match delimiter {
@@ -293,120 +514,128 @@ pub fn clean_csv<R: Read, W: Write, J: Write>(
             ColumnRules::new(kind, order, &values, opts)
         })
         .collect();
-    out.write_record(&header).map_err(csv_err)?;
-    let lang = opts.lang;
+    line.clear();
+    out_enc.record(&mut line, header.iter().map(String::as_str));
+    out.write_all(&line)?;
+    let cleaner = Cleaner {
+        rules: &rules,
+        header: &header,
+        lang: opts.lang,
+        out: out_enc,
+        journal: journal_enc,
+    };
+    let sampled = sample.len() as u64;
+    let first: Vec<(u64, csv::StringRecord)> = sample
+        .iter()
+        .enumerate()
+        .skip(start)
+        .map(|(i, row)| (i as u64 + 1, row.iter().map(String::as_str).collect()))
+        .collect();
+    drop(sample);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 4);
     let mut seen: HashSet<u64, BuildHasherDefault<PassThrough>> = HashSet::default();
-    let mut cells: Vec<String> = Vec::with_capacity(width);
-    let mut row_text = String::with_capacity(12);
-    let mut process =
-        |row: u64, raw: &csv::StringRecord, report: &mut StreamReport| -> Result<(), StreamError> {
-            if raw.iter().all(|c| c.trim().is_empty()) {
-                return Ok(());
+    let mut write = |done: Cleaned, report: &mut StreamReport| -> Result<(), StreamError> {
+        report.rows_in += done.rows_in;
+        report.corrections += done.corrections;
+        report.review += done.review;
+        let (mut o, mut j) = (0, 0);
+        for r in &done.rows {
+            jw.write_all(&done.journal[j..r.journal_end])?;
+            j = r.journal_end;
+            if opts.drop_duplicates && !seen.insert(r.fingerprint) {
+                report.duplicates += 1;
+                line.clear();
+                let row = r.row.to_string();
+                journal_enc.record(
+                    &mut line,
+                    [
+                        "correction",
+                        &row,
+                        "",
+                        "",
+                        "",
+                        Rule::DuplicateRow.label(opts.lang),
+                    ],
+                );
+                jw.write_all(&line)?;
+            } else {
+                out.write_all(&done.out[o..r.out_end])?;
+                report.rows_out += 1;
             }
-            report.rows_in += 1;
-            cells.clear();
-            row_text.clear();
-            {
-                use std::fmt::Write as _;
-                let _ = write!(row_text, "{row}");
-            }
-            for (c, v) in raw.iter().enumerate() {
-                let tidy = tidy_whitespace(v);
-                let mut rule =
-                    matches!(tidy, std::borrow::Cow::Owned(_)).then_some(Rule::Whitespace);
-                let mut value = tidy.into_owned();
-                if let Some(r) = rules.get(c).filter(|_| !value.is_empty()) {
-                    match r.clean_cell(&value) {
-                        Ok(Some((after, why))) => {
-                            let text = match after {
-                                CleanValue::Number(n) => super::format_number(n),
-                                other => other.display(),
-                            };
-                            if text != value {
-                                value = text;
-                                rule = Some(why);
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(reason) => {
-                            report.review += 1;
-                            let col = header.get(c).map_or("", String::as_str);
-                            jw.write_record([
-                                "review",
-                                row_text.as_str(),
-                                col,
-                                &value,
-                                "",
-                                reason.label(lang),
-                            ])
-                            .map_err(csv_err)?;
-                        }
+            o = r.out_end;
+        }
+        Ok(())
+    };
+    // The sample's rows, cleaned here; the rest of the file through a pipeline: one thread
+    // reads and parses, `workers` threads clean batches taken in turn, and this thread writes
+    // them in the order they were read.
+    for chunk in first.chunks(BATCH_ROWS) {
+        write(cleaner.clean(chunk), &mut report)?;
+    }
+    drop(first);
+    type Batch = Result<Vec<(u64, csv::StringRecord)>, StreamError>;
+    std::thread::scope(|scope| -> Result<(), StreamError> {
+        let mut to_workers = Vec::with_capacity(workers);
+        let mut from_workers = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Batch>(QUEUE);
+            let (done_tx, done_rx) =
+                std::sync::mpsc::sync_channel::<Result<Cleaned, StreamError>>(QUEUE);
+            let cleaner = &cleaner;
+            scope.spawn(move || {
+                for batch in batch_rx {
+                    let done = batch.map(|b| cleaner.clean(&b));
+                    if done_tx.send(done).is_err() {
+                        return;
                     }
                 }
-                if let Some(rule) = rule {
-                    report.corrections += 1;
-                    let col = header.get(c).map_or("", String::as_str);
-                    jw.write_record([
-                        "correction",
-                        row_text.as_str(),
-                        col,
-                        v,
-                        &value,
-                        rule.label(lang),
-                    ])
-                    .map_err(csv_err)?;
-                }
-                cells.push(value);
-            }
-            if opts.drop_duplicates && !seen.insert(fingerprint(&cells)) {
-                report.duplicates += 1;
-                jw.write_record([
-                    "correction",
-                    row_text.as_str(),
-                    "",
-                    "",
-                    "",
-                    Rule::DuplicateRow.label(lang),
-                ])
-                .map_err(csv_err)?;
-                return Ok(());
-            }
-            out.write_record(&cells).map_err(csv_err)?;
-            report.rows_out += 1;
-            Ok(())
-        };
-    let mut rec = csv::StringRecord::new();
-    for (i, row) in sample.iter().enumerate().skip(start) {
-        rec.clear();
-        for c in row {
-            rec.push_field(c);
+            });
+            to_workers.push(batch_tx);
+            from_workers.push(done_rx);
         }
-        process(i as u64 + 1, &rec, &mut report)?;
-    }
-    let sampled = sample.len() as u64;
-    drop(sample);
-    let mut row = sampled;
-    for r in records {
-        row += 1;
-        let r = r.map_err(|e| StreamError::Malformed {
-            row,
-            reason: e.to_string(),
-        })?;
-        process(row, &r, &mut report)?;
-    }
+        // Batch k goes to worker k % workers and comes back from it in the same turn.
+        scope.spawn(move || {
+            let mut row = sampled;
+            let mut batch = Vec::with_capacity(BATCH_ROWS);
+            let mut k = 0usize;
+            for r in records {
+                row += 1;
+                match r {
+                    Ok(r) => batch.push((row, r)),
+                    Err(e) => {
+                        let reason = e.to_string();
+                        let bad = StreamError::Malformed { row, reason };
+                        // The rows read before the bad one are written first.
+                        let _ = to_workers[k % workers].send(Ok(std::mem::take(&mut batch)));
+                        let _ = to_workers[(k + 1) % workers].send(Err(bad));
+                        return;
+                    }
+                }
+                if batch.len() == BATCH_ROWS {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                    if to_workers[k % workers].send(Ok(full)).is_err() {
+                        return;
+                    }
+                    k += 1;
+                }
+            }
+            if !batch.is_empty() {
+                let _ = to_workers[k % workers].send(Ok(batch));
+            }
+        });
+        for k in 0.. {
+            match from_workers[k % workers].recv() {
+                Ok(done) => write(done?, &mut report)?,
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    })?;
     out.flush()?;
     jw.flush()?;
     Ok(report)
-}
-
-fn csv_err(e: csv::Error) -> StreamError {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => StreamError::Io(e),
-        other => StreamError::Malformed {
-            row: 0,
-            reason: format!("{other:?}"),
-        },
-    }
 }
 
 #[cfg(test)]
@@ -445,6 +674,58 @@ mod tests {
         assert!(
             journal.contains("correction,2,Montant,\"1 234,50 €\",1234.5,montant lu comme nombre"),
             "{journal}"
+        );
+    }
+
+    #[test]
+    fn rows_past_the_sample_keep_their_order_numbers_and_duplicates_across_batches() {
+        // Enough rows for the sample and many batches through the cleaning threads.
+        let mut input = String::from("Client;Montant\n");
+        let rows = SAMPLE_ROWS + 7 * BATCH_ROWS + 11;
+        for i in 0..rows {
+            // Every 1,000th row repeats row 5 (an exact duplicate after cleaning).
+            if i % 1000 == 999 {
+                input.push_str("client 5 ; 5,00 €\n");
+            } else {
+                input.push_str(&format!("client {i};{i},00 €\n"));
+            }
+        }
+        let mut out = Vec::new();
+        let mut journal = Vec::new();
+        let report = clean_csv(
+            input.as_bytes(),
+            &mut out,
+            &mut journal,
+            &CleanOptions::default(),
+        )
+        .unwrap();
+        let dups = rows / 1000;
+        assert_eq!(report.rows_in, rows as u64);
+        assert_eq!(report.duplicates, dups as u64);
+        assert_eq!(report.rows_out, (rows - dups) as u64);
+        let text = String::from_utf8(out).unwrap();
+        let kept: Vec<&str> = text.lines().skip(1).collect();
+        let expected: Vec<String> = (0..rows)
+            .filter(|i| i % 1000 != 999)
+            .map(|i| format!("client {i};{i}"))
+            .collect();
+        assert_eq!(kept.len(), expected.len());
+        for (k, e) in kept.iter().zip(&expected) {
+            assert_eq!(k, e);
+        }
+        // The journal follows the file: row numbers never go back, and the last duplicate
+        // is reported on its own row.
+        let journal = String::from_utf8(journal).unwrap();
+        let numbers: Vec<u64> = journal
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(1)?.parse().ok())
+            .collect();
+        assert!(numbers.windows(2).all(|w| w[0] <= w[1]));
+        let last_dup = (0..rows).rev().find(|i| i % 1000 == 999).unwrap() + 2;
+        assert!(
+            journal.contains(&format!("correction,{last_dup},,,,")),
+            "row {last_dup} missing"
         );
     }
 

@@ -12,18 +12,38 @@ use crate::dates::{Date, DateOrder};
 /// collapses runs of spaces. Returns the text unchanged (borrowed) when there is nothing to do.
 pub fn tidy_whitespace(s: &str) -> std::borrow::Cow<'_, str> {
     let bytes = s.as_bytes();
-    let needs = if s.is_ascii() {
-        bytes.first() == Some(&b' ')
-            || bytes.last() == Some(&b' ')
-            || bytes.iter().enumerate().any(|(i, b)| {
-                (*b < 0x20 || *b == 0x7f) || (*b == b' ' && bytes.get(i + 1) == Some(&b' '))
-            })
+    // One pass over ASCII text (the common case): a control byte, a doubled space, or a
+    // space at either end needs tidying; a non-ASCII byte sends it to the slower check.
+    let mut ascii = true;
+    let mut needs = bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ');
+    let mut prev_space = false;
+    for &b in bytes {
+        if b >= 0x80 {
+            ascii = false;
+            break;
+        }
+        if b < 0x20 || b == 0x7f || (b == b' ' && prev_space) {
+            needs = true;
+            break;
+        }
+        prev_space = b == b' ';
+    }
+    let needs = if ascii {
+        needs
     } else {
-        s.starts_with(char::is_whitespace)
-            || s.ends_with(char::is_whitespace)
-            || s.contains("  ")
-            || s.chars()
-                .any(|c| c != ' ' && (c.is_whitespace() || c.is_control() || c == '\u{feff}'))
+        // Same test over characters, in one pass: any space but a single inner ' ',
+        // or a control character.
+        let mut prev_space = true;
+        let mut found = false;
+        for c in s.chars() {
+            let space = c.is_whitespace() || c == '\u{feff}';
+            if (space && (c != ' ' || prev_space)) || (!space && c.is_control()) {
+                found = true;
+                break;
+            }
+            prev_space = space;
+        }
+        found || prev_space
     };
     if !needs {
         return std::borrow::Cow::Borrowed(s);
@@ -464,38 +484,58 @@ pub fn normalize_french_phone(s: &str, style: PhoneStyle) -> Option<String> {
     if t.chars().any(|c| c.is_alphabetic()) {
         return None;
     }
-    let t = t.replace("(0)", "");
-    let plus = t.trim_start().starts_with('+');
-    let digits: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
+    let plus = t.starts_with('+') || t.starts_with("(0)+");
+    // The digits, without a "(0)" written between the country code and the number.
+    let mut digits = [0u8; 24];
+    let mut n = 0;
+    let mut rest = t;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("(0)") {
+            rest = r;
+            continue;
+        }
+        let b = rest.as_bytes()[0];
+        if b.is_ascii_digit() {
+            if n == digits.len() {
+                return None;
+            }
+            digits[n] = b;
+            n += 1;
+        }
+        let step = rest.chars().next().map_or(1, char::len_utf8);
+        rest = &rest[step..];
+    }
+    let digits = &digits[..n];
     let national = if plus {
-        digits.strip_prefix("33").map(|r| r.to_string())?
-    } else if let Some(r) = digits.strip_prefix("0033") {
-        r.to_string()
-    } else if let Some(r) = digits.strip_prefix('0') {
-        r.to_string()
+        digits.strip_prefix(b"33")?
+    } else if let Some(r) = digits.strip_prefix(b"0033") {
+        r
+    } else if let Some(r) = digits.strip_prefix(b"0") {
+        r
     } else if digits.len() == 9 {
-        digits.clone()
+        digits
     } else {
         return None;
     };
-    if national.len() != 9 || !national.starts_with(['1', '2', '3', '4', '5', '6', '7', '8', '9']) {
+    if national.len() != 9 || !(b'1'..=b'9').contains(&national[0]) {
         return None;
     }
-    Some(match style {
-        PhoneStyle::E164 => format!("+33{national}"),
-        PhoneStyle::French => {
-            let full = format!("0{national}");
-            let b = full.as_bytes();
-            let mut out = String::with_capacity(14);
-            for (i, pair) in b.chunks(2).enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(std::str::from_utf8(pair).unwrap_or_default());
-            }
-            out
+    let mut out = String::with_capacity(14);
+    match style {
+        PhoneStyle::E164 => {
+            out.push_str("+33");
+            out.extend(national.iter().map(|&b| char::from(b)));
         }
-    })
+        PhoneStyle::French => {
+            out.push('0');
+            out.push(char::from(national[0]));
+            for pair in national[1..].chunks(2) {
+                out.push(' ');
+                out.extend(pair.iter().map(|&b| char::from(b)));
+            }
+        }
+    }
+    Some(out)
 }
 
 /// An e-mail address tidied (no "mailto:", no spaces, lower case), and whether it is valid.
@@ -861,6 +901,57 @@ mod tests {
     }
 
     #[test]
+    fn whitespace_needing_no_change_is_borrowed_in_every_script() {
+        use std::borrow::Cow;
+        for clean in ["Café Noir", "2 383,89 €", "Zoë", "a b c", "€"] {
+            assert!(
+                matches!(tidy_whitespace(clean), Cow::Borrowed(_)),
+                "{clean}"
+            );
+        }
+        for (dirty, tidy) in [
+            ("€  12", "€ 12"),
+            (" Zoë", "Zoë"),
+            ("Zoë ", "Zoë"),
+            ("Zoë\u{a0}Noir", "Zoë Noir"),
+            ("é\u{7}", "é"),
+            ("\u{feff}Société", "Société"),
+            ("a\tb", "a b"),
+        ] {
+            assert_eq!(tidy_whitespace(dirty), tidy, "{dirty:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_the_shortest_decimal_up_to_six_places() {
+        let slow = |v: f64| {
+            let s = format!("{v:.6}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        };
+        for v in [
+            2383.89,
+            -12.5,
+            0.1,
+            -0.5,
+            0.30000000000000004,
+            1234.56,
+            19.99,
+            1e12 + 0.01,
+            0.005,
+            -2383.8,
+            2.71831,
+            100.0,
+            7.07,
+        ] {
+            assert_eq!(crate::tables::format_number(v), slow(v), "{v}");
+        }
+        for cents in (-100_000_i64..100_000).step_by(7) {
+            let v = cents as f64 / 100.0;
+            assert_eq!(crate::tables::format_number(v), slow(v), "{v}");
+        }
+    }
+
+    #[test]
     fn french_phones_in_both_styles() {
         let f = |s| normalize_french_phone(s, PhoneStyle::French);
         assert_eq!(f("0123456789").as_deref(), Some("01 23 45 67 89"));
@@ -872,6 +963,14 @@ mod tests {
         );
         assert_eq!(f("+1 205 325 8100"), None);
         assert_eq!(f("2053258100"), None);
+        assert_eq!(f("0033 1 23 45 67 89").as_deref(), Some("01 23 45 67 89"));
+        assert_eq!(f("+33 6 12 34 56 78 ").as_deref(), Some("06 12 34 56 78"));
+        assert_eq!(f("01 23 45 67 8"), None);
+        assert_eq!(f("0023456789"), None, "a national number starts 1 to 9");
+        assert_eq!(
+            f("06\u{a0}12\u{a0}34\u{a0}56\u{a0}78").as_deref(),
+            Some("06 12 34 56 78")
+        );
     }
 
     #[test]
