@@ -696,3 +696,105 @@ print(json.dumps(out, default=str))
         ),
     }
 }
+
+/// A table-job brief run by the offline planner: the plan names the tables it reads and
+/// the step writes its workbook into the output folder, the originals left as they were.
+async fn run_table_brief(files: &[(&str, Vec<u8>)], brief: &str) -> (Vec<String>, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(work.join(name), bytes).unwrap();
+    }
+    std::fs::write(work.join("notes.txt"), "Réunion du 3 mars avec Dupont.").unwrap();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let req = RunRequest {
+        grants: vec![Grant {
+            path: work.canonicalize().unwrap(),
+            mode: AccessMode::ReadWrite,
+        }],
+        brief: brief.into(),
+        policy: Policy::new(PolicyMode::Ask),
+        planner: Planner::Offline,
+        stop: StopHandle::default(),
+        options: serde_json::json!({}),
+    };
+    let summary = engine
+        .run(req, Arc::new(NonInteractive { accept_plan: true }))
+        .await
+        .unwrap();
+    assert_eq!(summary.status, RunStatus::Done, "{brief}: {summary:?}");
+    for (name, bytes) in files {
+        assert_eq!(
+            &std::fs::read(work.join(name)).unwrap(),
+            bytes,
+            "{name} changed"
+        );
+    }
+    let first = summary.created.first().cloned().unwrap_or_default();
+    let out = std::fs::read(work.join(&first)).unwrap_or_default();
+    (summary.created, out)
+}
+
+#[tokio::test]
+async fn table_briefs_run_offline_on_the_tables_they_name() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // Cleaning: the export named by its words; the other table is not read.
+    let dirty =
+        "Société;Date;Montant\n  dupont sarl ;05/03/2024;1 234,50 €\nMARTIN SA;2024-03-06;12\n"
+            .as_bytes()
+            .to_vec();
+    let (created, book) = run_table_brief(
+        &[
+            ("clients_export.csv", dirty),
+            ("stock.csv", b"Article;Qte\nvis;3\n".to_vec()),
+        ],
+        "Nettoie l'export clients",
+    )
+    .await;
+    assert_eq!(created, ["Livrables/clients_export_nettoye.xlsx"]);
+    let cells = workbook_text(&book);
+    assert!(cells.contains("dupont sarl\t2024-03-05\t1234.5"), "{cells}");
+    assert!(cells.contains("Journal des corrections"), "{cells}");
+
+    // Consolidating two monthly exports of one shape.
+    let (created, book) = run_table_brief(
+        &[
+            (
+                "ventes_2024-01.csv",
+                b"Produit;Montant\nCafe;10\nThe;5\n".to_vec(),
+            ),
+            (
+                "ventes_2024-02.csv",
+                b"Produit;Montant\nCafe;7\nThe;1\n".to_vec(),
+            ),
+        ],
+        "Consolide les exports CSV en un seul tableau",
+    )
+    .await;
+    assert_eq!(created, ["Livrables/consolidation.xlsx"]);
+    let cells = workbook_text(&book);
+    assert!(cells.contains("ventes_2024-02.csv"), "{cells}");
+
+    // A survey: the one file of responses in the folder.
+    let responses =
+        std::fs::read(repo.join("tests/fixtures/surveys/publicodes-2024-fr/responses.csv"))
+            .unwrap();
+    let (created, _) = run_table_brief(
+        &[("reponses_questionnaire.csv", responses)],
+        "Synthétise les réponses au questionnaire",
+    )
+    .await;
+    assert_eq!(created, ["Livrables/reponses_questionnaire_synthese.xlsx"]);
+}
+
+/// Every cell of every sheet, and the sheet names, as one text.
+fn workbook_text(bytes: &[u8]) -> String {
+    let doc = commis_docs::read_bytes("book.xlsx", bytes, &commis_docs::Limits::default())
+        .expect("a workbook");
+    format!(
+        "{}\n{}",
+        doc.metadata.sheet_names.join("\n"),
+        doc.plain_text()
+    )
+}

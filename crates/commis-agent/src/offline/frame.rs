@@ -22,6 +22,12 @@ pub enum Action {
     ActionItems,
     Report,
     Deck,
+    /// Clean a table (CSV, XLSX, ODS) into a cleaned workbook with its journal.
+    Clean,
+    /// Consolidate tables of the same shape into one workbook with a summary.
+    Consolidate,
+    /// Synthesize survey responses.
+    Survey,
 }
 
 impl Action {
@@ -36,6 +42,9 @@ impl Action {
             Action::ActionItems => "actions",
             Action::Report => "report",
             Action::Deck => "deck",
+            Action::Clean => "clean",
+            Action::Consolidate => "consolidate",
+            Action::Survey => "survey",
         }
     }
 
@@ -141,6 +150,9 @@ pub struct Scope {
     pub exts: Vec<String>,
     /// Client names, as the survey names them.
     pub clients: Vec<String>,
+    /// Files named by the brief (paths relative to the granted folder), for table jobs.
+    #[serde(default)]
+    pub files: Vec<String>,
     pub period: Option<Period>,
     pub not_kinds: Vec<String>,
     pub not_folders: Vec<String>,
@@ -195,6 +207,15 @@ pub struct Clause {
     pub list_only: bool,
     pub slides: Option<u32>,
     pub format: Option<Format>,
+    /// Survey: the column the answers are crossed with (« par service »).
+    #[serde(default)]
+    pub segment: Option<String>,
+    /// Survey: a synthesis report is asked.
+    #[serde(default)]
+    pub survey_report: bool,
+    /// Survey: a deck is asked.
+    #[serde(default)]
+    pub survey_deck: bool,
 }
 
 /// A part of the brief that will not be done, with why.
@@ -252,6 +273,12 @@ impl Frame {
                 list("folder", &s.folders, &mut kv);
                 list("ext", &s.exts, &mut kv);
                 list("client", &s.clients, &mut kv);
+                let names: Vec<String> = s
+                    .files
+                    .iter()
+                    .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+                    .collect();
+                list("file", &names, &mut kv);
                 if let Some(p) = s.period {
                     kv.push(format!("period={}", p.label()));
                 }
@@ -281,6 +308,17 @@ impl Frame {
                 }
                 if let Some(f) = c.format {
                     kv.push(format!("format={f:?}").to_lowercase());
+                }
+                if *a == Action::Survey {
+                    if let Some(seg) = &c.segment {
+                        kv.push(format!("segment={seg}"));
+                    }
+                    if c.survey_report {
+                        kv.push("report".into());
+                    }
+                    if c.survey_deck {
+                        kv.push("deck".into());
+                    }
                 }
                 kv.sort();
                 parts.push(if kv.is_empty() {
@@ -322,15 +360,17 @@ pub struct Vocab {
     pub folders: Vec<String>,
     /// Client names found in the documents.
     pub clients: Vec<String>,
+    /// Table files (CSV, TSV, XLSX, XLS, ODS), paths relative to the granted folder.
+    pub tables: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------------
 // Tokens
 
 #[derive(Debug, Clone)]
-struct Tok {
-    orig: String,
-    f: String,
+pub(super) struct Tok {
+    pub(super) orig: String,
+    pub(super) f: String,
     /// Inside parentheses or quotes.
     nested: bool,
     /// A clause may end before this token.
@@ -344,7 +384,7 @@ struct Tok {
     singular: bool,
 }
 
-fn tokenize(text: &str) -> Vec<Tok> {
+pub(super) fn tokenize(text: &str) -> Vec<Tok> {
     let mut toks = Vec::new();
     let mut cur_o = String::new();
     let mut depth = 0i32;
@@ -1489,11 +1529,11 @@ const FILLER: &[&str] = &[
     "set",
 ];
 
-fn is_filler(word: &str) -> bool {
+pub(super) fn is_filler(word: &str) -> bool {
     FILLER.contains(&word) || word.parse::<u64>().is_ok() && word.len() <= 2
 }
 
-fn detect_lang(toks: &[Tok]) -> Lang {
+pub(super) fn detect_lang(toks: &[Tok]) -> Lang {
     const FR: &[&str] = &[
         "les", "des", "ces", "et", "par", "une", "un", "le", "la", "du", "fichiers", "cree",
         "classe", "trie", "produis", "pour", "avec", "resume", "tableau", "factures", "mes",
@@ -3453,6 +3493,15 @@ fn has_action_word(seg: &[Tok]) -> bool {
 
 /// Reads a brief into a frame, with the folder's names (folders, clients) as vocabulary.
 pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
+    if let Some(f) = super::table_jobs::table_frame(brief, vocab) {
+        return f;
+    }
+    super::table_jobs::guard(understand_general(brief, vocab), brief)
+}
+
+/// The general reader: sorting, renaming, duplicates, catalogue, invoice table, meetings,
+/// report and deck.
+fn understand_general(brief: &str, vocab: &Vocab) -> Frame {
     // A naming pattern is read from the raw text, then blanked out.
     let pattern = find_pattern(brief);
     let text = match &pattern {
@@ -3808,6 +3857,9 @@ pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
             list_only: r.list_only,
             slides: r.slides,
             format: r.format,
+            segment: None,
+            survey_report: false,
+            survey_deck: false,
         });
     }
     if let Some((raw, _)) = &pattern
@@ -3884,6 +3936,8 @@ fn clause_problem(r: &Reading, no_move: bool, lang: Lang) -> Option<String> {
                     &[Format::Word, Format::Markdown, Format::Excel]
                 }
                 Action::Sort | Action::Rename | Action::Duplicates => &[],
+                Action::Clean | Action::Consolidate => &[Format::Excel],
+                Action::Survey => &[Format::Excel, Format::Word, Format::Powerpoint],
             }
         };
         let deliverables: Vec<&Action> = r.actions.iter().filter(|a| !a.moves_files()).collect();

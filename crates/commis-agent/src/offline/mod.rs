@@ -10,6 +10,7 @@ mod deliver;
 pub mod frame;
 pub mod scope;
 mod steps;
+mod table_jobs;
 
 use std::collections::BTreeSet;
 
@@ -514,6 +515,12 @@ pub fn vocab_of(analysis: &Analysis) -> Vocab {
     Vocab {
         folders: folders.into_iter().collect(),
         clients: clients.into_iter().collect(),
+        tables: analysis
+            .files
+            .iter()
+            .filter(|f| table_jobs::is_table(&f.path))
+            .map(|f| f.path.clone())
+            .collect(),
     }
 }
 
@@ -909,6 +916,7 @@ pub fn build_plan(frame: &Frame, analysis: &Analysis, out: &str, today: Day) -> 
         s.params = json!({"slides": n});
         steps.push(s);
     }
+    table_steps(&selected, out, lang, &mut steps, &mut not_done);
     // Report and deck read the documents of the deliverable clauses' scope, when one is given.
     let overview_scope: Option<Vec<String>> = selected
         .iter()
@@ -949,6 +957,173 @@ pub fn build_plan(frame: &Frame, analysis: &Analysis, out: &str, today: Day) -> 
         plan: Some(plan),
         not_done,
         lang,
+    }
+}
+
+/// The table jobs of the frame (clean, consolidate, survey) as steps over the tables of
+/// their clause's scope; a job without the tables it needs is not done, and says why.
+fn table_steps(
+    selected: &[(&Clause, Vec<&FileFacts>, Option<scope::Range>)],
+    out: &str,
+    lang: Lang,
+    steps: &mut Vec<Step>,
+    not_done: &mut Vec<NotDone>,
+) {
+    for (c, files, _) in selected {
+        let tables: Vec<String> = files
+            .iter()
+            .filter(|f| table_jobs::is_table(&f.path) && f.duplicate_of.is_none())
+            .map(|f| f.path.clone())
+            .collect();
+        let listed = tables.join(", ");
+        let stem = |p: &str| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
+        };
+        for a in &c.actions {
+            let missing = |why_fr: &str, why_en: &str, not_done: &mut Vec<NotDone>| {
+                not_done.push(NotDone {
+                    text: c.text.clone(),
+                    why: lang.pick(why_fr, why_en).to_string(),
+                });
+            };
+            match a {
+                Action::Clean => {
+                    if tables.is_empty() {
+                        missing(
+                            "aucun tableau (CSV, XLSX, ODS) à nettoyer dans ce qui est désigné",
+                            "no table (CSV, XLSX, ODS) to clean in what the brief names",
+                            not_done,
+                        );
+                        continue;
+                    }
+                    let outputs: Vec<String> = tables
+                        .iter()
+                        .map(|p| {
+                            format!(
+                                "{out}/{}{}",
+                                stem(p),
+                                lang.pick("_nettoye.xlsx", "_cleaned.xlsx")
+                            )
+                        })
+                        .collect();
+                    let mut s = step(
+                        "clean_table",
+                        lang.pick("Nettoyer le tableau", "Clean the table").into(),
+                        match lang {
+                            Lang::Fr => format!(
+                                "{listed} : espaces, encodage, dates (AAAA-MM-JJ), montants, casse des noms, téléphones, e-mails, codes postaux, SIRET/IBAN/TVA vérifiés, doublons ; l'original n'est pas modifié. Classeur nettoyé avec les feuilles « Journal des corrections » (chaque cellule changée, avant/après, règle) et « À vérifier »."
+                            ),
+                            Lang::En => format!(
+                                "{listed}: spaces, encoding, dates (YYYY-MM-DD), amounts, name case, phones, e-mails, postcodes, SIRET/IBAN/VAT checked, duplicates; the original is left as it is. A cleaned workbook with a \"Corrections log\" sheet (every changed cell, before/after, rule) and a \"To check\" sheet."
+                            ),
+                        },
+                    );
+                    s.reads = vec![listed.clone()];
+                    s.produces = outputs.clone();
+                    s.params = json!({ "files": tables, "outputs": outputs });
+                    steps.push(s);
+                }
+                Action::Consolidate => {
+                    if tables.len() < 2 {
+                        missing(
+                            "il faut au moins deux tableaux de même forme pour consolider",
+                            "consolidating needs at least two tables of the same shape",
+                            not_done,
+                        );
+                        continue;
+                    }
+                    let output = format!("{out}/consolidation.xlsx");
+                    let mut s = step(
+                        "consolidate",
+                        lang.pick(
+                            "Consolider les tableaux en un seul",
+                            "Consolidate the tables into one",
+                        )
+                        .into(),
+                        match lang {
+                            Lang::Fr => format!(
+                                "{} tableaux ({listed}) : colonnes alignées par nom, fichier source et période ajoutés, feuille « Consolidé » et « Synthèse » (SOMME.SI.ENS par période et catégorie) avec un graphique.",
+                                tables.len()
+                            ),
+                            Lang::En => format!(
+                                "{} tables ({listed}): columns aligned by name, source file and period added, a \"Consolidated\" sheet and a \"Summary\" (SUMIFS by period and category) with a chart.",
+                                tables.len()
+                            ),
+                        },
+                    );
+                    s.reads = vec![listed.clone()];
+                    s.produces = vec![output.clone()];
+                    s.params = json!({ "files": tables, "output": output });
+                    steps.push(s);
+                }
+                Action::Survey => {
+                    let [path] = tables.as_slice() else {
+                        missing(
+                            "il faut un seul fichier de réponses au questionnaire ; nommez-le",
+                            "one file of survey responses is needed; name it",
+                            not_done,
+                        );
+                        continue;
+                    };
+                    let base = format!("{out}/{}", stem(path));
+                    let mut produces = vec![format!(
+                        "{base}{}",
+                        lang.pick("_synthese.xlsx", "_summary.xlsx")
+                    )];
+                    if c.survey_report {
+                        produces.push(format!(
+                            "{base}{}",
+                            lang.pick("_synthese.docx", "_summary.docx")
+                        ));
+                    }
+                    if c.survey_deck {
+                        produces.push(format!(
+                            "{base}{}",
+                            lang.pick("_synthese.pptx", "_summary.pptx")
+                        ));
+                    }
+                    let seg = c.segment.as_deref().unwrap_or_default();
+                    let mut s = step(
+                        "survey",
+                        lang.pick(
+                            "Synthétiser les réponses au questionnaire",
+                            "Summarize the survey responses",
+                        )
+                        .into(),
+                        match lang {
+                            Lang::Fr => format!(
+                                "{path} : répartition et moyenne de chaque question (formules), NPS (promoteurs, passifs, détracteurs), thèmes des commentaires avec citations{}.",
+                                if seg.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(", tableaux croisés par « {seg} »")
+                                }
+                            ),
+                            Lang::En => format!(
+                                "{path}: distribution and mean of each question (formulas), NPS (promoters, passives, detractors), comment themes with quotes{}.",
+                                if seg.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(", cross-tabs by \"{seg}\"")
+                                }
+                            ),
+                        },
+                    );
+                    s.reads = vec![path.clone()];
+                    s.produces = produces.clone();
+                    s.params = json!({
+                        "file": path,
+                        "output": produces[0],
+                        "segment": c.segment,
+                        "report": c.survey_report,
+                        "deck": c.survey_deck,
+                    });
+                    steps.push(s);
+                }
+                _ => {}
+            }
+        }
     }
 }
 

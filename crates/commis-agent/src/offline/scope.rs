@@ -216,6 +216,9 @@ fn date_of(f: &FileFacts) -> Option<&str> {
 
 /// True when the file is within the scope (with the period already resolved).
 pub fn covers(scope: &Scope, range: Option<&Range>, f: &FileFacts) -> bool {
+    if !scope.files.is_empty() && !scope.files.contains(&f.path) {
+        return false;
+    }
     if !scope.kinds.is_empty() && !kind_in(f, &scope.kinds) {
         return false;
     }
@@ -309,6 +312,10 @@ pub fn describe(scope: &Scope, range: Option<&Range>, n: usize, lang: Lang) -> S
         }
     };
     let mut s = format!("{n} {what}");
+    if !scope.files.is_empty() {
+        let f: Vec<String> = scope.files.iter().map(|p| format!("« {p} »")).collect();
+        s.push_str(&format!(" : {}", f.join(", ")));
+    }
     if !scope.exts.is_empty() {
         s.push_str(&format!(
             " {}",

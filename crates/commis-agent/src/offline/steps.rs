@@ -155,6 +155,9 @@ pub(super) async fn run(ctx: &RunContext, plan: &Plan, step: &Step) -> Result<St
         "meetings" => meetings(ctx, &registry, plan, step).await,
         "report" => super::deliver::report(ctx, &registry, plan, step).await,
         "deck" => super::deliver::deck(ctx, &registry, plan, step).await,
+        "clean_table" | "consolidate" | "survey" => {
+            table_job(ctx, &registry, plan, step, kind).await
+        }
         other => Err(StepFailure::Failed(
             Msg::PlanUnknownStepKind.fill(ctx.lang, &[("kind", other)]),
         )),
@@ -896,4 +899,110 @@ async fn duplicates_list(
             dupes.len()
         ),
     })
+}
+
+/// A table job (clean, consolidate, survey) through the same functions as the tools, on the
+/// files the plan names (where earlier steps moved them), writing into the output folder.
+async fn table_job(
+    ctx: &RunContext,
+    registry: &Registry,
+    plan: &Plan,
+    step: &Step,
+    kind: &str,
+) -> Result<String, StepFailure> {
+    let facts = Facts::load_all(ctx, plan)?;
+    let strings = |key: &str| -> Vec<String> {
+        step.params
+            .get(key)
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default()
+    };
+    let dir_of = |p: &str| p.rsplit_once('/').map(|(d, _)| d.to_string());
+    let mut lines = Vec::new();
+    match kind {
+        "clean_table" => {
+            let files = strings("files");
+            let outputs = strings("outputs");
+            for (i, (file, output)) in files.iter().zip(&outputs).enumerate() {
+                let path = facts.now(file);
+                progress(ctx, step, i + 1, files.len(), &path);
+                if let Some(d) = dir_of(output) {
+                    ensure_dir(ctx, registry, &d).await?;
+                }
+                let req: crate::tools::tables::CleanTableRequest =
+                    serde_json::from_value(json!({ "path": path, "output": output }))
+                        .map_err(|e| StepFailure::Failed(e.to_string()))?;
+                let done = crate::tools::tables::clean_table_file(ctx, req)
+                    .await
+                    .map_err(fail(ctx))?;
+                lines.push(match facts.lang {
+                    Lang::Fr => format!(
+                        "{path} → {} : {} correction(s), {} cellule(s) à vérifier",
+                        done.output, done.corrections, done.review
+                    ),
+                    Lang::En => format!(
+                        "{path} → {}: {} correction(s), {} cell(s) to check",
+                        done.output, done.corrections, done.review
+                    ),
+                });
+            }
+        }
+        "consolidate" => {
+            let files: Vec<String> = strings("files").iter().map(|f| facts.now(f)).collect();
+            let output = step
+                .params
+                .get("output")
+                .and_then(Value::as_str)
+                .unwrap_or("consolidation.xlsx")
+                .to_string();
+            if let Some(d) = dir_of(&output) {
+                ensure_dir(ctx, registry, &d).await?;
+            }
+            progress(ctx, step, 1, 1, &output);
+            let req: crate::tools::consolidate::ConsolidateRequest =
+                serde_json::from_value(json!({ "paths": files, "output": output }))
+                    .map_err(|e| StepFailure::Failed(e.to_string()))?;
+            let done = crate::tools::consolidate::consolidate_files(ctx, req)
+                .await
+                .map_err(fail(ctx))?;
+            lines.push(match facts.lang {
+                Lang::Fr => format!(
+                    "{} : {} ligne(s) de {} fichier(s)",
+                    done.output,
+                    done.rows,
+                    files.len()
+                ),
+                Lang::En => format!(
+                    "{}: {} row(s) from {} file(s)",
+                    done.output,
+                    done.rows,
+                    files.len()
+                ),
+            });
+        }
+        _ => {
+            let file = step
+                .params
+                .get("file")
+                .and_then(Value::as_str)
+                .map(|f| facts.now(f))
+                .unwrap_or_default();
+            let mut req = step.params.clone();
+            req["path"] = json!(file);
+            if let Some(d) = req.get("output").and_then(Value::as_str).and_then(dir_of) {
+                ensure_dir(ctx, registry, &d).await?;
+            }
+            progress(ctx, step, 1, 1, &file);
+            let req: crate::tools::survey::SurveyRequest =
+                serde_json::from_value(req).map_err(|e| StepFailure::Failed(e.to_string()))?;
+            let done = crate::tools::survey::summarize_survey_file(ctx, req)
+                .await
+                .map_err(fail(ctx))?;
+            lines.push(match facts.lang {
+                Lang::Fr => format!("{file} → {}", done.output),
+                Lang::En => format!("{file} → {}", done.output),
+            });
+        }
+    }
+    Ok(lines.join("\n"))
 }
