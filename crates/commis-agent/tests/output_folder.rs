@@ -756,6 +756,9 @@ async fn table_briefs_run_offline_on_the_tables_they_name() {
     let cells = workbook_text(&book);
     assert!(cells.contains("dupont sarl\t2024-03-05\t1234.5"), "{cells}");
     assert!(cells.contains("Journal des corrections"), "{cells}");
+    // A cell whose text stays the same (« 12 » now a number) is not listed as changed.
+    assert!(!cells.contains("Montant\t12\t12\t"), "{cells}");
+    assert!(cells.contains("Montant\t1 234,50 €\t1234.5"), "{cells}");
 
     // Consolidating two monthly exports of one shape.
     let (created, book) = run_table_brief(

@@ -130,7 +130,10 @@ impl Work {
     fn correct(&mut self, r: usize, c: usize, after: CleanValue, rule: Rule, key: Option<usize>) {
         let before = self.rows[r][c].display();
         let after_text = after.display();
-        if before == after_text && self.rows[r][c] == after {
+        if before == after_text {
+            // Same text, now typed (« 12 » read as the number 12): nothing a person would
+            // call a change, so nothing in the journal.
+            self.rows[r][c] = after;
             return;
         }
         self.corrections.push(Correction {
