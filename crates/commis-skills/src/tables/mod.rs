@@ -52,6 +52,15 @@ impl CleanValue {
         }
     }
 
+    /// The value as it reads in a CSV cell, without copying its text.
+    pub fn into_display(self) -> String {
+        match self {
+            CleanValue::Empty => String::new(),
+            CleanValue::Text(t) | CleanValue::Date(t) => t,
+            CleanValue::Number(n) => format_number(n),
+        }
+    }
+
     /// Whether the cell is empty.
     pub fn is_empty(&self) -> bool {
         matches!(self, CleanValue::Empty)

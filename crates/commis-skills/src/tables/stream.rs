@@ -14,10 +14,10 @@ use encoding_rs::{Decoder, UTF_8, WINDOWS_1252};
 use serde::Serialize;
 use thiserror::Error;
 
+use super::Rule;
 use super::clean::{CleanOptions, ColumnRules, find_header};
 use super::profile::infer_kind;
 use super::values::{infer_column_order, tidy_whitespace};
-use super::{CleanValue, Rule};
 
 /// Why a CSV could not be cleaned.
 #[derive(Debug, Error)]
@@ -324,10 +324,7 @@ impl Cleaner<'_> {
                 if let Some(r) = self.rules.get(c).filter(|_| !tidy.is_empty()) {
                     match r.clean_cell(&tidy) {
                         Ok(Some((after, why))) => {
-                            let text = match after {
-                                CleanValue::Number(n) => super::format_number(n),
-                                other => other.display(),
-                            };
+                            let text = after.into_display();
                             if text != *tidy {
                                 cleaned = Some(text);
                                 rule = Some(why);

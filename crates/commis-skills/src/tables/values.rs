@@ -14,10 +14,37 @@ pub fn tidy_whitespace(s: &str) -> std::borrow::Cow<'_, str> {
     let bytes = s.as_bytes();
     // One pass over ASCII text (the common case): a control byte, a doubled space, or a
     // space at either end needs tidying; a non-ASCII byte sends it to the slower check.
+    // Eight bytes at a time first, then byte by byte from the first word that needs a look.
     let mut ascii = true;
     let mut needs = bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ');
     let mut prev_space = false;
-    for &b in bytes {
+    let mut start = 0;
+    if !needs {
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        for chunk in bytes.chunks_exact(8) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(chunk);
+            let w = u64::from_le_bytes(a);
+            // Exactly the space bytes, then: non-ASCII, control, DEL, two spaces in a row
+            // (also across the word boundary).
+            let x = w ^ LO.wrapping_mul(0x20);
+            let spaces = !(((x & LOW7).wrapping_add(LOW7)) | x) & HI;
+            let low = w.wrapping_sub(LO.wrapping_mul(0x20)) & !w & HI;
+            let del = {
+                let y = w ^ LO.wrapping_mul(0x7f);
+                y.wrapping_sub(LO) & !y & HI
+            };
+            let doubled = spaces & (spaces << 8) != 0 || (prev_space && spaces & 0x80 != 0);
+            if w & HI != 0 || low != 0 || del != 0 || doubled {
+                break;
+            }
+            prev_space = spaces >> 63 != 0;
+            start += 8;
+        }
+    }
+    for &b in &bytes[start..] {
         if b >= 0x80 {
             ascii = false;
             break;
@@ -919,6 +946,28 @@ mod tests {
             ("a\tb", "a b"),
         ] {
             assert_eq!(tidy_whitespace(dirty), tidy, "{dirty:?}");
+        }
+    }
+
+    #[test]
+    fn whitespace_is_found_wherever_it_falls_in_the_eight_byte_words() {
+        // Every position of a doubled space, a tab, a DEL, a control or a non-ASCII letter
+        // around the word boundaries, against the plain definition.
+        let plain = |s: &str| -> String {
+            s.split(|c: char| c.is_whitespace() || c == '\u{feff}')
+                .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for len in 1..26 {
+            for at in 0..len {
+                for bad in ["  ", "\t", "\u{7f}", "\u{1}", "é", " ", "\u{a0}"] {
+                    let mut s: String = "abcdefghijklmnopqrstuvwxyz"[..len].to_string();
+                    s.insert_str(at, bad);
+                    assert_eq!(tidy_whitespace(&s), plain(&s), "{s:?}");
+                }
+            }
         }
     }
 
