@@ -696,3 +696,313 @@ print(json.dumps(out, default=str))
         ),
     }
 }
+
+/// The demo folder's ground truth written by scripts/make-demo.py.
+fn demo_truth() -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/demo-pme.expected.json");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Copies a folder (files and sub-folders).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
+fn close(a: &serde_json::Value, b: f64, what: &str) {
+    let x = a
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: not a number: {a}"));
+    assert!((x - b).abs() < 0.005, "{what}: {x} ≠ {b}");
+}
+
+/// The money deliverables of an offline run on the demo folder, checked against the
+/// generator's ground truth (examples/demo-pme.expected.json, "money"): the unpaid table,
+/// the ageing, the VAT per month, the revenue per month and the quotes not invoiced, as our
+/// writer cached them and as LibreOffice recalculates every formula; and one reminder
+/// letter per late client naming it and its amounts, firm past 60 days.
+#[tokio::test]
+async fn money_briefs_on_the_demo_give_the_unpaid_ageing_vat_revenue_quotes_and_letters_of_the_ground_truth()
+ {
+    let truth = demo_truth();
+    let money = &truth["money"];
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-pme");
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("demo-pme");
+    copy_dir(&demo, &work);
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let req = RunRequest {
+        grants: vec![Grant {
+            path: work.canonicalize().unwrap(),
+            mode: AccessMode::ReadWrite,
+        }],
+        brief: "Fais le tableau des impayés, les relances pour les retards, la TVA collectée et déductible par mois, le chiffre d'affaires par mois et les devis non facturés".into(),
+        policy: Policy::new(PolicyMode::Ask),
+        planner: Planner::Offline,
+        stop: StopHandle::default(),
+        options: serde_json::json!({}),
+    };
+    let summary = engine
+        .run(req, Arc::new(NonInteractive { accept_plan: true }))
+        .await
+        .unwrap();
+    assert_eq!(summary.status, RunStatus::Done, "{summary:?}");
+    let (plan, _) = engine.store.plan(&summary.run_id).unwrap().unwrap();
+    let kinds: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| s.kind.as_deref())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "money_unpaid",
+            "money_reminders",
+            "money_vat",
+            "money_revenue",
+            "money_quotes"
+        ],
+        "only the money deliverables asked for"
+    );
+    // The plan says which files are read.
+    let unpaid_step = &plan.steps[0];
+    assert!(
+        unpaid_step.reads[0].contains("export_banque_avril-juin.csv")
+            && unpaid_step.reads[0].contains("export_banque_mars.csv"),
+        "{:?}",
+        unpaid_step.reads
+    );
+    for f in [
+        "Livrables/impayes.xlsx",
+        "Livrables/tva.xlsx",
+        "Livrables/chiffre-affaires.xlsx",
+        "Livrables/devis.xlsx",
+    ] {
+        assert!(
+            summary.created.contains(&f.to_string()),
+            "{f}: {:?}",
+            summary.created
+        );
+    }
+    // Nothing of the user's files changed: every file of the demo is still byte-identical.
+    for e in truth["files"].as_array().unwrap() {
+        let p = e["path"].as_str().unwrap();
+        assert_eq!(
+            std::fs::read(work.join(p)).unwrap(),
+            std::fs::read(demo.join(p)).unwrap(),
+            "{p}"
+        );
+    }
+
+    let Some(py) = openpyxl_python() else { return };
+    let script = r#"
+import json, os, subprocess, sys, tempfile, zipfile, re, openpyxl, docx
+out_dir = sys.argv[1]
+def read(p):
+    wb = openpyxl.load_workbook(p, data_only=True)
+    return {n: [list(r) for r in wb[n].iter_rows(values_only=True)] for n in wb.sheetnames}
+books = ["impayes.xlsx", "tva.xlsx", "chiffre-affaires.xlsx", "devis.xlsx"]
+out = {"cached": {b: read(os.path.join(out_dir, b)) for b in books}}
+out["formulas"] = {b: sum(1 for ws in openpyxl.load_workbook(os.path.join(out_dir, b)).worksheets
+                          for row in ws.iter_rows() for c in row
+                          if isinstance(c.value, str) and c.value.startswith("="))
+                   for b in books}
+out["charts"] = len(openpyxl.load_workbook(os.path.join(out_dir, "chiffre-affaires.xlsx"))["CA par mois"]._charts)
+letters = {}
+rdir = os.path.join(out_dir, "relances")
+for n in sorted(os.listdir(rdir)):
+    d = docx.Document(os.path.join(rdir, n))
+    text = "\n".join(p.text for p in d.paragraphs)
+    for t in d.tables:
+        for r in t.rows:
+            text += "\n" + " | ".join(c.text for c in r.cells)
+    letters[n] = text
+out["letters"] = letters
+soffice = next((os.path.join(d, 'soffice') for d in os.environ.get('PATH', '').split(':')
+                if os.path.isfile(os.path.join(d, 'soffice'))), None)
+if soffice:
+    work = tempfile.mkdtemp()
+    subprocess.run([soffice, '--headless', f'-env:UserInstallation=file://{work}/profile',
+                    '--convert-to', 'xlsx:Calc MS Excel 2007 XML', '--outdir', work]
+                   + [os.path.join(out_dir, b) for b in books],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    out["libreoffice"] = {b: read(os.path.join(work, b)) for b in books}
+print(json.dumps(out, default=str))
+"#;
+    let o = std::process::Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .arg(work.join("Livrables"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for (book, n) in v["formulas"].as_object().unwrap() {
+        assert!(n.as_u64().unwrap() >= 4, "{book}: live formulas, got {n}");
+    }
+    assert_eq!(v["charts"], 1);
+
+    let check = |books: &serde_json::Value, who: &str| {
+        // Unpaid: the invoices, clients, due dates, days overdue and amounts of the truth.
+        let rows = books["impayes.xlsx"]["Impayés"].as_array().unwrap();
+        let want = money["unpaid"].as_array().unwrap();
+        let data: Vec<&serde_json::Value> = rows[1..]
+            .iter()
+            .filter(|r| r[0].as_str().is_some_and(|s| s.starts_with('F')))
+            .collect();
+        assert_eq!(data.len(), want.len(), "{who}: {rows:?}");
+        for (r, w) in data.iter().zip(want) {
+            assert_eq!(r[0], w["number"], "{who}");
+            assert_eq!(r[1], w["client"], "{who}");
+            assert!(
+                r[2].as_str()
+                    .unwrap()
+                    .starts_with(w["due_date"].as_str().unwrap()),
+                "{who}: {r:?}"
+            );
+            close(&r[3], w["days_overdue"].as_f64().unwrap(), who);
+            close(&r[5], w["total"].as_f64().unwrap(), who);
+            close(&r[6], w["paid"].as_f64().unwrap(), who);
+            close(
+                &r[7],
+                w["remaining"].as_f64().unwrap(),
+                &format!("{who} amount due"),
+            );
+        }
+        // Ageing: the bucket sums of the truth, in order.
+        let age = books["impayes.xlsx"]["Ancienneté"].as_array().unwrap();
+        for (i, k) in ["0-30", "31-60", "61-90", ">90"].iter().enumerate() {
+            close(
+                &age[i + 1][1],
+                money["ageing_eur"][k].as_f64().unwrap(),
+                &format!("{who} ageing {k}"),
+            );
+        }
+        // VAT per month: collected on sales, deductible on purchases, per rate.
+        let vat = books["tva.xlsx"]["TVA"].as_array().unwrap();
+        for w in money["vat_by_month"].as_array().unwrap() {
+            let rate = format!("{} %", w["rate_bp"].as_i64().unwrap() / 100);
+            let row = vat
+                .iter()
+                .find(|r| r[0] == w["month"] && r[2].as_str() == Some(rate.as_str()))
+                .unwrap_or_else(|| panic!("{who}: no VAT row {w}: {vat:?}"));
+            let (b, x) = if w["direction"] == "sale" {
+                (3, 4)
+            } else {
+                (5, 6)
+            };
+            close(
+                &row[b],
+                w["base"].as_f64().unwrap(),
+                &format!("{who} VAT base {w}"),
+            );
+            close(
+                &row[x],
+                w["vat"].as_f64().unwrap(),
+                &format!("{who} VAT {w}"),
+            );
+        }
+        // Revenue per month (net, credit notes deducted).
+        let rev = books["chiffre-affaires.xlsx"]["CA par mois"]
+            .as_array()
+            .unwrap();
+        for (m, amount) in money["revenue_net_by_month"].as_object().unwrap() {
+            let row = rev.iter().find(|r| r[0] == *m).unwrap();
+            close(
+                row.as_array().unwrap().last().unwrap(),
+                amount.as_f64().unwrap(),
+                &format!("{who} revenue {m}"),
+            );
+        }
+        // Quotes not invoiced, and each quote's invoices.
+        let pending: Vec<&str> = books["devis.xlsx"]["Devis non facturés"]
+            .as_array()
+            .unwrap()[1..]
+            .iter()
+            .filter_map(|r| r[0].as_str())
+            .filter(|s| s.starts_with('D'))
+            .collect();
+        let want: Vec<&str> = money["quotes_not_invoiced"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q.as_str().unwrap())
+            .collect();
+        assert_eq!(pending, want, "{who}");
+        let all = books["devis.xlsx"]["Devis"].as_array().unwrap();
+        for q in money["quotes"].as_array().unwrap() {
+            let row = all.iter().find(|r| r[0] == q["number"]).unwrap();
+            let by: Vec<&str> = q["invoiced_by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap())
+                .collect();
+            assert_eq!(
+                row[8].as_str().unwrap_or(""),
+                by.join(", "),
+                "{who}: {row:?}"
+            );
+            close(
+                &row[4],
+                q["total"].as_f64().unwrap(),
+                &format!("{who} quote total"),
+            );
+            let status = if by.is_empty() {
+                "non facturé"
+            } else {
+                "facturé en partie"
+            };
+            assert_eq!(row[7], status, "{who}: {row:?}");
+        }
+    };
+    check(&v["cached"], "cached");
+    match v.get("libreoffice") {
+        Some(lo) => check(lo, "LibreOffice"),
+        None => assert!(
+            std::env::var_os("CI").is_none(),
+            "LibreOffice is needed in CI for the recalculation check"
+        ),
+    }
+    // One letter per late client, naming it and its amounts due; firm past 60 days.
+    let letters = v["letters"].as_object().unwrap();
+    let late: std::collections::BTreeSet<&str> = money["unpaid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["days_overdue"].as_i64().unwrap() > 0)
+        .map(|u| u["client"].as_str().unwrap())
+        .collect();
+    assert_eq!(letters.len(), late.len(), "{:?}", letters.keys());
+    for u in money["unpaid"].as_array().unwrap() {
+        let client = u["client"].as_str().unwrap();
+        let (_, text) = letters
+            .iter()
+            .find(|(_, t)| t.as_str().unwrap().contains(client))
+            .unwrap_or_else(|| panic!("no letter names {client}"));
+        let text = text.as_str().unwrap();
+        assert!(text.contains(u["number"].as_str().unwrap()), "{text}");
+        let cents = (u["remaining"].as_f64().unwrap() * 100.0).round() as i64;
+        let amount = format!("{},{:02} €", cents / 100 % 1000, cents % 100);
+        assert!(text.contains(&amount), "{client}: {amount} in {text}");
+        assert!(
+            text.contains("Atelier Lemoine"),
+            "the business's name: {text}"
+        );
+        let firm = u["days_overdue"].as_i64().unwrap() > 60;
+        assert_eq!(
+            text.contains("Relance de paiement"),
+            firm,
+            "{client}: {text}"
+        );
+    }
+}

@@ -22,6 +22,16 @@ pub enum Action {
     ActionItems,
     Report,
     Deck,
+    /// « Impayés »: what clients still owe, with its ageing.
+    Unpaid,
+    /// One reminder letter per late client.
+    Reminders,
+    /// Collected and deductible VAT per period.
+    Vat,
+    /// Revenue per month and client.
+    Revenue,
+    /// Quotes and the invoices that bill them.
+    Quotes,
 }
 
 impl Action {
@@ -36,6 +46,11 @@ impl Action {
             Action::ActionItems => "actions",
             Action::Report => "report",
             Action::Deck => "deck",
+            Action::Unpaid => "unpaid",
+            Action::Reminders => "reminders",
+            Action::Vat => "vat",
+            Action::Revenue => "revenue",
+            Action::Quotes => "quotes",
         }
     }
 
@@ -3451,8 +3466,356 @@ fn has_action_word(seg: &[Tok]) -> bool {
     })
 }
 
+/// Words a money question may be made of, besides the reader's fillers.
+const MONEY_WORDS: &[&str] = &[
+    // French
+    "fais",
+    "faire",
+    "fait",
+    "moi",
+    "me",
+    "m",
+    "un",
+    "une",
+    "le",
+    "la",
+    "les",
+    "l",
+    "des",
+    "de",
+    "du",
+    "d",
+    "mes",
+    "mon",
+    "ma",
+    "pour",
+    "par",
+    "et",
+    "en",
+    "au",
+    "aux",
+    "a",
+    "qui",
+    "que",
+    "qu",
+    "quels",
+    "quelles",
+    "quel",
+    "quelle",
+    "est",
+    "sont",
+    "ont",
+    "pas",
+    "encore",
+    "ne",
+    "n",
+    "ete",
+    "non",
+    "tableau",
+    "tableaux",
+    "liste",
+    "lister",
+    "donne",
+    "montre",
+    "prepare",
+    "genere",
+    "cree",
+    "creer",
+    "produis",
+    "calcule",
+    "recap",
+    "recapitulatif",
+    "synthese",
+    "etat",
+    "suivi",
+    "mois",
+    "mensuel",
+    "mensuelle",
+    "trimestre",
+    "trimestres",
+    "trimestriel",
+    "trimestrielle",
+    "periode",
+    "factures",
+    "facture",
+    "clients",
+    "client",
+    "paye",
+    "payee",
+    "payes",
+    "payees",
+    "regle",
+    "reglee",
+    "regles",
+    "reglees",
+    "impaye",
+    "impayee",
+    "impayes",
+    "impayees",
+    "retard",
+    "retards",
+    "relance",
+    "relances",
+    "relancer",
+    "lettre",
+    "lettres",
+    "courrier",
+    "courriers",
+    "rappel",
+    "rappels",
+    "paiement",
+    "paiements",
+    "tva",
+    "collectee",
+    "deductible",
+    "chiffre",
+    "affaires",
+    "devis",
+    "facturer",
+    "factures",
+    "facturation",
+    "graphique",
+    "ventes",
+    "il",
+    "y",
+    "on",
+    "doit",
+    "doivent",
+    "argent",
+    "ecris",
+    "redige",
+    "ceux",
+    "celles",
+    "ont",
+    "toujours",
+    "j",
+    "ai",
+    "attente",
+    "retardataires",
+    "mauvais",
+    "payeurs",
+    "tous",
+    "toutes",
+    "chaque",
+    "depuis",
+    "combien",
+    "mensuels",
+    // English
+    "who",
+    "hasn",
+    "haven",
+    "t",
+    "has",
+    "have",
+    "not",
+    "yet",
+    "paid",
+    "show",
+    "list",
+    "make",
+    "build",
+    "create",
+    "give",
+    "a",
+    "an",
+    "the",
+    "of",
+    "for",
+    "by",
+    "per",
+    "and",
+    "my",
+    "which",
+    "what",
+    "are",
+    "is",
+    "been",
+    "table",
+    "summary",
+    "invoices",
+    "invoice",
+    "customers",
+    "customer",
+    "clients",
+    "month",
+    "monthly",
+    "quarter",
+    "quarterly",
+    "letters",
+    "letter",
+    "late",
+    "payers",
+    "overdue",
+    "unpaid",
+    "outstanding",
+    "reminder",
+    "reminders",
+    "payment",
+    "payments",
+    "chart",
+    "graph",
+    "vat",
+    "collected",
+    "input",
+    "output",
+    "revenue",
+    "revenues",
+    "turnover",
+    "sales",
+    "quotes",
+    "quote",
+    "estimates",
+    "invoiced",
+    "billed",
+    "still",
+    "me",
+    "owe",
+    "owes",
+    "write",
+    "draft",
+    "prepare",
+    "each",
+    "every",
+    "to",
+    "chase",
+    "dunning",
+    "that",
+    "do",
+    "did",
+    "i",
+];
+
+/// A brief that is only a money question (« Qui ne m'a pas encore payé ? », « TVA collectée
+/// et déductible par trimestre », "which quotes have not been invoiced yet?"): its frame.
+/// Any word outside the money vocabulary leaves the brief to the general reader (which
+/// refuses what it does not know), so a qualifier is never dropped.
+fn money_frame(brief: &str) -> Option<Frame> {
+    let toks = tokenize(brief);
+    let words: Vec<&str> = toks.iter().map(|t| t.f.as_str()).collect();
+    if words.is_empty()
+        || !words
+            .iter()
+            .all(|w| MONEY_WORDS.contains(w) || is_filler(w))
+    {
+        return None;
+    }
+    let has = |w: &str| words.contains(&w);
+    let any = |ws: &[&str]| ws.iter().any(|w| has(w));
+    let seq = |ws: &[&str]| words.windows(ws.len()).any(|x| x == ws);
+    let negated_paid = (any(&["pas", "not", "hasn", "haven"])
+        && any(&[
+            "paye", "payee", "payes", "payees", "regle", "reglee", "regles", "reglees", "paid",
+        ]))
+        || any(&[
+            "impaye",
+            "impayee",
+            "impayes",
+            "impayees",
+            "unpaid",
+            "overdue",
+            "outstanding",
+        ])
+        || any(&["owe", "owes", "doit", "doivent", "payeurs", "payers"]);
+    let letters = any(&[
+        "relance",
+        "relances",
+        "relancer",
+        "reminder",
+        "reminders",
+        "dunning",
+        "chase",
+    ]) || (any(&[
+        "lettre",
+        "lettres",
+        "courrier",
+        "courriers",
+        "rappel",
+        "rappels",
+        "letter",
+        "letters",
+    ]) && (negated_paid
+        || any(&["retard", "retards", "late", "paiement", "payment"])));
+    let quotes = any(&["devis", "quotes", "quote", "estimates"])
+        && any(&[
+            "facture",
+            "factures",
+            "facturer",
+            "facturation",
+            "invoiced",
+            "billed",
+        ]);
+    let vat = any(&["tva", "vat"]);
+    let revenue = seq(&["chiffre", "d", "affaires"])
+        || any(&["revenue", "revenues", "turnover"])
+        || (any(&["ventes", "sales"]) && any(&["mois", "month", "monthly", "mensuel"]));
+    // « relances pour les impayés » asks for letters only; a table word asks for the table too.
+    let unpaid = negated_paid
+        && (!letters
+            || any(&[
+                "tableau", "tableaux", "liste", "etat", "table", "list", "summary",
+            ]));
+    let mut actions = Vec::new();
+    if unpaid {
+        actions.push(Action::Unpaid);
+    }
+    if letters {
+        actions.push(Action::Reminders);
+    }
+    if vat {
+        actions.push(Action::Vat);
+    }
+    if revenue {
+        actions.push(Action::Revenue);
+    }
+    if quotes {
+        actions.push(Action::Quotes);
+    }
+    if actions.is_empty() {
+        return None;
+    }
+    let mut group = Vec::new();
+    if any(&[
+        "trimestre",
+        "trimestres",
+        "trimestriel",
+        "trimestrielle",
+        "quarter",
+        "quarterly",
+    ]) {
+        group.push(Group::Quarter);
+    } else if any(&[
+        "mois",
+        "mensuel",
+        "mensuelle",
+        "mensuels",
+        "month",
+        "monthly",
+    ]) {
+        group.push(Group::Month);
+    }
+    Some(Frame {
+        lang: detect_lang(&toks),
+        out_lang: None,
+        clauses: vec![Clause {
+            text: brief.trim().to_string(),
+            actions,
+            scope: Scope::default(),
+            group,
+            dest: None,
+            pattern: None,
+            list_only: false,
+            slides: None,
+            format: None,
+        }],
+        not_done: Vec::new(),
+    })
+}
+
 /// Reads a brief into a frame, with the folder's names (folders, clients) as vocabulary.
 pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
+    if let Some(f) = money_frame(brief) {
+        return f;
+    }
     // A naming pattern is read from the raw text, then blanked out.
     let pattern = find_pattern(brief);
     let text = match &pattern {
@@ -3883,6 +4246,8 @@ fn clause_problem(r: &Reading, no_move: bool, lang: Lang) -> Option<String> {
                 Action::Summaries | Action::ActionItems => {
                     &[Format::Word, Format::Markdown, Format::Excel]
                 }
+                Action::Unpaid | Action::Vat | Action::Revenue | Action::Quotes => &[Format::Excel],
+                Action::Reminders => &[Format::Word],
                 Action::Sort | Action::Rename | Action::Duplicates => &[],
             }
         };
