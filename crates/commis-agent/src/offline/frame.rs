@@ -3699,6 +3699,23 @@ fn money_frame(brief: &str) -> Option<Frame> {
     {
         return None;
     }
+    // A word of another action (« range », « classe », « présentation ») is not a money
+    // question: the general reader takes it.
+    if words.iter().any(|w| {
+        action_of(w).is_some_and(|a| !matches!(a, Action::Table))
+            && !matches!(
+                *w,
+                "relance"
+                    | "relances"
+                    | "relancer"
+                    | "recap"
+                    | "recapitulatif"
+                    | "synthese"
+                    | "summary"
+            )
+    }) {
+        return None;
+    }
     let has = |w: &str| words.contains(&w);
     let any = |ws: &[&str]| ws.iter().any(|w| has(w));
     let seq = |ws: &[&str]| words.windows(ws.len()).any(|x| x == ws);
@@ -3716,7 +3733,27 @@ fn money_frame(brief: &str) -> Option<Frame> {
             "outstanding",
         ])
         || any(&["owe", "owes", "doit", "doivent", "payeurs", "payers"]);
-    let letters = any(&[
+    // « relance » alone could be a call or an e-mail to send: letters are read when the
+    // brief says who they are for (late clients, unpaid invoices) or that they are letters.
+    const LATE: &[&str] = &[
+        "retard",
+        "retards",
+        "retardataires",
+        "late",
+        "paiement",
+        "payment",
+        "clients",
+        "client",
+        "customers",
+        "customer",
+        "lettre",
+        "lettres",
+        "courrier",
+        "courriers",
+        "letter",
+        "letters",
+    ];
+    const CHASE: &[&str] = &[
         "relance",
         "relances",
         "relancer",
@@ -3724,7 +3761,8 @@ fn money_frame(brief: &str) -> Option<Frame> {
         "reminders",
         "dunning",
         "chase",
-    ]) || (any(&[
+    ];
+    const LETTER: &[&str] = &[
         "lettre",
         "lettres",
         "courrier",
@@ -3733,8 +3771,11 @@ fn money_frame(brief: &str) -> Option<Frame> {
         "rappels",
         "letter",
         "letters",
-    ]) && (negated_paid
-        || any(&["retard", "retards", "late", "paiement", "payment"])));
+    ];
+    let letters = (negated_paid || any(LATE))
+        && (any(CHASE)
+            || any(LETTER)
+                && (negated_paid || any(&["retard", "retards", "late", "paiement", "payment"])));
     let quotes = any(&["devis", "quotes", "quote", "estimates"])
         && any(&[
             "facture",
@@ -3749,6 +3790,11 @@ fn money_frame(brief: &str) -> Option<Frame> {
         || any(&["revenue", "revenues", "turnover"])
         || (any(&["ventes", "sales"]) && any(&["mois", "month", "monthly", "mensuel"]));
     // « relances pour les impayés » asks for letters only; a table word asks for the table too.
+    // « un tableau des factures et le chiffre d'affaires »: the invoice table is another
+    // deliverable, left to the general reader.
+    if revenue && !negated_paid && !quotes && any(&["facture", "factures", "invoice", "invoices"]) {
+        return None;
+    }
     let unpaid = negated_paid
         && (!letters
             || any(&[
@@ -4328,8 +4374,38 @@ mod tests {
         );
         assert!(f.clauses.is_empty(), "{f:?}");
         assert_eq!(f.not_done.len(), 1);
-        let f = understand("Fais-moi un tableau des impayés", &Vocab::default());
-        assert!(f.clauses.is_empty(), "{f:?}");
+        let f = understand("Fais-moi un rapport sur les impayés", &Vocab::default());
+        assert!(
+            !f.actions().contains(&Action::Unpaid),
+            "a report is not replaced by the unpaid table: {f:?}"
+        );
+    }
+
+    #[test]
+    fn money_questions_are_read_as_money_deliverables_and_nothing_else() {
+        assert_eq!(sig("Qui ne m'a pas encore payé ?"), "unpaid");
+        assert_eq!(sig("Fais-moi un tableau des impayés"), "unpaid");
+        assert_eq!(sig("Prépare les relances pour les retards"), "reminders");
+        assert_eq!(
+            sig("Fais le tableau des impayés et les relances"),
+            "unpaid ; reminders"
+        );
+        assert_eq!(
+            sig("TVA collectée et déductible par trimestre"),
+            "vat(by=quarter)"
+        );
+        assert_eq!(sig("TVA collectée et déductible par mois"), "vat(by=month)");
+        assert_eq!(sig("Chiffre d'affaires par mois"), "revenue(by=month)");
+        assert_eq!(sig("Quels devis n'ont pas encore été facturés ?"), "quotes");
+        assert_eq!(sig("Who hasn't paid me yet?"), "unpaid");
+        assert_eq!(sig("Which quotes have not been invoiced yet?"), "quotes");
+        // Another action in the brief, or a word outside the money questions: the general
+        // reader takes it (and says what it does not do).
+        assert_ne!(
+            sig("Range les factures par client, les devis par mois"),
+            "quotes(by=month)"
+        );
+        assert_eq!(sig("Déclare la TVA du trimestre"), "refuse");
     }
 
     #[test]
