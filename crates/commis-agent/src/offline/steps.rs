@@ -990,16 +990,37 @@ async fn money(
     } else {
         commis_skills::money::Period::Month
     };
+    // The business's details for the letters, from one of its own invoices with a text layer.
+    let mut sender = Sender {
+        name: facts.analysis.own_company.clone(),
+        lines: Vec::new(),
+    };
+    if which == MoneyDeliverable::Reminders
+        && let Some(name) = sender.name.clone()
+    {
+        for e in invoices.iter().filter(|e| {
+            e.direction == commis_skills::money::Direction::Sale
+                && e.doc_type == commis_skills::money::DocType::Invoice
+        }) {
+            let Ok(doc) = crate::tools::read_document_text(ctx, &e.file) else {
+                continue;
+            };
+            if doc.ocr.is_some() {
+                continue;
+            }
+            sender.lines = crate::tools::money_books::sender_lines(&doc.plain_text(), &name);
+            if !sender.lines.is_empty() {
+                break;
+            }
+        }
+    }
     let inputs = MoneyInputs {
         invoices,
         lines,
         quotes,
         as_of,
         period,
-        sender: Sender {
-            name: facts.analysis.own_company.clone(),
-            lines: Vec::new(),
-        },
+        sender,
     };
     ensure_dir(ctx, registry, &facts.out).await?;
     let out = write_money(ctx, &inputs, &[which], &facts.out, true, lang)

@@ -902,6 +902,45 @@ pub fn reminder_letter(
     }
 }
 
+/// The business's details as its own invoice shows them: the lines under its name at the
+/// top (activity, address, telephone), then its SIRET/VAT line and its IBAN line. At most
+/// eight lines of at most 160 characters; nothing when the name is not found.
+pub fn sender_lines(invoice_text: &str, name: &str) -> Vec<String> {
+    let fold = |s: &str| commis_skills::text::fold_lower(s);
+    let key = fold(name);
+    if key.trim().is_empty() {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = invoice_text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    if let Some(i) = lines.iter().position(|l| fold(l).trim() == key.trim()) {
+        for l in lines.iter().skip(i + 1).take(4) {
+            let f = fold(l);
+            if ["factur", "devis", "avoir", "client", "date"]
+                .iter()
+                .any(|w| f.contains(w))
+            {
+                break;
+            }
+            out.push(l.to_string());
+        }
+    }
+    for l in &lines {
+        let f = fold(l);
+        if (f.contains("siret") || f.contains("iban")) && !out.iter().any(|o| o == l) {
+            out.push(l.to_string());
+        }
+    }
+    out.into_iter()
+        .filter(|l| l.chars().count() <= 160)
+        .take(8)
+        .collect()
+}
+
 /// A file name made of a client's name (letters, digits and dashes).
 fn slug(s: &str) -> String {
     let mut out = String::new();
