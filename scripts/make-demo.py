@@ -1750,8 +1750,27 @@ def money_truth(invoice_totals, credit_total):
     quotes = [{"number": q["number"], "file": q["path"], "client": CLIENTS[q["client"]]["name"],
                "total": money(totals(q["items"])[2]), "invoiced_by": billed.get(q["number"], [])}
               for q in QUOTES]
+    # Every bank line that pays a document of the folder, and what it pays (the March export's
+    # lines are those of bank_csv; lines paying documents not in the folder have none).
+    matches = [
+        {"date": "2024-03-20", "amount": money(invoice_totals["F2024-029"]), "number": "F2024-029"},
+        {"date": "2024-03-28", "amount": money(invoice_totals["F2024-028"]), "number": "F2024-028"},
+        {"date": "2024-03-29", "amount": money(invoice_totals["F2024-030"] + credit_total),
+         "number": "F2024-030"},
+    ]
+    supplier_totals = {x["number"]: totals(x["items"], vat_rate=20 if x["lang"] == "fr" else 0)[2]
+                       for x in SUPPLIER_INVOICES}
+    for date, _, debit, p in BANK_Q2:
+        iso = dt.datetime.strptime(date, "%d/%m/%Y").date().isoformat()
+        if isinstance(debit, str):
+            matches.append({"date": iso, "amount": -money(supplier_totals[debit]),
+                            "number": debit})
+        elif p is not None:
+            number, cents = p if isinstance(p, tuple) else (p, invoice_totals[p])
+            matches.append({"date": iso, "amount": money(cents), "number": number})
     return {
         "as_of": AS_OF,
+        "bank_matches": matches,
         "statements": ["export_banque_mars.csv", "export_banque_avril-juin.csv"],
         "unpaid": unpaid,
         "ageing_eur": {k: money(v) for k, v in ageing.items()},

@@ -1006,3 +1006,84 @@ print(json.dumps(out, default=str))
         );
     }
 }
+
+/// Payment matching on the demo folder against the generator's ground truth: every bank line
+/// that pays a document of the folder is matched to it (recall), and no line is matched to
+/// a document it does not pay (precision). Printed for docs/QUALITY.md.
+#[tokio::test]
+async fn match_payments_on_the_demo_finds_the_payments_of_the_ground_truth() {
+    let truth = demo_truth();
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-pme");
+    let dir = tempfile::tempdir().unwrap();
+    let invoices: Vec<String> = truth["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            matches!(
+                f["type"].as_str(),
+                Some("invoice" | "credit_note" | "supplier_invoice")
+            ) && f["duplicate_of"].is_null()
+        })
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: demo.canonicalize().unwrap(),
+        mode: AccessMode::ReadOnly,
+    };
+    let out = engine
+        .call_tool(
+            grant,
+            "match_payments",
+            serde_json::json!({"invoices": invoices, "statements": truth["money"]["statements"],
+                               "business": "Atelier Lemoine", "french": true}),
+            Policy::new(PolicyMode::ReadOnly),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out["as_of"], truth["money"]["as_of"]);
+    let key =
+        |date: &str, amount: f64, number: &str| format!("{date} {:.2} {number}", amount.abs());
+    let want: std::collections::BTreeSet<String> = truth["money"]["bank_matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            key(
+                m["date"].as_str().unwrap(),
+                m["amount"].as_f64().unwrap(),
+                m["number"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let got: std::collections::BTreeSet<String> = out["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let payment = m["payment"].as_str().unwrap();
+            let date = payment.split(' ').next().unwrap();
+            key(
+                date,
+                m["amount"].as_f64().unwrap(),
+                m["number"].as_str().unwrap_or("?"),
+            )
+        })
+        .collect();
+    let right = want.intersection(&got).count();
+    println!(
+        "demo payment matching: precision {right}/{} recall {right}/{}, lines to check {}",
+        got.len(),
+        want.len(),
+        out["to_check"].as_array().unwrap().len()
+    );
+    assert_eq!(got, want, "{out}");
+    // The credit note is deducted from the invoice the client paid « moins avoir ».
+    assert_eq!(
+        out["credit_notes_applied"].as_array().unwrap().len(),
+        1,
+        "{out}"
+    );
+}
