@@ -1057,7 +1057,7 @@ fn money_steps<'a>(
             ),
             (Action::Reminders, Lang::Fr) => (
                 "Lettres de relance pour les clients en retard (écrites, jamais envoyées)".to_string(),
-                format!("Une lettre Word par client en retard de paiement : courtoise, plus ferme au-delà de 60 jours de retard ; le nom de l'entreprise, les factures, échéances et montants restant dus. Rien n'est envoyé."),
+                "Une lettre Word par client en retard de paiement : courtoise, plus ferme au-delà de 60 jours de retard ; le nom de l'entreprise, les factures, échéances et montants restant dus. Rien n'est envoyé.".to_string(),
                 bank_read.clone(),
             ),
             (Action::Reminders, Lang::En) => (

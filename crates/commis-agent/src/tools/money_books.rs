@@ -1198,6 +1198,9 @@ struct MoneyDeliverablesInput {
     overwrite: bool,
 }
 
+/// The typed invoices, the bank lines and the quotes of a money request.
+pub type MoneyFiles = (Vec<LedgerEntry>, Vec<Payment>, Vec<QuoteRow>);
+
 /// Reads the files of a money request through the workspace.
 pub fn read_inputs(
     ctx: &RunContext,
@@ -1205,7 +1208,7 @@ pub fn read_inputs(
     statements: &[String],
     quotes: &[String],
     business: &Business,
-) -> Result<(Vec<LedgerEntry>, Vec<Payment>, Vec<QuoteRow>), ToolError> {
+) -> Result<MoneyFiles, ToolError> {
     let mut entries = Vec::new();
     let mut texts = Vec::new();
     for path in invoices {
