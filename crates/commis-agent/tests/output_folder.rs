@@ -1087,3 +1087,132 @@ async fn match_payments_on_the_demo_finds_the_payments_of_the_ground_truth() {
         "{out}"
     );
 }
+
+/// The `money_deliverables` tool a model calls: read-only on the files it is given, it
+/// writes the workbooks and letters asked for, and links a quote to the invoice citing it.
+#[tokio::test]
+async fn money_deliverables_tool_writes_the_unpaid_workbook_quotes_and_letters_it_is_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let doc = |kind: &str, number: &str, client: &str, total: &str, date: &str, extra: &str| {
+        format!(
+            "ATELIER LEMOINE SARL\n{kind} N° {number}\nDate : {date}\nÉchéance : {date}\nFacturé à : {client}\n{extra}\nTotal HT : {total} €\nTVA 20 % : 0,00 €\nTotal TTC : {total} €\n"
+        )
+    };
+    let files = [
+        (
+            "f1.txt",
+            doc(
+                "FACTURE",
+                "F-2026-014",
+                "SARL Dupont",
+                "1 440,00",
+                "02/01/2026",
+                "",
+            ),
+        ),
+        (
+            "f2.txt",
+            doc(
+                "FACTURE",
+                "F-2026-015",
+                "Garage Petit SAS",
+                "800,00",
+                "05/02/2026",
+                "Acompte sur devis D-2026-003",
+            ),
+        ),
+        (
+            "d1.txt",
+            doc(
+                "DEVIS",
+                "D-2026-003",
+                "Garage Petit SAS",
+                "2 000,00",
+                "20/01/2026",
+                "",
+            ),
+        ),
+        (
+            "d2.txt",
+            doc(
+                "DEVIS",
+                "D-2026-004",
+                "SARL Dupont",
+                "3 000,00",
+                "25/01/2026",
+                "",
+            ),
+        ),
+    ];
+    for (p, t) in &files {
+        std::fs::write(work.join(p), t).unwrap();
+    }
+    std::fs::write(
+        work.join("releve.csv"),
+        "Date opération;Date valeur;libellé;Débit;Crédit;\r\n\
+         03/03/2026;03/03/2026;VIR GARAGE PETIT ACOMPTE F-2026-015;;300,00;\r\n\
+         04/04/2026;04/04/2026;PRLV FREE MOBILE;-19,99;;\r\n",
+    )
+    .unwrap();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: work.canonicalize().unwrap(),
+        mode: AccessMode::ReadWrite,
+    };
+    let out = engine
+        .call_tool(
+            grant,
+            "money_deliverables",
+            serde_json::json!({"deliverables": ["unpaid", "quotes", "reminders"],
+                               "invoices": ["f1.txt", "f2.txt"], "statements": ["releve.csv"],
+                               "quotes": ["d1.txt", "d2.txt"], "business": "Atelier Lemoine",
+                               "business_details": ["SIRET 812 345 678 00019"],
+                               "output_dir": "Argent"}),
+            Policy::yes([]),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out["as_of"], "2026-04-04", "{out}");
+    let written: Vec<&str> = out["written"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        written,
+        [
+            "Argent/unpaid.xlsx",
+            "Argent/reminders/reminder-sarl-dupont.docx",
+            "Argent/reminders/reminder-garage-petit-sas.docx",
+            "Argent/quotes.xlsx"
+        ],
+        "{out}"
+    );
+    for w in &written {
+        assert!(work.join(w).is_file(), "{w}");
+    }
+    // F-2026-014 unpaid (92 days: firm), F-2026-015 partly paid (58 days).
+    let unpaid = out["report"]["unpaid"].as_array().unwrap();
+    assert_eq!(unpaid.len(), 2, "{out}");
+    assert_eq!(unpaid[0]["number"], "F-2026-014");
+    assert_eq!(unpaid[0]["days_overdue"], 92);
+    assert_eq!(unpaid[1]["remaining_cents"], 50_000);
+    assert_eq!(out["report"]["ageing"][0]["over_90"], 144_000);
+    // The quote cited by the deposit invoice is linked to it; the other is not invoiced.
+    let quotes = out["quotes"].as_array().unwrap();
+    let q = |n: &str| quotes.iter().find(|q| q["number"] == n).unwrap().clone();
+    assert_eq!(
+        q("D-2026-003")["invoiced_by"],
+        serde_json::json!(["F-2026-015"])
+    );
+    assert_eq!(q("D-2026-003")["invoiced_cents"], 80_000);
+    assert_eq!(q("D-2026-004")["invoiced_by"], serde_json::json!([]));
+    // The originals are untouched.
+    for (p, t) in &files {
+        assert_eq!(&std::fs::read_to_string(work.join(p)).unwrap(), t);
+    }
+}

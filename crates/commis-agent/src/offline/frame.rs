@@ -3795,8 +3795,10 @@ fn money_frame(brief: &str) -> Option<Frame> {
     if revenue && !negated_paid && !quotes && any(&["facture", "factures", "invoice", "invoices"]) {
         return None;
     }
+    // « Qui ne m'a pas payé ? Et prépare les relances » asks the question too.
     let unpaid = negated_paid
         && (!letters
+            || brief.contains('?')
             || any(&[
                 "tableau", "tableaux", "liste", "etat", "table", "list", "summary",
             ]));
@@ -4384,6 +4386,10 @@ mod tests {
     #[test]
     fn money_questions_are_read_as_money_deliverables_and_nothing_else() {
         assert_eq!(sig("Qui ne m'a pas encore payé ?"), "unpaid");
+        assert_eq!(
+            sig("Qui ne m'a pas encore payé ? Et prépare les relances pour les retards"),
+            "unpaid ; reminders"
+        );
         assert_eq!(sig("Fais-moi un tableau des impayés"), "unpaid");
         assert_eq!(sig("Prépare les relances pour les retards"), "reminders");
         assert_eq!(

@@ -760,6 +760,14 @@ fn amount_text(cents: i64, currency: Option<&str>, lang: Lang) -> String {
     }
 }
 
+/// An ISO date as the letter's language writes it (31/01/2026 in French).
+fn letter_date(iso: &str, lang: Lang) -> String {
+    match (lang, iso.get(0..4), iso.get(5..7), iso.get(8..10)) {
+        (Lang::Fr, Some(y), Some(m), Some(d)) if iso.len() == 10 => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    }
+}
+
 /// One reminder letter to a late client: polite when its most overdue invoice is at most
 /// 60 days late, firmer beyond; the business's details, the invoices and amounts due.
 pub fn reminder_letter(
@@ -786,7 +794,7 @@ pub fn reminder_letter(
     });
     blocks.push(DocBlock::Paragraph {
         text: match lang {
-            Lang::Fr => format!("**{client}**\n\nLe {as_of}"),
+            Lang::Fr => format!("**{client}**\n\nLe {}", letter_date(as_of, lang)),
             Lang::En => format!("**{client}**\n\n{as_of}"),
         },
     });
@@ -843,7 +851,7 @@ pub fn reminder_letter(
             let c = r.currency.as_deref();
             vec![
                 r.number.clone().unwrap_or_else(|| r.file.clone()),
-                r.due_date.clone().unwrap_or_default(),
+                letter_date(r.due_date.as_deref().unwrap_or_default(), lang),
                 r.days_overdue.to_string(),
                 amount_text(r.total_cents, c, lang),
                 amount_text(r.paid_cents, c, lang),
@@ -917,7 +925,14 @@ pub fn sender_lines(invoice_text: &str, name: &str) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .collect();
     let mut out: Vec<String> = Vec::new();
-    if let Some(i) = lines.iter().position(|l| fold(l).trim() == key.trim()) {
+    let key = key.trim().to_string();
+    let is_name = |l: &str| {
+        let f = fold(l);
+        let f = f.trim();
+        f.len() >= 4
+            && (f == key || key.starts_with(&format!("{f} ")) || f.starts_with(&format!("{key} ")))
+    };
+    if let Some(i) = lines.iter().position(|l| is_name(l)) {
         for l in lines.iter().skip(i + 1).take(4) {
             let f = fold(l);
             if ["factur", "devis", "avoir", "client", "date"]
