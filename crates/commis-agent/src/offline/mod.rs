@@ -35,10 +35,14 @@ fn repertoire(lang: Lang) -> &'static str {
         "Sans modèle, commis sait : classer ou trier les fichiers (par client, par type, par date), \
          les renommer selon un format standard, repérer les doublons, faire un catalogue, \
          un tableau récapitulatif des factures avec formules et totaux par client, \
-         résumer des réunions et en extraire les actions, rédiger un rapport et produire une présentation.",
+         résumer des réunions et en extraire les actions, rédiger un rapport et produire une présentation ; \
+         et, à partir des factures et des relevés bancaires, le tableau des impayés, les lettres de relance, \
+         la TVA collectée et déductible par mois ou trimestre, le chiffre d'affaires par mois et les devis non facturés.",
         "Without a model, commis can: sort files (by client, type or date), rename them to a standard \
          pattern, find duplicates, build a catalogue, a summary workbook of invoices with formulas and \
-         totals per client, summarize meetings and extract action items, write a report and a deck.",
+         totals per client, summarize meetings and extract action items, write a report and a deck; \
+         and, from the invoices and bank statements, the unpaid invoices, reminder letters, collected and \
+         deductible VAT per month or quarter, revenue per month and the quotes not invoiced.",
     )
 }
 
