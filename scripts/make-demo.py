@@ -2,12 +2,12 @@
 """Generate the commis demo folder: the files of a small French joinery business.
 
 What it writes
-    OUTDIR/                      34 documents of "Atelier Lemoine SARL" (menuiserie et
+    OUTDIR/                      35 documents of "Atelier Lemoine SARL" (menuiserie et
                                  agencement, Lyon), spring 2024, deliberately messy:
                                  invoices, quotes and a credit note as PDF or DOCX, two
                                  supplier invoices (one in English), client notes
                                  (.txt/.md/.docx, one .txt in Windows-1252), three meeting
-                                 transcripts and one set of minutes, a bank export
+                                 transcripts and one set of minutes, two bank exports
                                  (Windows-1252, ';', decimal comma), a client list export
                                  (UTF-8 with BOM), a follow-up workbook with formulas, a
                                  logo PNG, two e-mails (.eml), and one byte-identical
@@ -17,7 +17,11 @@ What it writes
                                  it is not catalogued): for every file its type, canonical
                                  client, duplicate, and for invoices/quotes/credit notes
                                  the fields an extractor should find; for transcripts and
-                                 minutes the planted action items.
+                                 minutes the planted action items; under "money" what
+                                 the money questions must answer at the last bank line's
+                                 date (unpaid invoices and their ageing, invoices paid
+                                 late, VAT and net revenue per month, quotes and the
+                                 invoices that bill them).
 
 How to regenerate
     python3 scripts/make-demo.py examples/demo-pme
@@ -1632,6 +1636,152 @@ def bank_csv(invoice_totals, credit_total):
     return out.getvalue().encode("cp1252")
 
 
+# The second bank export pays the March–April invoices in various ways, so the unpaid table
+# has something to say at its last line's date (AS_OF): paid in full on time, one paid late,
+# one partly paid, some not paid at all. (date, label, debit cents, credit: an invoice number
+# paid in full, or (number, cents) for a part)
+AS_OF = "2024-06-14"
+BANK_Q2 = [
+    ("05/04/2024", "PRLV SEPA SCI DES TANNEURS LOYER ATELIER AVRIL", 145000, None),
+    ("12/04/2024", "VIR SEPA RECU /DE SAS HOTEL LES TILLEULS /MOTIF FACTURE F2024-032", 0,
+     "F2024-032"),
+    ("19/04/2024", "VIR SEPA RECU /DE GARAGE PETIT SAS /ACOMPTE F2024-034 1ER VERSEMENT", 0,
+     ("F2024-034", 150000)),
+    ("22/04/2024", "VIR SEPA EMIS /A BOIS ET PANNEAUX DU RHONE FBR-24-0412", "FBR-24-0412",
+     None),
+    ("25/04/2024", "VIR SEPA RECU /DE SAS HOTEL LES TILLEULS /FACT F2024-035 ACOMPTE", 0,
+     "F2024-035"),
+    ("06/05/2024", "PRLV SEPA URSSAF RHONE-ALPES COTISATIONS AVRIL", 218400, None),
+    ("08/05/2024", "VIR SEPA RECU /DE BOULANGERIE LEFEVRE /F2024-037", 0, "F2024-037"),
+    ("15/05/2024", "PRLV SEPA DGFIP TVA AVRIL 2024", 298600, None),
+    ("21/05/2024", "VIR SEPA RECU /DE SARL DUPONT BATIMENT /REGLEMENT F2024-033", 0,
+     "F2024-033"),
+    ("31/05/2024", "VIR SEPA EMIS SALAIRES MAI 2024", 892000, None),
+    ("14/06/2024", "FRAIS TENUE DE COMPTE ET CARTE BUSINESS", 1850, None),
+]
+
+
+def bank_csv_q2(invoice_totals, supplier_totals):
+    def fr(c):
+        return f"{c // 100},{c % 100:02d}" if c >= 0 else "-" + fr(-c)
+
+    balance = 1400887
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(["Date opération", "Date valeur", "Libellé", "Débit", "Crédit", "Solde"])
+    for date, label, debit, paid in BANK_Q2:
+        if isinstance(debit, str):
+            debit = supplier_totals[debit]
+        if paid is None:
+            credit = 0
+        elif isinstance(paid, tuple):
+            credit = paid[1]
+        else:
+            credit = invoice_totals[paid]
+        balance += credit - debit
+        w.writerow([date, date, label, fr(debit) if debit else "",
+                    fr(credit) if credit else "", fr(balance)])
+    return out.getvalue().encode("cp1252")
+
+
+def money_truth(invoice_totals, credit_total):
+    """What the money questions must answer on this folder, at AS_OF: what each client still
+    owes and how late, the ageing, the VAT per month and the quotes never invoiced."""
+    as_of = d(AS_OF)
+    paid = {"F2024-028": invoice_totals["F2024-028"], "F2024-029": invoice_totals["F2024-029"],
+            "F2024-030": invoice_totals["F2024-030"] + credit_total}
+    paid_on = {"F2024-028": "2024-03-28", "F2024-029": "2024-03-20", "F2024-030": "2024-03-29"}
+    for date, _, _, p in BANK_Q2:
+        if p is None:
+            continue
+        number, cents = p if isinstance(p, tuple) else (p, invoice_totals[p])
+        paid[number] = paid.get(number, 0) + cents
+        paid_on[number] = dt.datetime.strptime(date, "%d/%m/%Y").date().isoformat()
+    # the credit note settles part of the invoice it refers to
+    credited = {a["ref"]: -totals(a["items"])[2] for a in CREDIT_NOTES}
+    unpaid, late_paid = [], []
+    ageing = {"0-30": 0, "31-60": 0, "61-90": 0, ">90": 0}
+    for inv in INVOICES:
+        n = inv["number"]
+        due_amount = invoice_totals[n] - credited.get(n, 0)
+        got = paid.get(n, 0)
+        rest = due_amount - got
+        assert rest >= 0, n
+        if rest == 0:
+            if paid_on[n] > inv["due"]:
+                late_paid.append({"number": n, "due_date": inv["due"], "paid_on": paid_on[n],
+                                  "days_late": (d(paid_on[n]) - d(inv["due"])).days})
+            continue
+        days = max(0, (as_of - d(inv["due"])).days)
+        bucket = "0-30" if days <= 30 else "31-60" if days <= 60 else "61-90" if days <= 90 \
+            else ">90"
+        ageing[bucket] += rest
+        unpaid.append({"number": n, "file": inv["path"], "client": CLIENTS[inv["client"]]["name"],
+                       "due_date": inv["due"], "days_overdue": days,
+                       "total": money(invoice_totals[n]), "paid": money(got),
+                       "remaining": money(rest), "state": "partial" if got else "unpaid"})
+    unpaid.sort(key=lambda u: (-u["days_overdue"], u["file"]))
+    # VAT per month: collected on sales (credit notes negative), deductible on purchases
+    vat = {}
+    for docs, direction in ((INVOICES, "sale"), (CREDIT_NOTES, "sale")):
+        for doc in docs:
+            net, v, _ = totals(doc["items"])
+            key = (doc["date"][:7], direction, 2000)
+            b, x = vat.get(key, (0, 0))
+            vat[key] = (b + net, x + v)
+    for s in SUPPLIER_INVOICES:
+        rate = 20 if s["lang"] == "fr" else 0
+        net, v, _ = totals(s["items"], vat_rate=rate)
+        key = (s["date"][:7], "purchase", rate * 100)
+        b, x = vat.get(key, (0, 0))
+        vat[key] = (b + net, x + v)
+    vat_rows = [{"month": m, "direction": dr, "rate_bp": r, "base": money(b), "vat": money(x)}
+                for (m, dr, r), (b, x) in sorted(vat.items())]
+    revenue = {}
+    for docs in (INVOICES, CREDIT_NOTES):
+        for doc in docs:
+            net, _, _ = totals(doc["items"])
+            revenue[doc["date"][:7]] = revenue.get(doc["date"][:7], 0) + net
+    billed = {}
+    for inv in INVOICES:
+        for q in QUOTES:
+            if q["number"] in inv["subject"]:
+                billed.setdefault(q["number"], []).append(inv["number"])
+    quotes = [{"number": q["number"], "file": q["path"], "client": CLIENTS[q["client"]]["name"],
+               "total": money(totals(q["items"])[2]), "invoiced_by": billed.get(q["number"], [])}
+              for q in QUOTES]
+    # Every bank line that pays a document of the folder, and what it pays (the March export's
+    # lines are those of bank_csv; lines paying documents not in the folder have none).
+    matches = [
+        {"date": "2024-03-20", "amount": money(invoice_totals["F2024-029"]), "number": "F2024-029"},
+        {"date": "2024-03-28", "amount": money(invoice_totals["F2024-028"]), "number": "F2024-028"},
+        {"date": "2024-03-29", "amount": money(invoice_totals["F2024-030"] + credit_total),
+         "number": "F2024-030"},
+    ]
+    supplier_totals = {x["number"]: totals(x["items"], vat_rate=20 if x["lang"] == "fr" else 0)[2]
+                       for x in SUPPLIER_INVOICES}
+    for date, _, debit, p in BANK_Q2:
+        iso = dt.datetime.strptime(date, "%d/%m/%Y").date().isoformat()
+        if isinstance(debit, str):
+            matches.append({"date": iso, "amount": -money(supplier_totals[debit]),
+                            "number": debit})
+        elif p is not None:
+            number, cents = p if isinstance(p, tuple) else (p, invoice_totals[p])
+            matches.append({"date": iso, "amount": money(cents), "number": number})
+    return {
+        "as_of": AS_OF,
+        "bank_matches": matches,
+        "statements": ["export_banque_mars.csv", "export_banque_avril-juin.csv"],
+        "unpaid": unpaid,
+        "ageing_eur": {k: money(v) for k, v in ageing.items()},
+        "paid_late": late_paid,
+        "vat_by_month": vat_rows,
+        "revenue_net_by_month": {k: money(v) for k, v in sorted(revenue.items())},
+        "quotes": quotes,
+        "quotes_not_invoiced": [q["number"] for q in quotes if not q["invoiced_by"]],
+    }
+
+
 def clients_csv():
     rows = [
         ("C0012", "DUPONT BATIMENT", "SARL", "478 221 904 00031", "45 avenue Jean Jaurès",
@@ -1674,6 +1824,9 @@ def fields_of(doc, issuer, client_as_written, date, due, net, vat, total):
 def action_list(actions):
     return [{"who": who, "what": what, "when": when, "when_text": when_text,
              "priority": prio} for who, what, when_text, when, prio in actions]
+
+
+MONEY = {}
 
 
 def build():
@@ -1764,6 +1917,11 @@ def build():
 
     add("export_banque_mars.csv", bank_csv(invoice_totals, credit_total),
         {"type": "bank_statement", "encoding": "windows-1252"}, d("2024-04-01"))
+    supplier_totals = {x["number"]: totals(x["items"], vat_rate=20 if x["lang"] == "fr" else 0)[2]
+                       for x in SUPPLIER_INVOICES}
+    add("export_banque_avril-juin.csv", bank_csv_q2(invoice_totals, supplier_totals),
+        {"type": "bank_statement", "encoding": "windows-1252"}, d(AS_OF))
+    MONEY.update(money_truth(invoice_totals, credit_total))
     add("A trier/clients_export_2024.csv", clients_csv(),
         {"type": "data_export", "encoding": "utf-8-sig"}, d("2024-04-03"))
     xlsx, _ = xlsx_suivi()
@@ -1800,6 +1958,7 @@ def ground_truth(truth):
                     for c in CLIENTS.values()],
         "suppliers": [s["issuer"] for s in SUPPLIER_INVOICES],
         "files": entries,
+        "money": MONEY,
     }
 
 

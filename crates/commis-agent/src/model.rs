@@ -98,6 +98,7 @@ fn as_data(tool: &str, value: &Value) -> String {
             | "list_files"
             | "match_payments"
             | "vat_by_period"
+            | "money_deliverables"
             | "clean_table"
             | "consolidate_tables"
             | "summarize_survey"

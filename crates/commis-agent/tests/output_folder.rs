@@ -697,6 +697,526 @@ print(json.dumps(out, default=str))
     }
 }
 
+/// The demo folder's ground truth written by scripts/make-demo.py.
+fn demo_truth() -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/demo-pme.expected.json");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Copies a folder (files and sub-folders).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
+fn close(a: &serde_json::Value, b: f64, what: &str) {
+    let x = a
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: not a number: {a}"));
+    assert!((x - b).abs() < 0.005, "{what}: {x} ≠ {b}");
+}
+
+/// The money deliverables of an offline run on the demo folder, checked against the
+/// generator's ground truth (examples/demo-pme.expected.json, "money"): the unpaid table,
+/// the ageing, the VAT per month, the revenue per month and the quotes not invoiced, as our
+/// writer cached them and as LibreOffice recalculates every formula; and one reminder
+/// letter per late client naming it and its amounts, firm past 60 days.
+#[tokio::test]
+async fn money_briefs_on_the_demo_give_the_unpaid_ageing_vat_revenue_quotes_and_letters_of_the_ground_truth()
+ {
+    let truth = demo_truth();
+    let money = &truth["money"];
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-pme");
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("demo-pme");
+    copy_dir(&demo, &work);
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let req = RunRequest {
+        grants: vec![Grant {
+            path: work.canonicalize().unwrap(),
+            mode: AccessMode::ReadWrite,
+        }],
+        brief: "Fais le tableau des impayés, les relances pour les retards, la TVA collectée et déductible par mois, le chiffre d'affaires par mois et les devis non facturés".into(),
+        policy: Policy::new(PolicyMode::Ask),
+        planner: Planner::Offline,
+        stop: StopHandle::default(),
+        options: serde_json::json!({}),
+    };
+    let summary = engine
+        .run(req, Arc::new(NonInteractive { accept_plan: true }))
+        .await
+        .unwrap();
+    assert_eq!(summary.status, RunStatus::Done, "{summary:?}");
+    let (plan, _) = engine.store.plan(&summary.run_id).unwrap().unwrap();
+    let kinds: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| s.kind.as_deref())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "money_unpaid",
+            "money_reminders",
+            "money_vat",
+            "money_revenue",
+            "money_quotes"
+        ],
+        "only the money deliverables asked for"
+    );
+    // The plan says which files are read.
+    let unpaid_step = &plan.steps[0];
+    assert!(
+        unpaid_step.reads[0].contains("export_banque_avril-juin.csv")
+            && unpaid_step.reads[0].contains("export_banque_mars.csv"),
+        "{:?}",
+        unpaid_step.reads
+    );
+    for f in [
+        "Livrables/impayes.xlsx",
+        "Livrables/tva.xlsx",
+        "Livrables/chiffre-affaires.xlsx",
+        "Livrables/devis.xlsx",
+    ] {
+        assert!(
+            summary.created.contains(&f.to_string()),
+            "{f}: {:?}",
+            summary.created
+        );
+    }
+    // Nothing of the user's files changed: every file of the demo is still byte-identical.
+    for e in truth["files"].as_array().unwrap() {
+        let p = e["path"].as_str().unwrap();
+        assert_eq!(
+            std::fs::read(work.join(p)).unwrap(),
+            std::fs::read(demo.join(p)).unwrap(),
+            "{p}"
+        );
+    }
+
+    let Some(py) = openpyxl_python() else { return };
+    let script = r#"
+import json, os, subprocess, sys, tempfile, zipfile, re, openpyxl, docx
+out_dir = sys.argv[1]
+def read(p):
+    wb = openpyxl.load_workbook(p, data_only=True)
+    return {n: [list(r) for r in wb[n].iter_rows(values_only=True)] for n in wb.sheetnames}
+books = ["impayes.xlsx", "tva.xlsx", "chiffre-affaires.xlsx", "devis.xlsx"]
+out = {"cached": {b: read(os.path.join(out_dir, b)) for b in books}}
+out["formulas"] = {b: sum(1 for ws in openpyxl.load_workbook(os.path.join(out_dir, b)).worksheets
+                          for row in ws.iter_rows() for c in row
+                          if isinstance(c.value, str) and c.value.startswith("="))
+                   for b in books}
+out["charts"] = len(openpyxl.load_workbook(os.path.join(out_dir, "chiffre-affaires.xlsx"))["CA par mois"]._charts)
+letters = {}
+rdir = os.path.join(out_dir, "relances")
+for n in sorted(os.listdir(rdir)):
+    d = docx.Document(os.path.join(rdir, n))
+    text = "\n".join(p.text for p in d.paragraphs)
+    for t in d.tables:
+        for r in t.rows:
+            text += "\n" + " | ".join(c.text for c in r.cells)
+    letters[n] = text
+out["letters"] = letters
+soffice = next((os.path.join(d, 'soffice') for d in os.environ.get('PATH', '').split(':')
+                if os.path.isfile(os.path.join(d, 'soffice'))), None)
+if soffice:
+    work = tempfile.mkdtemp()
+    subprocess.run([soffice, '--headless', f'-env:UserInstallation=file://{work}/profile',
+                    '--convert-to', 'xlsx:Calc MS Excel 2007 XML', '--outdir', work]
+                   + [os.path.join(out_dir, b) for b in books],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    out["libreoffice"] = {b: read(os.path.join(work, b)) for b in books}
+print(json.dumps(out, default=str))
+"#;
+    let o = std::process::Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .arg(work.join("Livrables"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for (book, n) in v["formulas"].as_object().unwrap() {
+        assert!(n.as_u64().unwrap() >= 4, "{book}: live formulas, got {n}");
+    }
+    assert_eq!(v["charts"], 1);
+
+    let check = |books: &serde_json::Value, who: &str| {
+        // Unpaid: the invoices, clients, due dates, days overdue and amounts of the truth.
+        let rows = books["impayes.xlsx"]["Impayés"].as_array().unwrap();
+        let want = money["unpaid"].as_array().unwrap();
+        let data: Vec<&serde_json::Value> = rows[1..]
+            .iter()
+            .filter(|r| r[0].as_str().is_some_and(|s| s.starts_with('F')))
+            .collect();
+        assert_eq!(data.len(), want.len(), "{who}: {rows:?}");
+        for (r, w) in data.iter().zip(want) {
+            assert_eq!(r[0], w["number"], "{who}");
+            assert_eq!(r[1], w["client"], "{who}");
+            assert!(
+                r[2].as_str()
+                    .unwrap()
+                    .starts_with(w["due_date"].as_str().unwrap()),
+                "{who}: {r:?}"
+            );
+            close(&r[3], w["days_overdue"].as_f64().unwrap(), who);
+            close(&r[5], w["total"].as_f64().unwrap(), who);
+            close(&r[6], w["paid"].as_f64().unwrap(), who);
+            close(
+                &r[7],
+                w["remaining"].as_f64().unwrap(),
+                &format!("{who} amount due"),
+            );
+        }
+        // Ageing: the bucket sums of the truth, in order.
+        let age = books["impayes.xlsx"]["Ancienneté"].as_array().unwrap();
+        for (i, k) in ["0-30", "31-60", "61-90", ">90"].iter().enumerate() {
+            close(
+                &age[i + 1][1],
+                money["ageing_eur"][k].as_f64().unwrap(),
+                &format!("{who} ageing {k}"),
+            );
+        }
+        // VAT per month: collected on sales, deductible on purchases, per rate.
+        let vat = books["tva.xlsx"]["TVA"].as_array().unwrap();
+        for w in money["vat_by_month"].as_array().unwrap() {
+            let rate = format!("{} %", w["rate_bp"].as_i64().unwrap() / 100);
+            let row = vat
+                .iter()
+                .find(|r| r[0] == w["month"] && r[2].as_str() == Some(rate.as_str()))
+                .unwrap_or_else(|| panic!("{who}: no VAT row {w}: {vat:?}"));
+            let (b, x) = if w["direction"] == "sale" {
+                (3, 4)
+            } else {
+                (5, 6)
+            };
+            close(
+                &row[b],
+                w["base"].as_f64().unwrap(),
+                &format!("{who} VAT base {w}"),
+            );
+            close(
+                &row[x],
+                w["vat"].as_f64().unwrap(),
+                &format!("{who} VAT {w}"),
+            );
+        }
+        // Revenue per month (net, credit notes deducted).
+        let rev = books["chiffre-affaires.xlsx"]["CA par mois"]
+            .as_array()
+            .unwrap();
+        for (m, amount) in money["revenue_net_by_month"].as_object().unwrap() {
+            let row = rev.iter().find(|r| r[0] == *m).unwrap();
+            close(
+                row.as_array().unwrap().last().unwrap(),
+                amount.as_f64().unwrap(),
+                &format!("{who} revenue {m}"),
+            );
+        }
+        // Quotes not invoiced, and each quote's invoices.
+        let pending: Vec<&str> = books["devis.xlsx"]["Devis non facturés"]
+            .as_array()
+            .unwrap()[1..]
+            .iter()
+            .filter_map(|r| r[0].as_str())
+            .filter(|s| s.starts_with('D'))
+            .collect();
+        let want: Vec<&str> = money["quotes_not_invoiced"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q.as_str().unwrap())
+            .collect();
+        assert_eq!(pending, want, "{who}");
+        let all = books["devis.xlsx"]["Devis"].as_array().unwrap();
+        for q in money["quotes"].as_array().unwrap() {
+            let row = all.iter().find(|r| r[0] == q["number"]).unwrap();
+            let by: Vec<&str> = q["invoiced_by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap())
+                .collect();
+            assert_eq!(
+                row[8].as_str().unwrap_or(""),
+                by.join(", "),
+                "{who}: {row:?}"
+            );
+            close(
+                &row[4],
+                q["total"].as_f64().unwrap(),
+                &format!("{who} quote total"),
+            );
+            let status = if by.is_empty() {
+                "non facturé"
+            } else {
+                "facturé en partie"
+            };
+            assert_eq!(row[7], status, "{who}: {row:?}");
+        }
+    };
+    check(&v["cached"], "cached");
+    match v.get("libreoffice") {
+        Some(lo) => check(lo, "LibreOffice"),
+        None => assert!(
+            std::env::var_os("CI").is_none(),
+            "LibreOffice is needed in CI for the recalculation check"
+        ),
+    }
+    // One letter per late client, naming it and its amounts due; firm past 60 days.
+    let letters = v["letters"].as_object().unwrap();
+    let late: std::collections::BTreeSet<&str> = money["unpaid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["days_overdue"].as_i64().unwrap() > 0)
+        .map(|u| u["client"].as_str().unwrap())
+        .collect();
+    assert_eq!(letters.len(), late.len(), "{:?}", letters.keys());
+    for u in money["unpaid"].as_array().unwrap() {
+        let client = u["client"].as_str().unwrap();
+        let (_, text) = letters
+            .iter()
+            .find(|(_, t)| t.as_str().unwrap().contains(client))
+            .unwrap_or_else(|| panic!("no letter names {client}"));
+        let text = text.as_str().unwrap();
+        assert!(text.contains(u["number"].as_str().unwrap()), "{text}");
+        let cents = (u["remaining"].as_f64().unwrap() * 100.0).round() as i64;
+        let amount = format!("{},{:02} €", cents / 100 % 1000, cents % 100);
+        assert!(text.contains(&amount), "{client}: {amount} in {text}");
+        assert!(
+            text.contains("Atelier Lemoine"),
+            "the business's name: {text}"
+        );
+        let firm = u["days_overdue"].as_i64().unwrap() > 60;
+        assert_eq!(
+            text.contains("Relance de paiement"),
+            firm,
+            "{client}: {text}"
+        );
+    }
+}
+
+/// Payment matching on the demo folder against the generator's ground truth: every bank line
+/// that pays a document of the folder is matched to it (recall), and no line is matched to
+/// a document it does not pay (precision). Printed for docs/QUALITY.md.
+#[tokio::test]
+async fn match_payments_on_the_demo_finds_the_payments_of_the_ground_truth() {
+    let truth = demo_truth();
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-pme");
+    let dir = tempfile::tempdir().unwrap();
+    let invoices: Vec<String> = truth["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            matches!(
+                f["type"].as_str(),
+                Some("invoice" | "credit_note" | "supplier_invoice")
+            ) && f["duplicate_of"].is_null()
+        })
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: demo.canonicalize().unwrap(),
+        mode: AccessMode::ReadOnly,
+    };
+    let out = engine
+        .call_tool(
+            grant,
+            "match_payments",
+            serde_json::json!({"invoices": invoices, "statements": truth["money"]["statements"],
+                               "business": "Atelier Lemoine", "french": true}),
+            Policy::new(PolicyMode::ReadOnly),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out["as_of"], truth["money"]["as_of"]);
+    let key =
+        |date: &str, amount: f64, number: &str| format!("{date} {:.2} {number}", amount.abs());
+    let want: std::collections::BTreeSet<String> = truth["money"]["bank_matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            key(
+                m["date"].as_str().unwrap(),
+                m["amount"].as_f64().unwrap(),
+                m["number"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let got: std::collections::BTreeSet<String> = out["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let payment = m["payment"].as_str().unwrap();
+            let date = payment.split(' ').next().unwrap();
+            key(
+                date,
+                m["amount"].as_f64().unwrap(),
+                m["number"].as_str().unwrap_or("?"),
+            )
+        })
+        .collect();
+    let right = want.intersection(&got).count();
+    println!(
+        "demo payment matching: precision {right}/{} recall {right}/{}, lines to check {}",
+        got.len(),
+        want.len(),
+        out["to_check"].as_array().unwrap().len()
+    );
+    assert_eq!(got, want, "{out}");
+    // The credit note is deducted from the invoice the client paid « moins avoir ».
+    assert_eq!(
+        out["credit_notes_applied"].as_array().unwrap().len(),
+        1,
+        "{out}"
+    );
+}
+
+/// The `money_deliverables` tool a model calls: read-only on the files it is given, it
+/// writes the workbooks and letters asked for, and links a quote to the invoice citing it.
+#[tokio::test]
+async fn money_deliverables_tool_writes_the_unpaid_workbook_quotes_and_letters_it_is_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let doc = |kind: &str, number: &str, client: &str, total: &str, date: &str, extra: &str| {
+        format!(
+            "ATELIER LEMOINE SARL\n{kind} N° {number}\nDate : {date}\nÉchéance : {date}\nFacturé à : {client}\n{extra}\nTotal HT : {total} €\nTVA 20 % : 0,00 €\nTotal TTC : {total} €\n"
+        )
+    };
+    let files = [
+        (
+            "f1.txt",
+            doc(
+                "FACTURE",
+                "F-2026-014",
+                "SARL Dupont",
+                "1 440,00",
+                "02/01/2026",
+                "",
+            ),
+        ),
+        (
+            "f2.txt",
+            doc(
+                "FACTURE",
+                "F-2026-015",
+                "Garage Petit SAS",
+                "800,00",
+                "05/02/2026",
+                "Acompte sur devis D-2026-003",
+            ),
+        ),
+        (
+            "d1.txt",
+            doc(
+                "DEVIS",
+                "D-2026-003",
+                "Garage Petit SAS",
+                "2 000,00",
+                "20/01/2026",
+                "",
+            ),
+        ),
+        (
+            "d2.txt",
+            doc(
+                "DEVIS",
+                "D-2026-004",
+                "SARL Dupont",
+                "3 000,00",
+                "25/01/2026",
+                "",
+            ),
+        ),
+    ];
+    for (p, t) in &files {
+        std::fs::write(work.join(p), t).unwrap();
+    }
+    std::fs::write(
+        work.join("releve.csv"),
+        "Date opération;Date valeur;libellé;Débit;Crédit;\r\n\
+         03/03/2026;03/03/2026;VIR GARAGE PETIT ACOMPTE F-2026-015;;300,00;\r\n\
+         04/04/2026;04/04/2026;PRLV FREE MOBILE;-19,99;;\r\n",
+    )
+    .unwrap();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: work.canonicalize().unwrap(),
+        mode: AccessMode::ReadWrite,
+    };
+    let out = engine
+        .call_tool(
+            grant,
+            "money_deliverables",
+            serde_json::json!({"deliverables": ["unpaid", "quotes", "reminders"],
+                               "invoices": ["f1.txt", "f2.txt"], "statements": ["releve.csv"],
+                               "quotes": ["d1.txt", "d2.txt"], "business": "Atelier Lemoine",
+                               "business_details": ["SIRET 812 345 678 00019"],
+                               "output_dir": "Argent"}),
+            Policy::yes([]),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out["as_of"], "2026-04-04", "{out}");
+    let written: Vec<&str> = out["written"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        written,
+        [
+            "Argent/unpaid.xlsx",
+            "Argent/reminders/reminder-sarl-dupont.docx",
+            "Argent/reminders/reminder-garage-petit-sas.docx",
+            "Argent/quotes.xlsx"
+        ],
+        "{out}"
+    );
+    for w in &written {
+        assert!(work.join(w).is_file(), "{w}");
+    }
+    // F-2026-014 unpaid (92 days: firm), F-2026-015 partly paid (58 days).
+    let unpaid = out["report"]["unpaid"].as_array().unwrap();
+    assert_eq!(unpaid.len(), 2, "{out}");
+    assert_eq!(unpaid[0]["number"], "F-2026-014");
+    assert_eq!(unpaid[0]["days_overdue"], 92);
+    assert_eq!(unpaid[1]["remaining_cents"], 50_000);
+    assert_eq!(out["report"]["ageing"][0]["over_90"], 144_000);
+    // The quote cited by the deposit invoice is linked to it; the other is not invoiced.
+    let quotes = out["quotes"].as_array().unwrap();
+    let q = |n: &str| quotes.iter().find(|q| q["number"] == n).unwrap().clone();
+    assert_eq!(
+        q("D-2026-003")["invoiced_by"],
+        serde_json::json!(["F-2026-015"])
+    );
+    assert_eq!(q("D-2026-003")["invoiced_cents"], 80_000);
+    assert_eq!(q("D-2026-004")["invoiced_by"], serde_json::json!([]));
+    // The originals are untouched.
+    for (p, t) in &files {
+        assert_eq!(&std::fs::read_to_string(work.join(p)).unwrap(), t);
+    }
+}
+
 /// A table-job brief run by the offline planner: the plan names the tables it reads and
 /// the step writes its workbook into the output folder, the originals left as they were.
 async fn run_table_brief(files: &[(&str, Vec<u8>)], brief: &str) -> (Vec<String>, Vec<u8>) {

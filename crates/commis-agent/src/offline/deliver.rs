@@ -52,7 +52,7 @@ struct Digest {
 }
 
 /// An amount in euros as a person of that language writes it: `51 338,52 €`, `€51,338.52`.
-pub(super) fn money(v: f64, lang: Lang) -> String {
+pub(crate) fn money(v: f64, lang: Lang) -> String {
     let cents = (v * 100.0).round() as i64;
     let (sign, cents) = if cents < 0 {
         ("-", -cents)

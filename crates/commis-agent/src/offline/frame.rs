@@ -28,6 +28,16 @@ pub enum Action {
     Consolidate,
     /// Synthesize survey responses.
     Survey,
+    /// « Impayés »: what clients still owe, with its ageing.
+    Unpaid,
+    /// One reminder letter per late client.
+    Reminders,
+    /// Collected and deductible VAT per period.
+    Vat,
+    /// Revenue per month and client.
+    Revenue,
+    /// Quotes and the invoices that bill them.
+    Quotes,
 }
 
 impl Action {
@@ -45,6 +55,11 @@ impl Action {
             Action::Clean => "clean",
             Action::Consolidate => "consolidate",
             Action::Survey => "survey",
+            Action::Unpaid => "unpaid",
+            Action::Reminders => "reminders",
+            Action::Vat => "vat",
+            Action::Revenue => "revenue",
+            Action::Quotes => "quotes",
         }
     }
 
@@ -3491,9 +3506,408 @@ fn has_action_word(seg: &[Tok]) -> bool {
     })
 }
 
+/// Words a money question may be made of, besides the reader's fillers.
+const MONEY_WORDS: &[&str] = &[
+    // French
+    "fais",
+    "faire",
+    "fait",
+    "moi",
+    "me",
+    "m",
+    "un",
+    "une",
+    "le",
+    "la",
+    "les",
+    "l",
+    "des",
+    "de",
+    "du",
+    "d",
+    "mes",
+    "mon",
+    "ma",
+    "pour",
+    "par",
+    "et",
+    "en",
+    "au",
+    "aux",
+    "a",
+    "qui",
+    "que",
+    "qu",
+    "quels",
+    "quelles",
+    "quel",
+    "quelle",
+    "est",
+    "sont",
+    "ont",
+    "pas",
+    "encore",
+    "ne",
+    "n",
+    "ete",
+    "non",
+    "tableau",
+    "tableaux",
+    "liste",
+    "lister",
+    "donne",
+    "montre",
+    "prepare",
+    "genere",
+    "cree",
+    "creer",
+    "produis",
+    "calcule",
+    "recap",
+    "recapitulatif",
+    "synthese",
+    "etat",
+    "suivi",
+    "mois",
+    "mensuel",
+    "mensuelle",
+    "trimestre",
+    "trimestres",
+    "trimestriel",
+    "trimestrielle",
+    "periode",
+    "factures",
+    "facture",
+    "clients",
+    "client",
+    "paye",
+    "payee",
+    "payes",
+    "payees",
+    "regle",
+    "reglee",
+    "regles",
+    "reglees",
+    "impaye",
+    "impayee",
+    "impayes",
+    "impayees",
+    "retard",
+    "retards",
+    "relance",
+    "relances",
+    "relancer",
+    "lettre",
+    "lettres",
+    "courrier",
+    "courriers",
+    "rappel",
+    "rappels",
+    "paiement",
+    "paiements",
+    "tva",
+    "collectee",
+    "deductible",
+    "chiffre",
+    "affaires",
+    "devis",
+    "facturer",
+    "factures",
+    "facturation",
+    "graphique",
+    "ventes",
+    "il",
+    "y",
+    "on",
+    "doit",
+    "doivent",
+    "argent",
+    "ecris",
+    "redige",
+    "ceux",
+    "celles",
+    "ont",
+    "toujours",
+    "j",
+    "ai",
+    "attente",
+    "retardataires",
+    "mauvais",
+    "payeurs",
+    "tous",
+    "toutes",
+    "chaque",
+    "depuis",
+    "combien",
+    "mensuels",
+    // English
+    "who",
+    "hasn",
+    "haven",
+    "t",
+    "has",
+    "have",
+    "not",
+    "yet",
+    "paid",
+    "show",
+    "list",
+    "make",
+    "build",
+    "create",
+    "give",
+    "a",
+    "an",
+    "the",
+    "of",
+    "for",
+    "by",
+    "per",
+    "and",
+    "my",
+    "which",
+    "what",
+    "are",
+    "is",
+    "been",
+    "table",
+    "summary",
+    "invoices",
+    "invoice",
+    "customers",
+    "customer",
+    "clients",
+    "month",
+    "monthly",
+    "quarter",
+    "quarterly",
+    "letters",
+    "letter",
+    "late",
+    "payers",
+    "overdue",
+    "unpaid",
+    "outstanding",
+    "reminder",
+    "reminders",
+    "payment",
+    "payments",
+    "chart",
+    "graph",
+    "vat",
+    "collected",
+    "input",
+    "output",
+    "revenue",
+    "revenues",
+    "turnover",
+    "sales",
+    "quotes",
+    "quote",
+    "estimates",
+    "invoiced",
+    "billed",
+    "still",
+    "me",
+    "owe",
+    "owes",
+    "write",
+    "draft",
+    "prepare",
+    "each",
+    "every",
+    "to",
+    "chase",
+    "dunning",
+    "that",
+    "do",
+    "did",
+    "i",
+];
+
+/// A brief that is only a money question (« Qui ne m'a pas encore payé ? », « TVA collectée
+/// et déductible par trimestre », "which quotes have not been invoiced yet?"): its frame.
+/// Any word outside the money vocabulary leaves the brief to the general reader (which
+/// refuses what it does not know), so a qualifier is never dropped.
+fn money_frame(brief: &str) -> Option<Frame> {
+    let toks = tokenize(brief);
+    let words: Vec<&str> = toks.iter().map(|t| t.f.as_str()).collect();
+    if words.is_empty()
+        || !words
+            .iter()
+            .all(|w| MONEY_WORDS.contains(w) || is_filler(w))
+    {
+        return None;
+    }
+    // A word of another action (« range », « classe », « présentation ») is not a money
+    // question: the general reader takes it.
+    if words.iter().any(|w| {
+        action_of(w).is_some_and(|a| !matches!(a, Action::Table))
+            && !matches!(
+                *w,
+                "relance"
+                    | "relances"
+                    | "relancer"
+                    | "recap"
+                    | "recapitulatif"
+                    | "synthese"
+                    | "summary"
+            )
+    }) {
+        return None;
+    }
+    let has = |w: &str| words.contains(&w);
+    let any = |ws: &[&str]| ws.iter().any(|w| has(w));
+    let seq = |ws: &[&str]| words.windows(ws.len()).any(|x| x == ws);
+    let negated_paid = (any(&["pas", "not", "hasn", "haven"])
+        && any(&[
+            "paye", "payee", "payes", "payees", "regle", "reglee", "regles", "reglees", "paid",
+        ]))
+        || any(&[
+            "impaye",
+            "impayee",
+            "impayes",
+            "impayees",
+            "unpaid",
+            "overdue",
+            "outstanding",
+        ])
+        || any(&["owe", "owes", "doit", "doivent", "payeurs", "payers"]);
+    // « relance » alone could be a call or an e-mail to send: letters are read when the
+    // brief says who they are for (late clients, unpaid invoices) or that they are letters.
+    const LATE: &[&str] = &[
+        "retard",
+        "retards",
+        "retardataires",
+        "late",
+        "paiement",
+        "payment",
+        "clients",
+        "client",
+        "customers",
+        "customer",
+        "lettre",
+        "lettres",
+        "courrier",
+        "courriers",
+        "letter",
+        "letters",
+    ];
+    const CHASE: &[&str] = &[
+        "relance",
+        "relances",
+        "relancer",
+        "reminder",
+        "reminders",
+        "dunning",
+        "chase",
+    ];
+    const LETTER: &[&str] = &[
+        "lettre",
+        "lettres",
+        "courrier",
+        "courriers",
+        "rappel",
+        "rappels",
+        "letter",
+        "letters",
+    ];
+    let letters = (negated_paid || any(LATE))
+        && (any(CHASE)
+            || any(LETTER)
+                && (negated_paid || any(&["retard", "retards", "late", "paiement", "payment"])));
+    let quotes = any(&["devis", "quotes", "quote", "estimates"])
+        && any(&[
+            "facture",
+            "factures",
+            "facturer",
+            "facturation",
+            "invoiced",
+            "billed",
+        ]);
+    let vat = any(&["tva", "vat"]);
+    let revenue = seq(&["chiffre", "d", "affaires"])
+        || any(&["revenue", "revenues", "turnover"])
+        || (any(&["ventes", "sales"]) && any(&["mois", "month", "monthly", "mensuel"]));
+    // « relances pour les impayés » asks for letters only; a table word asks for the table too.
+    // « un tableau des factures et le chiffre d'affaires »: the invoice table is another
+    // deliverable, left to the general reader.
+    if revenue && !negated_paid && !quotes && any(&["facture", "factures", "invoice", "invoices"]) {
+        return None;
+    }
+    // « Qui ne m'a pas payé ? Et prépare les relances » asks the question too.
+    let unpaid = negated_paid
+        && (!letters
+            || brief.contains('?')
+            || any(&[
+                "tableau", "tableaux", "liste", "etat", "table", "list", "summary",
+            ]));
+    let mut actions = Vec::new();
+    if unpaid {
+        actions.push(Action::Unpaid);
+    }
+    if letters {
+        actions.push(Action::Reminders);
+    }
+    if vat {
+        actions.push(Action::Vat);
+    }
+    if revenue {
+        actions.push(Action::Revenue);
+    }
+    if quotes {
+        actions.push(Action::Quotes);
+    }
+    if actions.is_empty() {
+        return None;
+    }
+    let mut group = Vec::new();
+    if any(&[
+        "trimestre",
+        "trimestres",
+        "trimestriel",
+        "trimestrielle",
+        "quarter",
+        "quarterly",
+    ]) {
+        group.push(Group::Quarter);
+    } else if any(&[
+        "mois",
+        "mensuel",
+        "mensuelle",
+        "mensuels",
+        "month",
+        "monthly",
+    ]) {
+        group.push(Group::Month);
+    }
+    Some(Frame {
+        lang: detect_lang(&toks),
+        out_lang: None,
+        clauses: vec![Clause {
+            text: brief.trim().to_string(),
+            actions,
+            scope: Scope::default(),
+            group,
+            dest: None,
+            pattern: None,
+            list_only: false,
+            slides: None,
+            format: None,
+            segment: None,
+            survey_report: false,
+            survey_deck: false,
+        }],
+        not_done: Vec::new(),
+    })
+}
+
 /// Reads a brief into a frame, with the folder's names (folders, clients) as vocabulary.
 pub fn understand(brief: &str, vocab: &Vocab) -> Frame {
     if let Some(f) = super::table_jobs::table_frame(brief, vocab) {
+        return f;
+    }
+    if let Some(f) = money_frame(brief) {
         return f;
     }
     super::table_jobs::guard(understand_general(brief, vocab), brief)
@@ -3935,6 +4349,8 @@ fn clause_problem(r: &Reading, no_move: bool, lang: Lang) -> Option<String> {
                 Action::Summaries | Action::ActionItems => {
                     &[Format::Word, Format::Markdown, Format::Excel]
                 }
+                Action::Unpaid | Action::Vat | Action::Revenue | Action::Quotes => &[Format::Excel],
+                Action::Reminders => &[Format::Word],
                 Action::Sort | Action::Rename | Action::Duplicates => &[],
                 Action::Clean | Action::Consolidate => &[Format::Excel],
                 Action::Survey => &[Format::Excel, Format::Word, Format::Powerpoint],
@@ -4017,8 +4433,42 @@ mod tests {
         );
         assert!(f.clauses.is_empty(), "{f:?}");
         assert_eq!(f.not_done.len(), 1);
-        let f = understand("Fais-moi un tableau des impayés", &Vocab::default());
-        assert!(f.clauses.is_empty(), "{f:?}");
+        let f = understand("Fais-moi un rapport sur les impayés", &Vocab::default());
+        assert!(
+            !f.actions().contains(&Action::Unpaid),
+            "a report is not replaced by the unpaid table: {f:?}"
+        );
+    }
+
+    #[test]
+    fn money_questions_are_read_as_money_deliverables_and_nothing_else() {
+        assert_eq!(sig("Qui ne m'a pas encore payé ?"), "unpaid");
+        assert_eq!(
+            sig("Qui ne m'a pas encore payé ? Et prépare les relances pour les retards"),
+            "unpaid ; reminders"
+        );
+        assert_eq!(sig("Fais-moi un tableau des impayés"), "unpaid");
+        assert_eq!(sig("Prépare les relances pour les retards"), "reminders");
+        assert_eq!(
+            sig("Fais le tableau des impayés et les relances"),
+            "unpaid ; reminders"
+        );
+        assert_eq!(
+            sig("TVA collectée et déductible par trimestre"),
+            "vat(by=quarter)"
+        );
+        assert_eq!(sig("TVA collectée et déductible par mois"), "vat(by=month)");
+        assert_eq!(sig("Chiffre d'affaires par mois"), "revenue(by=month)");
+        assert_eq!(sig("Quels devis n'ont pas encore été facturés ?"), "quotes");
+        assert_eq!(sig("Who hasn't paid me yet?"), "unpaid");
+        assert_eq!(sig("Which quotes have not been invoiced yet?"), "quotes");
+        // Another action in the brief, or a word outside the money questions: the general
+        // reader takes it (and says what it does not do).
+        assert_ne!(
+            sig("Range les factures par client, les devis par mois"),
+            "quotes(by=month)"
+        );
+        assert_eq!(sig("Déclare la TVA du trimestre"), "refuse");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 pub mod analysis;
 pub mod brief;
-mod deliver;
+pub(crate) mod deliver;
 pub mod frame;
 pub mod scope;
 mod steps;
@@ -36,10 +36,14 @@ fn repertoire(lang: Lang) -> &'static str {
         "Sans modèle, commis sait : classer ou trier les fichiers (par client, par type, par date), \
          les renommer selon un format standard, repérer les doublons, faire un catalogue, \
          un tableau récapitulatif des factures avec formules et totaux par client, \
-         résumer des réunions et en extraire les actions, rédiger un rapport et produire une présentation.",
+         résumer des réunions et en extraire les actions, rédiger un rapport et produire une présentation ; \
+         et, à partir des factures et des relevés bancaires, le tableau des impayés, les lettres de relance, \
+         la TVA collectée et déductible par mois ou trimestre, le chiffre d'affaires par mois et les devis non facturés.",
         "Without a model, commis can: sort files (by client, type or date), rename them to a standard \
          pattern, find duplicates, build a catalogue, a summary workbook of invoices with formulas and \
-         totals per client, summarize meetings and extract action items, write a report and a deck.",
+         totals per client, summarize meetings and extract action items, write a report and a deck; \
+         and, from the invoices and bank statements, the unpaid invoices, reminder letters, collected and \
+         deductible VAT per month or quarter, revenue per month and the quotes not invoiced.",
     )
 }
 
@@ -917,6 +921,14 @@ pub fn build_plan(frame: &Frame, analysis: &Analysis, out: &str, today: Day) -> 
         steps.push(s);
     }
     table_steps(&selected, out, lang, &mut steps, &mut not_done);
+    money_steps(
+        analysis,
+        out,
+        lang,
+        &|a| find(a).map(|(c, _, _)| *c),
+        &mut steps,
+        &mut not_done,
+    );
     // Report and deck read the documents of the deliverable clauses' scope, when one is given.
     let overview_scope: Option<Vec<String>> = selected
         .iter()
@@ -1124,6 +1136,153 @@ fn table_steps(
                 _ => {}
             }
         }
+    }
+}
+
+/// The money steps the frame asks for (« Impayés », relances, TVA, chiffre d'affaires,
+/// devis), each saying which files it reads and what its table holds. Unpaid invoices and
+/// reminders need a bank statement in the folder; without one they are not done.
+fn money_steps<'a>(
+    analysis: &Analysis,
+    out: &str,
+    lang: Lang,
+    find: &dyn Fn(Action) -> Option<&'a Clause>,
+    steps: &mut Vec<Step>,
+    not_done: &mut Vec<NotDone>,
+) {
+    use crate::tools::money_books::{MoneyDeliverable, file_name};
+    let of = |kinds: &[&str]| -> Vec<&FileFacts> {
+        analysis
+            .files
+            .iter()
+            .filter(|f| kinds.contains(&f.kind.as_str()) && f.duplicate_of.is_none())
+            .collect()
+    };
+    let statements = of(&["bank_statement"]);
+    let ledger = analysis::ledger(analysis, None);
+    let sales = ledger
+        .iter()
+        .filter(|e| e.direction == commis_skills::money::Direction::Sale)
+        .count();
+    let purchases = ledger
+        .iter()
+        .filter(|e| e.direction == commis_skills::money::Direction::Purchase)
+        .count();
+    let quotes = of(&["quote"]);
+    let names = |files: &[&FileFacts]| -> String {
+        files
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let bank_read = match lang {
+        Lang::Fr => format!(
+            "{sales} facture(s) de vente et avoir(s) ; {} relevé(s) bancaire(s) : {}",
+            statements.len(),
+            names(&statements)
+        ),
+        Lang::En => format!(
+            "{sales} sales invoice(s) and credit note(s); {} bank statement(s): {}",
+            statements.len(),
+            names(&statements)
+        ),
+    };
+    let no_bank = lang.pick(
+        "aucun relevé bancaire dans le dossier : sans relevé, rien ne dit ce qui a été payé",
+        "no bank statement in the folder: without one, nothing says what was paid",
+    );
+    for (action, kind, which) in [
+        (Action::Unpaid, "money_unpaid", MoneyDeliverable::Unpaid),
+        (
+            Action::Reminders,
+            "money_reminders",
+            MoneyDeliverable::Reminders,
+        ),
+        (Action::Vat, "money_vat", MoneyDeliverable::Vat),
+        (Action::Revenue, "money_revenue", MoneyDeliverable::Revenue),
+        (Action::Quotes, "money_quotes", MoneyDeliverable::Quotes),
+    ] {
+        let Some(c) = find(action) else { continue };
+        let quarter = c.group.contains(&Group::Quarter);
+        let missing = match action {
+            Action::Unpaid | Action::Reminders if statements.is_empty() => Some(no_bank),
+            Action::Quotes if quotes.is_empty() => {
+                Some(lang.pick("aucun devis dans le dossier", "no quote in the folder"))
+            }
+            Action::Vat | Action::Revenue if ledger.is_empty() => Some(lang.pick(
+                "aucune facture lisible dans le dossier",
+                "no readable invoice in the folder",
+            )),
+            _ => None,
+        };
+        if let Some(why) = missing {
+            not_done.push(NotDone {
+                text: c.text.clone(),
+                why: why.to_string(),
+            });
+            continue;
+        }
+        let (title, description, reads) = match (action, lang) {
+            (Action::Unpaid, Lang::Fr) => (
+                "Tableau des impayés et ancienneté des créances".to_string(),
+                "Classeur « Impayés » : une ligne par facture de vente pas entièrement payée (facture, client, échéance, jours de retard, total, déjà payé, reste dû en formule, tranche, paiements rapprochés avec leur libellé) ; feuille « Ancienneté » : reste dû par tranche 0–30, 31–60, 61–90, > 90 jours (formules SOMME.SI.ENS) et un graphique. Retard compté à la date de la dernière ligne des relevés.".to_string(),
+                bank_read.clone(),
+            ),
+            (Action::Unpaid, Lang::En) => (
+                "Unpaid invoices and their ageing".to_string(),
+                "\"Unpaid\" workbook: one row per sales invoice not fully paid (invoice, client, due date, days overdue, total, paid, amount due as a formula, bucket, matched payments with their label); \"Ageing\" sheet: amount due per bucket 0-30, 31-60, 61-90, > 90 days (SUMIFS formulas) and a chart. Days counted at the last bank line's date.".to_string(),
+                bank_read.clone(),
+            ),
+            (Action::Reminders, Lang::Fr) => (
+                "Lettres de relance pour les clients en retard (écrites, jamais envoyées)".to_string(),
+                "Une lettre Word par client en retard de paiement : courtoise, plus ferme au-delà de 60 jours de retard ; le nom de l'entreprise, les factures, échéances et montants restant dus. Rien n'est envoyé.".to_string(),
+                bank_read.clone(),
+            ),
+            (Action::Reminders, Lang::En) => (
+                "Reminder letters to late clients (written, never sent)".to_string(),
+                "One Word letter per client late in paying: polite, firmer past 60 days late; the business's name, the invoices, due dates and amounts due. Nothing is sent.".to_string(),
+                bank_read.clone(),
+            ),
+            (Action::Vat, Lang::Fr) => (
+                format!("TVA collectée et déductible par {}", if quarter { "trimestre" } else { "mois" }),
+                format!("Classeur « TVA » : par {} et par taux, base HT et TVA collectée sur les ventes, base HT et TVA déductible sur les achats, TVA nette (formules SOMME.SI.ENS sur la feuille « Pièces », une ligne par pièce et taux). Avoirs en négatif ; jamais de somme entre devises.", if quarter { "trimestre" } else { "mois" }),
+                format!("{sales} facture(s) de vente et avoir(s), {purchases} facture(s) d'achat"),
+            ),
+            (Action::Vat, Lang::En) => (
+                format!("Collected and deductible VAT per {}", if quarter { "quarter" } else { "month" }),
+                format!("\"VAT\" workbook: per {} and rate, net base and VAT collected on sales, net base and VAT deductible on purchases, net VAT (SUMIFS formulas over the \"Documents\" sheet, one row per document and rate). Credit notes negative; never a sum across currencies.", if quarter { "quarter" } else { "month" }),
+                format!("{sales} sales invoice(s) and credit note(s), {purchases} purchase invoice(s)"),
+            ),
+            (Action::Revenue, Lang::Fr) => (
+                "Chiffre d'affaires par mois et par client".to_string(),
+                "Classeur : feuille « Ventes » (une ligne par facture de vente ou avoir, HT et TTC) et « CA par mois » : chiffre d'affaires HT par mois et par client en formules SOMME.SI.ENS, totaux et graphique.".to_string(),
+                format!("{sales} facture(s) de vente et avoir(s)"),
+            ),
+            (Action::Revenue, Lang::En) => (
+                "Revenue per month and client".to_string(),
+                "Workbook: \"Sales\" sheet (one row per sales invoice or credit note, net and gross) and \"Revenue by month\": net revenue per month and client as SUMIFS formulas, totals and a chart.".to_string(),
+                format!("{sales} sales invoice(s) and credit note(s)"),
+            ),
+            (_, Lang::Fr) => (
+                "Devis et factures liées ; devis non facturés".to_string(),
+                "Classeur : feuille « Devis non facturés » et feuille « Devis » (numéro, client, date, total, montant facturé, reste à facturer et statut en formules, factures qui citent le numéro du devis).".to_string(),
+                format!("{} devis : {} ; les factures de vente (pour les numéros de devis cités)", quotes.len(), names(&quotes)),
+            ),
+            (_, Lang::En) => (
+                "Quotes and their invoices; quotes not invoiced".to_string(),
+                "Workbook: \"Quotes not invoiced\" sheet and \"Quotes\" sheet (number, client, date, total, amount invoiced, left to invoice and status as formulas, the invoices citing the quote's number).".to_string(),
+                format!("{} quote(s): {}; the sales invoices (for the quote numbers they cite)", quotes.len(), names(&quotes)),
+            ),
+        };
+        let mut s = step(kind, title, description);
+        s.reads = vec![reads];
+        s.produces = vec![match which {
+            MoneyDeliverable::Reminders => format!("{out}/{}/", file_name(which, lang)),
+            _ => format!("{out}/{}", file_name(which, lang)),
+        }];
+        s.params = json!({"period": if quarter { "quarter" } else { "month" }});
+        steps.push(s);
     }
 }
 

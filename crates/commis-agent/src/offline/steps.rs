@@ -158,6 +158,9 @@ pub(super) async fn run(ctx: &RunContext, plan: &Plan, step: &Step) -> Result<St
         "clean_table" | "consolidate" | "survey" => {
             table_job(ctx, &registry, plan, step, kind).await
         }
+        "money_unpaid" | "money_reminders" | "money_vat" | "money_revenue" | "money_quotes" => {
+            money(ctx, &registry, plan, step, kind).await
+        }
         other => Err(StepFailure::Failed(
             Msg::PlanUnknownStepKind.fill(ctx.lang, &[("kind", other)]),
         )),
@@ -1005,4 +1008,154 @@ async fn table_job(
         }
     }
     Ok(lines.join("\n"))
+}
+
+/// A money deliverable (« Impayés », relances, TVA, chiffre d'affaires, devis) from the
+/// survey's typed invoices, the folder's bank statements and its quotes.
+async fn money(
+    ctx: &RunContext,
+    registry: &Registry,
+    plan: &Plan,
+    step: &Step,
+    kind: &str,
+) -> Result<String, StepFailure> {
+    use crate::tools::money_books::{
+        MoneyDeliverable, MoneyInputs, QuoteRow, Sender, link_quotes, write_money,
+    };
+    let facts = Facts::load_all(ctx, plan)?;
+    let lang = facts.lang;
+    let which = match kind {
+        "money_unpaid" => MoneyDeliverable::Unpaid,
+        "money_reminders" => MoneyDeliverable::Reminders,
+        "money_vat" => MoneyDeliverable::Vat,
+        "money_revenue" => MoneyDeliverable::Revenue,
+        _ => MoneyDeliverable::Quotes,
+    };
+    let mut invoices = super::analysis::ledger(&facts.analysis, None);
+    for e in &mut invoices {
+        // The survey's client (one name for all the variants written on the documents).
+        if let Some(c) = facts
+            .analysis
+            .files
+            .iter()
+            .find(|f| f.path == e.file && f.client_confidence >= CONFIDENT)
+            .and_then(|f| f.client.clone())
+            && !e.counterpart_to_check
+        {
+            e.counterpart = Some(c);
+        }
+        e.file = facts.now(&e.file);
+    }
+    let mut lines = Vec::new();
+    if matches!(
+        which,
+        MoneyDeliverable::Unpaid | MoneyDeliverable::Reminders
+    ) {
+        let statements = facts.of_kinds(&["bank_statement"]);
+        for (i, f) in statements.iter().enumerate() {
+            let path = facts.now(&f.path);
+            progress(ctx, step, i + 1, statements.len(), &path);
+            let doc = crate::tools::read_document_text(ctx, &path).map_err(fail(ctx))?;
+            lines.extend(crate::tools::money::payments_of(&doc));
+        }
+    }
+    let mut quotes = Vec::new();
+    if which == MoneyDeliverable::Quotes {
+        for f in facts.of_kinds(&["quote"]) {
+            let inv = f.invoice.clone().unwrap_or_default();
+            quotes.push(QuoteRow {
+                file: facts.now(&f.path),
+                number: inv.number.clone(),
+                client: f.client.clone().or(inv.client.clone()),
+                date: inv.date.clone().or(f.date.clone()),
+                currency: inv.currency.clone(),
+                total_cents: inv.total.map(|t| (t * 100.0).round() as i64),
+                invoiced_by: Vec::new(),
+                invoiced_cents: 0,
+            });
+        }
+        quotes.sort_by(|a, b| a.number.cmp(&b.number).then(a.file.cmp(&b.file)));
+        let mut texts = Vec::new();
+        for e in invoices.iter().filter(|e| {
+            e.direction == commis_skills::money::Direction::Sale
+                && e.doc_type == commis_skills::money::DocType::Invoice
+        }) {
+            let doc = crate::tools::read_document_text(ctx, &e.file).map_err(fail(ctx))?;
+            texts.push((
+                e.number.clone().unwrap_or_else(|| e.file.clone()),
+                e.total_cents,
+                doc.plain_text(),
+            ));
+        }
+        link_quotes(&mut quotes, &texts);
+    }
+    let as_of = lines
+        .iter()
+        .map(|l| l.date.clone())
+        .max()
+        .unwrap_or_default();
+    let period = if step.params.get("period").and_then(|p| p.as_str()) == Some("quarter") {
+        commis_skills::money::Period::Quarter
+    } else {
+        commis_skills::money::Period::Month
+    };
+    // The business's details for the letters, from one of its own invoices with a text layer.
+    let mut sender = Sender {
+        name: facts.analysis.own_company.clone(),
+        lines: Vec::new(),
+    };
+    if which == MoneyDeliverable::Reminders
+        && let Some(name) = sender.name.clone()
+    {
+        for e in invoices.iter().filter(|e| {
+            e.direction == commis_skills::money::Direction::Sale
+                && e.doc_type == commis_skills::money::DocType::Invoice
+        }) {
+            let Ok(doc) = crate::tools::read_document_text(ctx, &e.file) else {
+                continue;
+            };
+            if doc.ocr.is_some() {
+                continue;
+            }
+            sender.lines = crate::tools::money_books::sender_lines(&doc.plain_text(), &name);
+            if !sender.lines.is_empty() {
+                break;
+            }
+        }
+    }
+    let inputs = MoneyInputs {
+        invoices,
+        lines,
+        quotes,
+        as_of,
+        period,
+        sender,
+    };
+    ensure_dir(ctx, registry, &facts.out).await?;
+    let out = write_money(ctx, &inputs, &[which], &facts.out, true, lang)
+        .await
+        .map_err(fail(ctx))?;
+    for path in &out.written {
+        ctx.emit(EventKind::Decision {
+            step: Some(step.number),
+            subject: path.clone(),
+            decision: facts.pick("écrit", "written").into(),
+            reason: match lang {
+                Lang::Fr => format!(
+                    "{} facture(s) en attente de paiement au {}",
+                    out.report.unpaid.len(),
+                    out.as_of
+                ),
+                Lang::En => format!(
+                    "{} invoice(s) awaiting payment at {}",
+                    out.report.unpaid.len(),
+                    out.as_of
+                ),
+            },
+        });
+    }
+    Ok(match lang {
+        Lang::Fr => format!("Écrit : {}", out.written.join(", ")),
+        Lang::En => format!("Written: {}", out.written.join(", ")),
+    })
 }

@@ -6,6 +6,7 @@ pub mod consolidate;
 mod deliver;
 mod files;
 pub mod money;
+pub mod money_books;
 mod plan;
 pub mod survey;
 pub mod tables;
@@ -134,6 +135,7 @@ impl Registry {
             .chain(consolidate::tools())
             .chain(survey::tools())
             .chain(money::tools())
+            .chain(money_books::tools())
         {
             registry.add(tool);
         }

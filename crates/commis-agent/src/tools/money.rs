@@ -122,6 +122,68 @@ pub struct MoneyReport {
     pub ageing: Vec<payments::Ageing>,
     pub totals: Vec<commis_skills::money::CurrencyTotal>,
     pub vat: Vec<commis_skills::money::VatRow>,
+    /// Credit notes deducted from what an invoice of the same client still owes:
+    /// "credit note file → invoice file, amount".
+    #[serde(default)]
+    pub credit_notes_applied: Vec<Value>,
+}
+
+/// A party's name for comparison: folded, without legal forms and punctuation.
+fn party_key(name: &str) -> String {
+    const FORMS: &[&str] = &[
+        "sarl", "sas", "sasu", "eurl", "sa", "selarl", "sci", "ltd", "gmbh", "inc",
+    ];
+    commis_skills::text::fold_lower(name)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !FORMS.contains(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Each sales credit note is deducted from the latest sales invoice of the same client, in
+/// the same currency, issued on or before it and owing at least as much: what that invoice
+/// still owes becomes its total less the credit note (a client pays « facture moins
+/// avoir »). Returns (credit note index, invoice index, cents) for each deduction.
+pub fn apply_credit_notes(invoices: &mut [LedgerEntry]) -> Vec<(usize, usize, i64)> {
+    use commis_skills::money::{Direction, DocType};
+    let mut applied = Vec::new();
+    for ci in 0..invoices.len() {
+        let cn = &invoices[ci];
+        if cn.doc_type != DocType::CreditNote || cn.direction != Direction::Sale {
+            continue;
+        }
+        let Some(amount) = cn.total_cents.map(i64::abs).filter(|a| *a > 0) else {
+            continue;
+        };
+        let Some(who) = cn
+            .counterpart
+            .as_deref()
+            .map(party_key)
+            .filter(|k| !k.is_empty())
+        else {
+            continue;
+        };
+        let date = cn.date.clone().unwrap_or_else(|| "9999-12-31".into());
+        let target = invoices
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.doc_type == DocType::Invoice
+                    && e.direction == Direction::Sale
+                    && e.currency == cn.currency
+                    && e.counterpart.as_deref().map(party_key).as_deref() == Some(who.as_str())
+                    && e.date.as_deref().is_some_and(|d| d <= date.as_str())
+                    && e.due_cents.or(e.total_cents).unwrap_or(0) >= amount
+            })
+            .max_by(|a, b| a.1.date.cmp(&b.1.date).then(a.0.cmp(&b.0)))
+            .map(|(i, _)| i);
+        if let Some(ii) = target {
+            let e = &mut invoices[ii];
+            e.due_cents = Some(e.due_cents.or(e.total_cents).unwrap_or(0) - amount);
+            applied.push((ci, ii, amount));
+        }
+    }
+    applied
 }
 
 /// Matches `lines` to `invoices` at the date `as_of` and sums up what is owed.
@@ -132,8 +194,15 @@ pub fn money_report(
     period: Period,
     french: bool,
 ) -> MoneyReport {
+    let mut owed = invoices.to_vec();
+    let applied = apply_credit_notes(&mut owed);
+    let invoices = owed.as_slice();
+    let credit_note = |i: usize| invoices[i].doc_type == commis_skills::money::DocType::CreditNote;
     let m = payments::match_payments(lines, invoices);
-    let balances = payments::balances(invoices, &m, as_of);
+    let balances: Vec<payments::InvoiceBalance> = payments::balances(invoices, &m, as_of)
+        .into_iter()
+        .filter(|b| !credit_note(b.invoice))
+        .collect();
     let describe = |pi: usize| {
         let p = &lines[pi];
         format!(
@@ -181,6 +250,20 @@ pub fn money_report(
         })
         .map(|b| {
             let e = &invoices[b.invoice];
+            let mut payments: Vec<String> = b.payments.iter().map(|p| describe(*p)).collect();
+            for (ci, ii, cents) in &applied {
+                if *ii == b.invoice {
+                    payments.push(format!(
+                        "{} {} -{:.2}",
+                        if french { "avoir" } else { "credit note" },
+                        invoices[*ci]
+                            .number
+                            .as_deref()
+                            .unwrap_or(&invoices[*ci].file),
+                        *cents as f64 / 100.0
+                    ));
+                }
+            }
             UnpaidRow {
                 file: e.file.clone(),
                 number: e.number.clone(),
@@ -192,7 +275,7 @@ pub fn money_report(
                 paid_cents: b.paid_cents,
                 remaining_cents: b.remaining_cents,
                 state: b.state,
-                payments: b.payments.iter().map(|p| describe(*p)).collect(),
+                payments,
             }
         })
         .collect();
@@ -209,6 +292,13 @@ pub fn money_report(
         totals: commis_skills::money::totals_by_currency(invoices),
         vat: commis_skills::money::vat_by_period(invoices, period, french),
         unpaid,
+        credit_notes_applied: applied
+            .iter()
+            .map(|(ci, ii, cents)| {
+                json!({"credit_note": invoices[*ci].file, "invoice": invoices[*ii].file,
+                       "amount": *cents as f64 / 100.0})
+            })
+            .collect(),
     }
 }
 
