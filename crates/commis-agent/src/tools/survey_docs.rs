@@ -353,7 +353,7 @@ pub fn highlights(cross: &CrossTab, lang: Lang) -> Vec<String> {
             by_gap.push((
                 hi.1 - lo.1,
                 format!(
-                    "{}{}{} {} {} ({}) {} {} ({})",
+                    "{}{}{} {} {} {} {} {} {} {}",
                     quoted(&q.header, lang),
                     colon(lang),
                     lang.pick("moyenne", "mean"),
@@ -362,6 +362,7 @@ pub fn highlights(cross: &CrossTab, lang: Lang) -> Vec<String> {
                     names[hi.0],
                     lang.pick("contre", "against"),
                     number(lo.1, 2, lang),
+                    lang.pick("pour", "for"),
                     names[lo.0],
                 ),
             ));
@@ -573,6 +574,8 @@ pub fn deck(survey: &Survey, cross: Option<&CrossTab>, file: &str, lang: Lang) -
         }
     }
     let mut themes = Vec::new();
+    // A comment quoted under one theme is not quoted again under the next.
+    let mut quoted_once = std::collections::BTreeSet::new();
     for q in survey
         .questions
         .iter()
@@ -583,6 +586,7 @@ pub fn deck(survey: &Survey, cross: Option<&CrossTab>, file: &str, lang: Lang) -
                 .quotes
                 .iter()
                 .filter(|x| x.chars().count() <= MAX_SLIDE_QUOTE)
+                .filter(|x| quoted_once.insert(x.as_str()))
                 .take(2)
                 .map(|x| quoted(x, lang))
                 .collect();
@@ -632,5 +636,38 @@ mod tests {
         assert_eq!(number(-35.897, 1, Lang::En), "-35.9");
         assert_eq!(number(-0.01, 1, Lang::En), "0.0");
         assert_eq!(percent(9, 18, Lang::Fr), "50 %");
+    }
+
+    #[test]
+    fn a_french_run_gets_a_french_report_and_deck_with_the_groups_differences() {
+        let header: Vec<String> = ["Recommanderiez-vous l'atelier ?", "Site", "Commentaire"]
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        let rows: Vec<Vec<String>> = [
+            ["10", "Lyon", "Délais tenus, équipe sympa"],
+            ["9", "Lyon", "Bon travail mais délais longs"],
+            ["6", "Paris", "Trop cher"],
+            ["8", "Paris", "Équipe à l'écoute, délais tenus"],
+        ]
+        .iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+        let survey = commis_skills::survey::analyse(&header, &rows);
+        let cross = commis_skills::survey::cross_tab(&survey, &header, &rows, "site").unwrap();
+        let doc = report(&survey, Some(&cross), "avis.csv", Lang::Fr);
+        let text = serde_json::to_string(&doc).unwrap();
+        assert!(text.contains("**NPS : 25,0** sur 4 réponses"), "{text}");
+        assert!(text.contains("« Délais tenus, équipe sympa »"), "{text}");
+        assert!(
+            text.contains("moyenne 9,50 pour Lyon contre 7,00 pour Paris"),
+            "{text}"
+        );
+        let deck = deck(&survey, Some(&cross), "avis.csv", Lang::Fr);
+        let slides = serde_json::to_string(&deck.slides).unwrap();
+        assert!(slides.contains("\"value\":\"25,0\""), "{slides}");
+        assert!(slides.contains("\"layout\":\"chart\""), "{slides}");
+        commis_office::build_docx(&doc).unwrap();
+        commis_office::build_presentation(&deck).unwrap();
     }
 }
