@@ -605,7 +605,7 @@ pub fn deck(survey: &Survey, cross: Option<&CrossTab>, file: &str, lang: Lang) -
             ));
         }
     }
-    themes.sort_by(|a, b| b.0.cmp(&a.0));
+    themes.sort_by_key(|t| std::cmp::Reverse(t.0));
     if !themes.is_empty() {
         slides.push(SlideSpec {
             content: SlideContent::Bullets {
