@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the pictures in docs/images/ from the product's real output: the seed brief
 # and a meeting brief run by the real `commis` binary, offline, on a fresh copy of the demo
-# folder; LibreOffice renders the deliverables to PDF and pdftoppm turns pages into PNG.
+# folder, and the survey tool on a real survey export; LibreOffice renders the deliverables
+# to PDF and pdftoppm turns pages into PNG.
 # Nothing here is drawn from a hand-written spec.
 #   ./scripts/make-doc-images.sh
 set -euo pipefail
@@ -46,4 +47,19 @@ if [ -n "$report" ]; then
 else
     echo "make-doc-images: the meeting brief wrote no .docx; docs/images/report.png kept" >&2
 fi
+# A survey synthesis from a real export (the French « State of Publicodes 2024 », MIT, see
+# tests/fixtures/surveys/PROVENANCE.md) through the real summarize_survey tool, split by the
+# developer question: the report's first page, the deck's NPS slide and its first chart.
+mkdir -p "$work/survey"
+cp tests/fixtures/surveys/publicodes-2024-fr/responses.csv "$work/survey/publicodes.csv"
+"$commis" tool summarize_survey "$work/survey" --yes \
+    --input '{"path": "publicodes.csv", "segment": "développeur", "report": true, "deck": true}' \
+    >"$work/survey.json" </dev/null
+cp "$work/survey/publicodes_summary.docx" "$work/survey-report.docx"
+cp "$work/survey/publicodes_summary.pptx" "$work/survey-deck.pptx"
+render "$work/survey-report.docx"
+render "$work/survey-deck.pptx"
+page "$work/pdf/survey-report.pdf" 1 docs/images/survey-report.png 60
+page "$work/pdf/survey-deck.pdf" 2 docs/images/survey-deck-nps.png
+page "$work/pdf/survey-deck.pdf" 3 docs/images/survey-deck-chart.png
 echo "docs/images/ regenerated from: $seed"

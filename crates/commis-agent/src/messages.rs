@@ -138,6 +138,8 @@ pub enum Msg {
     ToolDocument,
     ToolNoStatementLines,
     ToolNoTable,
+    ToolNoSuchColumn,
+    ToolNotASegment,
     ToolNoSheet,
     ToolNoWritableFolder,
     TechnicalFailure,
@@ -427,6 +429,8 @@ impl Msg {
         Msg::ToolDocument,
         Msg::ToolNoStatementLines,
         Msg::ToolNoTable,
+        Msg::ToolNoSuchColumn,
+        Msg::ToolNotASegment,
         Msg::ToolNoSheet,
         Msg::ToolNoWritableFolder,
         Msg::TechnicalFailure,
@@ -817,6 +821,14 @@ impl Msg {
             Msg::ToolNoTable => (
                 "{path} : aucun tableau à nettoyer",
                 "{path}: no table to clean",
+            ),
+            Msg::ToolNoSuchColumn => (
+                "{path} : aucune colonne « {column} » ; les colonnes sont : {columns}",
+                "{path}: no column \"{column}\"; the columns are: {columns}",
+            ),
+            Msg::ToolNotASegment => (
+                "la colonne « {column} » ne peut pas répartir les réponses en groupes : choisissez une question à choix ou à réponse oui/non",
+                "column \"{column}\" cannot split the answers into groups: choose a choice or yes/no question",
             ),
             Msg::ToolNoSheet => (
                 "le classeur n'a aucune feuille",
@@ -1930,6 +1942,19 @@ pub fn tool_error(e: &ToolError, lang: Lang) -> String {
             Msg::ToolNoStatementLines.fill(lang, &[("path", path)])
         }
         ToolError::NoTable { path } => Msg::ToolNoTable.fill(lang, &[("path", path)]),
+        ToolError::NoSuchColumn {
+            path,
+            column,
+            columns,
+        } => Msg::ToolNoSuchColumn.fill(
+            lang,
+            &[
+                ("path", path),
+                ("column", column),
+                ("columns", &columns.join(" | ")),
+            ],
+        ),
+        ToolError::NotASegment { column } => Msg::ToolNotASegment.fill(lang, &[("column", column)]),
         ToolError::NoSheet => Msg::ToolNoSheet.text(lang).into(),
         ToolError::NoWritableFolder => Msg::ToolNoWritableFolder.text(lang).into(),
         ToolError::WouldOverwrite { path } => Msg::WsAlreadyExists.fill(lang, &[("path", path)]),
@@ -2357,6 +2382,14 @@ mod tests {
             ToolError::Stopped,
             ToolError::NoStatementLines { path: p() },
             ToolError::NoTable { path: p() },
+            ToolError::NoSuchColumn {
+                path: p(),
+                column: "Segment".into(),
+                columns: vec!["Note".into(), "Commentaire".into()],
+            },
+            ToolError::NotASegment {
+                column: "Commentaire".into(),
+            },
             ToolError::NoSheet,
             ToolError::NoWritableFolder,
             ToolError::WouldOverwrite { path: p() },

@@ -1321,3 +1321,237 @@ fn workbook_text(bytes: &[u8]) -> String {
         doc.plain_text()
     )
 }
+
+/// Runs `summarize_survey` with a segment, a report and a deck on a real survey export, then
+/// checks with openpyxl, LibreOffice, python-docx and python-pptx: every cross-tab cell (cached
+/// and recalculated) equals the figure recomputed here from the CSV, the report states the NPS
+/// and quotes the comments as written, the deck has charts, its NPS slide shows the NPS, and
+/// no text of the deck or report overflows once rendered.
+async fn survey_deliverables_check(fixture: &str, segment: &str, nps: &str, quotes: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/surveys")
+        .join(fixture)
+        .join("responses.csv");
+    std::fs::copy(&source, work.join("survey.csv")).unwrap();
+    let engine = Engine::open(&dir.path().join("state")).unwrap();
+    let grant = Grant {
+        path: work.canonicalize().unwrap(),
+        mode: AccessMode::ReadWrite,
+    };
+    let call = |input: serde_json::Value| {
+        engine.call_tool(
+            grant.clone(),
+            "summarize_survey",
+            input,
+            Policy::yes([]),
+            Arc::new(NonInteractive { accept_plan: true }),
+        )
+    };
+    // An unknown segment is an error that names the columns, and nothing is written.
+    let err = call(serde_json::json!({"path": "survey.csv", "segment": "no such column"}))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("no such column") && err.contains("columns"),
+        "{err}"
+    );
+    assert!(!work.join("survey_summary.xlsx").exists());
+    let out = call(
+        serde_json::json!({"path": "survey.csv", "segment": segment, "report": true, "deck": true}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out["report"], "survey_summary.docx", "{out}");
+    assert_eq!(out["deck"], "survey_summary.pptx", "{out}");
+    let seg_header = out["cross_tab"]["segment"].as_str().unwrap().to_string();
+    let Some(py) = openpyxl_python() else { return };
+    let script = r#"
+import csv, json, os, subprocess, sys, tempfile, openpyxl, docx, pptx
+book, report, deck, source, segment = sys.argv[1:6]
+with open(source, encoding='utf-8-sig', newline='') as f:
+    rows = list(csv.reader(f))
+header = [h.strip() for h in rows[0]]
+data = [r for r in rows[1:] if any(c.strip() for c in r)]
+YES = {'oui', 'yes', 'true', 'vrai', 'x'}
+NO = {'non', 'no', 'false', 'faux'}
+def shown(col):
+    vals = [r[col].strip() for r in data if col < len(r) and r[col].strip()]
+    yn = bool(vals) and all(v.lower() in YES | NO for v in vals)
+    return [(('Yes' if r[col].strip().lower() in YES else 'No') if yn and r[col].strip() else r[col].strip())
+            if col < len(r) else '' for r in data]
+seg = shown(header.index(segment))
+def expected(question, label, group):
+    # Text the workbook protects from being read as a formula starts with an apostrophe.
+    if question[:2] in ("'=", "'+", "'@"):
+        question = question[1:]
+    ans = shown(header.index(question))
+    members = [a for a, s in zip(ans, seg) if s.lower() == group.lower()]
+    if label == 'Respondents':
+        return len([s for s in seg if s.lower() == group.lower()])
+    nums = [int(a) for a in members if a.lstrip('-').isdigit()]
+    if label == 'Answers':
+        return len(nums)
+    if label == 'Mean':
+        return round(sum(nums) / len(nums), 2) if nums else None
+    if label == 'NPS':
+        return round((sum(n >= 9 for n in nums) - sum(n <= 6 for n in nums)) * 100 / len(nums), 1) if nums else None
+    return sum(a.lower() == label.lower() for a in members)
+def cross(path):
+    ws = openpyxl.load_workbook(path, data_only=True)['Cross-tabs']
+    grid = [list(r) for r in ws.iter_rows(values_only=True)]
+    groups = grid[0][2:]
+    got, want, question = [], [], None
+    for r in grid[1:]:
+        question = r[0] if r[0] else question
+        q = segment if r[1] == 'Respondents' else question
+        for g, v in zip(groups, r[2:]):
+            got.append([q, r[1], g, None if v in ('', None) else v])
+            want.append([q, r[1], g, expected(q, r[1], g)])
+    return {"got": got, "want": want}
+f = openpyxl.load_workbook(book)
+out = {"cached": cross(book), "formula": f['Cross-tabs']['C3'].value}
+soffice = next((os.path.join(d, 'soffice') for d in os.environ.get('PATH', '').split(':')
+                if os.path.isfile(os.path.join(d, 'soffice'))), None)
+if soffice:
+    work = tempfile.mkdtemp()
+    subprocess.run([soffice, '--headless', f'-env:UserInstallation=file://{work}/profile',
+                    '--convert-to', 'xlsx:Calc MS Excel 2007 XML', '--outdir', work, book],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+    out["libreoffice"] = cross(os.path.join(work, os.path.basename(book)))
+d = docx.Document(report)
+texts = [p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]
+out["report"] = texts
+cells = {c.strip() for r in data for c in r}
+out["report_quotes"] = [t[1:-1] for t in texts if t.startswith('“') and t.endswith('”') and t[1:-1] in cells]
+p = pptx.Presentation(deck)
+out["charts"] = sum(1 for s in p.slides for sh in s.shapes if sh.has_chart)
+out["slides"] = [[sh.text_frame.text for sh in s.shapes if sh.has_text_frame] for s in p.slides]
+print(json.dumps(out, default=str, ensure_ascii=False))
+"#;
+    let o = std::process::Command::new(&py)
+        .arg("-c")
+        .arg(script)
+        .arg(work.join("survey_summary.xlsx"))
+        .arg(work.join("survey_summary.docx"))
+        .arg(work.join("survey_summary.pptx"))
+        .arg(&source)
+        .arg(&seg_header)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["formula"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("=COUNTIFS("),
+        "live cross-tab formulas: {}",
+        v["formula"]
+    );
+    let same = |book: &serde_json::Value, who: &str| {
+        let (got, want) = (
+            book["got"].as_array().unwrap(),
+            book["want"].as_array().unwrap(),
+        );
+        assert!(got.len() > 10, "{who}: {got:?}");
+        for (g, w) in got.iter().zip(want) {
+            match (g[3].as_f64(), w[3].as_f64()) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{who}: {g} vs {w}"),
+                _ => assert_eq!(g, w, "{who}"),
+            }
+        }
+    };
+    same(&v["cached"], "cached");
+    match v.get("libreoffice") {
+        Some(lo) => same(lo, "LibreOffice"),
+        None => assert!(
+            std::env::var_os("CI").is_none(),
+            "LibreOffice is needed in CI for the recalculation check"
+        ),
+    }
+    let report: Vec<&str> = v["report"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert!(
+        report
+            .iter()
+            .any(|t| t.starts_with(&format!("NPS: {nps} "))),
+        "{report:?}"
+    );
+    assert!(
+        report.iter().any(|t| t.starts_with("By ")),
+        "cross-tab part"
+    );
+    if quotes {
+        assert!(
+            !v["report_quotes"].as_array().unwrap().is_empty(),
+            "verbatim quotes: {report:?}"
+        );
+    }
+    assert!(v["charts"].as_u64().unwrap() >= 2, "{}", v["charts"]);
+    let slides = v["slides"].as_array().unwrap();
+    let nps_slide = slides
+        .iter()
+        .find(|s| {
+            s[0].as_str()
+                .unwrap_or("")
+                .starts_with("Recommendation (NPS)")
+        })
+        .unwrap_or_else(|| panic!("no NPS slide: {slides:?}"));
+    assert!(
+        nps_slide.as_array().unwrap().iter().any(|t| t == nps),
+        "{nps_slide}"
+    );
+    // Rendered by LibreOffice, no word of the deck or the report overflows.
+    if std::env::var_os("CI").is_some() || which_soffice() {
+        let rendered = std::process::Command::new(&py)
+            .arg(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../commis/tests/demo_run/overflow.py"),
+            )
+            .arg(work.join("survey_summary.pptx"))
+            .arg(work.join("survey_summary.docx"))
+            .output()
+            .unwrap();
+        assert!(
+            rendered.status.success(),
+            "{}",
+            String::from_utf8_lossy(&rendered.stderr)
+        );
+        let layout: serde_json::Value = serde_json::from_slice(&rendered.stdout).unwrap();
+        assert!(
+            !layout["control-overflow.pptx"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        for name in ["survey_summary.pptx", "survey_summary.docx"] {
+            let problems = layout[name].as_array().unwrap();
+            assert!(problems.is_empty(), "{name}: {problems:?}");
+        }
+    }
+}
+
+fn which_soffice() -> bool {
+    std::env::var("PATH")
+        .unwrap_or_default()
+        .split(':')
+        .any(|d| std::path::Path::new(d).join("soffice").is_file())
+}
+
+#[tokio::test]
+async fn survey_publicodes_cross_tab_report_and_deck_read_back_with_the_published_nps() {
+    survey_deliverables_check("publicodes-2024-fr", "développeur", "27.8", false).await;
+}
+
+#[tokio::test]
+async fn survey_sudzilla_cross_tab_report_and_deck_read_back_with_the_benchmark_nps() {
+    survey_deliverables_check("sudzilla-conference-en", "breakfast", "-35.9", true).await;
+}

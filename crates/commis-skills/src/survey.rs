@@ -4,11 +4,15 @@
 //! answered, and the frequent themes of the comments found (extractive: a word's count and
 //! verbatim quotes, never a rewording). Pure: the tool writes the workbook.
 //!
-//! Not for: cleaning the table (see `tables`) or cross-tabs by a segment.
+//! [`cross_tab`] splits the answers by a segment column (a choice or a yes/no question): the
+//! count, mean and NPS of each score and the distribution of each choice, per segment value.
+//!
+//! Not for: cleaning the table (see `tables`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
+use thiserror::Error;
 
 use crate::Lang;
 use crate::text::fold_lower;
@@ -304,6 +308,228 @@ pub fn answer_label(answer: &str, lang: Lang) -> String {
         ("no", Lang::En) => "No".into(),
         (a, _) => a.to_string(),
     }
+}
+
+/// Why a column cannot split the answers.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum SegmentError {
+    /// No column header matches the name asked for.
+    #[error("no column \"{asked}\" (columns: {})", columns.join(", "))]
+    NoSuchColumn {
+        /// The name asked for.
+        asked: String,
+        /// The question columns there are.
+        columns: Vec<String>,
+    },
+    /// The column is a score, a comment or not a question: its answers do not form groups.
+    #[error("column \"{column}\" does not split the respondents into groups")]
+    NotASegment {
+        /// The column's header.
+        column: String,
+    },
+}
+
+/// The answers of one question, per segment value.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossQuestion {
+    /// Column index in the table.
+    pub column: usize,
+    /// The question as its header says it.
+    pub header: String,
+    /// Its kind.
+    pub question: Question,
+    /// Respondents who answered it, per segment value.
+    pub answered: Vec<usize>,
+    /// Mean per segment value (scores; `None` where nobody of the group answered).
+    pub means: Vec<Option<f64>>,
+    /// NPS per segment value (the NPS question; `None` where nobody of the group answered).
+    pub nps: Vec<Option<f64>>,
+    /// Count of each answer per segment value (choices and yes/no: answers in the order of
+    /// the whole survey's counts, `yes`/`no` for yes/no questions).
+    pub counts: Vec<(String, Vec<usize>)>,
+}
+
+/// The survey's questions split by the answers to one segment question.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossTab {
+    /// Column index of the segment question.
+    pub column: usize,
+    /// Its header.
+    pub segment: String,
+    /// Whether the segment is a yes/no question (values `yes`/`no`).
+    pub yes_no: bool,
+    /// Its values (answers as written, `yes`/`no` for a yes/no question), most frequent first.
+    pub values: Vec<String>,
+    /// Respondents in each group.
+    pub sizes: Vec<usize>,
+    /// Every score, choice and yes/no question but the segment itself.
+    pub questions: Vec<CrossQuestion>,
+}
+
+/// The column `name` designates: same letters and digits (case and accents aside), else the
+/// one header that contains them.
+pub fn find_column(header: &[String], name: &str) -> Option<usize> {
+    let key = |h: &str| -> String {
+        fold_lower(h)
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect()
+    };
+    let want = key(name);
+    if want.is_empty() {
+        return None;
+    }
+    let keys: Vec<String> = header.iter().map(|h| key(h)).collect();
+    if let Some(i) = keys.iter().position(|k| *k == want) {
+        return Some(i);
+    }
+    let mut containing = keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| want.chars().count() >= 3 && k.contains(&want));
+    match (containing.next(), containing.next()) {
+        (Some((i, _)), None) => Some(i),
+        _ => None,
+    }
+}
+
+/// Splits the answers of `rows` by the segment column named `name`. Answers are grouped as a
+/// spreadsheet's COUNTIFS would (case aside), so the workbook's formulas find the same groups.
+pub fn cross_tab(
+    survey: &Survey,
+    header: &[String],
+    rows: &[Vec<String>],
+    name: &str,
+) -> Result<CrossTab, SegmentError> {
+    let questions_kept = || {
+        survey
+            .questions
+            .iter()
+            .filter(|q| q.question != Question::Skipped)
+    };
+    let Some(col) = find_column(header, name) else {
+        return Err(SegmentError::NoSuchColumn {
+            asked: name.to_string(),
+            columns: questions_kept().map(|q| q.header.clone()).collect(),
+        });
+    };
+    let seg = survey
+        .questions
+        .iter()
+        .find(|q| q.column == col)
+        .filter(|q| matches!(q.question, Question::Choice { .. } | Question::YesNo))
+        .ok_or_else(|| SegmentError::NotASegment {
+            column: header.get(col).map_or(String::new(), |h| h.trim().into()),
+        })?;
+    let yes_no_seg = seg.question == Question::YesNo;
+    let values: Vec<String> = seg.counts.iter().map(|(k, _)| k.clone()).collect();
+    let rows: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+        .collect();
+    // The group of each row, if it answered the segment question.
+    let group_of = |r: &Vec<String>| -> Option<usize> {
+        let v = r.get(col).map(|v| v.trim()).filter(|v| !v.is_empty())?;
+        if yes_no_seg {
+            let k = if yes_no(v)? { "yes" } else { "no" };
+            values.iter().position(|x| x == k)
+        } else {
+            values
+                .iter()
+                .position(|x| x.to_lowercase() == v.to_lowercase())
+        }
+    };
+    let groups: Vec<Option<usize>> = rows.iter().map(|r| group_of(r)).collect();
+    let n = values.len();
+    let mut sizes = vec![0; n];
+    for g in groups.iter().flatten() {
+        sizes[*g] += 1;
+    }
+    let mut questions = Vec::new();
+    for q in questions_kept().filter(|q| q.column != col) {
+        let answers: Vec<(usize, &str)> = rows
+            .iter()
+            .zip(&groups)
+            .filter_map(|(r, g)| {
+                let v = r
+                    .get(q.column)
+                    .map(|v| v.trim())
+                    .filter(|v| !v.is_empty())?;
+                Some(((*g)?, v))
+            })
+            .collect();
+        let mut cq = CrossQuestion {
+            column: q.column,
+            header: q.header.clone(),
+            question: q.question.clone(),
+            answered: vec![0; n],
+            means: vec![None; n],
+            nps: vec![None; n],
+            counts: Vec::new(),
+        };
+        for (g, _) in &answers {
+            cq.answered[*g] += 1;
+        }
+        match &q.question {
+            Question::Score { nps, .. } => {
+                let mut sum = vec![0i64; n];
+                let mut net = vec![0i64; n];
+                for (g, v) in &answers {
+                    let Ok(x) = v.parse::<i64>() else { continue };
+                    sum[*g] += x;
+                    net[*g] += match x {
+                        9.. => 1,
+                        7..=8 => 0,
+                        _ => -1,
+                    };
+                }
+                for g in 0..n {
+                    let a = cq.answered[g];
+                    if a > 0 {
+                        cq.means[g] = Some(sum[g] as f64 / a as f64);
+                        if *nps {
+                            cq.nps[g] = Some(net[g] as f64 * 100.0 / a as f64);
+                        }
+                    }
+                }
+            }
+            Question::YesNo => {
+                let mut yes = vec![0; n];
+                for (g, v) in &answers {
+                    if yes_no(v) == Some(true) {
+                        yes[*g] += 1;
+                    }
+                }
+                let no = (0..n).map(|g| cq.answered[g] - yes[g]).collect();
+                cq.counts = vec![("yes".into(), yes), ("no".into(), no)];
+            }
+            Question::Choice { .. } => {
+                cq.counts = q
+                    .counts
+                    .iter()
+                    .map(|(a, _)| {
+                        let mut per = vec![0; n];
+                        for (g, v) in &answers {
+                            if v.to_lowercase() == a.to_lowercase() {
+                                per[*g] += 1;
+                            }
+                        }
+                        (a.clone(), per)
+                    })
+                    .collect();
+            }
+            Question::Comment | Question::Skipped => continue,
+        }
+        questions.push(cq);
+    }
+    Ok(CrossTab {
+        column: col,
+        segment: seg.header.clone(),
+        yes_no: yes_no_seg,
+        values,
+        sizes,
+        questions,
+    })
 }
 
 #[cfg(test)]

@@ -533,7 +533,7 @@ fn demo_meetings_decisions_and_priorities_are_found() {
 /// the NPS and score distribution each source publishes, found without being told which
 /// column holds them.
 mod surveys {
-    use commis_skills::survey::{Question, analyse};
+    use commis_skills::survey::{Question, SegmentError, analyse, cross_tab, find_column};
 
     fn read(rel: &str) -> (Vec<String>, Vec<Vec<String>>) {
         let path = format!(
@@ -625,5 +625,76 @@ mod surveys {
                 );
             }
         }
+    }
+
+    #[test]
+    fn publicodes_splits_by_developers_with_the_groups_own_nps_and_choices() {
+        let (h, rows) = read("publicodes-2024-fr/responses.csv");
+        let s = analyse(&h, &rows);
+        let x = cross_tab(&s, &h, &rows, "développeur").unwrap();
+        assert!(x.segment.starts_with("Êtes-vous un développeur"));
+        assert!(x.yes_no);
+        // Independent count: the rows answering Oui/Non to the developer question.
+        let col = h
+            .iter()
+            .position(|c| c.starts_with("Êtes-vous un développeur"))
+            .unwrap();
+        let nps_col = h.iter().position(|c| c.starts_with("Globalement")).unwrap();
+        for (g, v) in x.values.iter().enumerate() {
+            let want = if v == "yes" { "Oui" } else { "Non" };
+            let group: Vec<i64> = rows
+                .iter()
+                .filter(|r| r[col].trim() == want)
+                .filter_map(|r| r[nps_col].trim().parse().ok())
+                .collect();
+            assert_eq!(
+                x.sizes[g],
+                rows.iter().filter(|r| r[col].trim() == want).count()
+            );
+            let q = x.questions.iter().find(|q| q.column == nps_col).unwrap();
+            assert_eq!(q.answered[g], group.len());
+            let mean = group.iter().sum::<i64>() as f64 / group.len() as f64;
+            assert!((q.means[g].unwrap() - mean).abs() < 1e-9);
+            let net = group.iter().filter(|&&n| n >= 9).count() as f64
+                - group.iter().filter(|&&n| n <= 6).count() as f64;
+            assert!((q.nps[g].unwrap() - net * 100.0 / group.len() as f64).abs() < 1e-9);
+        }
+        assert_eq!(x.sizes.iter().sum::<usize>(), 18);
+        // A choice question: each group's counts add up to the group's answers.
+        let prod = x
+            .questions
+            .iter()
+            .find(|q| q.header.starts_with("Avez-vous déjà utilisé"))
+            .unwrap();
+        for g in 0..x.values.len() {
+            let sum: usize = prod.counts.iter().map(|(_, per)| per[g]).sum();
+            assert_eq!(sum, prod.answered[g]);
+        }
+        // The segment is not crossed with itself; comments and ids are not crossed.
+        assert!(x.questions.iter().all(|q| q.column != col));
+    }
+
+    #[test]
+    fn an_unknown_or_free_text_segment_is_an_error_naming_the_columns() {
+        let (h, rows) = read("sudzilla-conference-en/responses.csv");
+        let s = analyse(&h, &rows);
+        match cross_tab(&s, &h, &rows, "department") {
+            Err(SegmentError::NoSuchColumn { asked, columns }) => {
+                assert_eq!(asked, "department");
+                assert!(columns.iter().any(|c| c == "...why?"), "{columns:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            cross_tab(&s, &h, &rows, "why"),
+            Err(SegmentError::NotASegment { .. })
+        ));
+        // A word of the header finds the column; the breakfast rating splits the answers.
+        assert_eq!(find_column(&h, "BREAKFAST"), Some(6));
+        let x = cross_tab(&s, &h, &rows, "breakfast").unwrap();
+        assert_eq!(
+            x.sizes.iter().sum::<usize>(),
+            39 - rows.iter().filter(|r| r[6].trim().is_empty()).count()
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod money;
 pub mod money_books;
 mod plan;
 pub mod survey;
+mod survey_docs;
 pub mod tables;
 
 use std::collections::BTreeMap;
@@ -55,6 +56,16 @@ pub enum ToolError {
     NoTable { path: String },
     #[error("the workbook has no sheet")]
     NoSheet,
+    /// A column named in the request that the table does not have.
+    #[error("{path}: no column \"{column}\"; the columns are: {}", columns.join(" | "))]
+    NoSuchColumn {
+        path: String,
+        column: String,
+        columns: Vec<String>,
+    },
+    /// A column asked for as a survey segment whose answers do not form groups.
+    #[error("column \"{column}\" cannot split the answers: choose a choice or yes/no question")]
+    NotASegment { column: String },
     #[error("no folder is granted read-write")]
     NoWritableFolder,
     #[error("{path} already exists; pass overwrite: true to replace it (needs approval)")]

@@ -11,7 +11,9 @@ use async_trait::async_trait;
 use commis_office::{
     CellValue, ChartKind, ChartSpec, ColumnKind, ColumnSpec, SheetSpec, col_letters,
 };
-use commis_skills::survey::{Question, Survey, analyse, answer_label, yes_no};
+use commis_skills::survey::{
+    CrossTab, Question, SegmentError, Survey, analyse, answer_label, cross_tab, yes_no,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -35,6 +37,16 @@ pub struct SurveyRequest {
     /// Default: `<name>_synthese.xlsx` / `<name>_summary.xlsx` beside it.
     #[serde(default)]
     pub output: Option<String>,
+    /// A column to split the answers by (a choice or yes/no question), named as its header
+    /// says it or by a word of it: adds a cross-tab sheet.
+    #[serde(default)]
+    pub segment: Option<String>,
+    /// Also write a synthesis report (.docx) beside the workbook.
+    #[serde(default)]
+    pub report: bool,
+    /// Also write a deck with charts (.pptx) beside the workbook.
+    #[serde(default)]
+    pub deck: bool,
 }
 
 /// What `summarize_survey` found and wrote.
@@ -44,6 +56,15 @@ pub struct SurveyOutcome {
     pub output: String,
     /// The survey as read (questions, counts, NPS, themes).
     pub survey: Survey,
+    /// The answers split by the segment asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_tab: Option<CrossTab>,
+    /// The synthesis report written, when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+    /// The deck written, when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deck: Option<String>,
 }
 
 fn text(t: &str) -> CellValue {
@@ -79,6 +100,7 @@ fn sheet(name: &str, columns: Vec<ColumnSpec>, rows: Vec<Vec<CellValue>>) -> She
 pub fn survey_workbook(
     survey: &Survey,
     rows: &[Vec<String>],
+    cross: Option<&CrossTab>,
     lang: Lang,
 ) -> Result<Vec<u8>, commis_office::OfficeError> {
     let sl = commis_skills::Lang::from(lang);
@@ -272,6 +294,12 @@ pub fn survey_workbook(
             theme_rows,
         ));
     }
+    if let Some(cross) = cross {
+        let at = |column: usize| kept.iter().position(|q| q.column == column);
+        if let Some(seg) = at(cross.column) {
+            sheets.push(cross_sheet(cross, &range(seg), |c| at(c).map(range), lang));
+        }
+    }
     sheets.push(sheet(resp_name, resp_cols, resp_rows));
     commis_office::build_spreadsheet(&commis_office::SpreadsheetSpec {
         sheets,
@@ -282,6 +310,97 @@ pub fn survey_workbook(
         },
         currency: "EUR".into(),
     })
+}
+
+/// A COUNTIFS criterion that matches `value` exactly (quotes doubled; a leading comparison
+/// sign is not read as an operator).
+fn criterion(value: &str) -> String {
+    let v = value.replace('"', "\"\"");
+    if v.starts_with(['<', '>', '=']) {
+        format!("\"={v}\"")
+    } else {
+        format!("\"{v}\"")
+    }
+}
+
+/// The cross-tab sheet: for each question, one column per segment value; counts, means and
+/// NPS are COUNTIFS/SUMIFS over the responses sheet (`seg` is the segment column's range).
+fn cross_sheet(
+    cross: &CrossTab,
+    seg: &str,
+    range_of: impl Fn(usize) -> Option<String>,
+    lang: Lang,
+) -> SheetSpec {
+    let sl = commis_skills::Lang::from(lang);
+    let shown: Vec<String> = cross.values.iter().map(|v| answer_label(v, sl)).collect();
+    let crits: Vec<String> = shown.iter().map(|v| criterion(v)).collect();
+    let mut columns = vec![
+        col(lang.pick("Question", "Question"), ColumnKind::Text),
+        col(lang.pick("Réponse", "Answer"), ColumnKind::Text),
+    ];
+    for v in &shown {
+        columns.push(col(v, ColumnKind::Number));
+    }
+    let mut out: Vec<Vec<CellValue>> = Vec::new();
+    // Group sizes first: the respondents of each segment value.
+    let mut first = vec![
+        text(&cross.segment),
+        text(lang.pick("Répondants", "Respondents")),
+    ];
+    for c in &crits {
+        first.push(formula(format!("=COUNTIFS({seg},{c})")));
+    }
+    out.push(first);
+    for q in &cross.questions {
+        let Some(r) = range_of(q.column) else {
+            continue;
+        };
+        let start = out.len();
+        let mut push = |label: &str, cell: &dyn Fn(&str, &str) -> String| {
+            let row_no = out.len() + 2;
+            let mut row = vec![
+                if out.len() == start {
+                    text(&q.header)
+                } else {
+                    CellValue::Null
+                },
+                text(label),
+            ];
+            for (i, c) in crits.iter().enumerate() {
+                let letter = col_letters(i as u32 + 2);
+                row.push(formula(cell(&letter, c)));
+            }
+            out.push(row);
+            row_no
+        };
+        match &q.question {
+            Question::Score { nps, .. } => {
+                let n = push(lang.pick("Réponses", "Answers"), &|_, c| {
+                    format!("=COUNTIFS({seg},{c},{r},\">=0\")")
+                });
+                push(lang.pick("Moyenne", "Mean"), &|l, c| {
+                    format!("=IF({l}{n}=0,\"\",ROUND(SUMIFS({r},{seg},{c})/{l}{n},2))")
+                });
+                if *nps {
+                    push("NPS", &|l, c| {
+                        format!(
+                            "=IF({l}{n}=0,\"\",ROUND((COUNTIFS({seg},{c},{r},\">=9\")-COUNTIFS({seg},{c},{r},\"<=6\"))*100/{l}{n},1))"
+                        )
+                    });
+                }
+            }
+            Question::YesNo | Question::Choice { .. } => {
+                for (a, _) in &q.counts {
+                    let ac = criterion(&answer_label(a, sl));
+                    push(&answer_label(a, sl), &|_, c| {
+                        format!("=COUNTIFS({seg},{c},{r},{ac})")
+                    });
+                }
+            }
+            Question::Comment | Question::Skipped => {}
+        }
+    }
+    sheet(lang.pick("Croisements", "Cross-tabs"), columns, out)
 }
 
 /// Reads a survey file of the granted folder and writes its summary workbook.
@@ -318,8 +437,21 @@ pub async fn summarize_survey_file(
         .collect();
     let rows = &grid[1..];
     let survey = analyse(&header, rows);
-    let bytes =
-        survey_workbook(&survey, rows, lang).map_err(|e| ToolError::Failed(e.to_string()))?;
+    let cross = match req.segment.as_deref().map(str::trim) {
+        Some(name) if !name.is_empty() => Some(cross_tab(&survey, &header, rows, name).map_err(
+            |e| match e {
+                SegmentError::NoSuchColumn { asked, columns } => ToolError::NoSuchColumn {
+                    path: req.path.clone(),
+                    column: asked,
+                    columns,
+                },
+                SegmentError::NotASegment { column } => ToolError::NotASegment { column },
+            },
+        )?),
+        _ => None,
+    };
+    let bytes = survey_workbook(&survey, rows, cross.as_ref(), lang)
+        .map_err(|e| ToolError::Failed(e.to_string()))?;
     let output = req.output.clone().unwrap_or_else(|| {
         let stem = req
             .path
@@ -338,8 +470,41 @@ pub async fn summarize_survey_file(
                 .into(),
         });
     }
+    let stem = output
+        .rsplit_once('.')
+        .map_or(output.as_str(), |(s, _)| s)
+        .to_string();
+    let title = req.path.rsplit('/').next().unwrap_or(&req.path).to_string();
+    let mut written = Vec::new();
+    if req.report {
+        let spec = super::survey_docs::report(&survey, cross.as_ref(), &title, lang);
+        let docx =
+            commis_office::build_docx(&spec).map_err(|e| ToolError::Failed(e.to_string()))?;
+        written.push((format!("{stem}.docx"), docx));
+    }
+    if req.deck {
+        let spec = super::survey_docs::deck(&survey, cross.as_ref(), &title, lang);
+        let pptx = commis_office::build_presentation(&spec)
+            .map_err(|e| ToolError::Failed(e.to_string()))?;
+        written.push((format!("{stem}.pptx"), pptx));
+    }
     write_bytes(ctx, &output, &bytes, false).await?;
-    Ok(SurveyOutcome { output, survey })
+    let (mut report, mut deck) = (None, None);
+    for (path, bytes) in written {
+        write_bytes(ctx, &path, &bytes, false).await?;
+        if path.ends_with(".docx") {
+            report = Some(path);
+        } else {
+            deck = Some(path);
+        }
+    }
+    Ok(SurveyOutcome {
+        output,
+        survey,
+        cross_tab: cross,
+        report,
+        deck,
+    })
 }
 
 struct SummarizeSurvey;
@@ -350,12 +515,15 @@ impl Tool for SummarizeSurvey {
         "summarize_survey"
     }
     fn description(&self) -> &'static str {
-        "Summarise survey responses (CSV, XLSX or ODS; a header row of questions, one row per respondent) into a new workbook: each column read as a 0–10 score (NPS on the recommendation question, else the first 0–10 score), a yes/no or ticked box, a choice or scale, or a free comment; a summary sheet whose counts, shares, means and NPS are COUNTIF/AVERAGE formulas over a copy of the responses; an NPS sheet with a chart; the comments' most frequent words with counts and verbatim quotes. Returns the survey as read. The responses file is not changed."
+        "Summarise survey responses (CSV, XLSX or ODS; a header row of questions, one row per respondent) into a new workbook: each column read as a 0–10 score (NPS on the recommendation question, else the first 0–10 score), a yes/no or ticked box, a choice or scale, or a free comment; a summary sheet whose counts, shares, means and NPS are COUNTIF/AVERAGE formulas over a copy of the responses; an NPS sheet with a chart; the comments' most frequent words with counts and verbatim quotes; optionally a cross-tab sheet by a segment column, a synthesis report (.docx) and a deck with charts (.pptx). Returns the survey as read. The responses file is not changed."
     }
     fn input_schema(&self) -> Value {
         json!({"type": "object", "required": ["path"], "properties": {
             "path": {"type": "string", "description": "The responses file, relative to the granted folder"},
-            "output": {"type": "string", "description": "The workbook to write (default: <name>_synthese.xlsx / <name>_summary.xlsx beside it)"}
+            "output": {"type": "string", "description": "The workbook to write (default: <name>_synthese.xlsx / <name>_summary.xlsx beside it)"},
+            "segment": {"type": "string", "description": "Optional: a column to split the answers by (a choice or yes/no question such as a customer type or a site), its header or a word of it; adds a cross-tab sheet (counts, means and NPS per group, as COUNTIFS/SUMIFS formulas). An unknown column is an error listing the columns"},
+            "report": {"type": "boolean", "description": "Also write a synthesis report (.docx, same name as the workbook): results per question, NPS, comment themes with quotes, cross-tab highlights. Default false"},
+            "deck": {"type": "boolean", "description": "Also write a deck (.pptx, same name as the workbook): NPS, one chart per key question, comment themes with quotes. Default false"}
         }})
     }
     async fn call(&self, ctx: &RunContext, input: Value) -> Result<Value, ToolError> {
