@@ -437,9 +437,14 @@ pub(crate) async fn run_detail(
     State(state): State<Arc<AppState>>,
     Path(run_id): Path<String>,
 ) -> ApiResult {
+    // Whether the run is live is read before the run itself: a driver stores the final
+    // status before it leaves the live set, so a run seen ended has its final status.
+    let live = state.hub.is_live(&run_id);
     let store = &state.engine.store;
     let mut run = store.run(&run_id)?;
-    run.status = shown_status(&state, &run);
+    if !live {
+        run.status = state.engine.shown_status(&run);
+    }
     let undo_state = state
         .engine
         .undo_state(&run.id)
@@ -458,7 +463,7 @@ pub(crate) async fn run_detail(
         "plan_accepted": accepted,
         "summary": summary,
         "approvals": approvals,
-        "live": state.hub.is_live(&run_id),
+        "live": live,
         "waiting": state.hub.waiting(&run_id),
         "paused": state.hub.is_paused(&run_id),
         "undone": undone,
