@@ -35,8 +35,7 @@ use clap::{Args, Parser, Subcommand};
 use commis_agent::engine::{Engine, RunRequest, StopHandle};
 use commis_agent::interact::{Interaction, NonInteractive};
 use commis_agent::messages::Msg;
-use commis_agent::offline::brief::{Lang, understand};
-use commis_core::{AccessMode, Grant, Policy, PolicyMode, RunStatus, RunSummary};
+use commis_core::{AccessMode, Grant, Lang, Policy, PolicyMode, RunStatus, RunSummary};
 
 use crate::config::{Config, parse_allow, state_home};
 use crate::term::{Out, TerminalInteraction};
@@ -410,10 +409,10 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
 
 fn open_engine(config: &Config) -> Result<Engine> {
     let home = state_home();
-    let mut engine = Engine::open(&home)?;
-    engine.rule_sink = Some(Arc::new(ConfigRuleSink));
-    engine.exec_allow = config.exec_allow.clone();
-    Ok(engine)
+    Ok(Engine::builder(&home)
+        .rule_sink(Arc::new(ConfigRuleSink))
+        .exec_allow(config.exec_allow.clone())
+        .open()?)
 }
 
 /// Starts the MCP servers of the config for a model run; a server that fails is a warning.
@@ -431,7 +430,7 @@ async fn connect_mcp(
     for w in warnings {
         out.line(&Msg::Warning.fill(lang, &[("message", &w.to_string())]));
     }
-    engine.extra_tools = tools;
+    engine.add_extra_tools(tools);
 }
 
 async fn cmd_serve(port: Option<u16>, no_open: bool, model: ModelFlags) -> Result<ExitCode> {
@@ -600,7 +599,7 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
     let config = Config::load()?;
     if let Some(name) = &args.template {
         let engine = open_engine(&config)?;
-        let record = engine.store.template(name)?;
+        let record = engine.template(name)?;
         let t: templates::Template = serde_json::from_value(record.body)
             .with_context(|| format!("template {name} is damaged; save it again"))?;
         args.brief = Some(templates::render(
@@ -623,21 +622,21 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
             args.dir.display()
         );
     };
-    let lang = understand(&brief).lang;
+    let lang = Engine::brief_lang(&brief);
     let mut grants = vec![grant(&args.dir, AccessMode::ReadWrite, lang)?];
     for d in &args.read_only_dirs {
         grants.push(grant(d, AccessMode::ReadOnly, lang)?);
     }
     let out = Out::new(args.json);
     let mut engine = open_engine(&config)?;
-    engine.wait_for_folder = args.wait;
+    engine.set_wait_for_folder(args.wait);
     let planner = providers::planner(&config, &args.model)?;
     connect_mcp(&mut engine, &config, &planner, &out, lang).await;
     let policy = build_policy(&config, &args.policy)?;
     let stop = StopHandle::default();
     let interaction = interaction_for(&args.policy, &out, lang, &stop);
     let interactive = interaction.is_interactive();
-    watch_ctrl_c(stop.clone(), out.clone(), lang, engine.store.clone());
+    watch_ctrl_c(stop.clone(), out.clone(), lang, engine.clone());
     let mut options = options_json(&args.policy);
     if let Some(out) = &args.output {
         options["output_dir"] = serde_json::json!(out);
@@ -664,15 +663,15 @@ async fn cmd_run(mut args: RunArgs) -> Result<ExitCode> {
 /// One Ctrl-C stops the run at its next safe point (prompts included); a second one aborts
 /// at once, after marking the run `stopped` so its status stays true (the journal records
 /// each change before it happens, and `resume` restarts a step cut short).
-fn watch_ctrl_c(stop: StopHandle, out: Out, lang: Lang, store: Arc<commis_store::Store>) {
+fn watch_ctrl_c(stop: StopHandle, out: Out, lang: Lang, engine: Engine) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             out.line(Msg::StopRequested.text(lang));
             stop.stop();
             if tokio::signal::ctrl_c().await.is_ok() {
                 if let Some(id) = stop.run_id() {
-                    let _ = store.set_status(&id, RunStatus::Stopped);
-                    let _ = store.append_event(
+                    let _ = engine.set_status(&id, RunStatus::Stopped);
+                    let _ = engine.append_event(
                         &id,
                         commis_core::EventKind::Message {
                             text: Msg::ForcedStopEvent.text(lang).to_string(),
@@ -688,7 +687,7 @@ fn watch_ctrl_c(stop: StopHandle, out: Out, lang: Lang, store: Arc<commis_store:
 
 async fn cmd_plan(args: PlanArgs) -> Result<ExitCode> {
     let config = Config::load()?;
-    let lang = understand(&args.brief).lang;
+    let lang = Engine::brief_lang(&args.brief);
     let out = Out::new(args.json);
     let engine = open_engine(&config)?;
     let planner = providers::planner(&config, &args.model)?;
@@ -710,7 +709,7 @@ async fn cmd_plan(args: PlanArgs) -> Result<ExitCode> {
         Ok(summary) => summary,
         Err(e) => bail!("{}", e.localized(lang)),
     };
-    let stored = engine.store.plan(&summary.run_id)?.map(|(p, _)| p);
+    let stored = engine.plan(&summary.run_id)?.map(|(p, _)| p);
     // An unsupported brief keeps what was understood and what was not; only a plan with
     // steps that was proposed counts as a plan.
     let unsupported = summary.status == commis_core::RunStatus::Unsupported;
@@ -750,12 +749,11 @@ async fn cmd_plan(args: PlanArgs) -> Result<ExitCode> {
 async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
     let config = Config::load()?;
     let engine = open_engine(&config)?;
-    let run = engine.store.run(&args.run_id)?;
-    let lang = understand(&run.brief).lang;
+    let run = engine.stored_run(&args.run_id)?;
+    let lang = Engine::brief_lang(&run.brief);
     let out = Out::new(args.json);
     // The run continues with its own flags unless new ones are given.
-    let stored: commis_agent::engine::StoredOptions =
-        serde_json::from_value(engine.store.run_options(&args.run_id)?).unwrap_or_default();
+    let stored = engine.stored_options(&args.run_id)?;
     let flags = if args.policy.yes || args.policy.read_only || !args.policy.allow.is_empty() {
         args.policy.clone()
     } else {
@@ -772,13 +770,13 @@ async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
     }
     let planner = providers::planner(&config, &model)?;
     let mut engine = engine;
-    engine.wait_for_folder = args.wait;
+    engine.set_wait_for_folder(args.wait);
     connect_mcp(&mut engine, &config, &planner, &out, lang).await;
     let policy = build_policy(&config, &flags)?;
     let stop = StopHandle::default();
     let interaction = interaction_for(&flags, &out, lang, &stop);
     let interactive = interaction.is_interactive();
-    watch_ctrl_c(stop.clone(), out.clone(), lang, engine.store.clone());
+    watch_ctrl_c(stop.clone(), out.clone(), lang, engine.clone());
     let fut = engine.resume(&args.run_id, planner, policy, interaction, stop);
     drive_and_report(&engine, out, lang, args.json, fut, interactive).await
 }
@@ -786,8 +784,8 @@ async fn cmd_resume(args: ResumeArgs) -> Result<ExitCode> {
 fn cmd_undo(run_id: &str, force: bool, cascade: bool, json: bool) -> Result<ExitCode> {
     let config = Config::load()?;
     let engine = open_engine(&config)?;
-    let run = engine.store.run(run_id)?;
-    let lang = understand(&run.brief).lang;
+    let run = engine.stored_run(run_id)?;
+    let lang = Engine::brief_lang(&run.brief);
     let result = if cascade {
         engine.undo_cascade(run_id, force)
     } else {
@@ -838,7 +836,7 @@ fn cmd_history(limit: usize, json: bool) -> Result<ExitCode> {
         out.line(Msg::HistoryEmpty.text(locale_lang()));
     }
     for run in runs {
-        let lang = understand(&run.brief).lang;
+        let lang = Engine::brief_lang(&run.brief);
         let folder = run
             .grants
             .first()
@@ -883,16 +881,7 @@ fn status_word(status: RunStatus, lang: Lang) -> &'static str {
 
 /// The language of the user's locale (LC_ALL, LC_MESSAGES, LANG), for text with no brief.
 fn locale_lang() -> Lang {
-    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .find(|v| !v.is_empty())
-        .unwrap_or_default();
-    if locale.starts_with("fr") {
-        Lang::Fr
-    } else {
-        Lang::En
-    }
+    Lang::from_locale()
 }
 
 fn cmd_show(run_id: &str, json: bool, report_path: Option<PathBuf>) -> Result<ExitCode> {
@@ -1046,9 +1035,7 @@ fn cmd_template(action: TemplateAction) -> Result<ExitCode> {
                 provider: None,
                 output,
             };
-            engine
-                .store
-                .save_template(&name, &serde_json::to_value(&t)?)?;
+            engine.save_template(&name, &serde_json::to_value(&t)?)?;
             let names: Vec<String> = templates::placeholders(&brief)
                 .into_iter()
                 .map(|p| match p.default {
@@ -1071,7 +1058,7 @@ fn cmd_template(action: TemplateAction) -> Result<ExitCode> {
             );
         }
         TemplateAction::List => {
-            let all = engine.store.templates()?;
+            let all = engine.templates()?;
             if all.is_empty() {
                 println!(
                     "No templates yet: commis template save NAME \"BRIEF with {{placeholders}}\""
@@ -1083,11 +1070,11 @@ fn cmd_template(action: TemplateAction) -> Result<ExitCode> {
             }
         }
         TemplateAction::Show { name } => {
-            let t = engine.store.template(&name)?;
+            let t = engine.template(&name)?;
             println!("{}", serde_json::to_string_pretty(&t.body)?);
         }
         TemplateAction::Delete { name } => {
-            if !engine.store.delete_template(&name)? {
+            if !engine.delete_template(&name)? {
                 bail!("no template named {name} (see `commis template list`)");
             }
             println!("template {name} deleted");
@@ -1107,7 +1094,7 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
             every,
             set,
         } => {
-            engine.store.template(&template)?;
+            engine.template(&template)?;
             let dir = grant(&dir, AccessMode::ReadWrite, locale_lang())?.path;
             let s = templates::Schedule {
                 template,
@@ -1115,9 +1102,7 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
                 every: templates::Every::parse(&every)?,
                 set: templates::parse_sets(&set)?,
             };
-            engine
-                .store
-                .save_schedule(&name, &serde_json::to_value(&s)?)?;
+            engine.save_schedule(&name, &serde_json::to_value(&s)?)?;
             println!(
                 "schedule {name} saved: {} every {every} on {}",
                 s.template,
@@ -1126,12 +1111,12 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
             println!("run due schedules from cron, e.g.: 0 7 * * * commis schedule run-due");
         }
         ScheduleAction::List => {
-            for s in engine.store.schedules()? {
+            for s in engine.schedules()? {
                 println!("{:<20} {}", s.name, s.body);
             }
         }
         ScheduleAction::Remove { name } => {
-            if !engine.store.delete_schedule(&name)? {
+            if !engine.delete_schedule(&name)? {
                 bail!("no schedule named {name} (see `commis schedule list`)");
             }
             println!("schedule {name} removed");
@@ -1139,7 +1124,7 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
         ScheduleAction::RunDue { json } => {
             let now = templates::now();
             let mut results = Vec::new();
-            for record in engine.store.schedules()? {
+            for record in engine.schedules()? {
                 let s: templates::Schedule = serde_json::from_value(record.body.clone())
                     .with_context(|| {
                         format!("schedule {} is damaged; add it again", record.name)
@@ -1148,9 +1133,9 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
                     continue;
                 }
                 // Marked first: a crash must not make a monthly job run twice.
-                engine.store.mark_schedule_run(&record.name, now)?;
+                engine.mark_schedule_run(&record.name, now)?;
                 let t: templates::Template =
-                    serde_json::from_value(engine.store.template(&s.template)?.body)?;
+                    serde_json::from_value(engine.template(&s.template)?.body)?;
                 let brief = templates::render(&t.brief, &s.set)?;
                 let flags = PolicyFlags {
                     yes: true,
@@ -1162,7 +1147,7 @@ async fn cmd_schedule(action: ScheduleAction) -> Result<ExitCode> {
                     model: None,
                     script: None,
                 };
-                let lang = understand(&brief).lang;
+                let lang = Engine::brief_lang(&brief);
                 let req = RunRequest {
                     grants: vec![grant(
                         &s.dir,

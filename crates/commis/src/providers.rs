@@ -126,7 +126,7 @@ pub fn planner(config: &Config, flags: &ModelFlags) -> Result<Planner> {
 
 /// The estimated cost of a finished run, from the price table.
 pub fn estimate_cost(engine: &Engine, summary: &RunSummary) -> Option<f64> {
-    let run = engine.store.run(summary.run_id.as_str()).ok()?;
+    let run = engine.stored_run(summary.run_id.as_str()).ok()?;
     let model = run.model?;
     let mut prices = commis_llm::default_prices();
     if let Ok(cfg) = Config::load() {

@@ -81,7 +81,7 @@ pub fn survey_workbook(
     rows: &[Vec<String>],
     lang: Lang,
 ) -> Result<Vec<u8>, commis_office::OfficeError> {
-    let sl = commis_skills::Lang::from(lang);
+    let sl = lang;
     let resp_name = lang.pick("Réponses", "Responses");
     let kept: Vec<&commis_skills::survey::QuestionSummary> = survey
         .questions

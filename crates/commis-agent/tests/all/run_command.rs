@@ -101,8 +101,11 @@ async fn an_allowlisted_command_runs_without_asking() {
     if !sandbox_usable() {
         return;
     }
-    let (_dir, work, mut engine, grant) = setup();
-    engine.exec_allow = vec!["sh -c *".into()];
+    let (dir, work, _, grant) = setup();
+    let engine = Engine::builder(&dir.path().join("state"))
+        .exec_allow(vec!["sh -c *".into()])
+        .open()
+        .unwrap();
     let out = engine
         .call_tool(
             grant,
