@@ -10,7 +10,7 @@ use commis_agent::model::ModelSetup;
 use commis_core::RunSummary;
 use commis_llm::{Provider, ProviderConfig, ProviderKind};
 
-use crate::ModelFlags;
+use crate::cli::ModelFlags;
 use crate::config::{Config, RoleConfig};
 
 /// The provider name in force: flag, config, then the environment's API keys, else offline.
