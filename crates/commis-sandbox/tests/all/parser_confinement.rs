@@ -16,7 +16,8 @@ fn a_confined_parser_opens_no_file_socket_or_process_but_keeps_memory_and_thread
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "a_confined_parser_opens_no_file_socket_or_process_but_keeps_memory_and_threads",
+            // The test's full name in the crate's one test binary (`all`).
+            "parser_confinement::a_confined_parser_opens_no_file_socket_or_process_but_keeps_memory_and_threads",
             "--nocapture",
             "--test-threads=1",
         ])
