@@ -11,6 +11,7 @@ use commis_core::{
     StepStatus, now_millis,
 };
 use commis_store::Store;
+pub use commis_store::{ApprovalRecord, NamedRecord};
 use commis_workspace::{BlobStore, Workspace};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -68,9 +69,22 @@ pub enum AgentError {
     Tool(#[from] crate::tools::ToolError),
     #[error("nothing was undone for run {0}")]
     NothingUndone(String),
+    #[error(transparent)]
+    Journal(#[from] commis_core::JournalError),
 }
 
 impl AgentError {
+    /// Whether the error says that the run or template asked for does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            AgentError::Store(
+                commis_store::StoreError::NoSuchRun(_)
+                    | commis_store::StoreError::NoSuchTemplate(_)
+            )
+        )
+    }
+
     /// The message in the brief's language, from the catalogue.
     pub fn localized(&self, lang: Lang) -> String {
         use crate::messages::{self as m, Msg};
@@ -117,6 +131,7 @@ impl AgentError {
             }
             AgentError::Tool(e) => e.localized(lang),
             AgentError::NothingUndone(run) => Msg::NothingUndone.fill(lang, &[("run", run)]),
+            AgentError::Journal(e) => Msg::StoreFailed.fill(lang, &[("detail", &e.to_string())]),
         }
     }
 }
@@ -203,20 +218,22 @@ pub struct StoredOptions {
     pub read_only: bool,
 }
 
-/// The entry point of every front end: one per `COMMIS_HOME`.
+/// The entry point of every front end: one per `COMMIS_HOME`. Built with
+/// [`Engine::builder`]; front ends read runs through its query methods (`store` is for the
+/// engine's own tests, never for a front end: a test in the `commis` crate checks it).
 #[derive(Clone)]
 pub struct Engine {
     home: PathBuf,
     pub store: Arc<Store>,
     pub blobs: Arc<BlobStore>,
     events: broadcast::Sender<commis_core::Event>,
-    pub rule_sink: Option<Arc<dyn RuleSink>>,
+    pub(crate) rule_sink: Option<Arc<dyn RuleSink>>,
     /// Command patterns that run without asking (config `exec_allow`).
-    pub exec_allow: Vec<String>,
+    pub(crate) exec_allow: Vec<String>,
     /// Extra tools offered to models (the MCP servers the user configured).
-    pub extra_tools: Vec<Arc<dyn crate::tools::Tool>>,
+    pub(crate) extra_tools: Vec<Arc<dyn crate::tools::Tool>>,
     /// When another run holds a granted folder: wait for it (`--wait`) instead of refusing.
-    pub wait_for_folder: bool,
+    pub(crate) wait_for_folder: bool,
 }
 
 impl Engine {
@@ -1354,4 +1371,197 @@ fn rand_u32() -> u32 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(now_millis() as u64);
     h.finish() as u32
+}
+
+/// Builds an [`Engine`]: its state folder and what the front end adds (a rule sink, the
+/// commands allowed without asking, extra tools, waiting for a busy folder).
+pub struct EngineBuilder {
+    home: PathBuf,
+    rule_sink: Option<Arc<dyn RuleSink>>,
+    exec_allow: Vec<String>,
+    extra_tools: Vec<Arc<dyn crate::tools::Tool>>,
+    wait_for_folder: bool,
+}
+
+impl EngineBuilder {
+    /// Where "always in this folder" answers are saved.
+    pub fn rule_sink(mut self, sink: Arc<dyn RuleSink>) -> Self {
+        self.rule_sink = Some(sink);
+        self
+    }
+
+    /// Command patterns that run without asking (config `exec_allow`).
+    pub fn exec_allow(mut self, patterns: Vec<String>) -> Self {
+        self.exec_allow = patterns;
+        self
+    }
+
+    /// Extra tools offered to models (the MCP servers the user configured).
+    pub fn extra_tools(mut self, tools: Vec<Arc<dyn crate::tools::Tool>>) -> Self {
+        self.extra_tools = tools;
+        self
+    }
+
+    /// When another run holds a granted folder: wait for it instead of refusing.
+    pub fn wait_for_folder(mut self, wait: bool) -> Self {
+        self.wait_for_folder = wait;
+        self
+    }
+
+    /// Opens the state kept in the home folder (database and backups), creating it if
+    /// needed.
+    pub fn open(self) -> Result<Engine, AgentError> {
+        let mut engine = Engine::open(&self.home)?;
+        engine.rule_sink = self.rule_sink;
+        engine.exec_allow = self.exec_allow;
+        engine.extra_tools = self.extra_tools;
+        engine.wait_for_folder = self.wait_for_folder;
+        Ok(engine)
+    }
+}
+
+/// What front ends read and keep through the engine, so none of them reaches into the
+/// store: runs and their records (plan, trace, approvals, changes), templates, schedules.
+impl Engine {
+    /// A builder for an engine whose state lives in `home` (COMMIS_HOME).
+    pub fn builder(home: &Path) -> EngineBuilder {
+        EngineBuilder {
+            home: home.to_path_buf(),
+            rule_sink: None,
+            exec_allow: Vec::new(),
+            extra_tools: Vec::new(),
+            wait_for_folder: false,
+        }
+    }
+
+    /// Adds tools offered to models after the engine is built (MCP servers connect once
+    /// the planner is known).
+    pub fn add_extra_tools(&mut self, tools: Vec<Arc<dyn crate::tools::Tool>>) {
+        self.extra_tools.extend(tools);
+    }
+
+    /// Whether runs wait for a folder another run holds instead of refusing.
+    pub fn set_wait_for_folder(&mut self, wait: bool) {
+        self.wait_for_folder = wait;
+    }
+
+    /// A run as stored (its status as last written; see [`Engine::run_as_shown`]).
+    pub fn stored_run(&self, run_id: &str) -> Result<Run, AgentError> {
+        Ok(self.store.run(run_id)?)
+    }
+
+    /// The latest runs as stored, newest first.
+    pub fn stored_runs(&self, limit: usize) -> Result<Vec<Run>, AgentError> {
+        Ok(self.store.runs(limit)?)
+    }
+
+    /// The language the engine answers a brief in (its messages, deliverables and
+    /// summary): the offline reader's, which refines [`Lang::detect`] with typo fixes.
+    pub fn brief_lang(brief: &str) -> Lang {
+        offline::brief::understand(brief).lang
+    }
+
+    /// The language of a run's messages: its brief's.
+    pub fn run_lang(&self, run_id: &str) -> Result<Lang, AgentError> {
+        Ok(Engine::brief_lang(&self.store.run(run_id)?.brief))
+    }
+
+    /// The options a run was started with, for `resume` (defaults when none were kept).
+    pub fn stored_options(&self, run_id: &str) -> Result<StoredOptions, AgentError> {
+        Ok(serde_json::from_value(self.store.run_options(run_id)?).unwrap_or_default())
+    }
+
+    /// The run's plan and whether it was accepted.
+    pub fn plan(&self, run_id: &RunId) -> Result<Option<(Plan, bool)>, AgentError> {
+        Ok(self.store.plan(run_id)?)
+    }
+
+    /// The run's trace: its events after sequence number `after` (0 for all).
+    pub fn trace(&self, run_id: &RunId, after: u64) -> Result<Vec<commis_core::Event>, AgentError> {
+        Ok(self.store.events(run_id, after)?)
+    }
+
+    /// Every approval asked during the run, with its answer.
+    pub fn approvals(&self, run_id: &RunId) -> Result<Vec<ApprovalRecord>, AgentError> {
+        Ok(self.store.approvals(run_id)?)
+    }
+
+    /// The tokens the run's model calls used.
+    pub fn tokens(&self, run_id: &RunId) -> Result<commis_core::TokenUsage, AgentError> {
+        Ok(self.store.tokens(run_id)?)
+    }
+
+    /// The run's changes, as journaled (each one undoable).
+    pub fn changes(&self, run_id: &RunId) -> Result<Vec<commis_core::JournalEntry>, AgentError> {
+        Ok(commis_core::JournalStore::entries(
+            self.store.as_ref(),
+            run_id,
+        )?)
+    }
+
+    /// The journal, for readers that show what a run changed (previews).
+    pub fn journal(&self) -> Arc<dyn commis_core::JournalStore> {
+        self.store.clone()
+    }
+
+    /// Records a run's end when its driver could not finish it: `status` and a trace event
+    /// saying why (best effort: the run is already ending).
+    pub fn mark_ended(&self, run_id: &RunId, status: RunStatus, event: EventKind) {
+        let _ = self.store.set_status(run_id, status);
+        let _ = self.store.append_event(run_id, event);
+    }
+
+    /// Adds an event to a run's trace.
+    pub fn append_event(
+        &self,
+        run_id: &RunId,
+        event: EventKind,
+    ) -> Result<commis_core::Event, AgentError> {
+        Ok(self.store.append_event(run_id, event)?)
+    }
+
+    /// Sets a run's stored status.
+    pub fn set_status(&self, run_id: &RunId, status: RunStatus) -> Result<(), AgentError> {
+        Ok(self.store.set_status(run_id, status)?)
+    }
+
+    /// Saves a template (a brief with placeholders and its run options, as JSON).
+    pub fn save_template(&self, name: &str, body: &serde_json::Value) -> Result<(), AgentError> {
+        Ok(self.store.save_template(name, body)?)
+    }
+
+    /// Every saved template, by name.
+    pub fn templates(&self) -> Result<Vec<NamedRecord>, AgentError> {
+        Ok(self.store.templates()?)
+    }
+
+    /// The template saved under `name`.
+    pub fn template(&self, name: &str) -> Result<NamedRecord, AgentError> {
+        Ok(self.store.template(name)?)
+    }
+
+    /// Deletes a template; false when there was none of that name.
+    pub fn delete_template(&self, name: &str) -> Result<bool, AgentError> {
+        Ok(self.store.delete_template(name)?)
+    }
+
+    /// Saves a schedule (a template run regularly on a folder, as JSON).
+    pub fn save_schedule(&self, name: &str, body: &serde_json::Value) -> Result<(), AgentError> {
+        Ok(self.store.save_schedule(name, body)?)
+    }
+
+    /// Every schedule, with when it last ran.
+    pub fn schedules(&self) -> Result<Vec<NamedRecord>, AgentError> {
+        Ok(self.store.schedules()?)
+    }
+
+    /// Deletes a schedule; false when there was none of that name.
+    pub fn delete_schedule(&self, name: &str) -> Result<bool, AgentError> {
+        Ok(self.store.delete_schedule(name)?)
+    }
+
+    /// Records that a schedule ran at `at`.
+    pub fn mark_schedule_run(&self, name: &str, at: commis_core::Millis) -> Result<(), AgentError> {
+        Ok(self.store.mark_schedule_run(name, at)?)
+    }
 }

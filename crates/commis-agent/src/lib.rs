@@ -16,6 +16,10 @@ pub mod offline;
 pub mod survey;
 pub mod tools;
 
+/// A step the user adds to a plan (terminal editor, web UI), read like a brief against the
+/// plan's survey: the step it means, or why it cannot be run.
+pub use offline::step_from_text;
+
 /// Why a brief could not be planned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unplannable {

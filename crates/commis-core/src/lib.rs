@@ -6,6 +6,7 @@
 
 pub mod event;
 pub mod journal;
+pub mod lang;
 pub mod plan;
 pub mod policy;
 pub mod run;
@@ -16,6 +17,7 @@ pub use event::{Event, EventKind};
 pub use journal::{
     JournalEntry, JournalError, JournalOp, JournalState, JournalStore, MemoryJournal,
 };
+pub use lang::Lang;
 pub use plan::{Plan, PlanError, Step, StepStatus};
 pub use policy::{
     ActionKind, ApprovalAnswer, ApprovalScope, Policy, PolicyDecision, PolicyMode, Rule,

@@ -10,10 +10,11 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use commis_agent::engine::Engine;
 use commis_agent::engine::{RunRequest, StopHandle};
 use commis_agent::interact::PlanDecision;
 use commis_agent::messages::Msg;
-use commis_agent::offline::brief::{Lang, understand};
+use commis_core::Lang;
 use commis_core::{
     AccessMode, ApprovalAnswer, ApprovalScope, EventKind, Grant, Plan, Policy, PolicyMode,
     RunStatus,
@@ -48,14 +49,12 @@ impl ApiError {
     }
 }
 
-impl From<commis_store::StoreError> for ApiError {
-    fn from(e: commis_store::StoreError) -> ApiError {
-        match e {
-            commis_store::StoreError::NoSuchRun(_)
-            | commis_store::StoreError::NoSuchTemplate(_) => {
-                ApiError(StatusCode::NOT_FOUND, e.to_string())
-            }
-            other => ApiError::internal(other),
+impl From<commis_agent::engine::AgentError> for ApiError {
+    fn from(e: commis_agent::engine::AgentError) -> ApiError {
+        if e.is_not_found() {
+            ApiError(StatusCode::NOT_FOUND, e.to_string())
+        } else {
+            ApiError::internal(e)
         }
     }
 }
@@ -70,12 +69,7 @@ fn undeliverable(state: &AppState, run_id: &str, e: Undeliverable) -> ApiError {
 
 /// The language of a run: its brief's (English for a run that does not exist).
 fn run_lang(state: &AppState, run_id: &str) -> Lang {
-    state
-        .engine
-        .store
-        .run(run_id)
-        .map(|r| understand(&r.brief).lang)
-        .unwrap_or(Lang::En)
+    state.engine.run_lang(run_id).unwrap_or(Lang::En)
 }
 
 /// The language a plan was made in (its brief's).
@@ -114,7 +108,6 @@ fn browser_lang(headers: &HeaderMap) -> &'static str {
 pub(crate) async fn config(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult {
     let templates: Vec<Value> = state
         .engine
-        .store
         .templates()?
         .into_iter()
         .map(|t| {
@@ -158,7 +151,7 @@ fn brief_to_run(new: &NewRun) -> Result<String, ApiError> {
     let brief = match &new.values {
         Some(values) => crate::templates::fill(&new.brief, values).map_err(|missing| {
             ApiError::bad(
-                Msg::TemplateNeedsValue.fill(understand(&new.brief).lang, &[("name", &missing)]),
+                Msg::TemplateNeedsValue.fill(Engine::brief_lang(&new.brief), &[("name", &missing)]),
             )
         })?,
         None => new.brief.clone(),
@@ -181,7 +174,7 @@ pub(crate) async fn create_run(
         return Err(ApiError::bad(Msg::BriefEmpty.text(lang)));
     }
     // Errors speak the brief's language, as the run would.
-    let lang = understand(&brief).lang;
+    let lang = Engine::brief_lang(&brief);
     if brief.chars().count() > MAX_BRIEF_CHARS {
         return Err(ApiError::bad(
             Msg::BriefTooLong.fill(lang, &[("max", &MAX_BRIEF_CHARS.to_string())]),
@@ -251,22 +244,18 @@ fn record_driver_failure(
     error: &commis_agent::engine::AgentError,
 ) {
     tracing::warn!("run {id} failed: {error}");
-    let lang = engine
-        .store
-        .run(id.as_str())
-        .map(|r| understand(&r.brief).lang)
-        .unwrap_or(Lang::En);
-    let _ = engine.store.append_event(
+    let lang = engine.run_lang(id.as_str()).unwrap_or(Lang::En);
+    let _ = engine.append_event(
         id,
         EventKind::Warning {
             path: None,
             message: error.localized(lang),
         },
     );
-    if let Ok(run) = engine.store.run(id.as_str())
+    if let Ok(run) = engine.stored_run(id.as_str())
         && !run.status.is_final()
     {
-        let _ = engine.store.set_status(id, RunStatus::Failed);
+        let _ = engine.set_status(id, RunStatus::Failed);
     }
 }
 
@@ -306,15 +295,15 @@ pub(crate) async fn save_template(
             "the brief is longer than {MAX_BRIEF_CHARS} characters; shorten it"
         )));
     }
-    let store = &state.engine.store;
-    let exists = store.templates()?.iter().any(|t| t.name == name);
+    let engine = &state.engine;
+    let exists = engine.templates()?.iter().any(|t| t.name == name);
     if exists && !new.replace {
         return Err(ApiError::conflict(format!(
             "a template named `{name}` already exists; replace it or choose another name"
         )));
     }
     // The shape `commis template save` writes, so the CLI runs what the page saved.
-    store.save_template(
+    engine.save_template(
         &name,
         &json!({
             "brief": brief,
@@ -338,7 +327,7 @@ pub(crate) async fn delete_template(
     State(state): State<Arc<AppState>>,
     Path(name): Path<String>,
 ) -> ApiResult {
-    if !state.engine.store.delete_template(&name)? {
+    if !state.engine.delete_template(&name)? {
         return Err(ApiError(
             StatusCode::NOT_FOUND,
             format!("there is no template named `{name}`; reload the page"),
@@ -351,8 +340,8 @@ pub(crate) async fn resume_run(
     State(state): State<Arc<AppState>>,
     Path(run_id): Path<String>,
 ) -> ApiResult {
-    let run = state.engine.store.run(&run_id)?;
-    let lang = understand(&run.brief).lang;
+    let run = state.engine.stored_run(&run_id)?;
+    let lang = Engine::brief_lang(&run.brief);
     if run.status.is_final() {
         return Err(ApiError::conflict(Msg::WebAlreadyFinished.fill(
             lang,
@@ -411,7 +400,7 @@ fn shown_status(state: &AppState, run: &commis_core::Run) -> RunStatus {
 }
 
 pub(crate) async fn list_runs(State(state): State<Arc<AppState>>) -> ApiResult {
-    let runs = state.engine.store.runs(200)?;
+    let runs = state.engine.stored_runs(200)?;
     let rows: Vec<Value> = runs
         .into_iter()
         .map(|r| {
@@ -440,8 +429,8 @@ pub(crate) async fn run_detail(
     // Whether the run is live is read before the run itself: a driver stores the final
     // status before it leaves the live set, so a run seen ended has its final status.
     let live = state.hub.is_live(&run_id);
-    let store = &state.engine.store;
-    let mut run = store.run(&run_id)?;
+    let engine = &state.engine;
+    let mut run = engine.stored_run(&run_id)?;
     if !live {
         run.status = state.engine.shown_status(&run);
     }
@@ -449,12 +438,12 @@ pub(crate) async fn run_detail(
         .engine
         .undo_state(&run.id)
         .map_err(ApiError::internal)?;
-    let (plan, accepted) = match store.plan(&run.id)? {
+    let (plan, accepted) = match engine.plan(&run.id)? {
         Some((p, a)) => (Some(p), a),
         None => (None, false),
     };
     let summary = state.engine.summary(&run.id).map_err(ApiError::internal)?;
-    let approvals = store.approvals(&run.id)?;
+    let approvals = engine.approvals(&run.id)?;
     // Fully undone: nothing left to undo (a partly undone run keeps its undo button).
     let undone = undo_state == commis_agent::engine::UndoState::Undone;
     Ok(Json(json!({
@@ -527,9 +516,7 @@ pub(crate) fn edited_plan(proposed: &Plan, edits: Vec<StepEdit>) -> Result<Plan,
             }
             // An added step is read like a brief against the plan's survey: one the
             // offline planner cannot run is refused now, with the reason.
-            None => {
-                commis_agent::offline::step_from_text(proposed, &title).map_err(ApiError::bad)?
-            }
+            None => commis_agent::step_from_text(proposed, &title).map_err(ApiError::bad)?,
         };
         step.title = title;
         step.description = edit.description.trim().to_string();
@@ -728,7 +715,7 @@ pub(crate) async fn undo(
     body: Option<Json<UndoBody>>,
 ) -> ApiResult {
     let force = body.map(|b| b.0.force).unwrap_or_default();
-    let lang = understand(&state.engine.store.run(&run_id)?.brief).lang;
+    let lang = state.engine.run_lang(&run_id)?;
     if state.hub.is_live(&run_id) {
         return Err(ApiError::conflict(
             Msg::StillRunningUndo.fill(lang, &[("run", &run_id)]),
@@ -772,7 +759,7 @@ pub(crate) async fn preview(
     Path(run_id): Path<String>,
     Query(q): Query<PreviewQuery>,
 ) -> ApiResult {
-    let run = state.engine.store.run(&run_id)?;
+    let run = state.engine.stored_run(&run_id)?;
     let engine = state.engine.clone();
     let result =
         tokio::task::spawn_blocking(move || crate::preview::preview(&engine, &run, &q.path))
@@ -786,7 +773,7 @@ pub(crate) async fn slide_images(
     Path(run_id): Path<String>,
     Query(q): Query<PreviewQuery>,
 ) -> ApiResult {
-    let run = state.engine.store.run(&run_id)?;
+    let run = state.engine.stored_run(&run_id)?;
     let engine = state.engine.clone();
     let images = tokio::task::spawn_blocking(move || {
         let bytes = crate::preview::read_run_file(&engine, &run, &q.path)?;

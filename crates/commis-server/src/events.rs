@@ -41,7 +41,7 @@ struct Reader {
 impl Reader {
     /// Queues what the store has after the last event sent.
     fn catch_up(&mut self) {
-        match self.state.engine.store.events(&self.run_id, self.last_seq) {
+        match self.state.engine.trace(&self.run_id, self.last_seq) {
             Ok(events) => {
                 for event in events {
                     self.queue(&event);
@@ -72,8 +72,7 @@ impl Reader {
         let status = self
             .state
             .engine
-            .store
-            .run(id)
+            .stored_run(id)
             .map(|r| r.status.as_str())
             .unwrap_or("unknown");
         let data = serde_json::json!({
@@ -137,7 +136,7 @@ pub(crate) async fn stream(
     Query(after): Query<After>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
-    let run = state.engine.store.run(&run_id)?;
+    let run = state.engine.stored_run(&run_id)?;
     let from_header = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

@@ -33,13 +33,13 @@ fn table_rows(table: &Table) -> (Vec<Vec<String>>, bool) {
 }
 
 /// The run's language: its brief's.
-fn lang_of(run: &Run) -> commis_agent::offline::brief::Lang {
-    commis_agent::offline::brief::understand(&run.brief).lang
+fn lang_of(run: &Run) -> commis_core::Lang {
+    Engine::brief_lang(&run.brief)
 }
 
 /// Reads a file of the run through the workspace, so the run's confinement applies.
 pub(crate) fn read_run_file(engine: &Engine, run: &Run, path: &str) -> Result<Vec<u8>, ApiError> {
-    let journal: std::sync::Arc<dyn commis_core::JournalStore> = engine.store.clone();
+    let journal = engine.journal();
     let workspace = Workspace::open(
         run.grants.clone(),
         run.id.clone(),

@@ -8,15 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::fold_lower;
 
-/// The language of user-facing labels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    /// French.
-    Fr,
-    /// English.
-    En,
-}
+/// The language of user-facing labels: the one language type of commis.
+pub use commis_core::Lang;
 
 /// Kinds of office documents a small business keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

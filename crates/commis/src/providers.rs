@@ -10,7 +10,7 @@ use commis_agent::model::ModelSetup;
 use commis_core::RunSummary;
 use commis_llm::{Provider, ProviderConfig, ProviderKind};
 
-use crate::ModelFlags;
+use crate::cli::ModelFlags;
 use crate::config::{Config, RoleConfig};
 
 /// The provider name in force: flag, config, then the environment's API keys, else offline.
@@ -126,7 +126,7 @@ pub fn planner(config: &Config, flags: &ModelFlags) -> Result<Planner> {
 
 /// The estimated cost of a finished run, from the price table.
 pub fn estimate_cost(engine: &Engine, summary: &RunSummary) -> Option<f64> {
-    let run = engine.store.run(summary.run_id.as_str()).ok()?;
+    let run = engine.stored_run(summary.run_id.as_str()).ok()?;
     let model = run.model?;
     let mut prices = commis_llm::default_prices();
     if let Ok(cfg) = Config::load() {

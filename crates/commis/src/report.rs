@@ -3,11 +3,11 @@
 //! answer, and tokens — for the user's records.
 
 use anyhow::Result;
+use commis_agent::engine::ApprovalRecord;
 use commis_agent::engine::{Engine, UndoState};
 use commis_agent::messages::{self, Msg};
-use commis_agent::offline::brief::{Lang, understand};
-use commis_core::{Event, EventKind, JournalEntry, JournalOp, JournalStore, Plan, Run, TokenUsage};
-use commis_store::ApprovalRecord;
+use commis_core::Lang;
+use commis_core::{Event, EventKind, JournalEntry, JournalOp, Plan, Run, TokenUsage};
 use serde::Serialize;
 
 /// Everything known about one run.
@@ -90,9 +90,9 @@ fn describe(op: &JournalOp, lang: Lang) -> Vec<String> {
 impl Audit {
     pub fn load(engine: &Engine, run_id: &str) -> Result<Audit> {
         let run = engine.run_as_shown(run_id)?;
-        let plan = engine.store.plan(&run.id)?;
-        let events = engine.store.events(&run.id, 0)?;
-        let colon = understand(&run.brief).lang.pick(" :", ":");
+        let plan = engine.plan(&run.id)?;
+        let events = engine.trace(&run.id, 0)?;
+        let colon = Engine::brief_lang(&run.brief).pick(" :", ":");
         let mut files_read = Vec::new();
         let mut decisions = Vec::new();
         let mut warnings = Vec::new();
@@ -116,14 +116,11 @@ impl Audit {
                 _ => {}
             }
         }
-        let journal = engine
-            .store
-            .entries(&run.id)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let journal = engine.changes(&run.id)?;
         Ok(Audit {
             undo: engine.undo_state(&run.id)?,
-            approvals: engine.store.approvals(&run.id)?,
-            tokens: engine.store.tokens(&run.id)?,
+            approvals: engine.approvals(&run.id)?,
+            tokens: engine.tokens(&run.id)?,
             plan_accepted: plan.as_ref().is_some_and(|(_, a)| *a),
             plan: plan.map(|(p, _)| p),
             run,
@@ -137,7 +134,7 @@ impl Audit {
 
     /// The run's language: the brief's.
     pub fn lang(&self) -> Lang {
-        understand(&self.run.brief).lang
+        Engine::brief_lang(&self.run.brief)
     }
 
     pub fn to_markdown(&self) -> String {

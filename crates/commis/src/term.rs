@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use commis_agent::engine::StopHandle;
 use commis_agent::interact::{ApprovalRequest, Interaction, PlanDecision};
 use commis_agent::messages::{self, Msg};
-use commis_agent::offline::brief::Lang;
+use commis_core::Lang;
 use commis_core::{ApprovalAnswer, ApprovalScope, Event, EventKind, Plan, Run, RunSummary, Step};
 use tokio::sync::broadcast;
 
@@ -624,7 +624,7 @@ impl TerminalInteraction {
                 }
                 // Read like a brief: a step the offline planner cannot run is refused now,
                 // with the reason, not accepted and failed later.
-                let step = commis_agent::offline::step_from_text(plan, &title)?;
+                let step = commis_agent::step_from_text(plan, &title)?;
                 plan.insert(u32::MAX, step);
             }
             "x" | "drop" => {

@@ -4,7 +4,7 @@
 //! object.
 
 use commis_agent::messages::{Msg, undo_conflict, undo_node};
-use commis_agent::offline::brief::Lang;
+use commis_core::Lang;
 use commis_workspace::{ConflictKind, UndoReport};
 use serde_json::json;
 

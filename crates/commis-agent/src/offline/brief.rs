@@ -2,34 +2,8 @@
 //! What a brief asks is read in [`super::frame`]; this module keeps the small entry point
 //! the CLI and the engine use to pick the language of their messages.
 
-use serde::{Deserialize, Serialize};
-
-/// The language a brief is written in, which is also the language of our answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    Fr,
-    En,
-}
-
-impl Lang {
-    /// Picks between the French and English variant of a message.
-    pub fn pick<'a>(self, fr: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Fr => fr,
-            Lang::En => en,
-        }
-    }
-}
-
-impl From<Lang> for commis_skills::Lang {
-    fn from(lang: Lang) -> Self {
-        match lang {
-            Lang::Fr => commis_skills::Lang::Fr,
-            Lang::En => commis_skills::Lang::En,
-        }
-    }
-}
+pub use commis_core::Lang;
+pub use commis_core::lang::fold;
 
 /// What the offline planner understood of a brief (its language and its frame, read
 /// without the folder's names).
@@ -37,26 +11,6 @@ impl From<Lang> for commis_skills::Lang {
 pub struct Understanding {
     pub lang: Lang,
     pub frame: super::frame::Frame,
-}
-
-/// Lowercases, folds accents and keeps letters, digits and spaces.
-pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let c = match c {
-            'à' | 'â' | 'ä' | 'á' | 'À' | 'Â' | 'Ä' | 'Á' => 'a',
-            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
-            'î' | 'ï' | 'í' | 'Î' | 'Ï' => 'i',
-            'ô' | 'ö' | 'ó' | 'Ô' | 'Ö' => 'o',
-            'ù' | 'û' | 'ü' | 'ú' | 'Ù' | 'Û' | 'Ü' => 'u',
-            'ç' | 'Ç' => 'c',
-            'œ' | 'Œ' => 'o',
-            c if c.is_alphanumeric() => c.to_ascii_lowercase(),
-            _ => ' ',
-        };
-        out.push(c);
-    }
-    out
 }
 
 /// Reads a brief without looking at the folder (enough for its language).

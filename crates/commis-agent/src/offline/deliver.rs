@@ -86,7 +86,7 @@ impl Digest {
     }
 
     fn date(&self, iso: &str) -> String {
-        commis_skills::minutes::long_date(iso, self.lang.into())
+        commis_skills::minutes::long_date(iso, self.lang)
     }
 
     /// The per-client rows of a table that has room for `room` rows: the largest clients,
@@ -454,7 +454,7 @@ pub(super) async fn report(
                 json!({"type": "heading", "level": 1, "text": d.pick("Actions", "Action items")}),
             );
             blocks.push(json!({"type": "table", "header": [d.pick("Qui", "Who"), d.pick("Quoi", "What"), d.pick("Quand", "When"), d.pick("Priorité", "Priority")],
-                "rows": actions.iter().map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), a.what.clone(), a.when.clone().unwrap_or_else(|| "—".into()), commis_skills::minutes::priority_label(a.priority, d.lang.into()).to_string()]).collect::<Vec<_>>()}));
+                "rows": actions.iter().map(|(_, a)| vec![a.who.clone().unwrap_or_else(|| "—".into()), a.what.clone(), a.when.clone().unwrap_or_else(|| "—".into()), commis_skills::minutes::priority_label(a.priority, d.lang).to_string()]).collect::<Vec<_>>()}));
         }
     }
     blocks.push(json!({"type": "heading", "level": 1, "text": d.pick("Recommandations", "Recommendations")}));

@@ -1549,63 +1549,7 @@ pub(super) fn is_filler(word: &str) -> bool {
 }
 
 pub(super) fn detect_lang(toks: &[Tok]) -> Lang {
-    const FR: &[&str] = &[
-        "les", "des", "ces", "et", "par", "une", "un", "le", "la", "du", "fichiers", "cree",
-        "classe", "trie", "produis", "pour", "avec", "resume", "tableau", "factures", "mes",
-        "fais", "range", "renomme", "doublons", "dans", "de", "sans", "sauf", "liste", "trouve",
-        "moi", "rapport", "devis", "reunions", "mois", "annee", "dossier",
-    ];
-    const EN: &[&str] = &[
-        "the",
-        "these",
-        "and",
-        "by",
-        "a",
-        "an",
-        "files",
-        "create",
-        "sort",
-        "make",
-        "produce",
-        "for",
-        "with",
-        "summarize",
-        "summarise",
-        "table",
-        "invoices",
-        "my",
-        "of",
-        "into",
-        "find",
-        "duplicates",
-        "rename",
-        "list",
-        "build",
-        "write",
-        "please",
-        "all",
-        "only",
-        "folder",
-        "month",
-        "year",
-        "without",
-        "except",
-        "quotes",
-        "meetings",
-        "report",
-        "deck",
-        "workbook",
-        "summary",
-        "move",
-        "put",
-        "organize",
-        "organise",
-        "tidy",
-        "catalog",
-    ];
-    let fr = toks.iter().filter(|t| FR.contains(&t.f.as_str())).count();
-    let en = toks.iter().filter(|t| EN.contains(&t.f.as_str())).count();
-    if en > fr { Lang::En } else { Lang::Fr }
+    Lang::from_words(toks.iter().map(|t| t.f.as_str()))
 }
 
 // ---------------------------------------------------------------------------------------

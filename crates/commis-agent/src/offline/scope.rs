@@ -61,7 +61,7 @@ pub struct Range {
 }
 
 fn month_name(m: u32, lang: Lang) -> &'static str {
-    commis_skills::minutes::month_name(m, lang.into())
+    commis_skills::minutes::month_name(m, lang)
 }
 
 fn months_range(y: i32, from: u32, to: u32, lang: Lang) -> Range {

@@ -747,7 +747,7 @@ async fn meetings(
         .and_then(|v| v.as_bool())
         .unwrap_or(true);
     let lang = facts.lang;
-    let skills_lang: commis_skills::Lang = lang.into();
+    let skills_lang: commis_skills::Lang = lang;
     let mut action_rows = Vec::new();
     let mut all = Vec::new();
     for (i, d) in digests.iter().enumerate() {

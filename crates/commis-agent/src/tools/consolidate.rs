@@ -98,7 +98,7 @@ fn read_table(ctx: &RunContext, path: &str) -> Result<CleanedTable, ToolError> {
         },
     )?;
     let opts = CleanOptions {
-        lang: commis_skills::Lang::from(lang),
+        lang,
         ..CleanOptions::default()
     };
     doc.tables

@@ -103,7 +103,7 @@ pub fn survey_workbook(
     cross: Option<&CrossTab>,
     lang: Lang,
 ) -> Result<Vec<u8>, commis_office::OfficeError> {
-    let sl = commis_skills::Lang::from(lang);
+    let sl = lang;
     let resp_name = lang.pick("Réponses", "Responses");
     let kept: Vec<&commis_skills::survey::QuestionSummary> = survey
         .questions

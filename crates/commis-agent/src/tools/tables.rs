@@ -167,7 +167,7 @@ pub fn cleaned_workbook(
     tables: &[(String, CleanedTable)],
     lang: Lang,
 ) -> Result<Vec<u8>, commis_office::OfficeError> {
-    let sl = commis_skills::Lang::from(lang);
+    let sl = lang;
     let mut sheets = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let journal_name = lang
@@ -264,7 +264,7 @@ pub async fn clean_table_file(
     let lang = ctx.lang;
     let mut opts = req.options.clone().unwrap_or_default();
     if req.options.is_none() {
-        opts.lang = commis_skills::Lang::from(lang);
+        opts.lang = lang;
     }
     let ext = extension(&req.path);
     if !matches!(
