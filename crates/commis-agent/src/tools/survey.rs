@@ -331,7 +331,7 @@ fn cross_sheet(
     range_of: impl Fn(usize) -> Option<String>,
     lang: Lang,
 ) -> SheetSpec {
-    let sl = commis_skills::Lang::from(lang);
+    let sl = lang;
     let shown: Vec<String> = cross.values.iter().map(|v| answer_label(v, sl)).collect();
     let crits: Vec<String> = shown.iter().map(|v| criterion(v)).collect();
     let mut columns = vec![

@@ -96,7 +96,7 @@ fn colon(lang: Lang) -> &'static str {
 
 /// A question's answers and counts as they are shown (yes/no in words).
 fn shown_counts(q: &QuestionSummary, lang: Lang) -> Vec<(String, usize)> {
-    let sl = commis_skills::Lang::from(lang);
+    let sl = lang;
     q.counts
         .iter()
         .map(|(a, n)| (answer_label(a, sl), *n))
@@ -104,7 +104,7 @@ fn shown_counts(q: &QuestionSummary, lang: Lang) -> Vec<(String, usize)> {
 }
 
 fn group_names(cross: &CrossTab, lang: Lang) -> Vec<String> {
-    let sl = commis_skills::Lang::from(lang);
+    let sl = lang;
     cross.values.iter().map(|v| answer_label(v, sl)).collect()
 }
 
@@ -336,7 +336,7 @@ fn cross_blocks(cross: &CrossTab, lang: Lang) -> Vec<DocBlock> {
 /// whose most frequent answer is not the same in every group.
 pub fn highlights(cross: &CrossTab, lang: Lang) -> Vec<String> {
     let names = group_names(cross, lang);
-    let sl = commis_skills::Lang::from(lang);
+    let sl = lang;
     let mut by_gap: Vec<(f64, String)> = Vec::new();
     for q in &cross.questions {
         let means: Vec<(usize, f64)> = q
