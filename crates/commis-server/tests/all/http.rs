@@ -61,6 +61,8 @@ struct Fixture {
 
 impl Fixture {
     async fn start() -> Fixture {
+        // Every test runs on the demo: its scans are read by OCR once for all of them.
+        commis_docs::ocr::set_cache_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("ocr-cache"));
         let home = tempfile::tempdir().unwrap();
         let work = tempfile::tempdir().unwrap();
         let folder = work.path().join("demo-pme");
