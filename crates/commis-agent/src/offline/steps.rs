@@ -1001,10 +1001,7 @@ async fn table_job(
             let done = crate::tools::survey::summarize_survey_file(ctx, req)
                 .await
                 .map_err(fail(ctx))?;
-            lines.push(match facts.lang {
-                Lang::Fr => format!("{file} → {}", done.output),
-                Lang::En => format!("{file} → {}", done.output),
-            });
+            lines.push(format!("{file} → {}", done.output));
         }
     }
     Ok(lines.join("\n"))

@@ -1063,51 +1063,11 @@ pub async fn write_money(
     wanted.sort();
     wanted.dedup();
     for d in wanted {
-        match d {
-            MoneyDeliverable::Unpaid => {
-                let path = join(file_name(d, lang));
-                write_bytes(
-                    ctx,
-                    &path,
-                    &unpaid_workbook(&report, &inputs.as_of, lang)?,
-                    overwrite,
-                )
-                .await?;
-                written.push(path);
-            }
-            MoneyDeliverable::Vat => {
-                let path = join(file_name(d, lang));
-                write_bytes(
-                    ctx,
-                    &path,
-                    &vat_workbook(&inputs.invoices, inputs.period, lang)?,
-                    overwrite,
-                )
-                .await?;
-                written.push(path);
-            }
-            MoneyDeliverable::Revenue => {
-                let path = join(file_name(d, lang));
-                write_bytes(
-                    ctx,
-                    &path,
-                    &revenue_workbook(&inputs.invoices, lang)?,
-                    overwrite,
-                )
-                .await?;
-                written.push(path);
-            }
-            MoneyDeliverable::Quotes => {
-                let path = join(file_name(d, lang));
-                write_bytes(
-                    ctx,
-                    &path,
-                    &quotes_workbook(&inputs.quotes, lang)?,
-                    overwrite,
-                )
-                .await?;
-                written.push(path);
-            }
+        let workbook = match d {
+            MoneyDeliverable::Unpaid => unpaid_workbook(&report, &inputs.as_of, lang)?,
+            MoneyDeliverable::Vat => vat_workbook(&inputs.invoices, inputs.period, lang)?,
+            MoneyDeliverable::Revenue => revenue_workbook(&inputs.invoices, lang)?,
+            MoneyDeliverable::Quotes => quotes_workbook(&inputs.quotes, lang)?,
             MoneyDeliverable::Reminders => {
                 let dir = join(file_name(d, lang));
                 let late = late_clients(&report);
@@ -1128,8 +1088,12 @@ pub async fn write_money(
                     write_bytes(ctx, &path, &bytes, overwrite).await?;
                     written.push(path);
                 }
+                continue;
             }
-        }
+        };
+        let path = join(file_name(d, lang));
+        write_bytes(ctx, &path, &workbook, overwrite).await?;
+        written.push(path);
     }
     Ok(MoneyOutcome {
         written,
